@@ -1,0 +1,1 @@
+//! cli. Work in progress.

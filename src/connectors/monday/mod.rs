@@ -1,0 +1,1 @@
+//! monday.com connector (see docs/monday-api.md). Work in progress.

@@ -1,0 +1,1 @@
+//! Notion connector (see docs/notion-api.md). Work in progress.

@@ -1,0 +1,1 @@
+//! Fake monday.com server. Work in progress.

@@ -1,0 +1,1 @@
+//! Fake Notion server. Work in progress.

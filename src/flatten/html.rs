@@ -1,0 +1,1 @@
+//! HTML → text. Work in progress.

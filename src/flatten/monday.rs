@@ -1,0 +1,1 @@
+//! monday.com JSON → text. Work in progress.

@@ -1,0 +1,1 @@
+//! Notion JSON → text. Work in progress.

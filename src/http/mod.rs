@@ -1,0 +1,1 @@
+//! HTTP search endpoint. Work in progress.

@@ -1,0 +1,1 @@
+//! index. Work in progress.

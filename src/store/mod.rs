@@ -1,0 +1,1 @@
+//! store. Work in progress.

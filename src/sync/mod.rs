@@ -1,0 +1,1 @@
+//! sync. Work in progress.
