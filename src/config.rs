@@ -98,7 +98,10 @@ impl Config {
     }
 
     /// Parses a config file; `env` looks up environment variables.
-    pub fn from_file(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    pub fn from_file(
+        path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
@@ -131,7 +134,10 @@ impl Config {
             if !names.insert(src.name.clone()) {
                 return Err(invalid(
                     format!("sources[{i}]"),
-                    format!("`name` = \"{}\" is used by two sources; names must be unique", src.name),
+                    format!(
+                        "`name` = \"{}\" is used by two sources; names must be unique",
+                        src.name
+                    ),
                 ));
             }
             sources.push(src);
@@ -145,13 +151,20 @@ impl Config {
     /// Sources defined by `NOTION_TOKEN` / `MONDAY_TOKEN` (plus `*_START_DATE`, `*_API_URL`).
     pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let mut sources = Vec::new();
-        for (kind, prefix) in [(SourceKind::Notion, "NOTION"), (SourceKind::Monday, "MONDAY")] {
-            let Some(token) = env(&format!("{prefix}_TOKEN")).filter(|t| !t.trim().is_empty()) else {
+        for (kind, prefix) in [
+            (SourceKind::Notion, "NOTION"),
+            (SourceKind::Monday, "MONDAY"),
+        ] {
+            let Some(token) = env(&format!("{prefix}_TOKEN")).filter(|t| !t.trim().is_empty())
+            else {
                 continue;
             };
             let ctx = format!("environment ({prefix}_TOKEN)");
             let start_date = env(&format!("{prefix}_START_DATE"))
-                .map(|d| parse_start_date(&d).map_err(|m| invalid(&ctx, format!("{prefix}_START_DATE: {m}"))))
+                .map(|d| {
+                    parse_start_date(&d)
+                        .map_err(|m| invalid(&ctx, format!("{prefix}_START_DATE: {m}")))
+                })
                 .transpose()?;
             let mut src = defaults(kind.as_str().to_owned(), kind, Secret::new(token.trim()));
             src.start_date = start_date;
@@ -174,13 +187,24 @@ impl Config {
         names
             .iter()
             .map(|n| {
-                self.sources.iter().find(|s| &s.name == n).cloned().ok_or_else(|| {
-                    let known: Vec<_> = self.sources.iter().map(|s| s.name.as_str()).collect();
-                    invalid(
-                        "--source",
-                        format!("no source named `{n}` (configured: {})", if known.is_empty() { "none".into() } else { known.join(", ") }),
-                    )
-                })
+                self.sources
+                    .iter()
+                    .find(|s| &s.name == n)
+                    .cloned()
+                    .ok_or_else(|| {
+                        let known: Vec<_> = self.sources.iter().map(|s| s.name.as_str()).collect();
+                        invalid(
+                            "--source",
+                            format!(
+                                "no source named `{n}` (configured: {})",
+                                if known.is_empty() {
+                                    "none".into()
+                                } else {
+                                    known.join(", ")
+                                }
+                            ),
+                        )
+                    })
             })
             .collect()
     }
@@ -203,53 +227,89 @@ fn defaults(name: String, kind: SourceKind, token: Secret) -> SourceConfig {
     }
 }
 
-fn resolve(rs: RawSource, i: usize, env: &dyn Fn(&str) -> Option<String>) -> Result<SourceConfig, ConfigError> {
+fn resolve(
+    rs: RawSource,
+    i: usize,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<SourceConfig, ConfigError> {
     let ctx = format!("sources[{i}] (name = \"{}\")", rs.name);
     if rs.name.is_empty() || rs.name.contains(':') || rs.name.contains(char::is_whitespace) {
-        return Err(invalid(&ctx, "`name` must be non-empty without `:` or spaces"));
+        return Err(invalid(
+            &ctx,
+            "`name` must be non-empty without `:` or spaces",
+        ));
     }
-    let kind: SourceKind = rs.kind.parse().map_err(|m: String| invalid(&ctx, format!("`kind`: {m}")))?;
+    let kind: SourceKind = rs
+        .kind
+        .parse()
+        .map_err(|m: String| invalid(&ctx, format!("`kind`: {m}")))?;
     let (key, env_key, wrong, wrong_env) = match kind {
         SourceKind::Notion => ("token", "token_env", &rs.auth_token, &rs.auth_token_env),
         SourceKind::Monday => ("auth_token", "auth_token_env", &rs.token, &rs.token_env),
     };
     if wrong.is_some() || wrong_env.is_some() {
-        return Err(invalid(&ctx, format!("a {kind} source takes `{key}` or `{env_key}`")));
+        return Err(invalid(
+            &ctx,
+            format!("a {kind} source takes `{key}` or `{env_key}`"),
+        ));
     }
     let (direct, via_env) = match kind {
         SourceKind::Notion => (rs.token, rs.token_env),
         SourceKind::Monday => (rs.auth_token, rs.auth_token_env),
     };
     let token = match (direct, via_env) {
-        (Some(_), Some(_)) => return Err(invalid(&ctx, format!("set `{key}` or `{env_key}`, not both"))),
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                &ctx,
+                format!("set `{key}` or `{env_key}`, not both"),
+            ))
+        }
         (Some(t), None) => t,
         (None, Some(var)) => env(&var).ok_or_else(|| {
-            invalid(&ctx, format!("`{env_key}` names ${var}, which is not set in the environment"))
+            invalid(
+                &ctx,
+                format!("`{env_key}` names ${var}, which is not set in the environment"),
+            )
         })?,
-        (None, None) => return Err(invalid(&ctx, format!("missing `{key}` (or `{env_key}` naming an environment variable)"))),
+        (None, None) => {
+            return Err(invalid(
+                &ctx,
+                format!("missing `{key}` (or `{env_key}` naming an environment variable)"),
+            ))
+        }
     };
     if token.trim().is_empty() {
         return Err(invalid(&ctx, format!("`{key}` is empty")));
     }
     let mut src = defaults(rs.name, kind, Secret::new(token.trim()));
     if let Some(d) = rs.start_date {
-        src.start_date = Some(parse_start_date(&d).map_err(|m| invalid(&ctx, format!("`start_date`: {m}")))?);
+        src.start_date =
+            Some(parse_start_date(&d).map_err(|m| invalid(&ctx, format!("`start_date`: {m}")))?);
     }
     if let Some(url) = rs.api_url {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(invalid(&ctx, format!("`api_url` must start with http:// or https://, got `{url}`")));
+            return Err(invalid(
+                &ctx,
+                format!("`api_url` must start with http:// or https://, got `{url}`"),
+            ));
         }
         src.api_url = url.trim_end_matches('/').to_owned();
     }
     if let Some(rps) = rs.requests_per_second {
         if !(rps >= 0.0 && rps.is_finite()) {
-            return Err(invalid(&ctx, "`requests_per_second` must be a number ≥ 0 (0 turns the limiter off)"));
+            return Err(invalid(
+                &ctx,
+                "`requests_per_second` must be a number ≥ 0 (0 turns the limiter off)",
+            ));
         }
         src.requests_per_second = rps;
     }
     if let Some(v) = rs.api_version {
         if kind != SourceKind::Monday {
-            return Err(invalid(&ctx, "`api_version` applies to monday sources only"));
+            return Err(invalid(
+                &ctx,
+                "`api_version` applies to monday sources only",
+            ));
         }
         src.api_version = v;
     }
@@ -281,7 +341,10 @@ fn invalid(ctx: impl Into<String>, message: impl Into<String>) -> ConfigError {
 
 fn span_hint(text: &str, span: Option<std::ops::Range<usize>>) -> String {
     match span {
-        Some(r) => format!(" (line {})", text[..r.start.min(text.len())].lines().count().max(1)),
+        Some(r) => format!(
+            " (line {})",
+            text[..r.start.min(text.len())].lines().count().max(1)
+        ),
         None => String::new(),
     }
 }
@@ -322,7 +385,11 @@ auth_token = "abc"
 
     #[test]
     fn unknown_key_is_named() {
-        let e = Config::parse("[[sources]]\nname='n'\nkind='notion'\ntoken='t'\ntokn='x'\n", &no_env).unwrap_err();
+        let e = Config::parse(
+            "[[sources]]\nname='n'\nkind='notion'\ntoken='t'\ntokn='x'\n",
+            &no_env,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("tokn"), "{e}");
     }
 
@@ -334,8 +401,11 @@ auth_token = "abc"
 
     #[test]
     fn bad_date_is_named() {
-        let e = Config::parse("[[sources]]\nname='n'\nkind='monday'\nauth_token='t'\nstart_date='yesterday'\n", &no_env)
-            .unwrap_err();
+        let e = Config::parse(
+            "[[sources]]\nname='n'\nkind='monday'\nauth_token='t'\nstart_date='yesterday'\n",
+            &no_env,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("start_date"), "{e}");
     }
 
@@ -354,7 +424,11 @@ auth_token = "abc"
 
     #[test]
     fn debug_never_shows_token() {
-        let cfg = Config::parse("[[sources]]\nname='n'\nkind='notion'\ntoken='ntn_topsecret'\n", &no_env).unwrap();
+        let cfg = Config::parse(
+            "[[sources]]\nname='n'\nkind='notion'\ntoken='ntn_topsecret'\n",
+            &no_env,
+        )
+        .unwrap();
         assert!(!format!("{cfg:?}").contains("topsecret"));
     }
 }

@@ -91,7 +91,10 @@ impl Document {
     /// A document with the required fields set and everything else empty.
     pub fn new(id: impl Into<String>, title: impl Into<String>, body: impl Into<String>) -> Self {
         let id = id.into();
-        let source = id.split_once(':').map(|(s, _)| s.to_owned()).unwrap_or_default();
+        let source = id
+            .split_once(':')
+            .map(|(s, _)| s.to_owned())
+            .unwrap_or_default();
         Document {
             id,
             source,

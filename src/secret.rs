@@ -57,6 +57,9 @@ mod tests {
     #[test]
     fn scrub_removes_token() {
         let s = Secret::new("ntn_supersecret");
-        assert_eq!(s.scrub("bad token ntn_supersecret!"), "bad token [redacted]!");
+        assert_eq!(
+            s.scrub("bad token ntn_supersecret!"),
+            "bad token [redacted]!"
+        );
     }
 }

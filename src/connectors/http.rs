@@ -170,7 +170,10 @@ mod tests {
         assert!(l.try_take(now).is_none());
         assert!(l.try_take(now).is_none());
         let wait = l.try_take(now).unwrap();
-        assert!(wait > Duration::from_millis(400) && wait <= Duration::from_millis(500), "{wait:?}");
+        assert!(
+            wait > Duration::from_millis(400) && wait <= Duration::from_millis(500),
+            "{wait:?}"
+        );
     }
 
     #[test]

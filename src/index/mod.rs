@@ -1,1 +1,338 @@
-//! index. Work in progress.
+//! The tantivy index, derived from the store.
+//!
+//! [`TroveIndex`] opens the current index *generation* (`<data>/index/gen-NNNNNN/`, named by the
+//! `<data>/index/CURRENT` file) and keeps it in step with the store: each commit carries a
+//! payload with the last store change sequence it applied, and [`TroveIndex::catch_up`] applies
+//! everything after it. [`rebuild`] builds a new generation from the store beside the current
+//! one and swaps `CURRENT` atomically (a rename), so searches in other processes keep working.
+//!
+//! Writers (import, sync, rebuild's swap) serialize on `<data>/index/writer.lock`.
+
+mod generation;
+pub mod rebuild;
+pub mod schema;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::Schema;
+use tantivy::{DateTime as TDateTime, Index, IndexReader, IndexWriter, TantivyDocument, Term};
+
+use crate::document::Document;
+use crate::store::{Change, Store, StoreError};
+pub use generation::Generations;
+pub use rebuild::{rebuild, RebuildStats};
+pub use schema::{Fields, SchemaDef};
+
+/// Memory budget of one index writer (split among its threads).
+pub const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
+
+/// An index failure.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(
+        "the index in {dir} was built with schema version {found}, this trove uses version {expected}; \
+         run `trove rebuild` to rebuild it from the store (nothing is lost)"
+    )]
+    SchemaMismatch {
+        dir: PathBuf,
+        found: String,
+        expected: u32,
+    },
+    #[error("index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("index folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Schema(#[from] schema::SchemaError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type Result<T> = std::result::Result<T, IndexError>;
+
+/// What each index commit records (tantivy's commit payload).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CommitPayload {
+    /// The last store change sequence number applied.
+    pub seq: u64,
+    pub schema_version: u32,
+}
+
+/// One open index generation.
+pub struct TroveIndex {
+    index: Index,
+    dir: PathBuf,
+    data_dir: PathBuf,
+    def: SchemaDef,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for TroveIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TroveIndex")
+            .field("dir", &self.dir)
+            .finish()
+    }
+}
+
+/// What [`TroveIndex::catch_up`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CatchUp {
+    pub upserts: u64,
+    pub deletes: u64,
+    /// The store sequence the index now reflects.
+    pub seq: u64,
+}
+
+impl TroveIndex {
+    /// Opens the current generation under `<data_dir>/index`, creating the first one if needed.
+    pub fn open(data_dir: &Path) -> Result<TroveIndex> {
+        let def = SchemaDef::builtin()?;
+        let gens = Generations::new(data_dir);
+        let dir = match gens.current()? {
+            Some(dir) => dir,
+            None => {
+                let _lock = gens.lock()?;
+                match gens.current()? {
+                    Some(dir) => dir,
+                    None => {
+                        let dir = gens.create_next()?;
+                        create_empty(&dir, &def)?;
+                        gens.set_current(&dir)?;
+                        dir
+                    }
+                }
+            }
+        };
+        Self::open_dir(&gens, dir, def)
+    }
+
+    fn open_dir(gens: &Generations, dir: PathBuf, def: SchemaDef) -> Result<TroveIndex> {
+        let index = Index::open_in_dir(&dir)?;
+        let (expected, fields) = def.build()?;
+        let payload = read_payload(&index)?;
+        let same_schema = schema_fingerprint(&index.schema()) == schema_fingerprint(&expected);
+        if payload.schema_version != def.version || !same_schema {
+            return Err(IndexError::SchemaMismatch {
+                dir,
+                found: if same_schema {
+                    payload.schema_version.to_string()
+                } else {
+                    format!("{} (with different fields)", payload.schema_version)
+                },
+                expected: def.version,
+            });
+        }
+        def.register(&index)?;
+        Ok(TroveIndex {
+            index,
+            dir,
+            data_dir: gens.data_dir().to_owned(),
+            def,
+            fields,
+        })
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub fn schema_def(&self) -> &SchemaDef {
+        &self.def
+    }
+
+    /// The generation folder this handle reads.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The store sequence the last commit applied.
+    pub fn applied_seq(&self) -> Result<u64> {
+        Ok(read_payload(&self.index)?.seq)
+    }
+
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::OnCommitWithDelay)
+            .try_into()?)
+    }
+
+    /// Applies every store change the index has not seen, in one commit. Takes the writer lock
+    /// (waiting for other writers); when another process swapped in a new generation meanwhile,
+    /// catches up that one instead and switches this handle to it.
+    pub fn catch_up(&mut self, store: &mut Store) -> Result<CatchUp> {
+        let gens = Generations::new(&self.data_dir);
+        let _lock = gens.lock()?;
+        self.follow_current(&gens)?;
+        self.catch_up_locked(store)
+    }
+
+    /// Like [`catch_up`](Self::catch_up), but returns `None` at once if another process holds
+    /// the writer lock (it will apply the changes itself).
+    pub fn try_catch_up(&mut self, store: &mut Store) -> Result<Option<CatchUp>> {
+        let gens = Generations::new(&self.data_dir);
+        let Some(_lock) = gens.try_lock()? else {
+            return Ok(None);
+        };
+        self.follow_current(&gens)?;
+        self.catch_up_locked(store).map(Some)
+    }
+
+    fn follow_current(&mut self, gens: &Generations) -> Result<()> {
+        if let Some(cur) = gens.current()? {
+            if cur != self.dir {
+                *self = Self::open_dir(gens, cur, self.def.clone())?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn catch_up_locked(&mut self, store: &mut Store) -> Result<CatchUp> {
+        let applied = self.applied_seq()?;
+        if store.max_seq()? == applied {
+            return Ok(CatchUp {
+                seq: applied,
+                ..CatchUp::default()
+            });
+        }
+        let mut writer = self.writer()?;
+        let mut stats = CatchUp::default();
+        let fields = self.fields;
+        let upto = store.changes_since(applied, |change| {
+            match change {
+                Change::Upsert(doc) => {
+                    writer.delete_term(Term::from_field_text(fields.id, &doc.id));
+                    writer
+                        .add_document(to_tantivy(&doc, &fields))
+                        .map_err(|e| StoreError::Corrupt {
+                            id: doc.id.clone(),
+                            message: e.to_string(),
+                        })?;
+                    stats.upserts += 1;
+                }
+                Change::Delete(id) => {
+                    writer.delete_term(Term::from_field_text(fields.id, &id));
+                    stats.deletes += 1;
+                }
+            }
+            Ok(())
+        })?;
+        commit(&mut writer, upto, self.def.version)?;
+        writer.wait_merging_threads()?;
+        stats.seq = upto;
+        Ok(stats)
+    }
+
+    fn writer(&self) -> Result<IndexWriter> {
+        rebuild::new_writer(&self.index)
+    }
+
+    /// Bytes on disk of this generation.
+    pub fn disk_bytes(&self) -> u64 {
+        dir_size(&self.dir)
+    }
+}
+
+/// Creates an empty index with `def`'s schema in `dir`, committed with sequence 0.
+fn create_empty(dir: &Path, def: &SchemaDef) -> Result<Index> {
+    let (schema, _) = def.build()?;
+    let index = Index::create_in_dir(dir, schema)?;
+    def.register(&index)?;
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+    commit(&mut writer, 0, def.version)?;
+    Ok(index)
+}
+
+/// Commits `writer` recording `seq` and the schema version.
+pub(crate) fn commit(writer: &mut IndexWriter, seq: u64, schema_version: u32) -> Result<()> {
+    let payload = CommitPayload {
+        seq,
+        schema_version,
+    };
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
+    prepared.commit()?;
+    Ok(())
+}
+
+fn read_payload(index: &Index) -> Result<CommitPayload> {
+    let metas = index.load_metas()?;
+    Ok(metas
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok())
+        .unwrap_or_default())
+}
+
+fn schema_fingerprint(schema: &Schema) -> String {
+    serde_json::to_string(schema).unwrap_or_default()
+}
+
+/// Converts a document into the tantivy document the schema expects.
+pub fn to_tantivy(doc: &Document, f: &Fields) -> TantivyDocument {
+    let mut d = TantivyDocument::default();
+    d.add_text(f.id, &doc.id);
+    d.add_text(f.source, &doc.source);
+    d.add_text(f.kind, &doc.kind);
+    d.add_text(f.title, &doc.title);
+    d.add_text(f.body, &doc.body);
+    if !doc.path.is_empty() {
+        d.add_text(f.path, doc.breadcrumb());
+    }
+    for a in &doc.authors {
+        d.add_text(f.authors, a);
+    }
+    for t in &doc.tags {
+        d.add_text(f.tags, t);
+    }
+    d.add_text(f.url, &doc.url);
+    if let Some(t) = doc.created_at {
+        d.add_date(
+            f.created_at,
+            TDateTime::from_timestamp_micros(t.timestamp_micros()),
+        );
+    }
+    if let Some(t) = doc.updated_at {
+        d.add_date(
+            f.updated_at,
+            TDateTime::from_timestamp_micros(t.timestamp_micros()),
+        );
+    }
+    d
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
+    move |source| IndexError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Holds the writer lock until dropped.
+pub struct WriterLock(#[allow(dead_code)] File);
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,316 @@
-//! search. Work in progress.
+//! Answering queries: [`Searcher`] runs a [`SearchRequest`] against the index and returns a
+//! [`SearchResponse`] (hits with highlighted snippets, total, facets).
+//!
+//! The text typed by a person is parsed by [`query`] and compiled by [`compile`] into a tantivy
+//! query: BM25 over title (boosted), body, breadcrumb, authors and tags, English stemming,
+//! query-time stop-word removal, and a proximity boost for query words that appear near each
+//! other. Snippets are cut from the body kept in the store (bodies are not stored in the index).
+
+pub mod compile;
+pub mod query;
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::Value;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, IndexReader, Searcher as TSearcher, TantivyDocument};
+
+use crate::index::{IndexError, TroveIndex};
+use crate::store::{Store, StoreError};
+pub use query::QueryError;
+
+/// Highest `limit` a request may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// Longest query accepted, in bytes.
+pub const MAX_QUERY_BYTES: usize = 2048;
+
+/// A search failure: a bad request (the user's to fix) or an internal error.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error(transparent)]
+    BadQuery(#[from] QueryError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// What to search for.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SearchRequest {
+    pub query: String,
+    pub limit: usize,
+    pub offset: usize,
+    pub source: Option<String>,
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub updated_after: Option<DateTime<Utc>>,
+    pub updated_before: Option<DateTime<Utc>>,
+    /// Compute counts by source, kind and tag.
+    #[serde(default)]
+    pub facets: bool,
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub source: String,
+    pub kind: String,
+    pub title: String,
+    /// Breadcrumb, `a › b › c`.
+    pub path: String,
+    pub url: String,
+    /// HTML-escaped snippet with `<b>…</b>` around matched terms.
+    pub snippet: String,
+    pub score: f32,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The snippet as plain text and the byte ranges to highlight (for terminals).
+    #[serde(skip)]
+    pub snippet_plain: (String, Vec<std::ops::Range<usize>>),
+}
+
+/// Counts by facet value.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    pub source: Vec<(String, u64)>,
+    pub kind: Vec<(String, u64)>,
+    pub tags: Vec<(String, u64)>,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResponse {
+    pub total: u64,
+    pub took_ms: u64,
+    pub hits: Vec<Hit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
+}
+
+/// A reader over one index generation.
+pub struct Searcher {
+    index: TroveIndex,
+    reader: IndexReader,
+}
+
+impl Searcher {
+    pub fn new(index: TroveIndex) -> Result<Searcher, SearchError> {
+        let reader = index.reader()?;
+        Ok(Searcher { index, reader })
+    }
+
+    pub fn index(&self) -> &TroveIndex {
+        &self.index
+    }
+
+    /// Picks up the latest commit (tantivy reloads on its own shortly after a commit too).
+    pub fn reload(&self) -> Result<(), SearchError> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// Runs a search; `store` provides the bodies snippets are cut from.
+    pub fn search(
+        &self,
+        req: &SearchRequest,
+        store: &Store,
+    ) -> Result<SearchResponse, SearchError> {
+        let start = Instant::now();
+        if req.query.len() > MAX_QUERY_BYTES {
+            return Err(QueryError(format!(
+                "the query is {} bytes long; the limit is {MAX_QUERY_BYTES}",
+                req.query.len()
+            ))
+            .into());
+        }
+        let parsed = query::parse(&req.query)?;
+        let fields = *self.index.fields();
+        let compiled = compile::Compiler::new(&self.index)?.compile(&parsed, req)?;
+        let searcher = self.reader.searcher();
+        let limit = req.limit.clamp(1, MAX_LIMIT);
+        let (top, total) = searcher.search(
+            &*compiled.query,
+            &(
+                TopDocs::with_limit(limit)
+                    .and_offset(req.offset)
+                    .order_by_score(),
+                Count,
+            ),
+        )?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*compiled.highlight, fields.body)?;
+        snippets.set_max_num_chars(220);
+        let docs = fetch(&searcher, &top)?;
+        let ids: Vec<&str> = docs.iter().map(|(_, d)| d.id.as_str()).collect();
+        let bodies = store.bodies(&ids)?;
+        let hits = docs
+            .iter()
+            .map(|(score, d)| hit(d, *score, bodies.get(&d.id), &snippets))
+            .collect();
+        let facets = if req.facets {
+            Some(self.facets(&searcher, &*compiled.query)?)
+        } else {
+            None
+        };
+        Ok(SearchResponse {
+            total: total as u64,
+            took_ms: start.elapsed().as_millis() as u64,
+            hits,
+            facets,
+        })
+    }
+
+    fn facets(
+        &self,
+        searcher: &TSearcher,
+        q: &dyn tantivy::query::Query,
+    ) -> Result<Facets, SearchError> {
+        let req: Aggregations = serde_json::from_value(serde_json::json!({
+            "source": {"terms": {"field": "source", "size": 20}},
+            "kind": {"terms": {"field": "kind", "size": 20}},
+            "tags": {"terms": {"field": "tags", "size": 30}},
+        }))
+        .map_err(|e| SearchError::Tantivy(tantivy::TantivyError::InvalidArgument(e.to_string())))?;
+        let ctx = AggContextParams::new(
+            AggregationLimitsGuard::default(),
+            self.index.index().tokenizers().clone(),
+        );
+        let res = searcher.search(q, &AggregationCollector::from_aggs(req, ctx))?;
+        let json = serde_json::to_value(&res).unwrap_or_default();
+        let buckets = |name: &str| -> Vec<(String, u64)> {
+            json[name]["buckets"]
+                .as_array()
+                .map(|b| {
+                    b.iter()
+                        .filter_map(|e| {
+                            Some((e["key"].as_str()?.to_owned(), e["doc_count"].as_u64()?))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Ok(Facets {
+            source: buckets("source"),
+            kind: buckets("kind"),
+            tags: buckets("tags"),
+        })
+    }
+}
+
+/// Stored fields of a hit.
+struct StoredDoc {
+    id: String,
+    source: String,
+    kind: String,
+    title: String,
+    path: String,
+    url: String,
+    updated_at: Option<DateTime<Utc>>,
+}
+
+fn fetch(
+    searcher: &TSearcher,
+    top: &[(f32, DocAddress)],
+) -> Result<Vec<(f32, StoredDoc)>, SearchError> {
+    let schema = searcher.schema();
+    let text = |d: &TantivyDocument, name: &str| -> String {
+        schema
+            .get_field(name)
+            .ok()
+            .and_then(|f| d.get_first(f).and_then(|v| v.as_str().map(str::to_owned)))
+            .unwrap_or_default()
+    };
+    top.iter()
+        .map(|(score, addr)| {
+            let d: TantivyDocument = searcher.doc(*addr)?;
+            let updated_at = schema
+                .get_field("updated_at")
+                .ok()
+                .and_then(|f| d.get_first(f).and_then(|v| v.as_datetime()))
+                .and_then(|t| DateTime::from_timestamp_micros(t.into_timestamp_micros()));
+            Ok((
+                *score,
+                StoredDoc {
+                    id: text(&d, "id"),
+                    source: text(&d, "source"),
+                    kind: text(&d, "kind"),
+                    title: text(&d, "title"),
+                    path: text(&d, "path"),
+                    url: text(&d, "url"),
+                    updated_at,
+                },
+            ))
+        })
+        .collect()
+}
+
+fn hit(d: &StoredDoc, score: f32, body: Option<&String>, gen: &SnippetGenerator) -> Hit {
+    let body = body.map(String::as_str).unwrap_or("");
+    let snippet = gen.snippet(body);
+    let (html, plain) = if snippet.is_empty() {
+        lead(body)
+    } else {
+        (
+            snippet.to_html(),
+            (
+                snippet.fragment().to_owned(),
+                snippet.highlighted().to_vec(),
+            ),
+        )
+    };
+    Hit {
+        id: d.id.clone(),
+        source: d.source.clone(),
+        kind: d.kind.clone(),
+        title: d.title.clone(),
+        path: d.path.clone(),
+        url: d.url.clone(),
+        snippet: html,
+        score,
+        updated_at: d.updated_at,
+        snippet_plain: plain,
+    }
+}
+
+/// The first ~200 characters of the body, cut at a word boundary (when no term matched it).
+fn lead(body: &str) -> (String, (String, Vec<std::ops::Range<usize>>)) {
+    let mut end = body.len().min(200);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    if end < body.len() {
+        end = body[..end].rfind(char::is_whitespace).unwrap_or(end);
+    }
+    let text = body[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    (html_escape(&text), (text, Vec::new()))
+}
+
+/// Escapes text for HTML.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Hits by id, for tests comparing result lists.
+pub fn ids(resp: &SearchResponse) -> Vec<String> {
+    resp.hits.iter().map(|h| h.id.clone()).collect()
+}
+
+pub use compile::STOP_WORDS;

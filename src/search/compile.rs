@@ -1,0 +1,409 @@
+//! [`Compiler`]: a [`ParsedQuery`] plus request filters → a tantivy query.
+//!
+//! Each free word becomes a sum of per-field term queries weighted by the schema's boosts
+//! (title over body). Stop words are dropped from free text unless the query has nothing else.
+//! Adjacent query words also form sloppy phrase clauses, so documents where they appear
+//! together rank higher (the proximity boost). Filters (`source`, `kind`, tags, dates) are
+//! score-neutral.
+
+use std::ops::Bound;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur as TOccur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DateTime as TDateTime, Term};
+
+use super::query::{Node, Occur, ParsedQuery, QueryError};
+use super::{SearchError, SearchRequest};
+use crate::index::{Fields, TroveIndex};
+
+/// English stop words dropped from free-text queries (kept inside phrases).
+pub const STOP_WORDS: &[&str] = &[
+    "a", "about", "all", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but",
+    "by", "can", "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have",
+    "having", "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+    "me", "my", "no", "nor", "not", "of", "on", "or", "our", "she", "should", "so", "some", "such",
+    "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
+    "to", "too", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who",
+    "whom", "why", "will", "with", "would", "you", "your",
+];
+
+/// Slop of the proximity clauses: query words at most this many positions apart count as near.
+const PROXIMITY_SLOP: u32 = 3;
+/// Weight of a proximity match relative to a single term match.
+const PROXIMITY_BOOST: f32 = 0.6;
+/// At most this many adjacent pairs get a proximity clause.
+const MAX_PROXIMITY_PAIRS: usize = 8;
+
+/// The compiled query, and the positive terms to highlight.
+pub struct Compiled {
+    pub query: Box<dyn Query>,
+    pub highlight: Box<dyn Query>,
+}
+
+/// Compiles parsed queries for one index.
+pub struct Compiler {
+    fields: Fields,
+    en: TextAnalyzer,
+    keyword: TextAnalyzer,
+    boosts: Boosts,
+}
+
+#[derive(Clone, Copy)]
+struct Boosts {
+    title: f32,
+    body: f32,
+    path: f32,
+    authors: f32,
+    tags: f32,
+}
+
+impl Compiler {
+    pub fn new(index: &TroveIndex) -> Result<Self, SearchError> {
+        let t = index.index().tokenizers();
+        let missing = |n: &str| {
+            SearchError::Tantivy(tantivy::TantivyError::SchemaError(format!(
+                "tokenizer `{n}` missing"
+            )))
+        };
+        let def = index.schema_def();
+        Ok(Compiler {
+            fields: *index.fields(),
+            en: t.get("en").ok_or_else(|| missing("en"))?,
+            keyword: t.get("keyword").ok_or_else(|| missing("keyword"))?,
+            boosts: Boosts {
+                title: def.boost("title"),
+                body: def.boost("body"),
+                path: def.boost("path"),
+                authors: def.boost("authors"),
+                tags: def.boost("tags"),
+            },
+        })
+    }
+
+    /// Compiles `q` with the request's filters.
+    pub fn compile(&self, q: &ParsedQuery, req: &SearchRequest) -> Result<Compiled, QueryError> {
+        let keep_stop = !has_content_word(&q.clauses);
+        let mut ctx = Ctx {
+            keep_stop,
+            positive: Vec::new(),
+        };
+        let mut clauses = self.clauses(&q.clauses, &mut ctx, true)?;
+        let prox = self.proximity(&ctx.positive);
+        let has_positive = clauses.iter().any(|(o, _)| *o != TOccur::MustNot);
+        if !has_positive {
+            clauses.push((TOccur::Must, Box::new(AllQuery)));
+        }
+        clauses.extend(prox.into_iter().map(|p| (TOccur::Should, p)));
+        let text: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        let query = self.with_filters(text, req);
+        let highlight = Box::new(BooleanQuery::new(
+            ctx.positive
+                .iter()
+                .flat_map(|t| {
+                    [self.fields.body, self.fields.title]
+                        .map(|f| (TOccur::Should, term_query(f, t) as Box<dyn Query>))
+                })
+                .collect(),
+        ));
+        Ok(Compiled { query, highlight })
+    }
+
+    fn clauses(
+        &self,
+        nodes: &[(Occur, Node)],
+        ctx: &mut Ctx,
+        top: bool,
+    ) -> Result<Vec<(TOccur, Box<dyn Query>)>, QueryError> {
+        let mut out = Vec::new();
+        for (occur, node) in nodes {
+            let positive = *occur != Occur::MustNot;
+            if let Some(q) = self.node(node, ctx, positive && top)? {
+                out.push((to_occur(*occur), q));
+            }
+        }
+        Ok(out)
+    }
+
+    fn node(
+        &self,
+        node: &Node,
+        ctx: &mut Ctx,
+        collect: bool,
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
+        match node {
+            Node::Group(inner) => {
+                let mut clauses = self.clauses(inner, ctx, false)?;
+                if clauses.is_empty() {
+                    return Ok(None);
+                }
+                if clauses.iter().all(|(o, _)| *o == TOccur::MustNot) {
+                    clauses.push((TOccur::Must, Box::new(AllQuery)));
+                }
+                Ok(Some(Box::new(BooleanQuery::new(clauses))))
+            }
+            Node::Words { field: None, text } => {
+                let tokens = self.free_tokens(text, ctx.keep_stop);
+                if collect {
+                    ctx.positive.extend(tokens.iter().cloned());
+                }
+                Ok(self.any_of(tokens.iter().map(|t| self.all_fields(t, text)).collect()))
+            }
+            Node::Phrase { field: None, text } => {
+                let tokens = analyze(&self.en, text);
+                if collect {
+                    ctx.positive.extend(tokens.iter().cloned());
+                }
+                Ok(self.phrase_all_fields(&tokens))
+            }
+            Node::Words {
+                field: Some(f),
+                text,
+            }
+            | Node::Phrase {
+                field: Some(f),
+                text,
+            } => self.field_query(f, text, matches!(node, Node::Phrase { .. })),
+        }
+    }
+
+    /// Words of free text, analyzed, stop words dropped unless `keep_stop`.
+    fn free_tokens(&self, text: &str, keep_stop: bool) -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .filter(|w| keep_stop || !is_stop(w))
+            .flat_map(|w| analyze(&self.en, w))
+            .collect()
+    }
+
+    /// One analyzed token in every text field, weighted by the schema's boosts.
+    fn all_fields(&self, token: &str, raw: &str) -> Box<dyn Query> {
+        let f = &self.fields;
+        let b = self.boosts;
+        let mut parts: Vec<(TOccur, Box<dyn Query>)> = [
+            (f.title, b.title),
+            (f.body, b.body),
+            (f.path, b.path),
+            (f.authors, b.authors),
+        ]
+        .into_iter()
+        .map(|(field, boost)| (TOccur::Should, boosted(term_query(field, token), boost)))
+        .collect();
+        if let Some(tag) = analyze(
+            &self.keyword,
+            raw.trim_matches(|c: char| !c.is_alphanumeric()),
+        )
+        .pop()
+        {
+            parts.push((TOccur::Should, boosted(term_query(f.tags, &tag), b.tags)));
+        }
+        Box::new(BooleanQuery::new(parts))
+    }
+
+    fn phrase_all_fields(&self, tokens: &[String]) -> Option<Box<dyn Query>> {
+        match tokens.len() {
+            0 => None,
+            1 => Some(self.all_fields(&tokens[0], &tokens[0])),
+            _ => {
+                let b = self.boosts;
+                Some(Box::new(BooleanQuery::new(vec![
+                    (
+                        TOccur::Should,
+                        boosted(phrase(self.fields.title, tokens, 0), b.title),
+                    ),
+                    (
+                        TOccur::Should,
+                        boosted(phrase(self.fields.body, tokens, 0), b.body),
+                    ),
+                ])))
+            }
+        }
+    }
+
+    fn field_query(
+        &self,
+        name: &str,
+        text: &str,
+        is_phrase: bool,
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
+        let f = &self.fields;
+        let exact =
+            |field: Field| -> Option<Box<dyn Query>> { Some(term_query(field, text.trim())) };
+        let field = match name {
+            "source" => return Ok(exact(f.source)),
+            "kind" => return Ok(exact(f.kind)),
+            "tags" => {
+                let tag = analyze(&self.keyword, text.trim())
+                    .pop()
+                    .unwrap_or_default();
+                return Ok(Some(term_query(f.tags, &tag)));
+            }
+            "title" => f.title,
+            "body" => f.body,
+            "path" => f.path,
+            "authors" => f.authors,
+            other => return Err(QueryError(format!("unknown field `{other}`"))),
+        };
+        let tokens = analyze(&self.en, text);
+        Ok(match tokens.len() {
+            0 => None,
+            1 => Some(term_query(field, &tokens[0])),
+            _ if is_phrase && matches!(name, "title" | "body") => Some(phrase(field, &tokens, 0)),
+            _ => self.any_of(tokens.iter().map(|t| term_query(field, t)).collect()),
+        })
+    }
+
+    fn any_of(&self, mut qs: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+        match qs.len() {
+            0 => None,
+            1 => qs.pop(),
+            _ => Some(Box::new(BooleanQuery::new(
+                qs.into_iter().map(|q| (TOccur::Should, q)).collect(),
+            ))),
+        }
+    }
+
+    /// Sloppy phrase clauses over adjacent pairs of the positive query words.
+    fn proximity(&self, tokens: &[String]) -> Vec<Box<dyn Query>> {
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
+        for pair in tokens.windows(2).take(MAX_PROXIMITY_PAIRS) {
+            if pair[0] == pair[1] {
+                continue;
+            }
+            out.push(boosted(
+                phrase(self.fields.body, pair, PROXIMITY_SLOP),
+                PROXIMITY_BOOST * self.boosts.body,
+            ));
+            out.push(boosted(
+                phrase(self.fields.title, pair, PROXIMITY_SLOP),
+                PROXIMITY_BOOST * self.boosts.title,
+            ));
+        }
+        out
+    }
+
+    fn with_filters(&self, text: Box<dyn Query>, req: &SearchRequest) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(s) = req.source.as_deref().filter(|s| !s.is_empty()) {
+            filters.push(term_query(f.source, s));
+        }
+        if let Some(k) = req.kind.as_deref().filter(|k| !k.is_empty()) {
+            filters.push(term_query(f.kind, k));
+        }
+        for t in &req.tags {
+            let tag = analyze(&self.keyword, t).pop().unwrap_or_default();
+            filters.push(term_query(f.tags, &tag));
+        }
+        if req.updated_after.is_some() || req.updated_before.is_some() {
+            let bound = |t: Option<chrono::DateTime<chrono::Utc>>, inclusive: bool| match t {
+                None => Bound::Unbounded,
+                Some(t) => {
+                    let term = Term::from_field_date_for_search(
+                        f.updated_at,
+                        TDateTime::from_timestamp_micros(t.timestamp_micros()),
+                    );
+                    if inclusive {
+                        Bound::Included(term)
+                    } else {
+                        Bound::Excluded(term)
+                    }
+                }
+            };
+            filters.push(Box::new(RangeQuery::new(
+                bound(req.updated_after, true),
+                bound(req.updated_before, false),
+            )));
+        }
+        if filters.is_empty() {
+            return text;
+        }
+        let mut clauses = vec![(TOccur::Must, text)];
+        clauses.extend(filters.into_iter().map(|q| {
+            (
+                TOccur::Must,
+                Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>,
+            )
+        }));
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+struct Ctx {
+    keep_stop: bool,
+    /// Analyzed positive free-text tokens, in query order.
+    positive: Vec<String>,
+}
+
+fn to_occur(o: Occur) -> TOccur {
+    match o {
+        Occur::Should => TOccur::Should,
+        Occur::Must => TOccur::Must,
+        Occur::MustNot => TOccur::MustNot,
+    }
+}
+
+fn is_stop(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    STOP_WORDS.binary_search(&lower.as_str()).is_ok()
+}
+
+/// Whether any free-text word of the query is not a stop word.
+fn has_content_word(nodes: &[(Occur, Node)]) -> bool {
+    nodes.iter().any(|(_, n)| match n {
+        Node::Words { field: None, text } => text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| !w.is_empty() && !is_stop(w)),
+        Node::Group(inner) => has_content_word(inner),
+        _ => true,
+    })
+}
+
+fn analyze(analyzer: &TextAnalyzer, text: &str) -> Vec<String> {
+    let mut a = analyzer.clone();
+    let mut stream = a.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn phrase(field: Field, tokens: &[String], slop: u32) -> Box<dyn Query> {
+    let terms = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i, Term::from_field_text(field, t)))
+        .collect();
+    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        let mut sorted = STOP_WORDS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, STOP_WORDS);
+    }
+}

@@ -1,0 +1,117 @@
+use super::*;
+use crate::connectors::{Batch, Sink, Skip};
+
+fn doc(id: &str, body: &str) -> Document {
+    Document::new(id, format!("title {id}"), body)
+}
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn upsert_assigns_increasing_seq_and_skips_unchanged() {
+    let (_d, mut s) = open();
+    let r = s.upsert_all(&[doc("a:1", "x"), doc("a:2", "y")]).unwrap();
+    assert_eq!(r, vec![Upserted::Added, Upserted::Added]);
+    assert_eq!(s.max_seq().unwrap(), 2);
+    let r = s
+        .upsert_all(&[doc("a:1", "x"), doc("a:2", "changed")])
+        .unwrap();
+    assert_eq!(r, vec![Upserted::Unchanged, Upserted::Updated]);
+    assert_eq!(s.max_seq().unwrap(), 3);
+}
+
+#[test]
+fn changes_since_returns_upserts_and_deletes_after_seq() {
+    let (_d, mut s) = open();
+    s.upsert_all(&[doc("a:1", "x"), doc("a:2", "y")]).unwrap();
+    let seen = s.max_seq().unwrap();
+    s.delete_all(&["a:1".into()]).unwrap();
+    s.upsert_all(&[doc("a:3", "z")]).unwrap();
+    let mut changes = Vec::new();
+    let upto = s
+        .changes_since(seen, |c| {
+            changes.push(match c {
+                Change::Upsert(d) => format!("+{}", d.id),
+                Change::Delete(id) => format!("-{id}"),
+            });
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(upto, 4);
+    assert_eq!(changes, vec!["-a:1", "+a:3"]);
+}
+
+#[test]
+fn delete_removes_subtree_iteratively() {
+    let (_d, mut s) = open();
+    let mut docs = Vec::new();
+    for i in 0..2000 {
+        let mut d = doc(&format!("n:{i}"), "b");
+        if i > 0 {
+            d.parent_id = Some(format!("n:{}", i - 1));
+        }
+        docs.push(d);
+    }
+    s.upsert_all(&docs).unwrap();
+    s.upsert_all(&[doc("n:other", "b")]).unwrap();
+    assert_eq!(s.delete_all(&["n:0".into()]).unwrap(), 2000);
+    assert_eq!(s.count(None).unwrap(), 1);
+}
+
+#[test]
+fn raw_json_round_trips_compressed() {
+    let (_d, mut s) = open();
+    let mut d = doc("a:1", "x");
+    d.raw = serde_json::json!({"object": "page", "blocks": [1, 2, 3]});
+    d.tags = vec!["Done".into()];
+    d.updated_at = Some(Utc::now());
+    s.upsert_all(std::slice::from_ref(&d)).unwrap();
+    let back = s.get("a:1").unwrap().unwrap();
+    assert_eq!(back.raw, d.raw);
+    assert_eq!(back.tags, d.tags);
+    assert_eq!(
+        back.updated_at.map(|t| t.timestamp_micros()),
+        d.updated_at.map(|t| t.timestamp_micros())
+    );
+}
+
+#[test]
+fn sink_commits_batch_with_state_atomically() {
+    let (_d, mut s) = open();
+    {
+        let mut sink = SourceSink::new(&mut s, "n", SourceKind::Notion);
+        assert!(sink.load_state().unwrap().is_none());
+        sink.commit(Batch {
+            upserts: vec![doc("n:1", "x")],
+            skipped: vec![Skip {
+                native_id: "p9".into(),
+                what: "page".into(),
+                reason: "403 restricted_resource".into(),
+            }],
+            state: Some(serde_json::json!({"hwm": "2025-01-01"})),
+            ..Batch::default()
+        })
+        .unwrap();
+        assert_eq!(sink.load_state().unwrap().unwrap()["hwm"], "2025-01-01");
+        assert_eq!(sink.list_docs().unwrap().len(), 1);
+        assert!(sink.doc_meta("n:1").unwrap().is_some());
+        assert_eq!(sink.counts.added, 1);
+    }
+    assert_eq!(s.skipped(Some("n")).unwrap().len(), 1);
+}
+
+#[test]
+fn reopening_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = Store::open(dir.path()).unwrap();
+        s.upsert_all(&[doc("a:1", "x")]).unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(s.count(None).unwrap(), 1);
+    assert_eq!(s.max_seq().unwrap(), 1);
+}
