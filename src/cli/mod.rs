@@ -1,1 +1,179 @@
-//! cli. Work in progress.
+//! The command line: [`Cli`] (clap derive) parsed into a [`Command`], then executed by one
+//! module per subcommand. Human output by default, `--json` for scripts, progress on stderr
+//! only when it is a terminal.
+//!
+//! Exit codes: 0 success, 1 failure (the message says what to fix), 2 bad usage or bad query.
+
+mod bench;
+mod demo;
+mod export;
+mod fake;
+mod import;
+pub mod progress;
+mod rebuild;
+mod search;
+mod serve;
+mod status;
+mod sync;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::index::TroveIndex;
+use crate::search::QueryError;
+use crate::store::Store;
+
+/// trove: full-text search over your Notion and monday.com workspaces.
+#[derive(Debug, Parser)]
+#[command(name = "trove", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Data folder holding the store and the index.
+    #[arg(
+        long,
+        global = true,
+        env = "TROVE_DATA_DIR",
+        default_value = "index-data"
+    )]
+    pub data_dir: PathBuf,
+    /// Configuration file with the sources to sync [default: ./trove.toml when it exists].
+    #[arg(long, global = true, env = "TROVE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// More log output on stderr (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Crawl the configured Notion and monday.com sources into the store and the index.
+    Sync(sync::SyncArgs),
+    /// Search the index.
+    Search(search::SearchArgs),
+    /// Serve the search page and HTTP API.
+    Serve(serve::ServeArgs),
+    /// Upsert documents from NDJSON (one JSON document per line; `-` reads stdin).
+    Import(import::ImportArgs),
+    /// Print every document as NDJSON on stdout.
+    Export(export::ExportArgs),
+    /// Rebuild the index from the store (no re-crawl) and swap it in atomically.
+    Rebuild(rebuild::RebuildArgs),
+    /// Show sources, documents, sync state and index health.
+    Status(status::StatusArgs),
+    /// Benchmark indexing speed against bare tantivy on generated documents.
+    Bench(bench::BenchArgs),
+    /// Run the built-in demo: fake Notion and monday.com servers, a sync, then searches.
+    Demo(demo::DemoArgs),
+    /// Run a fake Notion or monday.com server (for trying trove without accounts).
+    #[command(hide = true)]
+    Fake(fake::FakeArgs),
+}
+
+/// Parses the command line, runs it and turns the outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            if err.downcast_ref::<QueryError>().is_some()
+                || matches!(
+                    err.downcast_ref::<crate::search::SearchError>(),
+                    Some(crate::search::SearchError::BadQuery(_))
+                )
+            {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Ctx {
+        data_dir: cli.data_dir,
+        config: cli.config,
+    };
+    match cli.command {
+        Command::Sync(a) => sync::run(&ctx, a),
+        Command::Search(a) => search::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
+        Command::Import(a) => import::run(&ctx, a),
+        Command::Export(a) => export::run(&ctx, a),
+        Command::Rebuild(a) => rebuild::run(&ctx, a),
+        Command::Status(a) => status::run(&ctx, a),
+        Command::Bench(a) => bench::run(&ctx, a),
+        Command::Demo(a) => demo::run(&ctx, a),
+        Command::Fake(a) => fake::run(a),
+    }
+}
+
+/// What every subcommand gets: the global options.
+pub struct Ctx {
+    pub data_dir: PathBuf,
+    pub config: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// Opens the store and the index, and brings the index up to date with the store (unless
+    /// another process is writing it right now; that process will).
+    pub fn open(&self) -> anyhow::Result<(Store, TroveIndex)> {
+        open_synced(&self.data_dir)
+    }
+}
+
+/// Opens store and index of `data_dir`, index caught up with the store.
+pub fn open_synced(data_dir: &Path) -> anyhow::Result<(Store, TroveIndex)> {
+    let mut store = Store::open(data_dir)?;
+    let mut index = TroveIndex::open(data_dir)?;
+    let caught = index
+        .try_catch_up(&mut store)
+        .with_context(|| format!("bringing the index in {} up to date", data_dir.display()))?;
+    if let Some(c) = caught {
+        if c.upserts + c.deletes > 0 {
+            tracing::info!(
+                upserts = c.upserts,
+                deletes = c.deletes,
+                seq = c.seq,
+                "index caught up with the store"
+            );
+        }
+    }
+    Ok((store, index))
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TROVE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Whether stderr is a terminal (progress bars only then).
+pub fn stderr_is_tty() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
+}
+
+/// Whether stdout is a terminal (bold highlights only then).
+pub fn stdout_is_tty() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+}
+
+#[cfg(test)]
+mod tests;

@@ -40,6 +40,9 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("store holds an unreadable record {id}: {message}")]
     Corrupt { id: String, message: String },
+    /// A `for_each` callback could not write its output.
+    #[error("writing output: {0}")]
+    Output(#[from] std::io::Error),
     #[error("store was written by a newer trove (store version {found}, this build knows {known}); upgrade trove")]
     TooNew { found: i64, known: i64 },
 }

@@ -1,0 +1,89 @@
+//! Parse tests: every flag of every subcommand.
+
+use clap::Parser;
+
+use super::{Cli, Command};
+
+fn parse(args: &[&str]) -> Cli {
+    Cli::try_parse_from(std::iter::once("trove").chain(args.iter().copied())).unwrap()
+}
+
+#[test]
+fn global_flags() {
+    let cli = parse(&[
+        "--data-dir",
+        "/tmp/d",
+        "--config",
+        "c.toml",
+        "-vv",
+        "status",
+    ]);
+    assert_eq!(cli.data_dir.to_str(), Some("/tmp/d"));
+    assert_eq!(cli.config.as_ref().and_then(|p| p.to_str()), Some("c.toml"));
+    assert_eq!(cli.verbose, 2);
+}
+
+#[test]
+fn search_flags() {
+    let cli = parse(&[
+        "search",
+        "heat transfer",
+        "--limit",
+        "5",
+        "--offset",
+        "10",
+        "--source",
+        "n",
+        "--kind",
+        "page",
+        "--tag",
+        "Done",
+        "--json",
+    ]);
+    let Command::Search(a) = cli.command else {
+        panic!("not search")
+    };
+    assert_eq!(
+        (a.query.as_str(), a.limit, a.offset),
+        ("heat transfer", 5, 10)
+    );
+    assert_eq!(
+        (a.source.as_deref(), a.kind.as_deref()),
+        (Some("n"), Some("page"))
+    );
+    assert_eq!(a.tags, vec!["Done"]);
+    assert!(a.json);
+}
+
+#[test]
+fn search_limit_is_bounded() {
+    assert!(Cli::try_parse_from(["trove", "search", "x", "--limit", "0"]).is_err());
+    assert!(Cli::try_parse_from(["trove", "search", "x", "--limit", "101"]).is_err());
+}
+
+#[test]
+fn sync_flags() {
+    let cli = parse(&["sync", "--source", "a", "--source", "b", "--full"]);
+    let Command::Sync(a) = cli.command else {
+        panic!("not sync")
+    };
+    assert_eq!(a.sources, vec!["a", "b"]);
+    assert!(a.full);
+}
+
+#[test]
+fn import_export_status_rebuild() {
+    assert!(matches!(
+        parse(&["import", "-"]).command,
+        Command::Import(_)
+    ));
+    let Command::Export(e) = parse(&["export", "--source", "n"]).command else {
+        panic!()
+    };
+    assert_eq!(e.source.as_deref(), Some("n"));
+    let Command::Status(s) = parse(&["status", "--json", "--skipped"]).command else {
+        panic!()
+    };
+    assert!(s.json && s.skipped);
+    assert!(matches!(parse(&["rebuild"]).command, Command::Rebuild(_)));
+}
