@@ -7,6 +7,7 @@
 //! into the store and the index; [`fakes`] are the Notion and monday.com servers used by tests
 //! and the demo.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod connectors;

@@ -1,14 +1,75 @@
-//! `trove bench`: indexing throughput on generated documents (see `crate::bench`).
+//! `trove bench`: indexing throughput of bare tantivy (baseline), `trove import` and
+//! `trove rebuild` on the same generated documents, in one run, with the ratios.
 
 use std::process::ExitCode;
 
 use clap::Args;
 
 use super::Ctx;
+use crate::bench::{self, corpus::Corpus, Measure};
 
 #[derive(Debug, Args)]
-pub struct BenchArgs {}
+pub struct BenchArgs {
+    /// Number of generated documents (titles 3–10 words, bodies 50–2,000 words, Zipf words).
+    #[arg(long, default_value_t = 20_000)]
+    pub docs: u64,
+    /// Seed of the generated documents.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(_ctx: &Ctx, _args: BenchArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`trove bench` is not built yet")
+pub fn run(_ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let docs = Corpus::standard().documents(args.seed, args.docs);
+    let tmp = tempdir()?;
+    eprintln!("generated {} documents ({:.1} MB of text); indexing…", docs.len(), bench::text_bytes(&docs) as f64 / 1e6);
+    let base1 = bench::bare_tantivy(&tmp.join("bare1"), &docs)?;
+    let import = bench::import(&tmp.join("data"), &docs)?;
+    let rebuild = bench::rebuild_measure(&tmp.join("data"), &docs)?;
+    let base2 = bench::bare_tantivy(&tmp.join("bare2"), &docs)?;
+    let _ = std::fs::remove_dir_all(&tmp);
+    // The faster baseline run is the conservative reference.
+    let base = if base1.docs_per_sec() >= base2.docs_per_sec() { base1 } else { base2 };
+    let rows = [&base, &import, &rebuild];
+    if args.json {
+        let v: Vec<_> = rows
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "name": m.name, "documents": m.documents, "seconds": m.elapsed.as_secs_f64(),
+                    "docs_per_sec": m.docs_per_sec(), "mb_per_sec": m.mb_per_sec(),
+                    "peak_rss_mb": m.peak_rss_bytes as f64 / 1e6,
+                    "ratio_to_bare_tantivy": m.docs_per_sec() / base.docs_per_sec(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!("{:<14} {:>9} {:>8} {:>11} {:>8} {:>10} {:>9}", "phase", "docs", "seconds", "docs/s", "MB/s", "peak MB", "vs bare");
+        for m in rows {
+            print_row(m, &base);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_row(m: &Measure, base: &Measure) {
+    println!(
+        "{:<14} {:>9} {:>8.2} {:>11.0} {:>8.1} {:>10.0} {:>8.0}%",
+        m.name,
+        m.documents,
+        m.elapsed.as_secs_f64(),
+        m.docs_per_sec(),
+        m.mb_per_sec(),
+        m.peak_rss_bytes as f64 / 1e6,
+        100.0 * m.docs_per_sec() / base.docs_per_sec()
+    );
+}
+
+fn tempdir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("trove-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }

@@ -1,0 +1,105 @@
+//! Indexing benchmarks shared by `trove bench` and `benches/indexing.rs`: the same generated
+//! documents ([`corpus`]) indexed by a bare tantivy `IndexWriter` (the baseline), by trove's
+//! import path (store + index catch-up) and by `rebuild`, in one run.
+
+pub mod corpus;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::document::Document;
+use crate::index::{rebuild, rebuild::new_writer, to_tantivy, SchemaDef, TroveIndex};
+use crate::store::Store;
+
+/// One measured phase.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub name: &'static str,
+    pub documents: u64,
+    pub bytes: u64,
+    pub elapsed: Duration,
+    /// Peak resident memory during the phase (Linux; 0 elsewhere).
+    pub peak_rss_bytes: u64,
+}
+
+impl Measure {
+    pub fn docs_per_sec(&self) -> f64 {
+        self.documents as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    pub fn mb_per_sec(&self) -> f64 {
+        self.bytes as f64 / 1e6 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Bytes of title + body text.
+pub fn text_bytes(docs: &[Document]) -> u64 {
+    docs.iter().map(|d| (d.title.len() + d.body.len()) as u64).sum()
+}
+
+/// Bare tantivy: same schema, same analyzers, same writer settings; documents converted and
+/// added, committed, merges awaited.
+pub fn bare_tantivy(dir: &Path, docs: &[Document]) -> anyhow::Result<Measure> {
+    let def = SchemaDef::builtin()?;
+    let (schema, fields) = def.build()?;
+    reset_peak_rss();
+    let start = Instant::now();
+    let index = tantivy::Index::create_in_dir(dir, schema)?;
+    def.register(&index)?;
+    let mut writer = new_writer(&index)?;
+    for d in docs {
+        writer.add_document(to_tantivy(d, &fields))?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(measure("bare tantivy", docs, start, peak_rss()))
+}
+
+/// trove's import path: store upserts in batches of 1,000, then one index catch-up.
+pub fn import(data_dir: &Path, docs: &[Document]) -> anyhow::Result<Measure> {
+    reset_peak_rss();
+    let start = Instant::now();
+    let mut store = Store::open(data_dir)?;
+    let mut index = TroveIndex::open(data_dir)?;
+    for chunk in docs.chunks(1000) {
+        store.upsert_all(chunk)?;
+    }
+    index.catch_up(&mut store)?;
+    Ok(measure("trove import", docs, start, peak_rss()))
+}
+
+/// `trove rebuild` of a data folder that already holds `docs`.
+pub fn rebuild_measure(data_dir: &Path, docs: &[Document]) -> anyhow::Result<Measure> {
+    reset_peak_rss();
+    let start = Instant::now();
+    let stats = rebuild(data_dir, &|_, _| {})?;
+    anyhow::ensure!(stats.documents == docs.len() as u64, "rebuild indexed {} of {} documents", stats.documents, docs.len());
+    Ok(measure("trove rebuild", docs, start, peak_rss()))
+}
+
+fn measure(name: &'static str, docs: &[Document], start: Instant, peak: u64) -> Measure {
+    Measure {
+        name,
+        documents: docs.len() as u64,
+        bytes: text_bytes(docs),
+        elapsed: start.elapsed(),
+        peak_rss_bytes: peak,
+    }
+}
+
+/// Resets the kernel's peak-RSS counter for this process (Linux `clear_refs` 5).
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak resident set size since the last reset (`VmHWM`), in bytes.
+pub fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}

@@ -1,0 +1,192 @@
+//! End-to-end tests of the core commands: the real binary on temporary data folders.
+
+mod util;
+
+use std::time::{Duration, Instant};
+
+use trove::Document;
+use util::{generated, hit_ids, stderr, Trove};
+
+fn handmade() -> Vec<Document> {
+    let mut a = Document::new("wiki:heat", "Heat transfer in high-speed aircraft", "Aerodynamic heating of the skin is the main problem of sustained high speed flight.");
+    a.kind = "page".into();
+    a.path = vec!["Engineering".into(), "Aero".into()];
+    a.url = "https://example.com/heat".into();
+    a.tags = vec!["Research".into()];
+    let mut b = Document::new("wiki:garden", "Garden notes", "Tomatoes suffer in heat waves; water them early.");
+    b.kind = "page".into();
+    let mut c = Document::new("tasks:42", "Fix login bug", "Users cannot log in after the password reset. Heat map shows where they click.");
+    c.kind = "item".into();
+    c.tags = vec!["Stuck".into()];
+    c.raw = serde_json::json!({"id": "42", "column_values": [{"id": "status", "text": "Stuck"}]});
+    vec![a, b, c]
+}
+
+#[test]
+fn import_search_export_round_trip() {
+    let t = Trove::new();
+    let mut docs = handmade();
+    docs.extend(generated(2_000, 80));
+    let file = t.write_ndjson("docs.ndjson", &docs);
+    t.ok(&["import", file.to_str().unwrap()]);
+
+    let v = t.search("what are the heat transfer problems of high-speed aircraft?", &[]);
+    assert_eq!(hit_ids(&v).first().map(String::as_str), Some("wiki:heat"), "{v}");
+    assert!(v["hits"][0]["snippet"].as_str().unwrap().contains("<b>"), "{v}");
+    assert_eq!(v["hits"][0]["path"], "Engineering › Aero");
+
+    let v = t.search("heat", &["--kind", "item"]);
+    assert_eq!(hit_ids(&v), vec!["tasks:42"]);
+    let v = t.search("tags:stuck", &[]);
+    assert!(hit_ids(&v).contains(&"tasks:42".to_owned()), "{v}");
+    let v = t.search("heat -tomatoes -aircraft", &[]);
+    assert_eq!(hit_ids(&v), vec!["tasks:42"]);
+
+    let out = t.ok(&["export"]);
+    let mut back: Vec<Document> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut want = docs.clone();
+    back.sort_by(|a, b| a.id.cmp(&b.id));
+    want.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(back.len(), want.len());
+    assert_eq!(back, want, "export must round-trip every field");
+
+    // Importing the export changes nothing.
+    let again = t.write_ndjson("again.ndjson", &back);
+    let out = t.run(&["import", again.to_str().unwrap()]);
+    assert!(stderr(&out).contains(&format!("{} unchanged", docs.len())), "{}", stderr(&out));
+}
+
+fn ranked(t: &Trove, q: &str) -> Vec<(String, String)> {
+    let v = t.search(q, &["--limit", "20"]);
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["id"].as_str().unwrap().to_owned(), format!("{:.4}", h["score"].as_f64().unwrap())))
+        .collect()
+}
+
+#[test]
+fn rebuild_gives_the_same_results_as_the_incremental_index() {
+    let t = Trove::new();
+    let docs = generated(3_000, 120);
+    // Incremental history: import in parts, update some, delete some via re-import.
+    let (a, b) = docs.split_at(1_500);
+    t.ok(&["import", t.write_ndjson("a.ndjson", a).to_str().unwrap()]);
+    t.ok(&["import", t.write_ndjson("b.ndjson", b).to_str().unwrap()]);
+    let mut changed: Vec<Document> = docs[..300].to_vec();
+    for d in &mut changed {
+        d.body.push_str(" amended");
+    }
+    t.ok(&["import", t.write_ndjson("c.ndjson", &changed).to_str().unwrap()]);
+    let queries: Vec<String> = docs.iter().step_by(301).map(|d| d.title.split(' ').take(2).collect::<Vec<_>>().join(" ")).chain(["amended".to_owned()]).collect();
+    let before: Vec<_> = queries.iter().map(|q| ranked(&t, q)).collect();
+    let out = t.ok(&["rebuild"]);
+    assert!(out.contains("3000 documents"), "{out}");
+    let after: Vec<_> = queries.iter().map(|q| ranked(&t, q)).collect();
+    assert_eq!(before, after);
+    assert!(!before.iter().all(|r| r.is_empty()));
+}
+
+#[test]
+fn killed_import_leaves_store_and_index_in_agreement() {
+    let t = Trove::new();
+    let docs = generated(100_000, 12);
+    let file = t.write_ndjson("big.ndjson", &docs);
+    let mut child = t.cmd().args(["import", file.to_str().unwrap()]).spawn().unwrap();
+    // Wait until part of the import is acknowledged (committed to the store), then SIGKILL.
+    let start = Instant::now();
+    let acknowledged = loop {
+        let n = trove::store::Store::open(&t.data()).and_then(|s| s.count(None)).unwrap_or(0);
+        if n >= 20_000 || start.elapsed() > Duration::from_secs(120) {
+            break n;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(acknowledged >= 20_000, "import too slow to test: {acknowledged}");
+
+    // Any command first brings the index in line with the store.
+    let s = t.status();
+    let stored = s["documents"].as_u64().unwrap();
+    assert!(stored >= acknowledged, "lost acknowledged documents: {stored} < {acknowledged}");
+    assert_eq!(s["index"]["documents"].as_u64(), Some(stored), "{s}");
+    assert_eq!(s["index"]["applied_seq"], s["index"]["store_seq"]);
+    // Batches commit in file order: every acknowledged document is there.
+    let out = t.ok(&["export"]);
+    let ids: std::collections::HashSet<String> = out.lines().map(|l| serde_json::from_str::<Document>(l).unwrap().id).collect();
+    assert_eq!(ids.len() as u64, stored, "duplicate ids in export");
+    assert!(docs[..acknowledged as usize].iter().all(|d| ids.contains(&d.id)));
+
+    // Running the import again completes it, with no duplicates.
+    t.ok(&["import", file.to_str().unwrap()]);
+    let s = t.status();
+    assert_eq!(s["documents"].as_u64(), Some(100_000));
+    assert_eq!(s["index"]["documents"].as_u64(), Some(100_000));
+    let v = t.search(&docs[99_999].title, &[]);
+    assert!(hit_ids(&v).contains(&docs[99_999].id));
+}
+
+#[test]
+fn schema_version_mismatch_asks_for_rebuild() {
+    let t = Trove::new();
+    t.ok(&["import", t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap()]);
+    let index_dir = t.data().join("index");
+    let gen = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
+    let meta_path = index_dir.join(gen.trim()).join("meta.json");
+    let meta = std::fs::read_to_string(&meta_path).unwrap();
+    assert!(meta.contains("schema_version\\\":1"), "{meta}");
+    std::fs::write(&meta_path, meta.replace("schema_version\\\":1", "schema_version\\\":0")).unwrap();
+
+    let out = t.run(&["search", "heat"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("schema version 0") && err.contains("trove rebuild"), "{err}");
+    t.ok(&["rebuild"]);
+    assert_eq!(hit_ids(&t.search("aircraft", &[])), vec!["wiki:heat"]);
+}
+
+#[test]
+fn bad_ndjson_lines_are_named_and_good_lines_kept() {
+    let t = Trove::new();
+    let path = t.dir.path().join("mixed.ndjson");
+    std::fs::write(
+        &path,
+        "{\"id\":\"m:1\",\"title\":\"Alpha\",\"body\":\"first good line\"}\n\
+         {\"id\":\"m:2\",\"title\":\n\
+         {\"id\":\"m:3\",\"body\":\"no title here\"}\n\
+         {\"id\":\"m:4\",\"title\":\"Delta\",\"body\":\"second good line\"}\n",
+    )
+    .unwrap();
+    let out = t.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("line 2:"), "{err}");
+    assert!(err.contains("line 3: missing field `title`"), "{err}");
+    assert_eq!(t.status()["documents"], 2);
+    assert_eq!(hit_ids(&t.search("good line", &[])).len(), 2);
+}
+
+#[test]
+fn bad_queries_exit_2_and_natural_language_never_fails() {
+    let t = Trove::new();
+    t.ok(&["import", t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap()]);
+    for q in ["\"unclosed phrase", "(heat OR cold", "heat AND", "title:"] {
+        let out = t.run(&["search", q]);
+        assert_eq!(out.status.code(), Some(2), "{q}: {}", stderr(&out));
+        assert!(stderr(&out).contains("bad query"), "{q}");
+    }
+    for q in ["what's the heat-transfer problem??", "c++ & rust!", "50% off: deals", "-", "note: heat"] {
+        let out = t.run(&["search", q]);
+        assert!(out.status.success(), "{q}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn missing_import_file_is_a_clear_error() {
+    let t = Trove::new();
+    let out = t.run(&["import", "nope.ndjson"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot open nope.ndjson"), "{}", stderr(&out));
+}

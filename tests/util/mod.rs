@@ -1,0 +1,104 @@
+//! Test harness: run the real `trove` binary against a temporary data folder.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use trove::bench::corpus::Corpus;
+use trove::Document;
+
+/// A temporary data folder and the binary to run on it.
+pub struct Trove {
+    pub dir: tempfile::TempDir,
+}
+
+impl Trove {
+    pub fn new() -> Trove {
+        Trove {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// A `trove` command with `--data-dir` set and no config from the environment.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_trove"));
+        c.arg("--data-dir").arg(self.data());
+        c.current_dir(self.dir.path());
+        for k in ["TROVE_CONFIG", "TROVE_DATA_DIR", "NOTION_TOKEN", "MONDAY_TOKEN"] {
+            c.env_remove(k);
+        }
+        c
+    }
+
+    /// Runs `trove ARGS…`, returning the output.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run trove")
+    }
+
+    /// Runs and asserts success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "trove {args:?} failed: {}\n{}", stderr(&out), stdout(&out));
+        stdout(&out)
+    }
+
+    /// Writes documents as NDJSON into the temp folder; returns the path.
+    pub fn write_ndjson(&self, name: &str, docs: &[Document]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        write_ndjson(&path, docs);
+        path
+    }
+
+    /// `trove search --json` → parsed JSON.
+    pub fn search(&self, query: &str, extra: &[&str]) -> serde_json::Value {
+        let mut args = vec!["search", "--json", query];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&self.ok(&args)).expect("search json")
+    }
+
+    /// `trove status --json` → parsed JSON.
+    pub fn status(&self) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["status", "--json"])).expect("status json")
+    }
+}
+
+pub fn write_ndjson(path: &Path, docs: &[Document]) {
+    let mut s = String::new();
+    for d in docs {
+        s.push_str(&serde_json::to_string(d).expect("json"));
+        s.push('\n');
+    }
+    std::fs::write(path, s).expect("write ndjson");
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `n` generated documents (seeded), bodies shortened to `max_words` to keep tests quick.
+pub fn generated(n: u64, max_words: usize) -> Vec<Document> {
+    let corpus = Corpus::new(5_000, 1.0, 9);
+    (0..n)
+        .map(|i| {
+            let mut d = corpus.document(5, i);
+            d.body = d.body.split(' ').take(max_words).collect::<Vec<_>>().join(" ");
+            d
+        })
+        .collect()
+}
+
+/// Ids of the hits of a search response.
+pub fn hit_ids(v: &serde_json::Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .map(|h| h.iter().filter_map(|x| x["id"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
