@@ -285,7 +285,8 @@ impl Gen<'_> {
         );
         let hidden = self.new_page(Parent::Workspace, "Private notes");
         let hidden_orig = self.add_block(&hidden, "synced_block", json!({"synced_from": null}));
-        self.paragraph(&hidden_orig, "Secret synced content nobody shared");
+        let phrase = self.ws.phrases[&hidden].clone();
+        self.paragraph(&hidden_orig, &format!("Secret synced content {phrase}"));
         if let Some(p) = self.ws.pages.get_mut(&hidden) {
             p.shared = false;
         }

@@ -371,4 +371,55 @@ mod tests {
         let deepest = ws.deepest_page_id().unwrap_or_default();
         assert_eq!(ws.page_depth(&deepest), 1000);
     }
+
+    #[test]
+    fn large_spec_meets_acceptance_sizes() {
+        let ws = generate(&GenSpec::large());
+        let rows = ws.data_sources.values().map(|d| d.rows.len()).max();
+        assert!(ws.page_ids().len() >= 500 + 150);
+        assert!(rows >= Some(150));
+        let deepest = ws.deepest_page_id().unwrap_or_default();
+        assert!(ws.page_depth(&deepest) >= 30);
+        let wide = ws.markers.wide_page.clone().unwrap_or_default();
+        assert!(ws.visible_children(&wide).len() >= 250);
+        assert!(!ws.omitted_from_search().is_empty());
+    }
+
+    #[test]
+    fn showcase_has_every_block_type() {
+        let ws = generate(&GenSpec::default());
+        let page = ws.markers.showcase_page.clone().unwrap_or_default();
+        let kinds: std::collections::HashSet<String> = ws
+            .blocks_of_page(&page)
+            .iter()
+            .map(|b| ws.blocks[b].kind.clone())
+            .collect();
+        for k in [
+            "paragraph", "heading_1", "heading_2", "heading_3", "bulleted_list_item",
+            "numbered_list_item", "to_do", "toggle", "code", "quote", "callout", "equation",
+            "table", "table_row", "column_list", "column", "bookmark", "embed", "image", "file",
+            "pdf", "video", "audio", "link_to_page", "synced_block", "divider", "breadcrumb",
+            "table_of_contents", "link_preview", "unsupported", "template",
+        ] {
+            assert!(kinds.contains(k), "missing {k}");
+        }
+        let children = ws.visible_children(&page);
+        assert!(children.iter().any(|c| ws.pages.contains_key(c)), "child_page");
+        assert!(children.iter().any(|c| ws.databases.contains_key(c)), "child_database");
+    }
+
+    #[test]
+    fn every_page_phrase_is_in_its_content() {
+        let ws = generate(&GenSpec::default());
+        for id in ws.page_ids() {
+            let phrase = ws.unique_phrase_of(&id).unwrap_or_default();
+            let text: String = ws
+                .blocks_of_page(&id)
+                .iter()
+                .map(|b| ws.blocks[b].payload.to_string())
+                .chain(ws.pages[&id].properties.values().map(|v| v.to_string()))
+                .collect();
+            assert!(text.contains(&phrase), "page {id} lacks {phrase}");
+        }
+    }
 }
