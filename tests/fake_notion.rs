@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 use trove::fakes::notion::{
-    generate, FakeNotion, FakeNotionOptions, FaultKind, Faults, GenSpec, Workspace,
+    generate, FakeNotion, FakeNotionOptions, FaultKind, Faults, GenSpec, Parent, Workspace,
 };
 
 const TOKEN: &str = "ntn_test_token";
@@ -69,7 +69,10 @@ fn authed(req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
 }
 
 async fn get(s: &FakeNotion, path: &str) -> Reply {
-    send(authed(reqwest::Client::new().get(format!("{}{path}", s.url())))).await
+    send(authed(
+        reqwest::Client::new().get(format!("{}{path}", s.url())),
+    ))
+    .await
 }
 
 async fn post(s: &FakeNotion, path: &str, body: Value) -> Reply {
@@ -120,14 +123,25 @@ fn ids(items: &[Value]) -> Vec<String> {
 async fn missing_or_wrong_token_is_401_with_notion_error_shape() {
     let s = start().await;
     let url = format!("{}/v1/users", s.url());
-    let r = send(reqwest::Client::new().get(&url).header("Notion-Version", VERSION)).await;
+    let r = send(
+        reqwest::Client::new()
+            .get(&url)
+            .header("Notion-Version", VERSION),
+    )
+    .await;
     assert_eq!(r.status, 401);
     assert_eq!(r.body["object"], "error");
     assert_eq!(r.body["status"], 401);
     assert_eq!(r.body["code"], "unauthorized");
     assert_eq!(r.body["message"], "API token is invalid.");
-    let rid = r.body["request_id"].as_str().unwrap_or_default().to_string();
-    assert_eq!(r.headers["x-notion-request-id"].to_str().ok(), Some(rid.as_str()));
+    let rid = r.body["request_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        r.headers["x-notion-request-id"].to_str().ok(),
+        Some(rid.as_str())
+    );
     assert_eq!(
         r.headers["content-type"].to_str().ok(),
         Some("application/json; charset=utf-8")
@@ -191,7 +205,11 @@ async fn page_size_over_100_and_bad_cursor_are_validation_errors() {
     assert_eq!(r.body["code"], "validation_error");
     let r = post(&s, "/v1/search", json!({"page_size": 101})).await;
     assert_eq!(r.status, 400);
-    let r = get(&s, &format!("/v1/blocks/{page}/children?start_cursor=bogus")).await;
+    let r = get(
+        &s,
+        &format!("/v1/blocks/{page}/children?start_cursor=bogus"),
+    )
+    .await;
     assert_eq!(r.status, 400);
     assert_eq!(
         r.body["message"],
@@ -203,13 +221,20 @@ async fn page_size_over_100_and_bad_cursor_are_validation_errors() {
 async fn search_omits_pages_that_stay_reachable_through_their_parent() {
     let s = start().await;
     let ws = s.workspace();
-    let found: HashSet<String> =
-        ids(&all_search(&s, json!({"filter": {"property": "object", "value": "page"}})).await)
-            .into_iter()
-            .collect();
+    let found: HashSet<String> = ids(&all_search(
+        &s,
+        json!({"filter": {"property": "object", "value": "page"}}),
+    )
+    .await)
+    .into_iter()
+    .collect();
     let expected: HashSet<String> = ws.searchable_page_ids().into_iter().collect();
     assert_eq!(found, expected);
-    let omitted = ws.omitted_from_search();
+    let omitted: Vec<String> = ws
+        .omitted_from_search()
+        .into_iter()
+        .filter(|id| !matches!(ws.pages[id].parent, Parent::DataSource { .. }))
+        .collect();
     assert!(!omitted.is_empty());
     let hidden = &omitted[0];
     assert!(!found.contains(hidden));
@@ -223,7 +248,10 @@ async fn search_omits_pages_that_stay_reachable_through_their_parent() {
             listed.extend(ids(&all_children(&s, &inner, 100).await));
         }
     }
-    assert!(listed.contains(hidden), "omitted page not reachable from parent");
+    assert!(
+        listed.contains(hidden),
+        "omitted page not reachable from parent"
+    );
 }
 
 #[tokio::test]
@@ -234,12 +262,21 @@ async fn search_sorts_and_filters_data_sources() {
     let results = all_search(&s, body).await;
     let times: Vec<String> = results
         .iter()
-        .map(|r| r["last_edited_time"].as_str().unwrap_or_default().to_string())
+        .map(|r| {
+            r["last_edited_time"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect();
     let mut sorted = times.clone();
     sorted.sort();
     assert_eq!(times, sorted);
-    let ds = all_search(&s, json!({"filter": {"property": "object", "value": "data_source"}})).await;
+    let ds = all_search(
+        &s,
+        json!({"filter": {"property": "object", "value": "data_source"}}),
+    )
+    .await;
     assert_eq!(ds.len(), 1);
     assert_eq!(ds[0]["object"], "data_source");
 }
@@ -268,7 +305,10 @@ async fn scripted_faults_then_normal_service() {
     let s = start().await;
     let wide = s.workspace().markers.wide_page.clone().unwrap_or_default();
     let first = get(&s, &format!("/v1/blocks/{wide}/children?page_size=10")).await;
-    let cursor = first.body["next_cursor"].as_str().unwrap_or_default().to_string();
+    let cursor = first.body["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     s.set_faults(Faults::scripted(vec![
         FaultKind::BadGateway,
         FaultKind::RateLimited,
@@ -357,7 +397,10 @@ async fn synced_reference_lists_original_or_404s_when_unshared() {
         let r = get(&s, &format!("/v1/blocks/{reference}/children")).await;
         if ws.node_visible(&original) {
             assert_eq!(r.status, 200);
-            assert_eq!(ids(r.body["results"].as_array().map_or(&[][..], |v| v)), ws.visible_children(&original));
+            assert_eq!(
+                ids(r.body["results"].as_array().map_or(&[][..], |v| v)),
+                ws.visible_children(&original)
+            );
         } else {
             assert_eq!(r.status, 404);
         }
@@ -389,7 +432,10 @@ async fn data_source_query_pages_through_rows_with_all_property_types() {
     let ws = s.workspace();
     let db = ws.markers.database.clone().unwrap_or_default();
     let r = get(&s, &format!("/v1/databases/{db}")).await;
-    let ds = r.body["data_sources"][0]["id"].as_str().unwrap_or_default().to_string();
+    let ds = r.body["data_sources"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let schema = get(&s, &format!("/v1/data_sources/{ds}")).await.body;
     assert_eq!(schema["properties"].as_object().map(|m| m.len()), Some(24));
     let mut rows = Vec::new();
@@ -434,8 +480,11 @@ async fn control_endpoints_drive_the_fake_over_http() {
     assert_eq!(get(&s, "/v1/users").await.status, 500);
     let counts = send(c.get(format!("{}/__fake/requests", s.url()))).await;
     assert_eq!(counts.body["total"], 2);
-    let r = send(c.post(format!("{}/__fake/pages", s.url()))
-        .json(&json!({"title": "Fresh page", "text": "hello fresh words"}))).await;
+    let r = send(
+        c.post(format!("{}/__fake/pages", s.url()))
+            .json(&json!({"title": "Fresh page", "text": "hello fresh words"})),
+    )
+    .await;
     let id = r.body["id"].as_str().unwrap_or_default().to_string();
     let found = ids(&all_search(&s, json!({"query": "fresh page"})).await);
     assert_eq!(found, vec![id]);

@@ -74,14 +74,16 @@ impl Gen<'_> {
             35..=43 => {
                 let kind = ["heading_1", "heading_2", "heading_3"][self.rng.below(3)];
                 let t = text::title(&mut self.rng);
-                let payload = json!({"rich_text": [rt_text(&t)], "is_toggleable": false, "color": "default"});
+                let payload =
+                    json!({"rich_text": [rt_text(&t)], "is_toggleable": false, "color": "default"});
                 self.add_block(parent, kind, payload)
             }
             44..=53 => self.text_block(parent, "bulleted_list_item", &s),
             54..=60 => self.text_block(parent, "numbered_list_item", &s),
             61..=66 => {
                 let checked = self.rng.chance(0.5);
-                let payload = json!({"rich_text": [rt_text(&s)], "checked": checked, "color": "default"});
+                let payload =
+                    json!({"rich_text": [rt_text(&s)], "checked": checked, "color": "default"});
                 self.add_block(parent, "to_do", payload)
             }
             67..=73 => self.nested(parent, "toggle", &s, depth),
@@ -182,10 +184,12 @@ impl Gen<'_> {
     fn headings(&mut self, page: &str) {
         for (i, kind) in ["heading_1", "heading_2", "heading_3"].iter().enumerate() {
             let t = format!("Heading {} {}", i + 1, text::title(&mut self.rng));
-            let flat = json!({"rich_text": [rt_text(&t)], "is_toggleable": false, "color": "default"});
+            let flat =
+                json!({"rich_text": [rt_text(&t)], "is_toggleable": false, "color": "default"});
             self.add_block(page, kind, flat);
             let t = format!("Toggle heading {} {}", i + 1, text::title(&mut self.rng));
-            let toggle = json!({"rich_text": [rt_text(&t)], "is_toggleable": true, "color": "default"});
+            let toggle =
+                json!({"rich_text": [rt_text(&t)], "is_toggleable": true, "color": "default"});
             let h = self.add_block(page, kind, toggle);
             let s = text::sentence(&mut self.rng, 4, 10);
             self.paragraph(&h, &s);
@@ -201,7 +205,8 @@ impl Gen<'_> {
         self.text_block(page, "numbered_list_item", &s);
         for checked in [true, false] {
             let s = text::sentence(&mut self.rng, 3, 8);
-            let payload = json!({"rich_text": [rt_text(&s)], "checked": checked, "color": "default"});
+            let payload =
+                json!({"rich_text": [rt_text(&s)], "checked": checked, "color": "default"});
             self.add_block(page, "to_do", payload);
         }
     }
@@ -242,26 +247,46 @@ impl Gen<'_> {
 
     fn media(&mut self, page: &str) {
         let cap = |s: &str| json!([rt_text(s)]);
-        self.add_block(page, "bookmark",
-            json!({"caption": cap("Bookmark caption"), "url": "https://example.com/bookmark"}));
-        self.add_block(page, "embed",
-            json!({"caption": cap("Embed caption"), "url": "https://twitter.com/notion/status/1"}));
-        self.add_block(page, "image", json!({"caption": cap("External image caption"),
-            "type": "external", "external": {"url": "https://example.com/a.png"}}));
+        self.add_block(
+            page,
+            "bookmark",
+            json!({"caption": cap("Bookmark caption"), "url": "https://example.com/bookmark"}),
+        );
+        self.add_block(
+            page,
+            "embed",
+            json!({"caption": cap("Embed caption"), "url": "https://twitter.com/notion/status/1"}),
+        );
+        self.add_block(
+            page,
+            "image",
+            json!({"caption": cap("External image caption"),
+            "type": "external", "external": {"url": "https://example.com/a.png"}}),
+        );
         self.add_block(page, "image", json!({"caption": [], "type": "file",
             "file": {"url": "https://s3.us-west-2.amazonaws.com/secure.notion-static.com/x/a.png?X-Amz-Expires=3600",
                      "expiry_time": "2030-01-01T00:00:00.000Z"}}));
         self.add_block(page, "file", json!({"caption": cap("File caption"), "type": "file",
             "file": {"url": "https://s3.us-west-2.amazonaws.com/secure.notion-static.com/x/sample.txt?X-Amz-Expires=3600",
                      "expiry_time": "2030-01-01T00:00:00.000Z"}, "name": "sample.txt"}));
-        for (kind, url) in [("pdf", "https://example.com/a.pdf"),
-            ("video", "https://youtu.be/gp2yhkVw0z4"), ("audio", "https://example.com/a.mp3")] {
+        for (kind, url) in [
+            ("pdf", "https://example.com/a.pdf"),
+            ("video", "https://youtu.be/gp2yhkVw0z4"),
+            ("audio", "https://example.com/a.mp3"),
+        ] {
             let c = format!("{kind} caption");
-            self.add_block(page, kind, json!({"caption": cap(&c), "type": "external",
-                "external": {"url": url}}));
+            self.add_block(
+                page,
+                kind,
+                json!({"caption": cap(&c), "type": "external",
+                "external": {"url": url}}),
+            );
         }
-        self.add_block(page, "link_preview",
-            json!({"url": "https://github.com/hkob/notion_ruby_mapping"}));
+        self.add_block(
+            page,
+            "link_preview",
+            json!({"url": "https://github.com/hkob/notion_ruby_mapping"}),
+        );
     }
 
     fn structural(&mut self, page: &str, phrase: &str) {

@@ -164,7 +164,10 @@ impl Gen<'_> {
         let empty = i % 7 == 6;
         match kind {
             "title" => json!([rt_text(&format!("Task {i} {}", text::title(&mut self.rng)))]),
-            "rich_text" => json!([rt_text(&format!("{} {phrase}", text::sentence(&mut self.rng, 3, 9)))]),
+            "rich_text" => json!([rt_text(&format!(
+                "{} {phrase}",
+                text::sentence(&mut self.rng, 3, 9)
+            ))]),
             "number" if empty => Value::Null,
             "number" => json!((self.rng.below(1000) as f64) / 4.0),
             "select" if empty => Value::Null,
@@ -223,7 +226,11 @@ impl Gen<'_> {
         let n = rows.len();
         for (k, row) in rows.iter().enumerate() {
             let targets: Vec<Value> = if k == 0 {
-                rows.iter().skip(1).take(30).map(|r| json!({"id": r})).collect()
+                rows.iter()
+                    .skip(1)
+                    .take(30)
+                    .map(|r| json!({"id": r}))
+                    .collect()
             } else if n > 1 {
                 vec![json!({"id": rows[(k + 1) % n]})]
             } else {

@@ -163,9 +163,11 @@ pub fn fault_response(kind: FaultKind, retry_after: u64, request_id: &str) -> Op
             "Notion is unavailable, please try again later.",
         ),
         FaultKind::GatewayTimeout => ApiError::new(504, "gateway_timeout", "Gateway timed out."),
-        FaultKind::Overloaded => {
-            ApiError::new(529, "service_overload", "Notion is overloaded, please try again later.")
-        }
+        FaultKind::Overloaded => ApiError::new(
+            529,
+            "service_overload",
+            "Notion is overloaded, please try again later.",
+        ),
         FaultKind::None | FaultKind::Slow | FaultKind::InvalidCursor => return None,
     };
     let retry = matches!(kind, FaultKind::RateLimited | FaultKind::Overloaded);

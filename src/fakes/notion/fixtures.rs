@@ -88,12 +88,14 @@ impl Workspace {
     /// Builds a workspace from the recorded fixtures under `dir` (the
     /// `shared/fixtures/notion` folder).
     pub fn from_fixtures(dir: &Path) -> io::Result<Workspace> {
-        let mut ws = Workspace::default();
-        ws.users = load(dir, "retrieve_users_all")?["results"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        ws.bot_id = s(&load(dir, "retrieve_user_token_bot")?["id"]);
+        let mut ws = Workspace {
+            users: load(dir, "retrieve_users_all")?["results"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+            bot_id: s(&load(dir, "retrieve_user_token_bot")?["id"]),
+            ..Workspace::default()
+        };
         let top = load(dir, "retrieve_page_top")?;
         ws.insert_page(page_from(&top, Parent::Workspace));
         let test_page = load(dir, "retrieve_page_block_test_page")?;
@@ -232,7 +234,11 @@ mod tests {
         };
         let page = "67cf059c-e746-46a0-b72d-481c9ff5d386";
         assert_eq!(ws.visible_children(page).len(), 36);
-        assert_eq!(ws.visible_children("ba612e8b-c858-4569-9822-ccca7ab4c709").len(), 3);
+        assert_eq!(
+            ws.visible_children("ba612e8b-c858-4569-9822-ccca7ab4c709")
+                .len(),
+            3
+        );
         let ds = ws.markers.data_source.clone().unwrap_or_default();
         assert_eq!(ws.data_sources[&ds].rows.len(), 5);
         assert_eq!(ws.users.len(), 19);

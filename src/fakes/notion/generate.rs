@@ -137,20 +137,26 @@ impl<'s> Gen<'s> {
             };
             let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
             let id = self.rng.uuid();
-            self.ws.users.push(json!({"object": "user", "id": id, "name": name,
+            self.ws
+                .users
+                .push(json!({"object": "user", "id": id, "name": name,
                 "avatar_url": null, "type": "person",
                 "person": {"email": email, "email_verified": true}}));
         }
         let bot = self.rng.uuid();
         let workspace_id = self.rng.uuid();
-        self.ws.users.push(json!({"object": "user", "id": bot, "name": "trove",
+        self.ws
+            .users
+            .push(json!({"object": "user", "id": bot, "name": "trove",
             "avatar_url": null, "type": "bot",
             "bot": {"owner": {"type": "workspace", "workspace": true},
                     "workspace_name": "Fake Workspace", "workspace_id": workspace_id,
                     "workspace_limits": {"max_file_upload_size_in_bytes": 5_242_880}}}));
         let other = self.rng.uuid();
-        self.ws.users.push(json!({"object": "user", "id": other, "name": "Other integration",
-            "avatar_url": null, "type": "bot", "bot": {}}));
+        self.ws.users.push(
+            json!({"object": "user", "id": other, "name": "Other integration",
+            "avatar_url": null, "type": "bot", "bot": {}}),
+        );
         self.ws.bot_id = bot;
     }
 
@@ -395,17 +401,49 @@ mod tests {
             .map(|b| ws.blocks[b].kind.clone())
             .collect();
         for k in [
-            "paragraph", "heading_1", "heading_2", "heading_3", "bulleted_list_item",
-            "numbered_list_item", "to_do", "toggle", "code", "quote", "callout", "equation",
-            "table", "table_row", "column_list", "column", "bookmark", "embed", "image", "file",
-            "pdf", "video", "audio", "link_to_page", "synced_block", "divider", "breadcrumb",
-            "table_of_contents", "link_preview", "unsupported", "template",
+            "paragraph",
+            "heading_1",
+            "heading_2",
+            "heading_3",
+            "bulleted_list_item",
+            "numbered_list_item",
+            "to_do",
+            "toggle",
+            "code",
+            "quote",
+            "callout",
+            "equation",
+            "table",
+            "table_row",
+            "column_list",
+            "column",
+            "bookmark",
+            "embed",
+            "image",
+            "file",
+            "pdf",
+            "video",
+            "audio",
+            "link_to_page",
+            "synced_block",
+            "divider",
+            "breadcrumb",
+            "table_of_contents",
+            "link_preview",
+            "unsupported",
+            "template",
         ] {
             assert!(kinds.contains(k), "missing {k}");
         }
         let children = ws.visible_children(&page);
-        assert!(children.iter().any(|c| ws.pages.contains_key(c)), "child_page");
-        assert!(children.iter().any(|c| ws.databases.contains_key(c)), "child_database");
+        assert!(
+            children.iter().any(|c| ws.pages.contains_key(c)),
+            "child_page"
+        );
+        assert!(
+            children.iter().any(|c| ws.databases.contains_key(c)),
+            "child_database"
+        );
     }
 
     #[test]

@@ -130,7 +130,9 @@ pub struct FakeNotion {
 impl FakeNotion {
     /// Binds (127.0.0.1:0 by default) and serves in a background task.
     pub async fn start(opts: FakeNotionOptions) -> std::io::Result<FakeNotion> {
-        let bind = opts.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let bind = opts
+            .addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         let listener = tokio::net::TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(opts));

@@ -16,7 +16,10 @@ pub enum Parent {
     Page(String),
     Block(String),
     Database(String),
-    DataSource { data_source: String, database: String },
+    DataSource {
+        data_source: String,
+        database: String,
+    },
 }
 
 /// A page: a plain page (only a `title` property) or a data-source row (full properties).

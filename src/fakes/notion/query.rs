@@ -40,7 +40,10 @@ fn timestamp_filter(f: &Value) -> Result<RowPredicate, ApiError> {
     };
     let cond = &f[&field];
     let ops = ["after", "on_or_after", "before", "on_or_before", "equals"];
-    let Some((op, at)) = ops.iter().find_map(|op| cond[*op].as_str().map(|v| (*op, v))) else {
+    let Some((op, at)) = ops
+        .iter()
+        .find_map(|op| cond[*op].as_str().map(|v| (*op, v)))
+    else {
         return Ok(Box::new(|_| true));
     };
     let at = DateTime::parse_from_rfc3339(at)

@@ -111,7 +111,11 @@ async fn search(
 
 /// Ids search returns, filtered and sorted (notion-api.md §1.3).
 fn search_ids(ws: &Workspace, body: &Value, v: ApiVersion) -> Result<Vec<String>, ApiError> {
-    let db_word = if v == ApiVersion::V2022 { "database" } else { "data_source" };
+    let db_word = if v == ApiVersion::V2022 {
+        "database"
+    } else {
+        "data_source"
+    };
     let (pages, sources) = match &body["filter"] {
         Value::Null => (true, true),
         f => match f["value"].as_str() {
@@ -136,8 +140,13 @@ fn search_ids(ws: &Workspace, body: &Value, v: ApiVersion) -> Result<Vec<String>
     }
     if sources {
         for id in &ws.data_source_order {
-            let Some(ds) = ws.data_sources.get(id) else { continue };
-            let db_ok = ws.databases.get(&ds.database).is_some_and(|d| d.shared && !d.in_trash);
+            let Some(ds) = ws.data_sources.get(id) else {
+                continue;
+            };
+            let db_ok = ws
+                .databases
+                .get(&ds.database)
+                .is_some_and(|d| d.shared && !d.in_trash);
             if ds.in_search && db_ok && ds.title.to_lowercase().contains(&query) {
                 items.push((id.clone(), ds.edited));
             }
@@ -280,7 +289,8 @@ async fn get_data_source(
         let id = parse_id("data_source_id", &raw)?;
         let ws = sh.ws();
         visible_source(&ws, &id)?;
-        render::data_source(&ws, &id, ctx.version).ok_or_else(|| ApiError::not_found("database", &id))
+        render::data_source(&ws, &id, ctx.version)
+            .ok_or_else(|| ApiError::not_found("database", &id))
     })();
     finish(result, &ctx.request_id)
 }
