@@ -455,6 +455,25 @@ async fn data_source_query_pages_through_rows_with_all_property_types() {
     let related = &rows[0]["properties"]["Related"];
     assert_eq!(related["relation"].as_array().map(Vec::len), Some(25));
     assert_eq!(related["has_more"], true);
+    // The property-item endpoint pages through all 30.
+    let row = rows[0]["id"].as_str().unwrap_or_default().to_string();
+    let prop = related["id"].as_str().unwrap_or_default().to_string();
+    let mut all = Vec::new();
+    let mut path = format!("/v1/pages/{row}/properties/{prop}?page_size=7");
+    loop {
+        let r = get(&s, &path).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["type"], "property_item");
+        all.extend(r.body["results"].as_array().cloned().unwrap_or_default());
+        match r.body["property_item"]["next_url"].as_str() {
+            Some(url) => path = url.trim_start_matches(&s.url()).to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), 30);
+    let number = get(&s, &format!("/v1/pages/{row}/properties/Estimate")).await;
+    assert_eq!(number.body["object"], "property_item");
+    assert_eq!(number.body["type"], "number");
 }
 
 #[tokio::test]

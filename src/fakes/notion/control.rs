@@ -5,8 +5,9 @@
 //! | route | effect |
 //! |---|---|
 //! | `POST /__fake/blocks/{id}/text` `{"text"}` | edit a block's text |
+//! | `POST /__fake/blocks/{id}/children` `{"text"}` | append a paragraph → `{"id"}` |
 //! | `POST /__fake/pages` `{"parent"?, "title", "text"}` | add a page → `{"id"}` |
-//! | `POST /__fake/pages/{id}/trash` / `/unshare` | trash / unshare a page |
+//! | `POST /__fake/pages/{id}/trash` / `/unshare` / `/share` | trash / unshare / reshare |
 //! | `DELETE /__fake/pages/{id}` | delete a page |
 //! | `PUT /__fake/faults` [`Faults`] | replace fault config |
 //! | `PUT /__fake/rate_limit` `{"per_minute": n\|null}` | change the rate limit |
@@ -33,7 +34,9 @@ use super::{lock, RequestCounts, Shared};
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/__fake/blocks/{id}/text", post(edit_text))
+        .route("/__fake/blocks/{id}/children", post(append))
         .route("/__fake/pages", post(add_page))
+        .route("/__fake/pages/{id}/share", post(share))
         .route("/__fake/pages/{id}/trash", post(trash))
         .route("/__fake/pages/{id}/unshare", post(unshare))
         .route("/__fake/pages/{id}", delete(remove))
@@ -65,6 +68,25 @@ async fn edit_text(
     done(sh.ws().edit_block_text(&id, &b.text))
 }
 
+async fn append(
+    State(sh): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Json(b): Json<TextBody>,
+) -> Response {
+    created(sh.ws().append_paragraph(&id, &b.text))
+}
+
+fn created(id: Option<String>) -> Response {
+    match id {
+        Some(id) => json_response(StatusCode::OK, json!({"ok": true, "id": id})),
+        None => done(false),
+    }
+}
+
+async fn share(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    done(sh.ws().share_page(&id))
+}
+
 #[derive(Deserialize)]
 struct NewPage {
     parent: Option<String>,
@@ -74,10 +96,7 @@ struct NewPage {
 }
 
 async fn add_page(State(sh): State<Arc<Shared>>, Json(b): Json<NewPage>) -> Response {
-    match sh.ws().add_page(b.parent.as_deref(), &b.title, &b.text) {
-        Some(id) => json_response(StatusCode::OK, json!({"ok": true, "id": id})),
-        None => done(false),
-    }
+    created(sh.ws().add_page(b.parent.as_deref(), &b.title, &b.text))
 }
 
 async fn trash(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> Response {

@@ -16,7 +16,9 @@ mod fixtures;
 mod gate;
 mod generate;
 mod model;
+mod mutate;
 mod pagination;
+mod props;
 mod query;
 mod render;
 mod reply;
@@ -182,6 +184,16 @@ impl FakeNotion {
     /// Adds a page with one paragraph under `parent` (a page id) or at the top level.
     pub fn add_page(&self, parent: Option<&str>, title: &str, text: &str) -> Option<String> {
         self.shared.ws().add_page(parent, title, text)
+    }
+
+    /// Appends a paragraph to a page or block (bumps the page). Returns the block id.
+    pub fn append_paragraph(&self, parent: &str, text: &str) -> Option<String> {
+        self.shared.ws().append_paragraph(parent, text)
+    }
+
+    /// Gives access back to an unshared page (and its sub-pages).
+    pub fn share_page(&self, page_id: &str) -> bool {
+        self.shared.ws().share_page(page_id)
     }
 
     /// Moves a page to the trash.

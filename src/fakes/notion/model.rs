@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Where an object hangs in the tree (rendered as Notion's `parent` object).
 #[derive(Clone, Debug, PartialEq)]
@@ -127,6 +127,8 @@ pub struct Workspace {
     pub markers: Markers,
     /// Return trashed pages from search (real search sometimes does).
     pub search_includes_trashed: bool,
+    /// Feeds ids minted by mutations (keeps them deterministic).
+    pub id_counter: u64,
 }
 
 /// A node addressable through `/v1/blocks/{id}`.
@@ -338,66 +340,6 @@ impl Workspace {
         }
         out
     }
-
-    /// Replaces a text block's rich text; bumps the block's and its page's
-    /// `last_edited_time`. Returns false for unknown ids or blocks without rich text.
-    pub fn edit_block_text(&mut self, block_id: &str, text: &str) -> bool {
-        let has_text = self
-            .blocks
-            .get(block_id)
-            .is_some_and(|b| b.payload.get("rich_text").is_some());
-        if !has_text {
-            return false;
-        }
-        let now = self.tick();
-        let Some(b) = self.blocks.get_mut(block_id) else {
-            return false;
-        };
-        b.payload["rich_text"] = json!([crate::fakes::notion::text::rt_text(text)]);
-        b.edited = now;
-        let page = b.page.clone();
-        if let Some(p) = self.pages.get_mut(&page) {
-            p.edited = now;
-        }
-        true
-    }
-
-    /// Moves a page to the trash (still readable, `in_trash: true`, gone from its parent's
-    /// children). Returns false for unknown ids.
-    pub fn trash_page(&mut self, page_id: &str) -> bool {
-        let now = self.tick();
-        match self.pages.get_mut(page_id) {
-            Some(p) => {
-                p.in_trash = true;
-                p.edited = now;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Revokes the integration's access: the page answers 404 and leaves search.
-    pub fn unshare_page(&mut self, page_id: &str) -> bool {
-        match self.pages.get_mut(page_id) {
-            Some(p) => {
-                p.shared = false;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Deletes a page for good (404 everywhere, its blocks too).
-    pub fn delete_page(&mut self, page_id: &str) -> bool {
-        if self.pages.remove(page_id).is_none() {
-            return false;
-        }
-        self.blocks.retain(|_, b| b.page != page_id);
-        for ds in self.data_sources.values_mut() {
-            ds.rows.retain(|r| r != page_id);
-        }
-        true
-    }
 }
 
 /// Concatenates `plain_text` of a rich-text array.
@@ -410,59 +352,4 @@ pub fn plain_text(rt: &Value) -> String {
                 .collect::<String>()
         })
         .unwrap_or_default()
-}
-
-impl Workspace {
-    /// Adds a page titled `title` with one paragraph `text` under `parent` (a page id) or at
-    /// the top level; it is shared and searchable. Returns its id.
-    pub fn add_page(&mut self, parent: Option<&str>, title: &str, text: &str) -> Option<String> {
-        use crate::fakes::notion::text::{rt_text, Rng};
-        if parent.is_some_and(|p| !self.pages.contains_key(p)) {
-            return None;
-        }
-        let mut rng = Rng::new(self.clock as u64 ^ ((self.page_order.len() as u64) << 32));
-        let (id, block_id) = (rng.uuid(), rng.uuid());
-        let now = self.tick();
-        let parent_ref = parent.map_or(Parent::Workspace, |p| Parent::Page(p.to_string()));
-        let mut properties = Map::new();
-        properties.insert(
-            "title".into(),
-            json!({"id": "title", "type": "title", "title": [rt_text(title)]}),
-        );
-        self.insert_page(Page {
-            id: id.clone(),
-            parent: parent_ref,
-            title_key: "title".into(),
-            properties,
-            icon: Value::Null,
-            created: now,
-            edited: now,
-            created_by: self.bot_id.clone(),
-            edited_by: self.bot_id.clone(),
-            children: vec![block_id.clone()],
-            in_trash: false,
-            shared: true,
-            in_search: true,
-        });
-        self.insert_block(Block {
-            id: block_id,
-            parent: Parent::Page(id.clone()),
-            page: id.clone(),
-            kind: "paragraph".into(),
-            payload: json!({"rich_text": [rt_text(text)], "color": "default"}),
-            children: Vec::new(),
-            created: now,
-            edited: now,
-            created_by: self.bot_id.clone(),
-            edited_by: self.bot_id.clone(),
-            in_trash: false,
-        });
-        if let Some(p) = parent {
-            self.push_child(p, &id);
-            if let Some(pp) = self.pages.get_mut(p) {
-                pp.edited = now;
-            }
-        }
-        Some(id)
-    }
 }

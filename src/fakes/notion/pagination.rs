@@ -41,7 +41,7 @@ pub fn decode(kind: &str, cursor: &str) -> Option<String> {
     if format!("{:08x}", fnv1a(&format!("{SALT}{payload}"))) != check {
         return None;
     }
-    let (k, id) = payload.split_once('|')?;
+    let (k, id) = payload.rsplit_once('|')?;
     (k == kind).then(|| id.to_string())
 }
 

@@ -18,7 +18,7 @@ use super::model::Workspace;
 use super::pagination::{self, page_size};
 use super::render::{self, ApiVersion};
 use super::reply::{finish, parse_id, ApiError, ApiResult};
-use super::{control, lock, Shared};
+use super::{control, lock, props, Shared};
 
 /// The whole app: `/v1` API behind the gate, plus `/__fake` control routes.
 pub fn app(sh: Arc<Shared>) -> Router {
@@ -27,6 +27,7 @@ pub fn app(sh: Arc<Shared>) -> Router {
         .route("/v1/blocks/{id}", get(get_block))
         .route("/v1/blocks/{id}/children", get(block_children))
         .route("/v1/pages/{id}", get(get_page))
+        .route("/v1/pages/{id}/properties/{prop}", get(props::get_property))
         .route("/v1/databases/{id}", get(get_database))
         .route("/v1/databases/{id}/query", post(query_database))
         .route("/v1/data_sources/{id}", get(get_data_source))
