@@ -522,3 +522,54 @@ async fn fixture_workspace_serves_recorded_blocks() {
     assert_eq!(kids.len(), 36);
     assert_eq!(kids[0]["paragraph"]["rich_text"][0]["plain_text"], "Text");
 }
+
+#[tokio::test]
+async fn short_page_fault_keeps_has_more() {
+    let s = start().await;
+    let wide = s.workspace().markers.wide_page.clone().unwrap_or_default();
+    s.set_faults(Faults::scripted(vec![FaultKind::ShortPage]));
+    let r = get(&s, &format!("/v1/blocks/{wide}/children?page_size=20")).await;
+    assert_eq!(r.body["results"].as_array().map(Vec::len), Some(10));
+    assert_eq!(r.body["has_more"], true);
+}
+
+/// A retrying walk under random faults sees exactly the fault-free content.
+#[tokio::test]
+async fn random_faults_never_corrupt_content() {
+    let s = start().await;
+    let wide = s.workspace().markers.wide_page.clone().unwrap_or_default();
+    let clean = ids(&all_children(&s, &wide, 25).await);
+    s.set_faults(Faults {
+        seed: 9,
+        rate_limited: 0.1,
+        internal_error: 0.1,
+        bad_gateway: 0.1,
+        gateway_timeout: 0.1,
+        invalid_cursor: 0.1,
+        short_page: 0.1,
+        retry_after_secs: 0,
+        ..Faults::default()
+    });
+    let mut got = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        assert!(attempts < 500, "too many attempts");
+        let mut path = format!("/v1/blocks/{wide}/children?page_size=25");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&start_cursor={c}"));
+        }
+        let r = get(&s, &path).await;
+        if r.status != 200 {
+            continue; // retry the same request
+        }
+        got.extend(ids(r.body["results"].as_array().map_or(&[][..], |v| v)));
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(got, clean);
+    assert!(s.requests().total > 10);
+}

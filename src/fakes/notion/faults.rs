@@ -35,6 +35,9 @@ pub enum FaultKind {
     Slow,
     /// Reject the request's `start_cursor` (once per cursor) with 400 `validation_error`.
     InvalidCursor,
+    /// Return fewer results than `page_size` although more exist (`has_more` stays true);
+    /// the real API may do this (notion-api.md §1.2).
+    ShortPage,
 }
 
 /// Fault configuration. Probabilities are per request, checked in field order.
@@ -50,6 +53,7 @@ pub struct Faults {
     pub overloaded: f64,
     pub slow: f64,
     pub invalid_cursor: f64,
+    pub short_page: f64,
     /// `Retry-After` seconds on injected 429/529 (keep it small in tests).
     pub retry_after_secs: u64,
     /// Delay of slow responses, milliseconds.
@@ -70,6 +74,7 @@ impl Default for Faults {
             overloaded: 0.0,
             slow: 0.0,
             invalid_cursor: 0.0,
+            short_page: 0.0,
             retry_after_secs: 1,
             slow_ms: 200,
             script: Vec::new(),
@@ -132,6 +137,7 @@ impl FaultState {
             (f.overloaded, FaultKind::Overloaded),
             (f.slow, FaultKind::Slow),
             (f.invalid_cursor, FaultKind::InvalidCursor),
+            (f.short_page, FaultKind::ShortPage),
         ];
         let mut acc = 0.0;
         for (p, kind) in table {
@@ -168,7 +174,9 @@ pub fn fault_response(kind: FaultKind, retry_after: u64, request_id: &str) -> Op
             "service_overload",
             "Notion is overloaded, please try again later.",
         ),
-        FaultKind::None | FaultKind::Slow | FaultKind::InvalidCursor => return None,
+        FaultKind::None | FaultKind::Slow | FaultKind::InvalidCursor | FaultKind::ShortPage => {
+            return None
+        }
     };
     let retry = matches!(kind, FaultKind::RateLimited | FaultKind::Overloaded);
     let mut resp = err.into_response(request_id);

@@ -24,6 +24,19 @@ pub struct Ctx {
     pub version: ApiVersion,
     /// An invalid-cursor fault was drawn: reject this request's `start_cursor` (once).
     pub reject_cursor: bool,
+    /// A short-page fault was drawn: answer with fewer results than asked.
+    pub short_page: bool,
+}
+
+impl Ctx {
+    /// The page size actually served (halved under a short-page fault).
+    pub fn serve_size(&self, requested: usize) -> usize {
+        if self.short_page {
+            (requested / 2).max(1)
+        } else {
+            requested
+        }
+    }
 }
 
 /// The middleware (see module docs). `/__fake/…` control routes skip it.
@@ -78,6 +91,7 @@ async fn check(sh: &Shared, mut req: Request, next: Next, request_id: &str) -> R
         request_id: request_id.to_string(),
         version,
         reject_cursor: kind == FaultKind::InvalidCursor,
+        short_page: kind == FaultKind::ShortPage,
     });
     next.run(req).await
 }

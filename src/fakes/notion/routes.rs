@@ -96,7 +96,7 @@ async fn search(
     let result = (|| {
         no_query_cursor(raw.as_deref())?;
         let body = body_json(&body)?;
-        let size = page_size(body.get("page_size"), "body")?;
+        let size = ctx.serve_size(page_size(body.get("page_size"), "body")?);
         let cursor = cursor_of(&sh, &ctx, body.get("start_cursor"))?;
         let ws = sh.ws();
         let ids = search_ids(&ws, &body, ctx.version)?;
@@ -213,7 +213,10 @@ async fn block_children(
 ) -> Response {
     let result = (|| {
         let id = parse_id("block_id", &raw)?;
-        let size = page_size(q.get("page_size").map(|s| json!(s)).as_ref(), "query")?;
+        let size = ctx.serve_size(page_size(
+            q.get("page_size").map(|s| json!(s)).as_ref(),
+            "query",
+        )?);
         let cursor = cursor_of(&sh, &ctx, q.get("start_cursor").map(|s| json!(s)).as_ref())?;
         let ws = sh.ws();
         if !ws.node_visible(&id) {
@@ -333,7 +336,7 @@ async fn query_database(
 fn run_query(sh: &Shared, ctx: &Ctx, id: &str, rq: Option<&str>, body: &Bytes) -> ApiResult {
     no_query_cursor(rq)?;
     let body = body_json(body)?;
-    let size = page_size(body.get("page_size"), "body")?;
+    let size = ctx.serve_size(page_size(body.get("page_size"), "body")?);
     let cursor = cursor_of(sh, ctx, body.get("start_cursor"))?;
     let ws = sh.ws();
     visible_source(&ws, id)?;
@@ -352,7 +355,10 @@ async fn list_users(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let result = (|| {
-        let size = page_size(q.get("page_size").map(|s| json!(s)).as_ref(), "query")?;
+        let size = ctx.serve_size(page_size(
+            q.get("page_size").map(|s| json!(s)).as_ref(),
+            "query",
+        )?);
         let cursor = cursor_of(&sh, &ctx, q.get("start_cursor").map(|s| json!(s)).as_ref())?;
         let ws = sh.ws();
         let ids: Vec<String> = ws
