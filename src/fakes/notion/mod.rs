@@ -7,6 +7,19 @@
 //! that renders model objects (`render.rs`) with opaque cursors (`pagination.rs`).
 //! Tests mutate the workspace through the handle or the unauthenticated `/__fake/…`
 //! endpoints (`control.rs`).
+//!
+//! ```no_run
+//! use trove::fakes::notion::{generate, FakeNotion, FakeNotionOptions, GenSpec};
+//!
+//! # async fn demo() -> std::io::Result<()> {
+//! let ws = generate(&GenSpec::large());
+//! let deepest = ws.deepest_page_id();
+//! let server = FakeNotion::start(FakeNotionOptions { workspace: ws, ..Default::default() }).await?;
+//! // point the crawler at server.url() with token "ntn_fake_token" …
+//! assert!(server.requests().total == 0 || deepest.is_some());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
 
 mod blocks;
 mod control;

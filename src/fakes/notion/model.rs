@@ -129,6 +129,10 @@ pub struct Workspace {
     pub search_includes_trashed: bool,
     /// Feeds ids minted by mutations (keeps them deterministic).
     pub id_counter: u64,
+    /// When set, edits are stamped no earlier than the current wall-clock minute (for
+    /// clients that compare `last_edited_time` with real time). Off by default, which
+    /// keeps timestamps deterministic.
+    pub clock_follows_wall_time: bool,
 }
 
 /// A node addressable through `/v1/blocks/{id}`.
@@ -225,7 +229,12 @@ impl Workspace {
     /// Advances the fake clock by one minute and returns the new time. Real timestamps have
     /// minute precision, so every edit must move at least one minute to be observable.
     pub fn tick(&mut self) -> i64 {
-        self.clock += 1;
+        let wall = if self.clock_follows_wall_time {
+            chrono::Utc::now().timestamp().div_euclid(60)
+        } else {
+            i64::MIN
+        };
+        self.clock = (self.clock + 1).max(wall);
         self.clock
     }
 
