@@ -59,11 +59,18 @@ fn prop_id(i: usize) -> String {
 
 fn option(name: &str, color: &str) -> Value {
     let id = format!("opt-{}", name.to_lowercase().replace(' ', "-"));
-    json!({"id": id, "name": name, "color": color, "description": null})
+    json!({"id": id, "name": name, "color": color})
+}
+
+/// A schema option (values omit `description`).
+fn schema_option(name: &str, color: &str) -> Value {
+    let mut o = option(name, color);
+    o["description"] = Value::Null;
+    o
 }
 
 fn options(list: &[(&str, &str)]) -> Value {
-    json!({"options": list.iter().map(|(n, c)| option(n, c)).collect::<Vec<_>>()})
+    json!({"options": list.iter().map(|(n, c)| schema_option(n, c)).collect::<Vec<_>>()})
 }
 
 impl Gen<'_> {

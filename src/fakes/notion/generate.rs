@@ -69,6 +69,7 @@ pub fn generate(spec: &GenSpec) -> Workspace {
     g.wide_page();
     g.page_tree();
     g.ws.markers.showcase_page = Some(showcase);
+    g.ws.settle_page_times();
     g.ws
 }
 

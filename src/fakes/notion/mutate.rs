@@ -191,6 +191,16 @@ impl Workspace {
         (pages, databases)
     }
 
+    /// Makes every page's `last_edited_time` at least that of its newest block, as in
+    /// Notion (editing content edits the page).
+    pub fn settle_page_times(&mut self) {
+        for b in self.blocks.values() {
+            if let Some(p) = self.pages.get_mut(&b.page) {
+                p.edited = p.edited.max(b.edited);
+            }
+        }
+    }
+
     fn touch_page(&mut self, page: &str, now: i64) {
         if let Some(p) = self.pages.get_mut(page) {
             p.edited = now;
