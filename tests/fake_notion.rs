@@ -573,3 +573,35 @@ async fn random_faults_never_corrupt_content() {
     assert_eq!(got, clean);
     assert!(s.requests().total > 10);
 }
+
+#[tokio::test]
+async fn query_result_limit_marks_the_last_page_incomplete() {
+    let s = start().await;
+    s.with_workspace(|w| w.query_result_limit = Some(12));
+    let ds = s
+        .workspace()
+        .markers
+        .data_source
+        .clone()
+        .unwrap_or_default();
+    let path = format!("/v1/data_sources/{ds}/query");
+    let first = post(&s, &path, json!({"page_size": 10})).await;
+    assert!(first.body.get("request_status").is_none());
+    let cursor = first.body["next_cursor"].clone();
+    let last = post(&s, &path, json!({"page_size": 10, "start_cursor": cursor})).await;
+    assert_eq!(last.body["results"].as_array().map(Vec::len), Some(2));
+    assert_eq!(last.body["has_more"], false);
+    assert_eq!(
+        last.body["request_status"]["incomplete_reason"],
+        "query_result_limit_reached"
+    );
+    // Timestamp filters let a client slice past the cap.
+    let after = post(
+        &s,
+        &path,
+        json!({"filter": {"timestamp": "created_time",
+        "created_time": {"after": "2100-01-01"}}}),
+    )
+    .await;
+    assert_eq!(after.body["results"].as_array().map(Vec::len), Some(0));
+}

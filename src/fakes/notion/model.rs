@@ -133,6 +133,9 @@ pub struct Workspace {
     /// clients that compare `last_edited_time` with real time). Off by default, which
     /// keeps timestamps deterministic.
     pub clock_follows_wall_time: bool,
+    /// Rows one data-source query may return (`None` = Notion's 10,000); past it the
+    /// last page carries `request_status: incomplete`.
+    pub query_result_limit: Option<usize>,
 }
 
 /// A node addressable through `/v1/blocks/{id}`.

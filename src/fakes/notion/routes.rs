@@ -340,13 +340,23 @@ fn run_query(sh: &Shared, ctx: &Ctx, id: &str, rq: Option<&str>, body: &Bytes) -
     let cursor = cursor_of(sh, ctx, body.get("start_cursor"))?;
     let ws = sh.ws();
     visible_source(&ws, id)?;
-    let rows = super::query::rows(&ws, id, &body)?;
+    let mut rows = super::query::rows(&ws, id, &body)?;
+    // One query returns at most `query_result_limit` rows (10,000 in Notion, §1.7).
+    let limit = ws.query_result_limit.unwrap_or(10_000);
+    let truncated = rows.len() > limit;
+    rows.truncate(limit);
     let (slice, next) = pagination::page(&rows, "query", cursor.as_deref(), size)?;
     let results = slice
         .iter()
         .filter_map(|r| ws.pages.get(r).map(|p| render::page(&ws, p, ctx.version)))
         .collect();
-    Ok(render::list(results, next, "page_or_data_source"))
+    let last = next.is_none();
+    let mut body = render::list(results, next, "page_or_data_source");
+    if truncated && last {
+        body["request_status"] =
+            json!({"type": "incomplete", "incomplete_reason": "query_result_limit_reached"});
+    }
+    Ok(body)
 }
 
 async fn list_users(
