@@ -283,7 +283,8 @@ impl<'s> Gen<'s> {
 
     /// Random pages up to `spec.pages`; parents are earlier tree pages, toggles or the root.
     fn page_tree(&mut self) {
-        while self.regular_pages() < self.spec.pages {
+        let missing = self.spec.pages.saturating_sub(self.regular_pages());
+        for _ in 0..missing {
             let parent = self.tree_parent();
             let title = text::title(&mut self.rng);
             let id = self.new_page(parent, &title);

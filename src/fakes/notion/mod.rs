@@ -1,12 +1,18 @@
 //! Fake Notion server: real HTTP on loopback (axum) behaving like Notion's public API pinned
 //! to `Notion-Version: 2025-09-03` (2026-03-11 tolerated), per docs/notion-api.md.
 //!
-//! [`FakeNotion::start`] serves a [`Workspace`] (from [`generate`] or
-//! [`Workspace::from_fixtures`]). Every `/v1` request passes the gate in `gate.rs`
-//! (count → auth → version → rate limit → [`Faults`]) and then a handler in `routes.rs`
-//! that renders model objects (`render.rs`) with opaque cursors (`pagination.rs`).
-//! Tests mutate the workspace through the handle or the unauthenticated `/__fake/…`
-//! endpoints (`control.rs`).
+//! [`FakeNotion::start`] serves a [`Workspace`] (`model.rs`), built by [`generate`]
+//! (`generate.rs`, `blocks.rs`, `database.rs`, vocabulary in `text.rs`) or loaded by
+//! [`Workspace::from_fixtures`] (`fixtures.rs`). Every `/v1` request passes the gate in
+//! `gate.rs` (count → auth → version → rate limit → [`Faults`], `faults.rs`) and then a
+//! handler in `routes.rs` (row selection `query.rs`, property items `props.rs`) that renders
+//! model objects (`render.rs`, errors `reply.rs`) with opaque cursors (`pagination.rs`).
+//! Tests mutate the workspace (`mutate.rs`) through the handle or the unauthenticated
+//! `/__fake/…` endpoints (`control.rs`).
+//!
+//! Known simplifications: property filters of data-source queries are ignored (timestamp
+//! filters and sorts work); search matches titles by substring; writes (POST/PATCH pages and
+//! blocks) are not implemented.
 //!
 //! ```no_run
 //! use trove::fakes::notion::{generate, FakeNotion, FakeNotionOptions, GenSpec};
