@@ -1,1 +1,283 @@
-//! Fake Notion server. Work in progress.
+//! Fake Notion server: real HTTP on loopback (axum) behaving like Notion's public API pinned
+//! to `Notion-Version: 2025-09-03` (2026-03-11 tolerated), per docs/notion-api.md.
+//!
+//! [`FakeNotion::start`] serves a [`Workspace`] (`model.rs`), built by [`generate`]
+//! (`generate.rs`, `blocks.rs`, `database.rs`, vocabulary in `text.rs`) or loaded by
+//! [`Workspace::from_fixtures`] (`fixtures.rs`). Every `/v1` request passes the gate in
+//! `gate.rs` (count → auth → version → rate limit → [`Faults`], `faults.rs`) and then a
+//! handler in `routes.rs` (row selection `query.rs`, property items `props.rs`) that renders
+//! model objects (`render.rs`, errors `reply.rs`) with opaque cursors (`pagination.rs`).
+//! Tests mutate the workspace (`mutate.rs`) through the handle or the unauthenticated
+//! `/__fake/…` endpoints (`control.rs`).
+//!
+//! Known simplifications: property filters of data-source queries are ignored (timestamp
+//! filters and sorts work); search matches titles by substring; writes (POST/PATCH pages and
+//! blocks) are not implemented.
+//!
+//! ```no_run
+//! use trove::fakes::notion::{generate, FakeNotion, FakeNotionOptions, GenSpec};
+//!
+//! # async fn demo() -> std::io::Result<()> {
+//! let ws = generate(&GenSpec::large());
+//! let deepest = ws.deepest_page_id();
+//! let server = FakeNotion::start(FakeNotionOptions { workspace: ws, ..Default::default() }).await?;
+//! // point the crawler at server.url() with token "ntn_fake_token" …
+//! assert!(server.requests().total == 0 || deepest.is_some());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod blocks;
+mod control;
+mod database;
+mod faults;
+mod fixtures;
+mod gate;
+mod generate;
+mod model;
+mod mutate;
+mod pagination;
+mod props;
+mod query;
+mod render;
+mod reply;
+mod routes;
+mod text;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use faults::{FaultKind, Faults};
+pub use generate::{generate, GenSpec};
+pub use model::{Block, DataSource, Database, Markers, Page, Parent, Workspace};
+pub use render::ApiVersion;
+
+/// How to start a [`FakeNotion`].
+#[derive(Clone, Debug)]
+pub struct FakeNotionOptions {
+    pub workspace: Workspace,
+    /// The only accepted bearer token.
+    pub token: String,
+    /// Requests per minute per token; `None` disables rate limiting.
+    pub rate_limit_per_minute: Option<u32>,
+    pub faults: Faults,
+    /// Where to listen; `127.0.0.1:0` when `None`.
+    pub addr: Option<SocketAddr>,
+}
+
+impl Default for FakeNotionOptions {
+    fn default() -> Self {
+        FakeNotionOptions {
+            workspace: generate(&GenSpec::default()),
+            token: "ntn_fake_token".into(),
+            rate_limit_per_minute: Some(180),
+            faults: Faults::none(),
+            addr: None,
+        }
+    }
+}
+
+/// Requests seen on `/v1`, total, per endpoint (`"GET /v1/blocks/{id}/children"`) and
+/// per status code.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RequestCounts {
+    pub total: u64,
+    pub by_endpoint: BTreeMap<String, u64>,
+    pub by_status: BTreeMap<u16, u64>,
+}
+
+impl RequestCounts {
+    /// Count for one endpoint key, e.g. `"POST /v1/search"`.
+    pub fn endpoint(&self, key: &str) -> u64 {
+        self.by_endpoint.get(key).copied().unwrap_or(0)
+    }
+
+    /// Count for one status code.
+    pub fn status(&self, code: u16) -> u64 {
+        self.by_status.get(&code).copied().unwrap_or(0)
+    }
+}
+
+/// State shared by the handlers and the handle.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    ws: Mutex<Workspace>,
+    faults: Mutex<faults::FaultState>,
+    window: Mutex<faults::RateWindow>,
+    counts: Mutex<RequestCounts>,
+    rate_limit: Mutex<Option<u32>>,
+    token: String,
+    next_request: AtomicU64,
+}
+
+/// Locks a mutex, ignoring poisoning (a panicking test must not wedge the server).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    fn new(opts: FakeNotionOptions) -> Shared {
+        Shared {
+            ws: Mutex::new(opts.workspace),
+            faults: Mutex::new(faults::FaultState::new(opts.faults)),
+            window: Mutex::new(faults::RateWindow::default()),
+            counts: Mutex::new(RequestCounts::default()),
+            rate_limit: Mutex::new(opts.rate_limit_per_minute),
+            token: opts.token,
+            next_request: AtomicU64::new(1),
+        }
+    }
+
+    fn ws(&self) -> MutexGuard<'_, Workspace> {
+        lock(&self.ws)
+    }
+}
+
+/// A running fake server. Dropping it (or [`FakeNotion::shutdown`]) stops it.
+#[derive(Debug)]
+pub struct FakeNotion {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl FakeNotion {
+    /// Binds (127.0.0.1:0 by default) and serves in a background task.
+    pub async fn start(opts: FakeNotionOptions) -> std::io::Result<FakeNotion> {
+        let bind = opts
+            .addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let listener = tokio::net::TcpListener::bind(bind).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(opts));
+        let app = routes::app(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!(error = %e, "fake notion server stopped");
+            }
+        });
+        Ok(FakeNotion {
+            shared,
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// Base URL without `/v1`, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Replaces a text block's content; bumps block and page `last_edited_time`.
+    pub fn edit_block_text(&self, block_id: &str, text: &str) -> bool {
+        self.shared.ws().edit_block_text(block_id, text)
+    }
+
+    /// Adds a page with one paragraph under `parent` (a page id) or at the top level.
+    pub fn add_page(&self, parent: Option<&str>, title: &str, text: &str) -> Option<String> {
+        self.shared.ws().add_page(parent, title, text)
+    }
+
+    /// Appends a paragraph to a page or block (bumps the page). Returns the block id.
+    pub fn append_paragraph(&self, parent: &str, text: &str) -> Option<String> {
+        self.shared.ws().append_paragraph(parent, text)
+    }
+
+    /// Gives access back to an unshared page (and its sub-pages).
+    pub fn share_page(&self, page_id: &str) -> bool {
+        self.shared.ws().share_page(page_id)
+    }
+
+    /// Moves a page to the trash.
+    pub fn trash_page(&self, page_id: &str) -> bool {
+        self.shared.ws().trash_page(page_id)
+    }
+
+    /// Revokes access to a page (404, gone from search).
+    pub fn unshare_page(&self, page_id: &str) -> bool {
+        self.shared.ws().unshare_page(page_id)
+    }
+
+    /// Deletes a page permanently.
+    pub fn delete_page(&self, page_id: &str) -> bool {
+        self.shared.ws().delete_page(page_id)
+    }
+
+    /// Replaces the fault configuration (restarting its script and dice).
+    pub fn set_faults(&self, f: Faults) {
+        lock(&self.shared.faults).set(f);
+    }
+
+    /// Changes the per-token rate limit (`None` = off).
+    pub fn set_rate_limit(&self, per_minute: Option<u32>) {
+        *lock(&self.shared.rate_limit) = per_minute;
+    }
+
+    /// Request counters so far.
+    pub fn requests(&self) -> RequestCounts {
+        lock(&self.shared.counts).clone()
+    }
+
+    /// Resets the request counters.
+    pub fn reset_requests(&self) {
+        *lock(&self.shared.counts) = RequestCounts::default();
+    }
+
+    /// A snapshot of the workspace.
+    pub fn workspace(&self) -> Workspace {
+        self.shared.ws().clone()
+    }
+
+    /// Runs `f` on the live workspace (for reads or custom mutations).
+    pub fn with_workspace<R>(&self, f: impl FnOnce(&mut Workspace) -> R) -> R {
+        f(&mut self.shared.ws())
+    }
+}
+
+impl Drop for FakeNotion {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Serves on `addr` until Ctrl-C (for `trove fake notion`).
+pub async fn run_standalone(addr: SocketAddr, opts: FakeNotionOptions) -> std::io::Result<()> {
+    let server = FakeNotion::start(FakeNotionOptions {
+        addr: Some(addr),
+        ..opts
+    })
+    .await?;
+    tracing::info!(url = %server.url(), "fake notion listening");
+    tokio::signal::ctrl_c().await?;
+    server.shutdown().await;
+    Ok(())
+}
