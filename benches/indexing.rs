@@ -6,7 +6,10 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use trove::bench::{self, corpus::Corpus};
 
 fn indexing(c: &mut Criterion) {
-    let n: u64 = std::env::var("TROVE_BENCH_DOCS").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
+    let n: u64 = std::env::var("TROVE_BENCH_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3_000);
     let docs = Corpus::standard().documents(1, n);
     let mut g = c.benchmark_group("indexing");
     g.sample_size(10);
@@ -27,7 +30,9 @@ fn indexing(c: &mut Criterion) {
     });
     let data = tempfile::tempdir().expect("tempdir");
     bench::import(data.path(), &docs).expect("import");
-    g.bench_function("trove_rebuild", |b| b.iter(|| bench::rebuild_measure(data.path(), &docs).expect("rebuild")));
+    g.bench_function("trove_rebuild", |b| {
+        b.iter(|| bench::rebuild_measure(data.path(), &docs).expect("rebuild"))
+    });
     g.finish();
 }
 

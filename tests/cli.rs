@@ -8,14 +8,26 @@ use trove::Document;
 use util::{generated, hit_ids, stderr, Trove};
 
 fn handmade() -> Vec<Document> {
-    let mut a = Document::new("wiki:heat", "Heat transfer in high-speed aircraft", "Aerodynamic heating of the skin is the main problem of sustained high speed flight.");
+    let mut a = Document::new(
+        "wiki:heat",
+        "Heat transfer in high-speed aircraft",
+        "Aerodynamic heating of the skin is the main problem of sustained high speed flight.",
+    );
     a.kind = "page".into();
     a.path = vec!["Engineering".into(), "Aero".into()];
     a.url = "https://example.com/heat".into();
     a.tags = vec!["Research".into()];
-    let mut b = Document::new("wiki:garden", "Garden notes", "Tomatoes suffer in heat waves; water them early.");
+    let mut b = Document::new(
+        "wiki:garden",
+        "Garden notes",
+        "Tomatoes suffer in heat waves; water them early.",
+    );
     b.kind = "page".into();
-    let mut c = Document::new("tasks:42", "Fix login bug", "Users cannot log in after the password reset. Heat map shows where they click.");
+    let mut c = Document::new(
+        "tasks:42",
+        "Fix login bug",
+        "Users cannot log in after the password reset. Heat map shows where they click.",
+    );
     c.kind = "item".into();
     c.tags = vec!["Stuck".into()];
     c.raw = serde_json::json!({"id": "42", "column_values": [{"id": "status", "text": "Stuck"}]});
@@ -30,9 +42,19 @@ fn import_search_export_round_trip() {
     let file = t.write_ndjson("docs.ndjson", &docs);
     t.ok(&["import", file.to_str().unwrap()]);
 
-    let v = t.search("what are the heat transfer problems of high-speed aircraft?", &[]);
-    assert_eq!(hit_ids(&v).first().map(String::as_str), Some("wiki:heat"), "{v}");
-    assert!(v["hits"][0]["snippet"].as_str().unwrap().contains("<b>"), "{v}");
+    let v = t.search(
+        "what are the heat transfer problems of high-speed aircraft?",
+        &[],
+    );
+    assert_eq!(
+        hit_ids(&v).first().map(String::as_str),
+        Some("wiki:heat"),
+        "{v}"
+    );
+    assert!(
+        v["hits"][0]["snippet"].as_str().unwrap().contains("<b>"),
+        "{v}"
+    );
     assert_eq!(v["hits"][0]["path"], "Engineering › Aero");
 
     let v = t.search("heat", &["--kind", "item"]);
@@ -43,7 +65,10 @@ fn import_search_export_round_trip() {
     assert_eq!(hit_ids(&v), vec!["tasks:42"]);
 
     let out = t.ok(&["export"]);
-    let mut back: Vec<Document> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut back: Vec<Document> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let mut want = docs.clone();
     back.sort_by(|a, b| a.id.cmp(&b.id));
     want.sort_by(|a, b| a.id.cmp(&b.id));
@@ -53,7 +78,11 @@ fn import_search_export_round_trip() {
     // Importing the export changes nothing.
     let again = t.write_ndjson("again.ndjson", &back);
     let out = t.run(&["import", again.to_str().unwrap()]);
-    assert!(stderr(&out).contains(&format!("{} unchanged", docs.len())), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("{} unchanged", docs.len())),
+        "{}",
+        stderr(&out)
+    );
 }
 
 fn ranked(t: &Trove, q: &str) -> Vec<(String, String)> {
@@ -62,7 +91,12 @@ fn ranked(t: &Trove, q: &str) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| (h["id"].as_str().unwrap().to_owned(), format!("{:.4}", h["score"].as_f64().unwrap())))
+        .map(|h| {
+            (
+                h["id"].as_str().unwrap().to_owned(),
+                format!("{:.4}", h["score"].as_f64().unwrap()),
+            )
+        })
         .collect()
 }
 
@@ -78,8 +112,16 @@ fn rebuild_gives_the_same_results_as_the_incremental_index() {
     for d in &mut changed {
         d.body.push_str(" amended");
     }
-    t.ok(&["import", t.write_ndjson("c.ndjson", &changed).to_str().unwrap()]);
-    let queries: Vec<String> = docs.iter().step_by(301).map(|d| d.title.split(' ').take(2).collect::<Vec<_>>().join(" ")).chain(["amended".to_owned()]).collect();
+    t.ok(&[
+        "import",
+        t.write_ndjson("c.ndjson", &changed).to_str().unwrap(),
+    ]);
+    let queries: Vec<String> = docs
+        .iter()
+        .step_by(301)
+        .map(|d| d.title.split(' ').take(2).collect::<Vec<_>>().join(" "))
+        .chain(["amended".to_owned()])
+        .collect();
     let before: Vec<_> = queries.iter().map(|q| ranked(&t, q)).collect();
     let out = t.ok(&["rebuild"]);
     assert!(out.contains("3000 documents"), "{out}");
@@ -93,11 +135,17 @@ fn killed_import_leaves_store_and_index_in_agreement() {
     let t = Trove::new();
     let docs = generated(100_000, 12);
     let file = t.write_ndjson("big.ndjson", &docs);
-    let mut child = t.cmd().args(["import", file.to_str().unwrap()]).spawn().unwrap();
+    let mut child = t
+        .cmd()
+        .args(["import", file.to_str().unwrap()])
+        .spawn()
+        .unwrap();
     // Wait until part of the import is acknowledged (committed to the store), then SIGKILL.
     let start = Instant::now();
     let acknowledged = loop {
-        let n = trove::store::Store::open(&t.data()).and_then(|s| s.count(None)).unwrap_or(0);
+        let n = trove::store::Store::open(&t.data())
+            .and_then(|s| s.count(None))
+            .unwrap_or(0);
         if n >= 20_000 || start.elapsed() > Duration::from_secs(120) {
             break n;
         }
@@ -105,19 +153,30 @@ fn killed_import_leaves_store_and_index_in_agreement() {
     };
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(acknowledged >= 20_000, "import too slow to test: {acknowledged}");
+    assert!(
+        acknowledged >= 20_000,
+        "import too slow to test: {acknowledged}"
+    );
 
     // Any command first brings the index in line with the store.
     let s = t.status();
     let stored = s["documents"].as_u64().unwrap();
-    assert!(stored >= acknowledged, "lost acknowledged documents: {stored} < {acknowledged}");
+    assert!(
+        stored >= acknowledged,
+        "lost acknowledged documents: {stored} < {acknowledged}"
+    );
     assert_eq!(s["index"]["documents"].as_u64(), Some(stored), "{s}");
     assert_eq!(s["index"]["applied_seq"], s["index"]["store_seq"]);
     // Batches commit in file order: every acknowledged document is there.
     let out = t.ok(&["export"]);
-    let ids: std::collections::HashSet<String> = out.lines().map(|l| serde_json::from_str::<Document>(l).unwrap().id).collect();
+    let ids: std::collections::HashSet<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Document>(l).unwrap().id)
+        .collect();
     assert_eq!(ids.len() as u64, stored, "duplicate ids in export");
-    assert!(docs[..acknowledged as usize].iter().all(|d| ids.contains(&d.id)));
+    assert!(docs[..acknowledged as usize]
+        .iter()
+        .all(|d| ids.contains(&d.id)));
 
     // Running the import again completes it, with no duplicates.
     t.ok(&["import", file.to_str().unwrap()]);
@@ -131,18 +190,28 @@ fn killed_import_leaves_store_and_index_in_agreement() {
 #[test]
 fn schema_version_mismatch_asks_for_rebuild() {
     let t = Trove::new();
-    t.ok(&["import", t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap()]);
+    t.ok(&[
+        "import",
+        t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
+    ]);
     let index_dir = t.data().join("index");
     let gen = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
     let meta_path = index_dir.join(gen.trim()).join("meta.json");
     let meta = std::fs::read_to_string(&meta_path).unwrap();
     assert!(meta.contains("schema_version\\\":1"), "{meta}");
-    std::fs::write(&meta_path, meta.replace("schema_version\\\":1", "schema_version\\\":0")).unwrap();
+    std::fs::write(
+        &meta_path,
+        meta.replace("schema_version\\\":1", "schema_version\\\":0"),
+    )
+    .unwrap();
 
     let out = t.run(&["search", "heat"]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("schema version 0") && err.contains("trove rebuild"), "{err}");
+    assert!(
+        err.contains("schema version 0") && err.contains("trove rebuild"),
+        "{err}"
+    );
     t.ok(&["rebuild"]);
     assert_eq!(hit_ids(&t.search("aircraft", &[])), vec!["wiki:heat"]);
 }
@@ -171,13 +240,22 @@ fn bad_ndjson_lines_are_named_and_good_lines_kept() {
 #[test]
 fn bad_queries_exit_2_and_natural_language_never_fails() {
     let t = Trove::new();
-    t.ok(&["import", t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap()]);
+    t.ok(&[
+        "import",
+        t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
+    ]);
     for q in ["\"unclosed phrase", "(heat OR cold", "heat AND", "title:"] {
         let out = t.run(&["search", q]);
         assert_eq!(out.status.code(), Some(2), "{q}: {}", stderr(&out));
         assert!(stderr(&out).contains("bad query"), "{q}");
     }
-    for q in ["what's the heat-transfer problem??", "c++ & rust!", "50% off: deals", "-", "note: heat"] {
+    for q in [
+        "what's the heat-transfer problem??",
+        "c++ & rust!",
+        "50% off: deals",
+        "-",
+        "note: heat",
+    ] {
         let out = t.run(&["search", q]);
         assert!(out.status.success(), "{q}: {}", stderr(&out));
     }
@@ -188,5 +266,9 @@ fn missing_import_file_is_a_clear_error() {
     let t = Trove::new();
     let out = t.run(&["import", "nope.ndjson"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("cannot open nope.ndjson"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot open nope.ndjson"),
+        "{}",
+        stderr(&out)
+    );
 }

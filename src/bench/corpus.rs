@@ -42,7 +42,10 @@ pub struct Corpus {
     cdf: Vec<f64>,
 }
 
-const ONSETS: &[&str] = &["b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "br", "cl", "dr", "fl", "gr", "pl", "st", "tr", "sh", "ch"];
+const ONSETS: &[&str] = &[
+    "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "br",
+    "cl", "dr", "fl", "gr", "pl", "st", "tr", "sh", "ch",
+];
 const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ea", "io", "ou"];
 const CODAS: &[&str] = &["", "n", "r", "s", "t", "l", "m", "nd", "st", "rk"];
 
@@ -83,7 +86,10 @@ impl Corpus {
 
     pub fn word(&self, rng: &mut Rng) -> &str {
         let u = rng.unit();
-        let i = self.cdf.partition_point(|&c| c < u).min(self.words.len() - 1);
+        let i = self
+            .cdf
+            .partition_point(|&c| c < u)
+            .min(self.words.len() - 1);
         &self.words[i]
     }
 
@@ -111,13 +117,20 @@ impl Corpus {
         self.sentence(&mut rng, len, &mut body);
         let source = if n % 2 == 0 { "notion" } else { "monday" };
         let mut doc = Document::new(format!("{source}:doc-{n}"), title, body);
-        doc.source_kind = Some(if n % 2 == 0 { SourceKind::Notion } else { SourceKind::Monday });
+        doc.source_kind = Some(if n % 2 == 0 {
+            SourceKind::Notion
+        } else {
+            SourceKind::Monday
+        });
         doc.kind = if n % 2 == 0 { "page" } else { "item" }.into();
         doc.url = format!("https://example.com/{source}/{n}");
         doc.path = vec!["Workspace".into(), format!("Area {}", n % 17)];
         doc.authors = vec![format!("Person {}", n % 31)];
         doc.tags = vec![["Done", "Working on it", "Stuck", "Backlog"][(n % 4) as usize].into()];
-        let t: DateTime<Utc> = Utc.timestamp_opt(1_700_000_000 + (n as i64) * 61, 0).single().unwrap_or_default();
+        let t: DateTime<Utc> = Utc
+            .timestamp_opt(1_700_000_000 + (n as i64) * 61, 0)
+            .single()
+            .unwrap_or_default();
         doc.created_at = Some(t);
         doc.updated_at = Some(t);
         doc

@@ -34,7 +34,9 @@ impl Measure {
 
 /// Bytes of title + body text.
 pub fn text_bytes(docs: &[Document]) -> u64 {
-    docs.iter().map(|d| (d.title.len() + d.body.len()) as u64).sum()
+    docs.iter()
+        .map(|d| (d.title.len() + d.body.len()) as u64)
+        .sum()
 }
 
 /// Bare tantivy: same schema, same analyzers, same writer settings; documents converted and
@@ -73,7 +75,12 @@ pub fn rebuild_measure(data_dir: &Path, docs: &[Document]) -> anyhow::Result<Mea
     reset_peak_rss();
     let start = Instant::now();
     let stats = rebuild(data_dir, &|_, _| {})?;
-    anyhow::ensure!(stats.documents == docs.len() as u64, "rebuild indexed {} of {} documents", stats.documents, docs.len());
+    anyhow::ensure!(
+        stats.documents == docs.len() as u64,
+        "rebuild indexed {} of {} documents",
+        stats.documents,
+        docs.len()
+    );
     Ok(measure("trove rebuild", docs, start, peak_rss()))
 }
 

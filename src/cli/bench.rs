@@ -24,14 +24,22 @@ pub struct BenchArgs {
 pub fn run(_ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
     let docs = Corpus::standard().documents(args.seed, args.docs);
     let tmp = tempdir()?;
-    eprintln!("generated {} documents ({:.1} MB of text); indexing…", docs.len(), bench::text_bytes(&docs) as f64 / 1e6);
+    eprintln!(
+        "generated {} documents ({:.1} MB of text); indexing…",
+        docs.len(),
+        bench::text_bytes(&docs) as f64 / 1e6
+    );
     let base1 = bench::bare_tantivy(&tmp.join("bare1"), &docs)?;
     let import = bench::import(&tmp.join("data"), &docs)?;
     let rebuild = bench::rebuild_measure(&tmp.join("data"), &docs)?;
     let base2 = bench::bare_tantivy(&tmp.join("bare2"), &docs)?;
     let _ = std::fs::remove_dir_all(&tmp);
     // The faster baseline run is the conservative reference.
-    let base = if base1.docs_per_sec() >= base2.docs_per_sec() { base1 } else { base2 };
+    let base = if base1.docs_per_sec() >= base2.docs_per_sec() {
+        base1
+    } else {
+        base2
+    };
     let rows = [&base, &import, &rebuild];
     if args.json {
         let v: Vec<_> = rows
@@ -47,7 +55,10 @@ pub fn run(_ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
             .collect();
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        println!("{:<14} {:>9} {:>8} {:>11} {:>8} {:>10} {:>9}", "phase", "docs", "seconds", "docs/s", "MB/s", "peak MB", "vs bare");
+        println!(
+            "{:<14} {:>9} {:>8} {:>11} {:>8} {:>10} {:>9}",
+            "phase", "docs", "seconds", "docs/s", "MB/s", "peak MB", "vs bare"
+        );
         for m in rows {
             print_row(m, &base);
         }

@@ -28,7 +28,12 @@ impl Trove {
         let mut c = Command::new(env!("CARGO_BIN_EXE_trove"));
         c.arg("--data-dir").arg(self.data());
         c.current_dir(self.dir.path());
-        for k in ["TROVE_CONFIG", "TROVE_DATA_DIR", "NOTION_TOKEN", "MONDAY_TOKEN"] {
+        for k in [
+            "TROVE_CONFIG",
+            "TROVE_DATA_DIR",
+            "NOTION_TOKEN",
+            "MONDAY_TOKEN",
+        ] {
             c.env_remove(k);
         }
         c
@@ -42,7 +47,12 @@ impl Trove {
     /// Runs and asserts success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "trove {args:?} failed: {}\n{}", stderr(&out), stdout(&out));
+        assert!(
+            out.status.success(),
+            "trove {args:?} failed: {}\n{}",
+            stderr(&out),
+            stdout(&out)
+        );
         stdout(&out)
     }
 
@@ -89,7 +99,12 @@ pub fn generated(n: u64, max_words: usize) -> Vec<Document> {
     (0..n)
         .map(|i| {
             let mut d = corpus.document(5, i);
-            d.body = d.body.split(' ').take(max_words).collect::<Vec<_>>().join(" ");
+            d.body = d
+                .body
+                .split(' ')
+                .take(max_words)
+                .collect::<Vec<_>>()
+                .join(" ");
             d
         })
         .collect()
@@ -99,6 +114,10 @@ pub fn generated(n: u64, max_words: usize) -> Vec<Document> {
 pub fn hit_ids(v: &serde_json::Value) -> Vec<String> {
     v["hits"]
         .as_array()
-        .map(|h| h.iter().filter_map(|x| x["id"].as_str().map(str::to_owned)).collect())
+        .map(|h| {
+            h.iter()
+                .filter_map(|x| x["id"].as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
