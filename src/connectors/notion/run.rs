@@ -1,0 +1,752 @@
+//! [`Crawler`]: one sync of one Notion source, from search listing to final checkpoint.
+//!
+//! 1. **List** `POST /v1/search` (newest edits first), comparing each result's
+//!    `last_edited_time` with the stored document: only new or changed pages become [`Task`]s.
+//! 2. **Follow up** once the listing ends: objects search returned last time but not now are
+//!    re-checked (absence is not proof, §1.3); a deep run re-checks everything in the tree.
+//! 3. **Drain** the task queue with up to [`MAX_IN_FLIGHT`] jobs at once; each outcome turns into
+//!    upserts / deletes / skips, and `child_page`, `child_database` and `link_to_page` targets
+//!    become new tasks, so pages search never returns are still crawled.
+//! 4. **Finish**: save the high-water mark and tree, clear the run.
+//!
+//! Progress is committed every [`CHECKPOINT_EVERY`] outcomes and after each search page, with
+//! the state needed to resume.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
+use chrono::{Duration as Span, Utc};
+use serde_json::{json, Value};
+
+use super::client::{next_cursor, results, Client, Failure, MAX_IN_FLIGHT};
+use super::crawl::{
+    edited, failure_reason, is_trashed, run_job, DatabaseFetch, Job, Outcome, Walk,
+};
+use super::state::{self, Kind, Listing, Node, Run, State, Task, TaskKind};
+use crate::config::SourceConfig;
+use crate::connectors::{Batch, ConnectorError, Sink, Skip, SyncOptions, SyncSummary};
+use crate::document::doc_id;
+use crate::flatten::notion::{
+    database_document, database_title, is_row, normalize_id, page_document, page_parent,
+    page_title, Lookup, PageDocInput,
+};
+
+/// Outcomes between two checkpoints.
+pub const CHECKPOINT_EVERY: usize = if cfg!(test) { 2 } else { 25 };
+/// How often a sync re-checks everything it knows (Dust garbage-collects every 12 h).
+const DEEP_EVERY: Span = Span::hours(12);
+/// Timestamps have minute precision: re-read this much before the high-water mark.
+const OVERLAP: Span = Span::minutes(5);
+/// Below this many result pages, search is always listed to the end, so pages that are no
+/// longer shared leave the store at the next sync; above it, incremental runs stop early.
+const FULL_LISTING_MAX_PAGES: u32 = 10;
+/// Invalid-cursor restarts of the search listing before it is treated as incomplete.
+const MAX_LISTING_RESTARTS: u32 = 3;
+
+type InFlight<'c> = Pin<Box<dyn Future<Output = (Task, Outcome)> + Send + 'c>>;
+
+/// One sync of one source.
+pub struct Crawler<'c> {
+    cfg: &'c SourceConfig,
+    client: &'c Client<'c>,
+    sink: &'c mut dyn Sink,
+    state: State,
+    run: Run,
+    lookup: Lookup,
+    users_loaded: bool,
+    batch: Batch,
+    since_checkpoint: usize,
+    inflight: Vec<InFlight<'c>>,
+    inflight_tasks: Vec<Task>,
+    queued: HashSet<String>,
+    pub summary: SyncSummary,
+}
+
+impl<'c> Crawler<'c> {
+    /// Loads saved state and resumes the unfinished run, or plans a new one.
+    pub fn new(
+        cfg: &'c SourceConfig,
+        client: &'c Client<'c>,
+        sink: &'c mut dyn Sink,
+        opts: &SyncOptions,
+    ) -> Result<Self, ConnectorError> {
+        let mut state = State::from_saved(sink.load_state()?);
+        let run = match state.run.take() {
+            Some(run) if !opts.full || run.force => run,
+            _ => plan(&state, opts.full),
+        };
+        let mut lookup = Lookup::default();
+        for (id, node) in &state.tree {
+            lookup.titles.insert(id.clone(), node.title.clone());
+        }
+        let queued = run.queue.iter().map(|t| t.id.clone()).collect();
+        Ok(Crawler {
+            cfg,
+            client,
+            sink,
+            state,
+            run,
+            lookup,
+            users_loaded: false,
+            batch: Batch::default(),
+            since_checkpoint: 0,
+            inflight: Vec::new(),
+            inflight_tasks: Vec::new(),
+            queued,
+            summary: SyncSummary::default(),
+        })
+    }
+
+    /// Runs the sync to the end. On error nothing more is committed.
+    pub async fn run(&mut self) -> Result<(), ConnectorError> {
+        self.list_search().await?;
+        self.follow_up()?;
+        self.drain().await?;
+        self.finish()
+    }
+
+    // ---- 1. search listing -------------------------------------------------------------
+
+    async fn list_search(&mut self) -> Result<(), ConnectorError> {
+        let body = json!({"sort": {"timestamp": "last_edited_time", "direction": "descending"}});
+        while !self.run.listing.finished {
+            let cursor = self.run.listing.cursor.clone();
+            let page = match self
+                .client
+                .list_page("search", Some(&body), cursor.as_deref())
+                .await
+            {
+                Ok(p) => p,
+                Err(Failure::InvalidCursor) => {
+                    self.restart_listing();
+                    continue;
+                }
+                Err(Failure::Abort(e)) => return Err(e),
+                Err(f) => {
+                    return Err(ConnectorError::Protocol(format!(
+                        "Notion search failed: {}",
+                        failure_reason(&f)
+                    )))
+                }
+            };
+            let items = results(&page, "search").map_err(abort)?;
+            let oldest = items.iter().filter_map(edited).min();
+            for item in items {
+                self.on_search_result(item)?;
+            }
+            self.advance_listing(&page, oldest);
+            self.checkpoint()?;
+        }
+        Ok(())
+    }
+
+    fn restart_listing(&mut self) {
+        let l = &mut self.run.listing;
+        l.restarts += 1;
+        l.cursor = None;
+        if l.restarts > MAX_LISTING_RESTARTS {
+            tracing::warn!("search cursor rejected repeatedly; listing treated as incomplete");
+            l.finished = true;
+        }
+    }
+
+    fn advance_listing(&mut self, page: &Value, oldest: Option<chrono::DateTime<Utc>>) {
+        let run = &mut self.run;
+        run.listing.pages += 1;
+        match next_cursor(page) {
+            Some(c) => run.listing.cursor = Some(c),
+            None => {
+                run.listing.finished = true;
+                run.listing.complete = true;
+            }
+        }
+        let past_cutoff = matches!((oldest, run.cutoff), (Some(o), Some(c)) if o < c);
+        if !run.full_listing && past_cutoff {
+            run.listing.finished = true;
+        }
+    }
+
+    fn on_search_result(&mut self, item: Value) -> Result<(), ConnectorError> {
+        let id = normalize_id(item.get("id").and_then(Value::as_str).unwrap_or(""));
+        if id.is_empty() {
+            return Ok(());
+        }
+        if let Some(e) = edited(&item) {
+            let l = &mut self.run.listing;
+            l.max_edited = Some(l.max_edited.map_or(e, |m| m.max(e)));
+        }
+        match item.get("object").and_then(Value::as_str) {
+            Some("page") => self.on_search_page(id, item),
+            Some("data_source") => {
+                let db = item
+                    .pointer("/parent/database_id")
+                    .and_then(Value::as_str)
+                    .map(normalize_id);
+                match db {
+                    Some(db) => self.on_search_database(db, id, &item),
+                    None => Ok(()),
+                }
+            }
+            Some("database") => self.on_search_database(id.clone(), id, &item),
+            _ => Ok(()),
+        }
+    }
+
+    fn on_search_page(&mut self, id: String, page: Value) -> Result<(), ConnectorError> {
+        self.run.seen.insert(id.clone());
+        let kind = if is_row(&page) { Kind::Row } else { Kind::Page };
+        let parent = self.json_parent(&page);
+        self.note(&id, page_title(&page), parent, kind);
+        if is_trashed(&page) {
+            return self.delete_known(&id);
+        }
+        self.consider_page(id, page, None)
+    }
+
+    /// Queues a page whose JSON we have, unless it is too old or unchanged.
+    fn consider_page(
+        &mut self,
+        id: String,
+        page: Value,
+        parent: Option<String>,
+    ) -> Result<(), ConnectorError> {
+        let edited = edited(&page);
+        if let (Some(start), Some(e)) = (self.cfg.start_date, edited) {
+            if e < start {
+                return Ok(());
+            }
+        }
+        let stored = self.stored_updated(&id)?;
+        if !self.run.force && edited.is_some() && stored == edited {
+            self.summary.unchanged += 1;
+            self.run.done.insert(id);
+            return Ok(());
+        }
+        self.enqueue(Task {
+            id,
+            kind: TaskKind::Page,
+            parent,
+            json: Some(page),
+        });
+        Ok(())
+    }
+
+    fn on_search_database(
+        &mut self,
+        db: String,
+        source: String,
+        item: &Value,
+    ) -> Result<(), ConnectorError> {
+        self.run.seen.insert(db.clone());
+        let stamp = item
+            .get("last_edited_time")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let title = database_title(item);
+        let known = self
+            .state
+            .tree
+            .get(&db)
+            .and_then(|n| n.sources.get(&source))
+            .cloned();
+        let parent = self.state.tree.get(&db).and_then(|n| n.parent.clone());
+        self.note(&db, title, parent, Kind::Database);
+        if let Some(node) = self.state.tree.get_mut(&db) {
+            node.sources.insert(source, stamp.clone());
+        }
+        if self.run.force || is_trashed(item) || known.as_deref() != Some(stamp.as_str()) {
+            self.enqueue(Task {
+                id: db,
+                kind: TaskKind::Database { rows: true },
+                parent: None,
+                json: None,
+            });
+        }
+        Ok(())
+    }
+
+    // ---- 2. follow-up checks -----------------------------------------------------------
+
+    fn follow_up(&mut self) -> Result<(), ConnectorError> {
+        if self.run.listing.followed_up {
+            return Ok(());
+        }
+        let mut checks: Vec<(String, Kind)> = Vec::new();
+        for (id, node) in &self.state.tree {
+            let missing = !self.run.seen.contains(id);
+            let absent = self.run.listing.complete && node.in_search && missing;
+            if absent || (self.run.deep && (missing || node.kind == Kind::Database)) {
+                checks.push((id.clone(), node.kind));
+            }
+        }
+        if self.run.force {
+            let prefix = format!("{}:", self.cfg.name);
+            for meta in self.sink.list_docs()? {
+                let Some(native) = meta.id.strip_prefix(&prefix) else {
+                    continue;
+                };
+                if !self.state.tree.contains_key(native) && !self.run.seen.contains(native) {
+                    let kind = if meta.kind == "database" {
+                        Kind::Database
+                    } else {
+                        Kind::Page
+                    };
+                    checks.push((native.to_owned(), kind));
+                }
+            }
+        }
+        for (id, kind) in checks {
+            let rows = self.run.deep;
+            self.enqueue(check_task(id, kind, rows));
+        }
+        self.run.listing.followed_up = true;
+        Ok(())
+    }
+
+    // ---- 3. drain the queue ------------------------------------------------------------
+
+    async fn drain(&mut self) -> Result<(), ConnectorError> {
+        loop {
+            self.fill()?;
+            if self.inflight.is_empty() {
+                return Ok(());
+            }
+            let (task, outcome) = next_done(&mut self.inflight).await;
+            self.inflight_tasks.retain(|t| t.id != task.id);
+            self.handle(&task, outcome).await?;
+            self.queued.remove(&task.id);
+            self.run.done.insert(task.id);
+            self.since_checkpoint += 1;
+            if self.since_checkpoint >= CHECKPOINT_EVERY {
+                self.checkpoint()?;
+            }
+        }
+    }
+
+    /// Starts queued jobs up to the concurrency bound.
+    fn fill(&mut self) -> Result<(), ConnectorError> {
+        while self.inflight.len() < MAX_IN_FLIGHT {
+            let Some(task) = self.run.queue.pop_front() else {
+                break;
+            };
+            if self.run.done.contains(&task.id) {
+                self.queued.remove(&task.id);
+                continue;
+            }
+            let stored = match task.kind {
+                TaskKind::Page => self.stored_updated(&task.id)?,
+                TaskKind::Database { .. } => None,
+            };
+            let known_parent = task
+                .parent
+                .clone()
+                .or_else(|| self.state.tree.get(&task.id).and_then(|n| n.parent.clone()));
+            let job = Job {
+                task: task.clone(),
+                stored,
+                force: self.run.force,
+                start_date: self.cfg.start_date,
+                known_parent,
+            };
+            let client = self.client;
+            self.inflight_tasks.push(Task {
+                json: None,
+                ..task.clone()
+            });
+            self.inflight
+                .push(Box::pin(async move { (task, run_job(client, job).await) }));
+        }
+        Ok(())
+    }
+
+    async fn handle(&mut self, task: &Task, outcome: Outcome) -> Result<(), ConnectorError> {
+        match outcome {
+            Outcome::Abort(e) => return Err(e),
+            Outcome::Page {
+                page,
+                walk,
+                climbed_parent,
+            } => {
+                self.ensure_users().await?;
+                self.on_page(task, page, walk, climbed_parent)?;
+            }
+            Outcome::Unchanged { page } => {
+                self.summary.unchanged += 1;
+                let parent = self.resolve_parent(task, &page, None);
+                let kind = if is_row(&page) { Kind::Row } else { Kind::Page };
+                self.note(&task.id, page_title(&page), parent, kind);
+            }
+            Outcome::TooOld { .. } => {}
+            Outcome::Trashed => self.delete_known(&task.id)?,
+            Outcome::Unreadable { status, reason } => {
+                self.skip(&task.id, task_what(task), reason);
+                if matches!(status, 403 | 404) {
+                    self.delete_known(&task.id)?;
+                }
+            }
+            Outcome::BlocksUnreadable { reason, .. } => self.skip(&task.id, "page", reason),
+            Outcome::Database(fetch) => {
+                self.ensure_users().await?;
+                self.on_database(task, fetch)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn on_page(
+        &mut self,
+        task: &Task,
+        page: Value,
+        walk: Walk,
+        climbed: Option<String>,
+    ) -> Result<(), ConnectorError> {
+        let id = task.id.clone();
+        let parent = self.resolve_parent(task, &page, climbed);
+        let kind = if is_row(&page) { Kind::Row } else { Kind::Page };
+        self.note(&id, page_title(&page), parent.clone(), kind);
+        let path = state::path(&self.state.tree, parent.as_deref());
+        let flat = page_document(PageDocInput {
+            source: &self.cfg.name,
+            page: &page,
+            blocks: &walk.blocks,
+            path,
+            parent,
+            lookup: &self.lookup,
+        });
+        self.summary.unknown_types += flat.unknown;
+        self.upsert(&id, flat.value)?;
+        self.follow_links(&id, &walk);
+        Ok(())
+    }
+
+    /// Queues what a page's blocks point to, and re-checks former children that vanished.
+    fn follow_links(&mut self, id: &str, walk: &Walk) {
+        let linked: HashSet<&String> = walk
+            .child_pages
+            .iter()
+            .chain(&walk.child_databases)
+            .collect();
+        let vanished: Vec<(String, Kind)> = state::children_of(&self.state.tree, id)
+            .filter(|(cid, n)| !linked.contains(cid) && !n.in_search && n.kind != Kind::Row)
+            .map(|(cid, n)| (cid.clone(), n.kind))
+            .collect();
+        let parent = Some(id.to_owned());
+        for c in &walk.child_pages {
+            self.enqueue(Task {
+                id: c.clone(),
+                kind: TaskKind::Page,
+                parent: parent.clone(),
+                json: None,
+            });
+        }
+        for d in &walk.child_databases {
+            let kind = TaskKind::Database { rows: true };
+            self.enqueue(Task {
+                id: d.clone(),
+                kind,
+                parent: parent.clone(),
+                json: None,
+            });
+        }
+        for p in &walk.linked_pages {
+            self.enqueue(check_task(p.clone(), Kind::Page, true));
+        }
+        for d in &walk.linked_databases {
+            self.enqueue(check_task(d.clone(), Kind::Database, true));
+        }
+        for (cid, kind) in vanished {
+            self.enqueue(check_task(cid, kind, false));
+        }
+    }
+
+    fn on_database(&mut self, task: &Task, fetch: DatabaseFetch) -> Result<(), ConnectorError> {
+        let id = task.id.clone();
+        let db = &fetch.database;
+        let parent = task
+            .parent
+            .clone()
+            .or_else(|| self.json_parent(db))
+            .or_else(|| self.state.tree.get(&id).and_then(|n| n.parent.clone()));
+        self.note(&id, database_title(db), parent.clone(), Kind::Database);
+        for s in fetch.skipped {
+            self.batch.skipped.push(s);
+            self.summary.skipped += 1;
+        }
+        let stored = self.stored_updated(&id)?;
+        if self.run.force || stored.is_none() || stored != edited(db) {
+            let path = state::path(&self.state.tree, parent.as_deref());
+            let doc = database_document(&self.cfg.name, db, &fetch.sources, path, parent);
+            self.upsert(&id, doc)?;
+        } else {
+            self.summary.unchanged += 1;
+        }
+        if let Some(rows) = fetch.rows {
+            self.on_rows(&id, rows)?;
+        }
+        Ok(())
+    }
+
+    fn on_rows(&mut self, db: &str, rows: Vec<Value>) -> Result<(), ConnectorError> {
+        let mut alive = HashSet::new();
+        for row in rows {
+            let rid = normalize_id(row.get("id").and_then(Value::as_str).unwrap_or(""));
+            if rid.is_empty() {
+                continue;
+            }
+            alive.insert(rid.clone());
+            self.note(&rid, page_title(&row), Some(db.to_owned()), Kind::Row);
+            if is_trashed(&row) {
+                self.delete_known(&rid)?;
+                continue;
+            }
+            if !self.run.done.contains(&rid) {
+                self.consider_page(rid, row, Some(db.to_owned()))?;
+            }
+        }
+        let gone: Vec<String> = state::children_of(&self.state.tree, db)
+            .filter(|(rid, n)| n.kind == Kind::Row && !alive.contains(*rid))
+            .map(|(rid, _)| rid.clone())
+            .collect();
+        for rid in gone {
+            self.enqueue(check_task(rid, Kind::Row, false));
+        }
+        Ok(())
+    }
+
+    // ---- 4. finish ---------------------------------------------------------------------
+
+    fn finish(&mut self) -> Result<(), ConnectorError> {
+        let listing = &self.run.listing;
+        if listing.complete {
+            for (id, node) in self.state.tree.iter_mut() {
+                node.in_search = self.run.seen.contains(id);
+            }
+            self.state.listing_pages = listing.pages;
+        }
+        if let Some(m) = listing.max_edited {
+            self.state.high_water = Some(self.state.high_water.map_or(m, |h| h.max(m)));
+        }
+        if self.run.deep {
+            self.state.last_deep = Some(Utc::now());
+        }
+        self.state.run = None;
+        self.commit_with(None)
+    }
+
+    // ---- helpers -----------------------------------------------------------------------
+
+    fn enqueue(&mut self, task: Task) {
+        if self.run.done.contains(&task.id) {
+            return;
+        }
+        if !self.queued.insert(task.id.clone()) {
+            // Already queued: a database check may need upgrading to a full row query.
+            if let TaskKind::Database { rows: true } = task.kind {
+                for t in self.run.queue.iter_mut().filter(|t| t.id == task.id) {
+                    t.kind = TaskKind::Database { rows: true };
+                }
+            }
+            return;
+        }
+        self.run.queue.push_back(task);
+    }
+
+    fn note(&mut self, id: &str, title: String, parent: Option<String>, kind: Kind) {
+        self.lookup.titles.insert(id.to_owned(), title.clone());
+        let node = self
+            .state
+            .tree
+            .entry(id.to_owned())
+            .or_insert_with(|| Node {
+                title: String::new(),
+                parent: None,
+                kind,
+                in_search: false,
+                sources: Default::default(),
+            });
+        node.title = title;
+        node.kind = kind;
+        if parent.is_some() && parent.as_deref() != Some(id) {
+            node.parent = parent;
+        }
+    }
+
+    /// The parent a page's JSON names (rows: the database, via the data source if needed).
+    fn json_parent(&self, obj: &Value) -> Option<String> {
+        page_parent(obj).or_else(|| {
+            let ds = obj
+                .pointer("/parent/data_source_id")
+                .and_then(Value::as_str)?;
+            let ds = normalize_id(ds);
+            self.state
+                .tree
+                .iter()
+                .find(|(_, n)| n.sources.contains_key(&ds))
+                .map(|(id, _)| id.clone())
+        })
+    }
+
+    fn resolve_parent(&self, task: &Task, page: &Value, climbed: Option<String>) -> Option<String> {
+        task.parent
+            .clone()
+            .or_else(|| self.json_parent(page))
+            .or_else(|| self.state.tree.get(&task.id).and_then(|n| n.parent.clone()))
+            .or(climbed)
+    }
+
+    fn stored_updated(
+        &self,
+        native: &str,
+    ) -> Result<Option<chrono::DateTime<Utc>>, ConnectorError> {
+        let meta = self.sink.doc_meta(&doc_id(&self.cfg.name, native))?;
+        Ok(meta.and_then(|m| m.updated_at))
+    }
+
+    fn upsert(&mut self, native: &str, doc: crate::Document) -> Result<(), ConnectorError> {
+        let existed = self.sink.doc_meta(&doc.id)?.is_some();
+        if existed {
+            self.summary.updated += 1;
+        } else {
+            self.summary.added += 1;
+        }
+        self.batch.unskipped.push(native.to_owned());
+        self.batch.upserts.push(doc);
+        Ok(())
+    }
+
+    /// Deletes an object and everything known below it.
+    fn delete_known(&mut self, id: &str) -> Result<(), ConnectorError> {
+        for native in state::subtree(&self.state.tree, id) {
+            let did = doc_id(&self.cfg.name, &native);
+            if self.sink.doc_meta(&did)?.is_some() || self.batch.upserts.iter().any(|d| d.id == did)
+            {
+                self.summary.deleted += 1;
+            }
+            self.batch.upserts.retain(|d| d.id != did);
+            self.batch.deletes.push(did);
+            self.state.tree.remove(&native);
+        }
+        Ok(())
+    }
+
+    fn skip(&mut self, id: &str, what: &str, reason: String) {
+        tracing::info!(id, what, reason, "notion: skipped");
+        self.summary.skipped += 1;
+        self.batch.skipped.push(Skip {
+            native_id: id.to_owned(),
+            what: what.to_owned(),
+            reason,
+        });
+    }
+
+    /// Loads user names once, the first time a document is built (403 = no capability: ids only).
+    async fn ensure_users(&mut self) -> Result<(), ConnectorError> {
+        if self.users_loaded {
+            return Ok(());
+        }
+        self.users_loaded = true;
+        match self.client.list_get("users").await {
+            Ok(users) => {
+                for u in users {
+                    let id = u.get("id").and_then(Value::as_str);
+                    let name = u.get("name").and_then(Value::as_str);
+                    if let (Some(id), Some(name)) = (id, name) {
+                        self.lookup.users.insert(id.to_owned(), name.to_owned());
+                    }
+                }
+                Ok(())
+            }
+            Err(Failure::Abort(e)) => Err(e),
+            Err(f) => {
+                tracing::info!(
+                    reason = failure_reason(&f),
+                    "notion: cannot list users; authors stay unnamed"
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// Commits what was gathered plus the state to resume from.
+    fn checkpoint(&mut self) -> Result<(), ConnectorError> {
+        let mut run = self.run.clone();
+        let mut queue: std::collections::VecDeque<Task> =
+            self.inflight_tasks.iter().cloned().collect();
+        queue.extend(run.queue.drain(..));
+        run.queue = queue;
+        self.commit_with(Some(run))
+    }
+
+    fn commit_with(&mut self, run: Option<Run>) -> Result<(), ConnectorError> {
+        self.state.run = run;
+        let state = serde_json::to_value(&self.state)
+            .map_err(|e| ConnectorError::Protocol(format!("cannot save Notion sync state: {e}")))?;
+        self.state.run = None;
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.state = Some(state);
+        self.sink.commit(batch)?;
+        self.since_checkpoint = 0;
+        Ok(())
+    }
+}
+
+/// Plans a new run from saved state.
+fn plan(state: &State, full: bool) -> Run {
+    let now = Utc::now();
+    let deep = full || state.last_deep.is_none_or(|t| now - t >= DEEP_EVERY);
+    Run {
+        force: full,
+        deep,
+        full_listing: deep || state.listing_pages <= FULL_LISTING_MAX_PAGES,
+        cutoff: state.high_water.map(|h| h - OVERLAP),
+        listing: Listing::default(),
+        seen: Default::default(),
+        queue: Default::default(),
+        done: Default::default(),
+    }
+}
+
+/// A task that (re)checks a known object: a GET for pages, the database for databases.
+fn check_task(id: String, kind: Kind, rows: bool) -> Task {
+    let kind = match kind {
+        Kind::Database => TaskKind::Database { rows },
+        Kind::Page | Kind::Row => TaskKind::Page,
+    };
+    Task {
+        id,
+        kind,
+        parent: None,
+        json: None,
+    }
+}
+
+fn task_what(task: &Task) -> &'static str {
+    match task.kind {
+        TaskKind::Page => "page",
+        TaskKind::Database { .. } => "database",
+    }
+}
+
+fn abort(f: Failure) -> ConnectorError {
+    match f {
+        Failure::Abort(e) => e,
+        other => ConnectorError::Protocol(failure_reason(&other)),
+    }
+}
+
+/// Waits for the first of the in-flight jobs to finish and removes it.
+async fn next_done<T>(inflight: &mut Vec<Pin<Box<dyn Future<Output = T> + Send + '_>>>) -> T {
+    std::future::poll_fn(|cx| {
+        for i in 0..inflight.len() {
+            if let Poll::Ready(out) = inflight[i].as_mut().poll(cx) {
+                drop(inflight.swap_remove(i));
+                return Poll::Ready(out);
+            }
+        }
+        Poll::Pending
+    })
+    .await
+}
