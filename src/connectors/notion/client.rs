@@ -465,7 +465,11 @@ impl Client<'_> {
 /// Whether a list response says there is another page, and its cursor.
 pub fn next_cursor(page: &Value) -> Option<String> {
     let mut c = Cursor::default();
-    c.advance(page).then(|| c.next).flatten()
+    if c.advance(page) {
+        c.next
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

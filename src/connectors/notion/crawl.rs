@@ -280,8 +280,7 @@ async fn fetch_children(
 ) -> Result<Vec<Value>, Failure> {
     let mut kids = Vec::new();
     for (id, fallback) in sources {
-        let mut candidates = std::iter::once(id).chain(fallback.iter());
-        while let Some(c) = candidates.next() {
+        for c in std::iter::once(id).chain(fallback.iter()) {
             if !visited.insert(c.clone()) {
                 break;
             }

@@ -459,3 +459,31 @@ fn sync_future_is_send(cfg: &SourceConfig, sink: &mut MemSink, progress: &RecPro
     let fut = sync(cfg, sink, &opts, progress);
     is_send(&fut);
 }
+
+#[tokio::test]
+async fn large_workspace_incremental_listing_stops_at_the_high_water_mark() {
+    let mut f = Fake::new();
+    f.max_page = 1;
+    for day in 1..=15 {
+        let id = format!("p{day:02}");
+        let edited = format!("2026-02-{day:02}T08:00:00.000Z");
+        f.add_page(
+            page(&id, &id, fake::workspace(), &edited),
+            vec![para(&format!("b{day}"), "text")],
+        );
+    }
+    let (base, s) = serve(f).await;
+    let mut sink = MemSink::default();
+    run(&config(&base), &mut sink, false).await.unwrap();
+    assert_eq!(sink.docs.len(), 15);
+    {
+        let mut f = s.lock().unwrap();
+        f.pages.get_mut("p15").unwrap()["last_edited_time"] = json!("2026-02-20T08:00:00.000Z");
+    }
+    let mark = log_len(&s);
+    let summary = run(&config(&base), &mut sink, false).await.unwrap();
+    let log = log_since(&s, mark);
+    let searches = log.iter().filter(|l| l.contains("/v1/search")).count();
+    assert!(searches <= 3, "listing did not stop early: {log:#?}");
+    assert_eq!(summary.updated, 1);
+}

@@ -12,26 +12,24 @@
 //! Progress is committed every [`CHECKPOINT_EVERY`] outcomes and after each search page, with
 //! the state needed to resume.
 
+mod apply;
+mod listing;
+
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
 use chrono::{Duration as Span, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::client::{next_cursor, results, Client, Failure, MAX_IN_FLIGHT};
-use super::crawl::{
-    edited, failure_reason, is_trashed, run_job, DatabaseFetch, Job, Outcome, Walk,
-};
+use super::client::{Client, Failure, MAX_IN_FLIGHT};
+use super::crawl::{failure_reason, run_job, Job, Outcome};
 use super::state::{self, Kind, Listing, Node, Run, State, Task, TaskKind};
 use crate::config::SourceConfig;
 use crate::connectors::{Batch, ConnectorError, Sink, Skip, SyncOptions, SyncSummary};
 use crate::document::doc_id;
-use crate::flatten::notion::{
-    database_document, database_title, is_row, normalize_id, page_document, page_parent,
-    page_title, Lookup, PageDocInput,
-};
+use crate::flatten::notion::{is_row, normalize_id, page_parent, page_title, Lookup};
 
 /// Outcomes between two checkpoints.
 pub const CHECKPOINT_EVERY: usize = if cfg!(test) { 2 } else { 25 };
@@ -105,167 +103,6 @@ impl<'c> Crawler<'c> {
         self.follow_up()?;
         self.drain().await?;
         self.finish()
-    }
-
-    // ---- 1. search listing -------------------------------------------------------------
-
-    async fn list_search(&mut self) -> Result<(), ConnectorError> {
-        let body = json!({"sort": {"timestamp": "last_edited_time", "direction": "descending"}});
-        while !self.run.listing.finished {
-            let cursor = self.run.listing.cursor.clone();
-            let page = match self
-                .client
-                .list_page("search", Some(&body), cursor.as_deref())
-                .await
-            {
-                Ok(p) => p,
-                Err(Failure::InvalidCursor) => {
-                    self.restart_listing();
-                    continue;
-                }
-                Err(Failure::Abort(e)) => return Err(e),
-                Err(f) => {
-                    return Err(ConnectorError::Protocol(format!(
-                        "Notion search failed: {}",
-                        failure_reason(&f)
-                    )))
-                }
-            };
-            let items = results(&page, "search").map_err(abort)?;
-            let oldest = items.iter().filter_map(edited).min();
-            for item in items {
-                self.on_search_result(item)?;
-            }
-            self.advance_listing(&page, oldest);
-            self.checkpoint()?;
-        }
-        Ok(())
-    }
-
-    fn restart_listing(&mut self) {
-        let l = &mut self.run.listing;
-        l.restarts += 1;
-        l.cursor = None;
-        if l.restarts > MAX_LISTING_RESTARTS {
-            tracing::warn!("search cursor rejected repeatedly; listing treated as incomplete");
-            l.finished = true;
-        }
-    }
-
-    fn advance_listing(&mut self, page: &Value, oldest: Option<chrono::DateTime<Utc>>) {
-        let run = &mut self.run;
-        run.listing.pages += 1;
-        match next_cursor(page) {
-            Some(c) => run.listing.cursor = Some(c),
-            None => {
-                run.listing.finished = true;
-                run.listing.complete = true;
-            }
-        }
-        let past_cutoff = matches!((oldest, run.cutoff), (Some(o), Some(c)) if o < c);
-        if !run.full_listing && past_cutoff {
-            run.listing.finished = true;
-        }
-    }
-
-    fn on_search_result(&mut self, item: Value) -> Result<(), ConnectorError> {
-        let id = normalize_id(item.get("id").and_then(Value::as_str).unwrap_or(""));
-        if id.is_empty() {
-            return Ok(());
-        }
-        if let Some(e) = edited(&item) {
-            let l = &mut self.run.listing;
-            l.max_edited = Some(l.max_edited.map_or(e, |m| m.max(e)));
-        }
-        match item.get("object").and_then(Value::as_str) {
-            Some("page") => self.on_search_page(id, item),
-            Some("data_source") => {
-                let db = item
-                    .pointer("/parent/database_id")
-                    .and_then(Value::as_str)
-                    .map(normalize_id);
-                match db {
-                    Some(db) => self.on_search_database(db, id, &item),
-                    None => Ok(()),
-                }
-            }
-            Some("database") => self.on_search_database(id.clone(), id, &item),
-            _ => Ok(()),
-        }
-    }
-
-    fn on_search_page(&mut self, id: String, page: Value) -> Result<(), ConnectorError> {
-        self.run.seen.insert(id.clone());
-        let kind = if is_row(&page) { Kind::Row } else { Kind::Page };
-        let parent = self.json_parent(&page);
-        self.note(&id, page_title(&page), parent, kind);
-        if is_trashed(&page) {
-            return self.delete_known(&id);
-        }
-        self.consider_page(id, page, None)
-    }
-
-    /// Queues a page whose JSON we have, unless it is too old or unchanged.
-    fn consider_page(
-        &mut self,
-        id: String,
-        page: Value,
-        parent: Option<String>,
-    ) -> Result<(), ConnectorError> {
-        let edited = edited(&page);
-        if let (Some(start), Some(e)) = (self.cfg.start_date, edited) {
-            if e < start {
-                return Ok(());
-            }
-        }
-        let stored = self.stored_updated(&id)?;
-        if !self.run.force && edited.is_some() && stored == edited {
-            self.summary.unchanged += 1;
-            self.run.done.insert(id);
-            return Ok(());
-        }
-        self.enqueue(Task {
-            id,
-            kind: TaskKind::Page,
-            parent,
-            json: Some(page),
-        });
-        Ok(())
-    }
-
-    fn on_search_database(
-        &mut self,
-        db: String,
-        source: String,
-        item: &Value,
-    ) -> Result<(), ConnectorError> {
-        self.run.seen.insert(db.clone());
-        let stamp = item
-            .get("last_edited_time")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
-        let title = database_title(item);
-        let known = self
-            .state
-            .tree
-            .get(&db)
-            .and_then(|n| n.sources.get(&source))
-            .cloned();
-        let parent = self.state.tree.get(&db).and_then(|n| n.parent.clone());
-        self.note(&db, title, parent, Kind::Database);
-        if let Some(node) = self.state.tree.get_mut(&db) {
-            node.sources.insert(source, stamp.clone());
-        }
-        if self.run.force || is_trashed(item) || known.as_deref() != Some(stamp.as_str()) {
-            self.enqueue(Task {
-                id: db,
-                kind: TaskKind::Database { rows: true },
-                parent: None,
-                json: None,
-            });
-        }
-        Ok(())
     }
 
     // ---- 2. follow-up checks -----------------------------------------------------------
@@ -392,126 +229,6 @@ impl<'c> Crawler<'c> {
                 self.ensure_users().await?;
                 self.on_database(task, fetch)?;
             }
-        }
-        Ok(())
-    }
-
-    fn on_page(
-        &mut self,
-        task: &Task,
-        page: Value,
-        walk: Walk,
-        climbed: Option<String>,
-    ) -> Result<(), ConnectorError> {
-        let id = task.id.clone();
-        let parent = self.resolve_parent(task, &page, climbed);
-        let kind = if is_row(&page) { Kind::Row } else { Kind::Page };
-        self.note(&id, page_title(&page), parent.clone(), kind);
-        let path = state::path(&self.state.tree, parent.as_deref());
-        let flat = page_document(PageDocInput {
-            source: &self.cfg.name,
-            page: &page,
-            blocks: &walk.blocks,
-            path,
-            parent,
-            lookup: &self.lookup,
-        });
-        self.summary.unknown_types += flat.unknown;
-        self.upsert(&id, flat.value)?;
-        self.follow_links(&id, &walk);
-        Ok(())
-    }
-
-    /// Queues what a page's blocks point to, and re-checks former children that vanished.
-    fn follow_links(&mut self, id: &str, walk: &Walk) {
-        let linked: HashSet<&String> = walk
-            .child_pages
-            .iter()
-            .chain(&walk.child_databases)
-            .collect();
-        let vanished: Vec<(String, Kind)> = state::children_of(&self.state.tree, id)
-            .filter(|(cid, n)| !linked.contains(cid) && !n.in_search && n.kind != Kind::Row)
-            .map(|(cid, n)| (cid.clone(), n.kind))
-            .collect();
-        let parent = Some(id.to_owned());
-        for c in &walk.child_pages {
-            self.enqueue(Task {
-                id: c.clone(),
-                kind: TaskKind::Page,
-                parent: parent.clone(),
-                json: None,
-            });
-        }
-        for d in &walk.child_databases {
-            let kind = TaskKind::Database { rows: true };
-            self.enqueue(Task {
-                id: d.clone(),
-                kind,
-                parent: parent.clone(),
-                json: None,
-            });
-        }
-        for p in &walk.linked_pages {
-            self.enqueue(check_task(p.clone(), Kind::Page, true));
-        }
-        for d in &walk.linked_databases {
-            self.enqueue(check_task(d.clone(), Kind::Database, true));
-        }
-        for (cid, kind) in vanished {
-            self.enqueue(check_task(cid, kind, false));
-        }
-    }
-
-    fn on_database(&mut self, task: &Task, fetch: DatabaseFetch) -> Result<(), ConnectorError> {
-        let id = task.id.clone();
-        let db = &fetch.database;
-        let parent = task
-            .parent
-            .clone()
-            .or_else(|| self.json_parent(db))
-            .or_else(|| self.state.tree.get(&id).and_then(|n| n.parent.clone()));
-        self.note(&id, database_title(db), parent.clone(), Kind::Database);
-        for s in fetch.skipped {
-            self.batch.skipped.push(s);
-            self.summary.skipped += 1;
-        }
-        let stored = self.stored_updated(&id)?;
-        if self.run.force || stored.is_none() || stored != edited(db) {
-            let path = state::path(&self.state.tree, parent.as_deref());
-            let doc = database_document(&self.cfg.name, db, &fetch.sources, path, parent);
-            self.upsert(&id, doc)?;
-        } else {
-            self.summary.unchanged += 1;
-        }
-        if let Some(rows) = fetch.rows {
-            self.on_rows(&id, rows)?;
-        }
-        Ok(())
-    }
-
-    fn on_rows(&mut self, db: &str, rows: Vec<Value>) -> Result<(), ConnectorError> {
-        let mut alive = HashSet::new();
-        for row in rows {
-            let rid = normalize_id(row.get("id").and_then(Value::as_str).unwrap_or(""));
-            if rid.is_empty() {
-                continue;
-            }
-            alive.insert(rid.clone());
-            self.note(&rid, page_title(&row), Some(db.to_owned()), Kind::Row);
-            if is_trashed(&row) {
-                self.delete_known(&rid)?;
-                continue;
-            }
-            if !self.run.done.contains(&rid) {
-                self.consider_page(rid, row, Some(db.to_owned()))?;
-            }
-        }
-        let gone: Vec<String> = state::children_of(&self.state.tree, db)
-            .filter(|(rid, n)| n.kind == Kind::Row && !alive.contains(*rid))
-            .map(|(rid, _)| rid.clone())
-            .collect();
-        for rid in gone {
-            self.enqueue(check_task(rid, Kind::Row, false));
         }
         Ok(())
     }
