@@ -1,6 +1,6 @@
 //! [`Client`]: authenticated, paced, retrying requests to the Notion API.
 //!
-//! Every response that is not a 200 becomes an [`ApiError`]; [`decide`] is the one place that
+//! Every response that is not a 200 becomes an [`ApiError`]; `decide` is the one place that
 //! turns an error into retry / skip / restart-the-listing / abort (docs/notion-api.md §3).
 //! Callers only see a JSON value or a [`Failure`]. Search and query are POSTs but read-only, so
 //! they are retried like GETs. The token is sent only in the `Authorization` header and scrubbed

@@ -1,10 +1,10 @@
-//! Notion API JSON → text and [`Document`]s. Pure: no I/O, so `rebuild` and tests can rerun it
-//! on stored raw JSON.
+//! Notion API JSON → text and [`Document`](crate::Document)s. Pure: no I/O, so `rebuild` and
+//! tests can rerun it on stored raw JSON.
 //!
 //! Data flows in three steps, one submodule each:
 //! [`blocks`] turns a page's block list (a flat pre-order list of `{"depth", "block"}` entries,
 //! see [`BlockEntry`]) into text; [`properties`] turns page properties into `Name: value` lines
-//! plus tags; [`document`] assembles a [`Document`] for a page, a database row or a database.
+//! plus tags; [`document`] assembles a document for a page, a database row or a database.
 //! Everything reads `serde_json::Value`, so unknown block, property, rich-text or mention types
 //! (the API adds new ones every few months) never fail: they are skipped and counted in
 //! [`Flat::unknown`] (docs/notion-api.md §2, §4 "Unsupported blocks crashing strict
