@@ -334,19 +334,30 @@ impl<'c> Crawler<'c> {
         Ok(())
     }
 
-    /// Deletes an object and everything known below it.
+    /// Deletes a stored object and everything known below it. An object that was never
+    /// indexed (an unshared parent, a dead link target) deletes nothing: its children may well
+    /// be shared on their own.
     fn delete_known(&mut self, id: &str) -> Result<(), ConnectorError> {
+        if !self.is_stored(id)? {
+            self.state.tree.remove(id);
+            return Ok(());
+        }
         for native in state::subtree(&self.state.tree, id) {
-            let did = doc_id(&self.cfg.name, &native);
-            if self.sink.doc_meta(&did)?.is_some() || self.batch.upserts.iter().any(|d| d.id == did)
-            {
+            if self.is_stored(&native)? {
                 self.summary.deleted += 1;
             }
+            let did = doc_id(&self.cfg.name, &native);
             self.batch.upserts.retain(|d| d.id != did);
             self.batch.deletes.push(did);
             self.state.tree.remove(&native);
         }
         Ok(())
+    }
+
+    /// Whether the store has (or this batch adds) the document of `native`.
+    fn is_stored(&self, native: &str) -> Result<bool, ConnectorError> {
+        let did = doc_id(&self.cfg.name, native);
+        Ok(self.sink.doc_meta(&did)?.is_some() || self.batch.upserts.iter().any(|d| d.id == did))
     }
 
     fn skip(&mut self, id: &str, what: &str, reason: String) {

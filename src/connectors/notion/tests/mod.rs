@@ -487,3 +487,79 @@ async fn large_workspace_incremental_listing_stops_at_the_high_water_mark() {
     assert!(searches <= 3, "listing did not stop early: {log:#?}");
     assert_eq!(summary.updated, 1);
 }
+
+fn hkob(name: &str) -> serde_json::Value {
+    let path = format!(
+        "{}/../shared/fixtures/notion/hkob-notion_ruby_mapping/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// The real block test page, served as recorded: unknown blocks are counted, unshared child
+/// pages and databases are skipped with their reason, the rest is indexed.
+#[tokio::test]
+async fn real_block_test_page_crawls_end_to_end() {
+    let results = |name: &str| hkob(name)["results"].as_array().unwrap().clone();
+    let mut f = Fake::new();
+    let page = hkob("retrieve_page_block_test_page");
+    let id = page["id"].as_str().unwrap().to_owned();
+    f.add_page(page, results("retrieve_block_children_block_test_page"));
+    f.set_children(
+        "ba612e8b-c858-4569-9822-ccca7ab4c709",
+        results("retrieve_block_children_table"),
+    );
+    f.set_children(
+        "93195eab-21f7-4419-bf44-0e4c07092573",
+        results("retrieve_block_children_column_list"),
+    );
+    f.set_children(
+        "29a966bb-81eb-43e5-aae1-b44992525775",
+        results("retrieve_block_children_column1"),
+    );
+    let (base, _s) = serve(f).await;
+    let mut sink = MemSink::default();
+    let summary = run(&config(&base), &mut sink, false).await.unwrap();
+    assert_eq!(
+        (summary.added, summary.unknown_types),
+        (1, 1),
+        "{summary:?}"
+    );
+    let doc = &sink.docs[&format!("notion:{id}")];
+    for line in [
+        "# Heading 1",
+        "Title 1 | Contents 1",
+        "```shell\n% ls -l\n```",
+        "left",
+        "✅ Callout",
+    ] {
+        assert!(doc.body.contains(line), "missing {line:?} in {}", doc.body);
+    }
+    let mut skipped: Vec<&str> = sink.skipped.values().map(|s| s.what.as_str()).collect();
+    skipped.sort_unstable();
+    assert_eq!(
+        skipped,
+        vec!["database", "page", "page"],
+        "{:?}",
+        sink.skipped
+    );
+}
+
+/// Regression: a 404 on a parent that was never indexed (here a dead `link_to_page` target that
+/// is also the page's parent) deleted the page itself through the known-children tree.
+#[tokio::test]
+async fn unreadable_unindexed_parent_does_not_delete_its_shared_child() {
+    let mut f = Fake::new();
+    let link = block(
+        "l",
+        "link_to_page",
+        json!({"type": "page_id", "page_id": "ghost"}),
+        false,
+    );
+    f.add_page(page("kid", "Kid", under("ghost"), T0), vec![link]);
+    let (base, _s) = serve(f).await;
+    let mut sink = MemSink::default();
+    let summary = run(&config(&base), &mut sink, false).await.unwrap();
+    assert!(sink.docs.contains_key("notion:kid"));
+    assert_eq!((summary.deleted, summary.skipped), (0, 1));
+}
