@@ -95,6 +95,16 @@ impl Crawler<'_> {
             .or_else(|| self.json_parent(db))
             .or_else(|| self.state.tree.get(&id).and_then(|n| n.parent.clone()));
         self.note(&id, database_title(db), parent.clone(), Kind::Database);
+        if let Some(node) = self.state.tree.get_mut(&id) {
+            // Lets rows whose parent names only the data source find their database.
+            for ds in fetch
+                .sources
+                .iter()
+                .filter_map(|s| s.get("id").and_then(Value::as_str))
+            {
+                node.sources.entry(normalize_id(ds)).or_default();
+            }
+        }
         for s in fetch.skipped {
             self.batch.skipped.push(s);
             self.summary.skipped += 1;

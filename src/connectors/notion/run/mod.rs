@@ -115,7 +115,13 @@ impl<'c> Crawler<'c> {
         for (id, node) in &self.state.tree {
             let missing = !self.run.seen.contains(id);
             let absent = self.run.listing.complete && node.in_search && missing;
-            if absent || (self.run.deep && (missing || node.kind == Kind::Database)) {
+            // Rows need no GET of their own: re-querying their database covers them.
+            let deep_check = match node.kind {
+                Kind::Database => true,
+                Kind::Page => missing,
+                Kind::Row => false,
+            };
+            if absent || (self.run.deep && deep_check) {
                 checks.push((id.clone(), node.kind));
             }
         }

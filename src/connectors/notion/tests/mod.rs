@@ -563,3 +563,32 @@ async fn unreadable_unindexed_parent_does_not_delete_its_shared_child() {
     assert!(sink.docs.contains_key("notion:kid"));
     assert_eq!((summary.deleted, summary.skipped), (0, 1));
 }
+
+#[tokio::test]
+async fn deep_reconciliation_rechecks_pages_search_never_returns() {
+    let (base, s) = serve(workspace()).await;
+    let mut sink = MemSink::default();
+    run(&config(&base), &mut sink, false).await.unwrap();
+    {
+        let mut f = s.lock().unwrap();
+        f.pages.get_mut("grand").unwrap()["last_edited_time"] = json!(T1);
+        f.children.get_mut("grand").unwrap()[0] = para("b4", "Grand text v2");
+        f.pages.remove("far");
+    }
+    // Twelve hours later: the saved state says the last deep pass is old.
+    sink.state.as_mut().unwrap()["last_deep"] = json!("2000-01-01T00:00:00Z");
+    let mark = log_len(&s);
+    let summary = run(&config(&base), &mut sink, false).await.unwrap();
+    assert!(sink.docs["notion:grand"].body.contains("v2"));
+    assert!(!sink.docs.contains_key("notion:far"));
+    assert_eq!((summary.updated, summary.deleted), (1, 1), "{summary:?}");
+    let log = log_since(&s, mark);
+    assert!(
+        log.iter().any(|l| l.contains("/v1/data_sources/ds/query")),
+        "{log:#?}"
+    );
+    assert!(
+        !log.iter().any(|l| l.contains("/v1/pages/r1")),
+        "rows fetched one by one: {log:#?}"
+    );
+}
