@@ -105,6 +105,13 @@ pub async fn run_job(client: &Client<'_>, job: Job) -> Outcome {
     })
 }
 
+/// Documents are named after the id the crawler asked for, whatever the body says.
+fn pin_id(obj: &mut Value, id: &str) {
+    if let Some(map) = obj.as_object_mut() {
+        map.insert("id".into(), Value::String(id.to_owned()));
+    }
+}
+
 /// Whether an object is in the trash (`in_trash`, or `archived` before 2026-03-11).
 pub fn is_trashed(obj: &Value) -> bool {
     ["in_trash", "archived"]
@@ -121,10 +128,11 @@ pub fn edited(obj: &Value) -> Option<DateTime<Utc>> {
 
 async fn page_job(client: &Client<'_>, job: &Job) -> Result<Outcome, Failure> {
     let id = &job.task.id;
-    let page = match &job.task.json {
+    let mut page = match &job.task.json {
         Some(p) => p.clone(),
         None => client.get(&format!("pages/{id}"), &[]).await?,
     };
+    pin_id(&mut page, id);
     if is_trashed(&page) {
         return Ok(Outcome::Trashed);
     }
@@ -300,7 +308,8 @@ async fn fetch_children(
 }
 
 async fn database_job(client: &Client<'_>, id: &str, rows: bool) -> Result<Outcome, Failure> {
-    let database = client.get(&format!("databases/{id}"), &[]).await?;
+    let mut database = client.get(&format!("databases/{id}"), &[]).await?;
+    pin_id(&mut database, id);
     if is_trashed(&database) {
         return Ok(Outcome::Trashed);
     }

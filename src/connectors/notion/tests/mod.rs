@@ -592,3 +592,35 @@ async fn deep_reconciliation_rechecks_pages_search_never_returns() {
         "rows fetched one by one: {log:#?}"
     );
 }
+
+#[tokio::test]
+async fn odd_but_valid_json_never_panics() {
+    let mut f = workspace();
+    f.fault("GET /v1/pages/far", (200, vec![], "{}".into()));
+    f.fault(
+        "GET /v1/databases/db",
+        (
+            200,
+            vec![],
+            r#"{"object": "database", "data_sources": "no"}"#.into(),
+        ),
+    );
+    f.fault(
+        "blocks/child/children",
+        (
+            200,
+            vec![],
+            r#"{"object": "list", "results": [1, "x", null, {"type": 7}]}"#.into(),
+        ),
+    );
+    let (base, _s) = serve(f).await;
+    let mut sink = MemSink::default();
+    let summary = run(&config(&base), &mut sink, false).await.unwrap();
+    assert!(
+        sink.docs.contains_key("notion:far"),
+        "{:?}",
+        sink.docs.keys()
+    );
+    assert!(sink.docs.keys().all(|k| k.len() > "notion:".len()));
+    assert!(summary.unknown_types >= 4, "{summary:?}");
+}
