@@ -39,6 +39,10 @@ pub struct Fake {
     /// Request-line substring → responses to give instead, in order.
     pub faults: Vec<(String, VecDeque<Canned>)>,
     pub log: Vec<String>,
+    /// Delay before answering each request (to observe concurrency).
+    pub delay_ms: u64,
+    pub in_flight: usize,
+    pub max_in_flight: usize,
 }
 
 impl Fake {
@@ -137,6 +141,21 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let delay = {
+        let mut f = s.lock().unwrap();
+        f.in_flight += 1;
+        f.max_in_flight = f.max_in_flight.max(f.in_flight);
+        f.delay_ms
+    };
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
+    let resp = answer(&s, method, uri, headers, body);
+    s.lock().unwrap().in_flight -= 1;
+    resp
+}
+
+fn answer(s: &Shared, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let mut fake = s.lock().unwrap();
     let line = match body.get("start_cursor") {

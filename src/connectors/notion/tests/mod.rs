@@ -624,3 +624,27 @@ async fn odd_but_valid_json_never_panics() {
     assert!(sink.docs.keys().all(|k| k.len() > "notion:".len()));
     assert!(summary.unknown_types >= 4, "{summary:?}");
 }
+
+#[tokio::test]
+async fn at_most_three_requests_are_in_flight() {
+    let mut f = Fake::new();
+    let kids: Vec<_> = (0..9)
+        .map(|i| child_page(&format!("k{i}"), &format!("Kid {i}")))
+        .collect();
+    f.add_page(page("top", "Top", fake::workspace(), T0), kids);
+    for i in 0..9 {
+        let id = format!("k{i}");
+        f.add_page(
+            page(&id, &id, under("top"), T0),
+            vec![para(&format!("p{i}"), "x")],
+        );
+        f.hidden.insert(id);
+    }
+    f.delay_ms = 20;
+    let (base, s) = serve(f).await;
+    let mut sink = MemSink::default();
+    run(&config(&base), &mut sink, false).await.unwrap();
+    assert_eq!(sink.docs.len(), 10);
+    let max = s.lock().unwrap().max_in_flight;
+    assert!((2..=3).contains(&max), "max in flight {max}");
+}
