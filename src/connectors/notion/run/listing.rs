@@ -105,11 +105,41 @@ impl Crawler<'_> {
         self.run.seen.insert(id.clone());
         let kind = if is_row(&page) { Kind::Row } else { Kind::Page };
         let parent = self.json_parent(&page);
-        self.note(&id, page_title(&page), parent, kind);
+        self.note(&id, page_title(&page), parent.clone(), kind);
         if is_trashed(&page) {
             return self.delete_known(&id);
         }
-        self.consider_page(id, page, None)
+        let Some(task) = self.page_task(id, page, None)? else {
+            return Ok(());
+        };
+        let Some(db) = parent.filter(|_| kind == Kind::Row) else {
+            self.enqueue(task);
+            return Ok(());
+        };
+        if !self.indexed_database(&db) {
+            // A row of a database we never met: index the database with all its rows too
+            // (search is not exhaustive).
+            self.enqueue(Task {
+                id: db.clone(),
+                kind: TaskKind::Database { rows: true },
+                parent: None,
+                json: None,
+            });
+        }
+        if self.queued.contains(&db) {
+            // Build the row after its database, so its breadcrumb is known.
+            self.deferred_rows.entry(db).or_default().push(task);
+        } else {
+            self.enqueue(task);
+        }
+        Ok(())
+    }
+
+    fn indexed_database(&self, db: &str) -> bool {
+        self.state
+            .tree
+            .get(db)
+            .is_some_and(|n| n.kind == Kind::Database)
     }
 
     /// Queues a page whose JSON we have, unless it is too old or unchanged.
@@ -119,25 +149,37 @@ impl Crawler<'_> {
         page: Value,
         parent: Option<String>,
     ) -> Result<(), ConnectorError> {
+        if let Some(task) = self.page_task(id, page, parent)? {
+            self.enqueue(task);
+        }
+        Ok(())
+    }
+
+    /// The task for a page whose JSON we have; `None` when it is too old or unchanged.
+    fn page_task(
+        &mut self,
+        id: String,
+        page: Value,
+        parent: Option<String>,
+    ) -> Result<Option<Task>, ConnectorError> {
         let edited = edited(&page);
         if let (Some(start), Some(e)) = (self.cfg.start_date, edited) {
             if e < start {
-                return Ok(());
+                return Ok(None);
             }
         }
         let stored = self.stored_updated(&id)?;
         if !self.run.force && edited.is_some() && stored == edited {
             self.summary.unchanged += 1;
             self.run.done.insert(id);
-            return Ok(());
+            return Ok(None);
         }
-        self.enqueue(Task {
+        Ok(Some(Task {
             id,
             kind: TaskKind::Page,
             parent,
             json: Some(page),
-        });
-        Ok(())
+        }))
     }
 
     pub(super) fn on_search_database(

@@ -15,7 +15,7 @@
 mod apply;
 mod listing;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
@@ -59,6 +59,9 @@ pub struct Crawler<'c> {
     inflight: Vec<InFlight<'c>>,
     inflight_tasks: Vec<Task>,
     queued: HashSet<String>,
+    /// Rows found by search whose database is being fetched first (in memory only: after a
+    /// resume, the database's row query finds them anyway).
+    deferred_rows: HashMap<String, Vec<Task>>,
     pub summary: SyncSummary,
 }
 
@@ -93,6 +96,7 @@ impl<'c> Crawler<'c> {
             inflight: Vec::new(),
             inflight_tasks: Vec::new(),
             queued,
+            deferred_rows: HashMap::new(),
             summary: SyncSummary::default(),
         })
     }
@@ -235,6 +239,9 @@ impl<'c> Crawler<'c> {
                 self.ensure_users().await?;
                 self.on_database(task, fetch)?;
             }
+        }
+        for row in self.deferred_rows.remove(&task.id).unwrap_or_default() {
+            self.enqueue(row);
         }
         Ok(())
     }

@@ -648,3 +648,35 @@ async fn at_most_three_requests_are_in_flight() {
     let max = s.lock().unwrap().max_in_flight;
     assert!((2..=3).contains(&max), "max in flight {max}");
 }
+
+#[tokio::test]
+async fn row_found_by_search_brings_its_database_and_siblings() {
+    let mut f = Fake::new();
+    let mut r1 = row("r1", "Found", "ds", "Done", T0);
+    r1["parent"]["database_id"] = json!("db");
+    let r2 = row("r2", "Sibling", "ds", "Done", T0);
+    f.add_page(page("home", "Home", fake::workspace(), T0), vec![]);
+    add_database(&mut f, "db", "ds", "Tasks", "home", vec![r1, r2]);
+    f.hidden.insert("r2".into());
+    for hide_source in [true, false] {
+        if hide_source {
+            f.hidden.insert("ds".into());
+        } else {
+            f.hidden.remove("ds");
+        }
+        let (base, server) = serve(std::mem::take(&mut f)).await;
+        let mut sink = MemSink::default();
+        run(&config(&base), &mut sink, false).await.unwrap();
+        assert_eq!(sink.docs["notion:db"].kind, "database");
+        assert_eq!(
+            sink.docs["notion:r2"].parent_id.as_deref(),
+            Some("notion:db")
+        );
+        assert_eq!(
+            sink.docs["notion:r1"].path,
+            vec!["Home", "Tasks"],
+            "source hidden: {hide_source}"
+        );
+        f = std::mem::take(&mut *server.lock().unwrap());
+    }
+}
