@@ -373,10 +373,18 @@ impl Cursor {
     fn advance(&mut self, page: &Value) -> bool {
         let has_more = page.get("has_more").and_then(Value::as_bool) == Some(true);
         let next = page.get("next_cursor").and_then(Value::as_str);
+        if page.pointer("/request_status/type").and_then(Value::as_str) == Some("incomplete") {
+            // Queries stop at 10,000 results (docs/notion-api.md §1.7).
+            tracing::warn!(status = %page["request_status"], "notion list incomplete; later items not indexed");
+        }
         match next {
             Some(c) if has_more && self.seen.insert(c.to_owned()) => {
                 self.next = Some(c.to_owned());
                 true
+            }
+            _ if has_more => {
+                tracing::warn!("notion list says has_more without a new cursor; stopping it");
+                false
             }
             _ => false,
         }
