@@ -7,9 +7,12 @@
 //! [`state`] is what is saved between syncs. Text comes from the pure [`crate::flatten::notion`].
 //!
 //! Incremental syncs compare each search result's `last_edited_time` with the stored document,
-//! so an unchanged workspace costs only the search listing. Pages search never returns (§1.3)
-//! are reached through `child_page` / `child_database` / `link_to_page` blocks of pages that
-//! changed, and re-checked by a deep reconciliation every 12 hours (or `--full`).
+//! so an unchanged workspace costs only the search listing. Search is listed to the end while it
+//! fits in 10 result pages (so unshared or trashed pages leave at the next sync: absence is
+//! confirmed with a GET); larger workspaces stop at the high-water mark minus 5 minutes
+//! (minute-precision timestamps). Pages search never returns (§1.3) are reached through the
+//! `child_page` / `child_database` / `link_to_page` blocks of pages that changed, and everything
+//! known is re-checked by a deep reconciliation every 12 hours (or `--full`).
 
 pub mod client;
 pub mod crawl;
