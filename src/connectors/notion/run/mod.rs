@@ -129,7 +129,8 @@ impl<'c> Crawler<'c> {
                 checks.push((id.clone(), node.kind));
             }
         }
-        if self.run.force {
+        if self.run.deep {
+            // Stored documents the tree does not know (state lost or from an older layout).
             let prefix = format!("{}:", self.cfg.name);
             for meta in self.sink.list_docs()? {
                 let Some(native) = meta.id.strip_prefix(&prefix) else {

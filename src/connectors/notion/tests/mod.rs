@@ -680,3 +680,23 @@ async fn row_found_by_search_brings_its_database_and_siblings() {
         f = std::mem::take(&mut *server.lock().unwrap());
     }
 }
+
+#[tokio::test]
+async fn lost_state_is_rebuilt_and_stale_documents_leave() {
+    let (base, s) = serve(workspace()).await;
+    let mut sink = MemSink::default();
+    run(&config(&base), &mut sink, false).await.unwrap();
+    let before = sink.summary();
+    sink.state = Some(json!({"version": 999}));
+    s.lock().unwrap().pages.remove("grand");
+    let summary = run(&config(&base), &mut sink, false).await.unwrap();
+    assert!(!sink.docs.contains_key("notion:grand"));
+    assert_eq!(
+        (summary.added, summary.updated, summary.deleted),
+        (0, 0, 1),
+        "{summary:?}"
+    );
+    let mut expected = before;
+    expected.as_object_mut().unwrap().remove("notion:grand");
+    assert_eq!(sink.summary(), expected);
+}
