@@ -222,7 +222,7 @@ fn sdk_py_cassettes_flatten() {
         .flat_map(|list| list["results"].as_array().cloned().unwrap_or_default())
         .map(|b| block_entry(0, b))
         .collect();
-    let search = cassette("test_search", "search");
+    let search = cassette("test_collect_paginated_api", "search");
     let titles: Vec<String> = search
         .iter()
         .flat_map(|l| l["results"].as_array().cloned().unwrap_or_default())
