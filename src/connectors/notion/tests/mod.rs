@@ -218,6 +218,11 @@ async fn rate_limit_waits_retry_after_then_continues() {
     .unwrap();
     assert_eq!(summary.added, 8);
     assert_eq!(s.lock().unwrap().count("GET /v1/pages/far"), 2);
+    let counters = progress.counters.lock().unwrap().clone();
+    assert_eq!(counters["pages"], 7, "{counters:?}");
+    assert_eq!(counters["rows"], 2, "{counters:?}");
+    assert_eq!(counters["requests"], summary.requests, "{counters:?}");
+    assert!(counters["blocks"] >= 10, "{counters:?}");
     let messages = progress.messages.lock().unwrap();
     assert!(
         messages
