@@ -1,1 +1,0 @@
-//! Notion JSON → text. Work in progress.
