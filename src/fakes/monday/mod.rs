@@ -4,3 +4,5 @@ pub mod generate;
 pub mod model;
 pub mod schema;
 pub mod vocab;
+pub mod errors;
+pub mod validate;
