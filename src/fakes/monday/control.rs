@@ -1,0 +1,120 @@
+//! Routes: `POST /v2` (GraphQL) plus the unauthenticated test-control endpoints under
+//! `/__fake/`: edit, comment, archive and delete items, archive and delete boards, set
+//! faults, read or reset counters, expire cursors. They call the same [`Account`] mutations
+//! as the in-process [`super::FakeMonday`] handle.
+//!
+//! | method | path | body | effect |
+//! |---|---|---|---|
+//! | POST | `/__fake/items/{id}/name` | `{"name"}` | rename (bumps `updated_at`) |
+//! | POST | `/__fake/items/{id}/columns/{column}` | `{"text"}` | set column text |
+//! | POST | `/__fake/items/{id}/updates` | `{"body"}` | add update → `{"id"}` |
+//! | POST | `/__fake/updates/{id}/replies` | `{"body"}` | add reply → `{"id"}` |
+//! | POST | `/__fake/items/{id}/archive`, `/delete` | | item state |
+//! | POST | `/__fake/boards/{id}/archive`, `/delete` | | board state |
+//! | GET/PUT | `/__fake/faults` | [`Faults`] | read / replace faults |
+//! | GET | `/__fake/stats`; POST `/__fake/stats/reset` | | counters |
+//! | POST | `/__fake/cursors/expire` | | expire all cursors |
+//!
+//! [`Account`]: super::model::Account
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use super::faults::Faults;
+use super::model::State as ItemState;
+use super::server::{graphql, lock, SharedState};
+use super::Stats;
+
+/// The whole router.
+pub fn router(state: SharedState) -> Router {
+    Router::new()
+        .route("/v2", post(graphql))
+        .route("/__fake/items/{id}/name", post(rename))
+        .route("/__fake/items/{id}/columns/{column}", post(set_column))
+        .route("/__fake/items/{id}/updates", post(add_update))
+        .route("/__fake/updates/{id}/replies", post(add_reply))
+        .route("/__fake/items/{id}/{action}", post(item_state))
+        .route("/__fake/boards/{id}/{action}", post(board_state))
+        .route("/__fake/faults", get(get_faults).put(put_faults))
+        .route("/__fake/stats", get(stats))
+        .route("/__fake/stats/reset", post(reset_stats))
+        .route("/__fake/cursors/expire", post(expire))
+        .with_state(state)
+}
+
+fn done(ok: bool) -> Response {
+    let status = if ok { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    (status, Json(json!({"ok": ok}))).into_response()
+}
+
+fn created(id: Option<u64>) -> Response {
+    match id {
+        Some(id) => Json(json!({"ok": true, "id": id.to_string()})).into_response(),
+        None => done(false),
+    }
+}
+
+fn field<'a>(body: &'a Value, key: &str) -> &'a str {
+    body.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+async fn rename(State(st): State<SharedState>, Path(id): Path<u64>, Json(b): Json<Value>) -> Response {
+    done(lock(&st).account.rename_item(id, field(&b, "name")))
+}
+
+async fn set_column(State(st): State<SharedState>, Path((id, col)): Path<(u64, String)>, Json(b): Json<Value>) -> Response {
+    done(lock(&st).account.set_column_text(id, &col, field(&b, "text")))
+}
+
+async fn add_update(State(st): State<SharedState>, Path(id): Path<u64>, Json(b): Json<Value>) -> Response {
+    created(lock(&st).account.add_update(id, field(&b, "body")))
+}
+
+async fn add_reply(State(st): State<SharedState>, Path(id): Path<u64>, Json(b): Json<Value>) -> Response {
+    created(lock(&st).account.add_reply(id, field(&b, "body")))
+}
+
+fn parse_action(action: &str) -> Option<ItemState> {
+    match action {
+        "archive" => Some(ItemState::Archived),
+        "delete" => Some(ItemState::Deleted),
+        _ => None,
+    }
+}
+
+async fn item_state(State(st): State<SharedState>, Path((id, action)): Path<(u64, String)>) -> Response {
+    let Some(state) = parse_action(&action) else { return done(false) };
+    done(lock(&st).account.set_item_state(id, state))
+}
+
+async fn board_state(State(st): State<SharedState>, Path((id, action)): Path<(u64, String)>) -> Response {
+    let Some(state) = parse_action(&action) else { return done(false) };
+    done(lock(&st).account.set_board_state(id, state))
+}
+
+async fn get_faults(State(st): State<SharedState>) -> Json<Faults> {
+    Json(lock(&st).faults.clone())
+}
+
+async fn put_faults(State(st): State<SharedState>, Json(f): Json<Faults>) -> Response {
+    lock(&st).faults = f;
+    done(true)
+}
+
+async fn stats(State(st): State<SharedState>) -> Json<Stats> {
+    Json(lock(&st).stats.clone())
+}
+
+async fn reset_stats(State(st): State<SharedState>) -> Response {
+    lock(&st).stats = Stats::default();
+    done(true)
+}
+
+async fn expire(State(st): State<SharedState>) -> Response {
+    lock(&st).cursors.expire_all();
+    done(true)
+}

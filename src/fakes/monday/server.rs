@@ -1,0 +1,269 @@
+//! The `POST /v2` handler: auth → `API-Version` → parse → validate → complexity cap →
+//! injected faults and rate limits → per-minute budget → execution → response envelope.
+//! Each step answers with monday's real status, headers and body (docs/monday-api.md §1, §3).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_graphql_parser::types::{ExecutableDocument, OperationDefinition, Selection, SelectionSet};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use super::complexity::{cost, Budget, ComplexityInfo, MAX_QUERY_COMPLEXITY};
+use super::cursors::Cursors;
+use super::errors::{self, GqlError};
+use super::exec::{const_value, Exec};
+use super::faults::{FaultKind, Faults};
+use super::model::Account;
+use super::validate::{coerce_variables, root_type, select_operation, validate, Vars};
+use super::Stats;
+
+/// The version served when the request names none.
+pub const DEFAULT_VERSION: &str = "2026-01";
+
+/// Everything the server mutates, behind one lock.
+#[derive(Debug)]
+pub struct Shared {
+    pub account: Account,
+    pub cursors: Cursors,
+    pub budget: Budget,
+    pub faults: Faults,
+    pub stats: Stats,
+    pub token: String,
+    pub budget_per_minute: u64,
+}
+
+/// The shared state handle given to axum.
+pub type SharedState = Arc<Mutex<Shared>>;
+
+/// Locks the state, surviving a poisoned lock (a panicking test must not wedge the server).
+pub fn lock(s: &SharedState) -> MutexGuard<'_, Shared> {
+    s.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// An HTTP answer under construction.
+struct Reply {
+    status: StatusCode,
+    body: Value,
+    version: Option<String>,
+    request_id: Option<String>,
+    retry_after: Option<u64>,
+    html: Option<&'static str>,
+}
+
+impl Reply {
+    fn new(status: StatusCode, body: Value) -> Self {
+        Reply { status, body, version: None, request_id: None, retry_after: None, html: None }
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let mut headers = HeaderMap::new();
+        let mut put = |k: &'static str, v: &str| {
+            if let Ok(v) = HeaderValue::from_str(v) {
+                headers.insert(k, v);
+            }
+        };
+        put("x-monday-rgn", "use1");
+        if let Some(v) = &self.version {
+            put("api-version", v);
+        }
+        if let Some(id) = &self.request_id {
+            put("x-request-id", id);
+        }
+        if let Some(s) = self.retry_after {
+            put("retry-after", &s.to_string());
+        }
+        if let Some(html) = self.html {
+            put("content-type", "text/html");
+            return (self.status, headers, html).into_response();
+        }
+        put("content-type", "application/json; charset=utf-8");
+        let body = serde_json::to_vec(&self.body).unwrap_or_default();
+        (self.status, headers, body).into_response()
+    }
+}
+
+/// A request-id-shaped UUID, deterministic per request number.
+fn request_id(n: u64) -> String {
+    let a = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5219_a698_c461_9ba7;
+    let b = a.rotate_left(29).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xffff, b >> 48, b & 0xffff_ffff_ffff)
+}
+
+/// `POST /v2`.
+pub async fn graphql(State(st): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
+    let mut s = lock(&st);
+    s.stats.requests += 1;
+    let reply = handle(&mut s, &headers, &body);
+    if reply.status.is_success() && reply.body.get("errors").is_none() && reply.body.get("error_code").is_none() {
+        s.stats.ok += 1;
+    } else {
+        s.stats.errors += 1;
+    }
+    reply.into_response()
+}
+
+fn handle(s: &mut Shared, headers: &HeaderMap, body: &[u8]) -> Reply {
+    let n = s.stats.requests;
+    let rid = request_id(n);
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let token = auth.strip_prefix("Bearer ").unwrap_or(auth).trim();
+    if token.is_empty() || token != s.token {
+        s.stats.unauthenticated += 1;
+        return Reply::new(StatusCode::UNAUTHORIZED, errors::not_authenticated());
+    }
+    let version = match headers.get("api-version").map(|v| v.to_str().unwrap_or("?").trim().to_string()) {
+        None => DEFAULT_VERSION.to_string(),
+        Some(v) if valid_version(&v) => v,
+        Some(v) => return with_ids(Reply::new(StatusCode::OK, errors::invalid_version(&v)), None, &rid),
+    };
+    let req: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            let body = json!({"errors": [{"message": format!("Unexpected token in JSON: {e}")}]});
+            return with_ids(Reply::new(StatusCode::BAD_REQUEST, body), None, &rid);
+        }
+    };
+    let query = req.get("query").and_then(Value::as_str).unwrap_or_default();
+    let doc = match async_graphql_parser::parse_query(query) {
+        Ok(d) => d,
+        Err(e) => {
+            let pos = e.positions().next().unwrap_or_default();
+            return validation_reply(vec![GqlError::validation(format!("Syntax Error: {e}"), pos)], &rid);
+        }
+    };
+    let op_name = req.get("operationName").and_then(Value::as_str);
+    let op = match select_operation(&doc, op_name) {
+        Ok(op) => &op.node,
+        Err(e) => return validation_reply(vec![e], &rid),
+    };
+    let errs = validate(&doc, op);
+    if !errs.is_empty() {
+        return validation_reply(errs, &rid);
+    }
+    let empty = serde_json::Map::new();
+    let vars = match coerce_variables(op, req.get("variables").and_then(Value::as_object).unwrap_or(&empty)) {
+        Ok(v) => v,
+        Err(errs) => return validation_reply(errs, &rid),
+    };
+    count_root_fields(s, &op.selection_set.node);
+    execute(s, &doc, op, &vars, &version, &rid)
+}
+
+fn valid_version(v: &str) -> bool {
+    let b = v.as_bytes();
+    v == "dev" || (b.len() == 7 && b[4] == b'-' && v[..4].parse::<u16>().is_ok() && matches!(&v[5..], "01" | "04" | "07" | "10"))
+}
+
+fn with_ids(mut r: Reply, version: Option<&str>, rid: &str) -> Reply {
+    r.version = version.map(str::to_string);
+    r.request_id = Some(rid.to_string());
+    r
+}
+
+/// Validation errors: HTTP 200, no `Api-Version` header, `extensions.request_id` in the body.
+fn validation_reply(errs: Vec<GqlError>, rid: &str) -> Reply {
+    let errors: Vec<Value> = errs.iter().map(GqlError::to_json).collect();
+    Reply::new(StatusCode::OK, json!({"errors": errors, "extensions": {"request_id": rid}}))
+}
+
+fn count_root_fields(s: &mut Shared, set: &SelectionSet) {
+    for sel in &set.items {
+        if let Selection::Field(f) = &sel.node {
+            *s.stats.root_fields.entry(f.node.name.node.to_string()).or_default() += 1;
+        }
+    }
+}
+
+fn execute(s: &mut Shared, doc: &ExecutableDocument, op: &OperationDefinition, vars: &Vars, version: &str, rid: &str) -> Reply {
+    let points = cost(doc, &op.selection_set.node, root_type(op), vars);
+    if points > MAX_QUERY_COMPLEXITY {
+        return with_ids(Reply::new(StatusCode::OK, errors::query_too_complex(points, MAX_QUERY_COMPLEXITY)), Some(version), rid);
+    }
+    let token = s.token.clone();
+    if let Some(limit) = s.faults.requests_per_minute {
+        if let Err(retry) = s.budget.count_request(&token, limit) {
+            return too_many(errors::rate_limited(retry), retry, version, rid);
+        }
+    }
+    let uses_cursor = passes_cursor(doc, &op.selection_set.node, vars, 0);
+    let fault = s.faults.draw(s.stats.requests, uses_cursor);
+    if fault.is_some() {
+        s.stats.faults_injected += 1;
+    }
+    if let Some(reply) = fault.and_then(|f| fault_reply(f, s, version, rid)) {
+        return reply;
+    }
+    let per_minute = s.budget_per_minute;
+    let info: ComplexityInfo = match s.budget.charge(&token, points, per_minute) {
+        Ok(info) => info,
+        Err(retry) => return too_many(errors::complexity_exhausted(retry), retry, version, rid),
+    };
+    s.stats.complexity_spent += points;
+    let Shared { account, cursors, .. } = s;
+    let mut ex = Exec { acc: account, cursors, doc, vars, complexity: info, expire_cursor: fault == Some(FaultKind::CursorExpired) };
+    let body = match ex.run(op) {
+        Ok(data) => json!({"data": data}),
+        Err(e) => json!({"data": null, "errors": [e.to_json()]}),
+    };
+    with_ids(Reply::new(StatusCode::OK, envelope(body, version, rid, account.id)), Some(version), rid)
+}
+
+/// Adds `extensions.request_id` (2025-07 and later) or the legacy `account_id`.
+fn envelope(mut body: Value, version: &str, rid: &str, account_id: u64) -> Value {
+    if version == "dev" || version >= "2025-07" {
+        body["extensions"] = json!({"request_id": rid});
+    } else {
+        body["account_id"] = json!(account_id);
+    }
+    body
+}
+
+fn too_many(body: Value, retry: u64, version: &str, rid: &str) -> Reply {
+    let mut r = with_ids(Reply::new(StatusCode::TOO_MANY_REQUESTS, body), Some(version), rid);
+    r.retry_after = Some(retry);
+    r
+}
+
+/// The reply for an injected fault; `None` for faults applied during execution.
+fn fault_reply(f: FaultKind, s: &Shared, version: &str, rid: &str) -> Option<Reply> {
+    Some(match f {
+        FaultKind::RateLimit => too_many(errors::rate_limited(30), 30, version, rid),
+        FaultKind::ComplexityExhausted => too_many(errors::complexity_exhausted(20), 20, version, rid),
+        FaultKind::DailyLimit => {
+            let secs = 86_400 - s.account.now.timestamp().rem_euclid(86_400) as u64;
+            too_many(errors::daily_limit_exceeded(secs), secs, version, rid)
+        }
+        FaultKind::Http500 => Reply::new(StatusCode::INTERNAL_SERVER_ERROR, errors::http_500_legacy()),
+        FaultKind::Http502 => {
+            let mut r = Reply::new(StatusCode::BAD_GATEWAY, Value::Null);
+            r.html = Some("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>");
+            r
+        }
+        FaultKind::InternalError => {
+            let body = envelope(errors::internal_error_in_200(), version, rid, s.account.id);
+            with_ids(Reply::new(StatusCode::OK, body), Some(version), rid)
+        }
+        FaultKind::CursorExpired => return None,
+    })
+}
+
+/// Whether any field of the operation gets a non-null `cursor` argument.
+fn passes_cursor(doc: &ExecutableDocument, set: &SelectionSet, vars: &Vars, depth: usize) -> bool {
+    depth < 20
+        && set.items.iter().any(|sel| match &sel.node {
+            Selection::Field(f) => {
+                f.node.arguments.iter().any(|(n, v)| n.node == "cursor" && !matches!(const_value(&v.node, vars), async_graphql_value::ConstValue::Null))
+                    || passes_cursor(doc, &f.node.selection_set.node, vars, depth + 1)
+            }
+            Selection::InlineFragment(fr) => passes_cursor(doc, &fr.node.selection_set.node, vars, depth + 1),
+            Selection::FragmentSpread(sp) => doc
+                .fragments
+                .get(&sp.node.fragment_name.node)
+                .is_some_and(|fr| passes_cursor(doc, &fr.node.selection_set.node, vars, depth + 1)),
+        })
+}
