@@ -81,7 +81,12 @@ fn cell(text: &str, value: Value) -> Option<Cell> {
 /// Builds the cell a column of `col`'s type shows for display text `text`, or `None` when the
 /// text is not valid for the type (unknown status label, bad date, …) or the type is computed
 /// (mirror, relations, formula, subtasks). An empty `text` empties the cell.
-pub fn cell_from_text(acc: &mut Account, col: &Column, text: &str, now: DateTime<Utc>) -> Option<Cell> {
+pub fn cell_from_text(
+    acc: &mut Account,
+    col: &Column,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Option<Cell> {
     if text.is_empty() {
         return Some(empty_cell(&col.col_type));
     }
@@ -94,7 +99,10 @@ pub fn cell_from_text(acc: &mut Account, col: &Column, text: &str, now: DateTime
         }
         "long_text" => cell(text, json!({"text": text, "changed_at": at})),
         "email" => cell(text, json!({"email": text, "text": text, "changed_at": at})),
-        "phone" => cell(text, json!({"phone": text, "countryShortName": "US", "changed_at": at})),
+        "phone" => cell(
+            text,
+            json!({"phone": text, "countryShortName": "US", "changed_at": at}),
+        ),
         "world_clock" => cell(text, json!({"timezone": text, "changed_at": at})),
         "status" => status_cell(col, text, &at),
         "dropdown" => dropdown_cell(col, text, &at),
@@ -106,7 +114,10 @@ pub fn cell_from_text(acc: &mut Account, col: &Column, text: &str, now: DateTime
         }
         "timeline" => {
             let (from, to) = date_range(text)?;
-            cell(text, json!({"from": from, "to": to, "visualization_type": null, "changed_at": at}))
+            cell(
+                text,
+                json!({"from": from, "to": to, "visualization_type": null, "changed_at": at}),
+            )
         }
         "week" => {
             let (from, to) = date_range(text)?;
@@ -118,7 +129,9 @@ pub fn cell_from_text(acc: &mut Account, col: &Column, text: &str, now: DateTime
 
 fn cell_from_text_misc(col_type: &str, text: &str, at: &str) -> Option<Cell> {
     match col_type {
-        "checkbox" => (text == "v").then(|| cell(text, json!({"checked": "true", "changed_at": at})))?,
+        "checkbox" => {
+            (text == "v").then(|| cell(text, json!({"checked": "true", "changed_at": at})))?
+        }
         "rating" => {
             let r: u8 = text.parse().ok().filter(|r| (1..=5).contains(r))?;
             cell(text, json!({"rating": r, "changed_at": at}))
@@ -130,7 +143,10 @@ fn cell_from_text_misc(col_type: &str, text: &str, at: &str) -> Option<Cell> {
         }
         "country" => {
             let (code, name) = COUNTRIES.iter().find(|(_, n)| *n == text)?;
-            cell(text, json!({"countryCode": code, "countryName": name, "changed_at": at}))
+            cell(
+                text,
+                json!({"countryCode": code, "countryName": name, "changed_at": at}),
+            )
         }
         "location" => {
             let (lat, lng) = CITIES
@@ -161,7 +177,10 @@ fn status_cell(col: &Column, text: &str, at: &str) -> Option<Cell> {
     let labels = col.settings.get("labels")?.as_object()?;
     let (index, _) = labels.iter().find(|(_, l)| l.as_str() == Some(text))?;
     let index: u64 = index.parse().ok()?;
-    cell(text, json!({"index": index, "post_id": null, "changed_at": at}))
+    cell(
+        text,
+        json!({"index": index, "post_id": null, "changed_at": at}),
+    )
 }
 
 /// The status label of `index` in `col`'s settings.
@@ -200,7 +219,10 @@ fn tags_cell(acc: &mut Account, text: &str) -> Option<Cell> {
             Some(t) => t.id,
             None => {
                 let id = acc.new_id();
-                acc.tags.push(super::model::Tag { id, name: name.to_string() });
+                acc.tags.push(super::model::Tag {
+                    id,
+                    name: name.to_string(),
+                });
                 id
             }
         };
@@ -214,7 +236,10 @@ fn file_cell(text: &str) -> Option<Cell> {
         .split(", ")
         .map(|url| {
             let name = url.rsplit('/').next().unwrap_or(url);
-            let asset = url.split('/').find_map(|seg| seg.parse::<u64>().ok()).unwrap_or(1);
+            let asset = url
+                .split('/')
+                .find_map(|seg| seg.parse::<u64>().ok())
+                .unwrap_or(1);
             json!({"name": name, "assetId": asset, "isImage": "false", "fileType": "ASSET"})
         })
         .collect();
@@ -224,7 +249,10 @@ fn file_cell(text: &str) -> Option<Cell> {
 /// A board_relation / dependency cell linking `linked` items (id, name): `text` null,
 /// `display_value` the names joined by `, `.
 pub fn relation_cell(linked: &[(u64, String)], at: &str) -> Cell {
-    let ids: Vec<Value> = linked.iter().map(|(id, _)| json!({"linkedPulseId": id})).collect();
+    let ids: Vec<Value> = linked
+        .iter()
+        .map(|(id, _)| json!({"linkedPulseId": id}))
+        .collect();
     Cell {
         text: None,
         value: (!linked.is_empty()).then(|| json!({"changed_at": at, "linkedPulseIds": ids})),
@@ -258,20 +286,39 @@ pub fn formula_cell(display: &str) -> Cell {
 }
 
 fn join_names(linked: &[(u64, String)]) -> String {
-    linked.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ")
+    linked
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Plain text of an update body, as monday's `text_body`: tags dropped, block ends become
 /// spaces, common entities decoded, the BOM kept out.
 pub fn html_to_text(html: &str) -> String {
-    const BLOCKS: &[&str] = &["p", "br", "li", "ul", "ol", "div", "h1", "h2", "h3", "blockquote"];
+    const BLOCKS: &[&str] = &[
+        "p",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "blockquote",
+    ];
     let mut out = String::new();
     let mut tag: Option<String> = None;
     for ch in html.chars() {
         match (&mut tag, ch) {
             (None, '<') => tag = Some(String::new()),
             (Some(t), '>') => {
-                let name: String = t.trim_start_matches('/').chars().take_while(|c| c.is_alphanumeric()).collect();
+                let name: String = t
+                    .trim_start_matches('/')
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric())
+                    .collect();
                 if BLOCKS.contains(&name.to_ascii_lowercase().as_str()) {
                     out.push(' ');
                 }
@@ -306,7 +353,9 @@ mod tests {
 
     #[test]
     fn html_to_text_strips_tags_and_bom() {
-        let t = html_to_text("<p>\u{feff}Hi <b>there</b> &amp; <a href=\"x\">@Ann</a></p><ul><li>one</li></ul>");
+        let t = html_to_text(
+            "<p>\u{feff}Hi <b>there</b> &amp; <a href=\"x\">@Ann</a></p><ul><li>one</li></ul>",
+        );
         assert_eq!(t, "Hi there & @Ann one");
     }
 }

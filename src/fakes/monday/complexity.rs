@@ -47,11 +47,21 @@ fn typical_len(field: &str) -> u64 {
 
 /// Estimated cost of the selection set `set` on the root type `ty`.
 pub fn cost(doc: &ExecutableDocument, set: &SelectionSet, ty: &str, vars: &Vars) -> u64 {
-    let users = set.items.iter().filter(|s| matches!(&s.node, Selection::Field(f) if f.node.name.node == "users")).count() as u64;
+    let users = set
+        .items
+        .iter()
+        .filter(|s| matches!(&s.node, Selection::Field(f) if f.node.name.node == "users"))
+        .count() as u64;
     raw_cost(doc, set, ty, vars, 0) * POINTS_PER_FIELD + users * USERS_SURCHARGE
 }
 
-fn raw_cost(doc: &ExecutableDocument, set: &SelectionSet, ty: &str, vars: &Vars, depth: usize) -> u64 {
+fn raw_cost(
+    doc: &ExecutableDocument,
+    set: &SelectionSet,
+    ty: &str,
+    vars: &Vars,
+    depth: usize,
+) -> u64 {
     if depth > 20 {
         return 0;
     }
@@ -60,12 +70,26 @@ fn raw_cost(doc: &ExecutableDocument, set: &SelectionSet, ty: &str, vars: &Vars,
         total = total.saturating_add(match &sel.node {
             Selection::Field(f) => field_cost(doc, &f.node, ty, vars, depth),
             Selection::InlineFragment(fr) => {
-                let on = fr.node.type_condition.as_ref().map_or(ty, |c| c.node.on.node.as_str());
+                let on = fr
+                    .node
+                    .type_condition
+                    .as_ref()
+                    .map_or(ty, |c| c.node.on.node.as_str());
                 raw_cost(doc, &fr.node.selection_set.node, on, vars, depth + 1)
             }
-            Selection::FragmentSpread(s) => doc.fragments.get(&s.node.fragment_name.node).map_or(0, |fr| {
-                raw_cost(doc, &fr.node.selection_set.node, &fr.node.type_condition.node.on.node, vars, depth + 1)
-            }),
+            Selection::FragmentSpread(s) => {
+                doc.fragments
+                    .get(&s.node.fragment_name.node)
+                    .map_or(0, |fr| {
+                        raw_cost(
+                            doc,
+                            &fr.node.selection_set.node,
+                            &fr.node.type_condition.node.on.node,
+                            vars,
+                            depth + 1,
+                        )
+                    })
+            }
         });
     }
     total
@@ -76,14 +100,20 @@ fn field_cost(doc: &ExecutableDocument, f: &Field, ty: &str, vars: &Vars, depth:
     if name == "complexity" {
         return 0;
     }
-    let Some(def) = Schema::get().ty(ty).and_then(|t| t.field(name)) else { return 1 };
+    let Some(def) = Schema::get().ty(ty).and_then(|t| t.field(name)) else {
+        return 1;
+    };
     if f.selection_set.node.items.is_empty() {
         return 1;
     }
     let args = Args::new(f, def, vars);
     // An items page costs per item, like the list it wraps.
     let paged = matches!(name, "items_page" | "next_items_page");
-    let count = if is_list(&def.ty) || paged { list_len(name, &args) } else { 1 };
+    let count = if is_list(&def.ty) || paged {
+        list_len(name, &args)
+    } else {
+        1
+    };
     let sub = raw_cost(doc, &f.selection_set.node, named(&def.ty), vars, depth + 1);
     1 + count.saturating_mul(sub)
 }
@@ -109,8 +139,14 @@ struct Window {
 
 impl Window {
     fn roll(&mut self, now: Instant) {
-        if self.start.is_none_or(|s| now.duration_since(s) >= Duration::from_secs(60)) {
-            *self = Window { start: Some(now), used: 0 };
+        if self
+            .start
+            .is_none_or(|s| now.duration_since(s) >= Duration::from_secs(60))
+        {
+            *self = Window {
+                start: Some(now),
+                used: 0,
+            };
         }
     }
 
@@ -129,7 +165,12 @@ pub struct Budget {
 
 impl Budget {
     /// Charges `cost` to `token`; `Err(retry_in_seconds)` when the minute's budget is spent.
-    pub fn charge(&mut self, token: &str, cost: u64, per_minute: u64) -> Result<ComplexityInfo, u64> {
+    pub fn charge(
+        &mut self,
+        token: &str,
+        cost: u64,
+        per_minute: u64,
+    ) -> Result<ComplexityInfo, u64> {
         let now = Instant::now();
         let w = self.complexity.entry(token.to_string()).or_default();
         w.roll(now);
@@ -138,7 +179,12 @@ impl Budget {
             return Err(w.reset_in(now));
         }
         w.used += cost;
-        Ok(ComplexityInfo { before, after: before - cost, query: cost, reset_in_x_seconds: w.reset_in(now) })
+        Ok(ComplexityInfo {
+            before,
+            after: before - cost,
+            query: cost,
+            reset_in_x_seconds: w.reset_in(now),
+        })
     }
 
     /// Counts one request; `Err(retry_in_seconds)` above `per_minute`.

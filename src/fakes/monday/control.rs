@@ -47,7 +47,11 @@ pub fn router(state: SharedState) -> Router {
 }
 
 fn done(ok: bool) -> Response {
-    let status = if ok { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
     (status, Json(json!({"ok": ok}))).into_response()
 }
 
@@ -62,19 +66,39 @@ fn field<'a>(body: &'a Value, key: &str) -> &'a str {
     body.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
-async fn rename(State(st): State<SharedState>, Path(id): Path<u64>, Json(b): Json<Value>) -> Response {
+async fn rename(
+    State(st): State<SharedState>,
+    Path(id): Path<u64>,
+    Json(b): Json<Value>,
+) -> Response {
     done(lock(&st).account.rename_item(id, field(&b, "name")))
 }
 
-async fn set_column(State(st): State<SharedState>, Path((id, col)): Path<(u64, String)>, Json(b): Json<Value>) -> Response {
-    done(lock(&st).account.set_column_text(id, &col, field(&b, "text")))
+async fn set_column(
+    State(st): State<SharedState>,
+    Path((id, col)): Path<(u64, String)>,
+    Json(b): Json<Value>,
+) -> Response {
+    done(
+        lock(&st)
+            .account
+            .set_column_text(id, &col, field(&b, "text")),
+    )
 }
 
-async fn add_update(State(st): State<SharedState>, Path(id): Path<u64>, Json(b): Json<Value>) -> Response {
+async fn add_update(
+    State(st): State<SharedState>,
+    Path(id): Path<u64>,
+    Json(b): Json<Value>,
+) -> Response {
     created(lock(&st).account.add_update(id, field(&b, "body")))
 }
 
-async fn add_reply(State(st): State<SharedState>, Path(id): Path<u64>, Json(b): Json<Value>) -> Response {
+async fn add_reply(
+    State(st): State<SharedState>,
+    Path(id): Path<u64>,
+    Json(b): Json<Value>,
+) -> Response {
     created(lock(&st).account.add_reply(id, field(&b, "body")))
 }
 
@@ -86,13 +110,23 @@ fn parse_action(action: &str) -> Option<ItemState> {
     }
 }
 
-async fn item_state(State(st): State<SharedState>, Path((id, action)): Path<(u64, String)>) -> Response {
-    let Some(state) = parse_action(&action) else { return done(false) };
+async fn item_state(
+    State(st): State<SharedState>,
+    Path((id, action)): Path<(u64, String)>,
+) -> Response {
+    let Some(state) = parse_action(&action) else {
+        return done(false);
+    };
     done(lock(&st).account.set_item_state(id, state))
 }
 
-async fn board_state(State(st): State<SharedState>, Path((id, action)): Path<(u64, String)>) -> Response {
-    let Some(state) = parse_action(&action) else { return done(false) };
+async fn board_state(
+    State(st): State<SharedState>,
+    Path((id, action)): Path<(u64, String)>,
+) -> Response {
+    let Some(state) = parse_action(&action) else {
+        return done(false);
+    };
     done(lock(&st).account.set_board_state(id, state))
 }
 

@@ -35,7 +35,11 @@ const MAX_CHAINS: usize = 20_000;
 impl Cursors {
     /// An empty store whose chains live `ttl`.
     pub fn new(ttl: Duration) -> Self {
-        Cursors { chains: HashMap::new(), ttl, counter: 0 }
+        Cursors {
+            chains: HashMap::new(),
+            ttl,
+            counter: 0,
+        }
     }
 
     /// Starts a chain over `ids` and returns its first page.
@@ -48,14 +52,31 @@ impl Cursors {
         let key = chain_key(self.counter);
         let first = ids[..limit].to_vec();
         let total = ids.len();
-        self.chains.insert(key.clone(), Chain { board_id, ids, created: Instant::now(), expired: false });
+        self.chains.insert(
+            key.clone(),
+            Chain {
+                board_id,
+                ids,
+                created: Instant::now(),
+                expired: false,
+            },
+        );
         (first, Some(encode(board_id, &key, total, limit)))
     }
 
     /// The page after `cursor`.
-    pub fn next(&mut self, cursor: &str, limit: usize, force_expired: bool) -> Result<Page, ApiError> {
+    pub fn next(
+        &mut self,
+        cursor: &str,
+        limit: usize,
+        force_expired: bool,
+    ) -> Result<Page, ApiError> {
         let (board_id, key, offset) = decode(cursor).ok_or(ApiError::CursorInvalid)?;
-        let chain = self.chains.get(&key).filter(|c| c.board_id == board_id).ok_or(ApiError::CursorInvalid)?;
+        let chain = self
+            .chains
+            .get(&key)
+            .filter(|c| c.board_id == board_id)
+            .ok_or(ApiError::CursorInvalid)?;
         if force_expired || chain.expired || chain.created.elapsed() >= self.ttl {
             return Err(ApiError::CursorExpired);
         }
@@ -96,14 +117,22 @@ fn chain_key(n: u64) -> String {
 }
 
 fn encode(board_id: u64, key: &str, total: usize, offset: usize) -> String {
-    b64_encode(format!("1,{board_id},{key},{total},{offset},|{}", board_id % 100_000_000).as_bytes())
+    b64_encode(
+        format!(
+            "1,{board_id},{key},{total},{offset},|{}",
+            board_id % 100_000_000
+        )
+        .as_bytes(),
+    )
 }
 
 fn decode(cursor: &str) -> Option<(u64, String, usize)> {
     let raw = String::from_utf8(b64_decode(cursor)?).ok()?;
     let parts: Vec<&str> = raw.split(',').collect();
     match parts.as_slice() {
-        ["1", board, key, _total, offset, _] => Some((board.parse().ok()?, key.to_string(), offset.parse().ok()?)),
+        ["1", board, key, _total, offset, _] => {
+            Some((board.parse().ok()?, key.to_string(), offset.parse().ok()?))
+        }
         _ => None,
     }
 }
@@ -112,7 +141,11 @@ fn decode(cursor: &str) -> Option<(u64, String, usize)> {
 fn b64_encode(bytes: &[u8]) -> String {
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..=chunk.len() {
             out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -132,7 +165,10 @@ fn b64_decode(s: &str) -> Option<Vec<u8>> {
         if chunk.len() < 2 {
             return None;
         }
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, v)| n | (v << (18 - 6 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, v)| n | (v << (18 - 6 * i)));
         for i in 0..chunk.len() - 1 {
             out.push((n >> (16 - 8 * i)) as u8);
         }
@@ -169,6 +205,9 @@ mod tests {
         let (_, cur) = c.start(7, (1..=5).collect(), 2);
         assert_eq!(c.next("nonsense!", 2, false), Err(ApiError::CursorInvalid));
         c.expire_all();
-        assert_eq!(c.next(&cur.unwrap(), 2, false), Err(ApiError::CursorExpired));
+        assert_eq!(
+            c.next(&cur.unwrap(), 2, false),
+            Err(ApiError::CursorExpired)
+        );
     }
 }

@@ -30,8 +30,11 @@ impl GqlError {
     pub fn to_json(&self) -> Value {
         let mut v = json!({ "message": self.message });
         if !self.locations.is_empty() {
-            let locs: Vec<Value> =
-                self.locations.iter().map(|p| json!({"line": p.line, "column": p.column})).collect();
+            let locs: Vec<Value> = self
+                .locations
+                .iter()
+                .map(|p| json!({"line": p.line, "column": p.column}))
+                .collect();
             v["locations"] = json!(locs);
         }
         if let Some(path) = &self.path {
@@ -54,7 +57,11 @@ pub enum ApiError {
     /// `items_page` got both `cursor` and `query_params`.
     CursorWithQueryParams,
     /// `limit` outside what the API accepts (e.g. `items_page(limit: 501)`).
-    LimitTooLarge { field: &'static str, max: i64, got: i64 },
+    LimitTooLarge {
+        field: &'static str,
+        max: i64,
+        got: i64,
+    },
     /// More ids than the API accepts in one request.
     TooManyIds { field: &'static str, max: usize },
     /// A `query_params` rule or order names a column the board lacks.
@@ -74,7 +81,10 @@ impl ApiError {
     /// The `errors[]` entry for this error at `path`/`pos`.
     pub fn to_gql(&self, path: Vec<Value>, pos: Pos) -> GqlError {
         let (message, extensions) = match self {
-            ApiError::CursorExpired => (CURSOR_EXPIRED.to_string(), json!({"code": "CursorException"})),
+            ApiError::CursorExpired => (
+                CURSOR_EXPIRED.to_string(),
+                json!({"code": "CursorException"}),
+            ),
             ApiError::CursorInvalid => (
                 "CursorException: The cursor provided is invalid".to_string(),
                 json!({"code": "CursorException"}),
@@ -98,7 +108,12 @@ impl ApiError {
             ApiError::InvalidArgument(m) => invalid_argument(m.clone(), json!({})),
             ApiError::Internal => ("Internal server error".to_string(), internal_extensions()),
         };
-        GqlError { message, locations: vec![pos], path: Some(path), extensions: Some(extensions) }
+        GqlError {
+            message,
+            locations: vec![pos],
+            path: Some(path),
+            extensions: Some(extensions),
+        }
     }
 }
 

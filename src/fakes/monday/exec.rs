@@ -8,7 +8,9 @@
 
 use std::collections::HashMap;
 
-use async_graphql_parser::types::{ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet};
+use async_graphql_parser::types::{
+    ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
+};
 use async_graphql_parser::Positioned;
 use async_graphql_value::{ConstValue, Value};
 use serde::ser::{SerializeMap, SerializeSeq};
@@ -180,7 +182,12 @@ impl Args {
 
     /// A list of numeric ids; ids that are not numbers match nothing and are dropped.
     pub fn ids(&self, name: &str) -> Option<Vec<u64>> {
-        Some(self.strings(name)?.iter().filter_map(|s| s.parse().ok()).collect())
+        Some(
+            self.strings(name)?
+                .iter()
+                .filter_map(|s| s.parse().ok())
+                .collect(),
+        )
     }
 
     /// `limit` and 1-based `page` as (offset, limit).
@@ -224,7 +231,12 @@ impl<'a> Exec<'a> {
         self.select(&Node::Query, &[&op.selection_set.node], &mut vec![])
     }
 
-    fn select(&mut self, node: &Node<'a>, sets: &[&'a SelectionSet], path: &mut Vec<serde_json::Value>) -> Result<Out, GqlError> {
+    fn select(
+        &mut self,
+        node: &Node<'a>,
+        sets: &[&'a SelectionSet],
+        path: &mut Vec<serde_json::Value>,
+    ) -> Result<Out, GqlError> {
         let ty = node.type_name();
         let mut grouped: Grouped<'a> = vec![];
         for set in sets {
@@ -240,18 +252,34 @@ impl<'a> Exec<'a> {
         Ok(Out::Obj(out))
     }
 
-    fn field(&mut self, node: &Node<'a>, f: &'a Positioned<Field>, subsets: &[&'a SelectionSet], path: &mut Vec<serde_json::Value>) -> Result<Out, GqlError> {
+    fn field(
+        &mut self,
+        node: &Node<'a>,
+        f: &'a Positioned<Field>,
+        subsets: &[&'a SelectionSet],
+        path: &mut Vec<serde_json::Value>,
+    ) -> Result<Out, GqlError> {
         let name = f.node.name.node.as_str();
         if name == "__typename" {
             return Ok(Out::Val(json!(node.type_name())));
         }
-        let def = Schema::get().ty(node.type_name()).and_then(|t| t.field(name));
-        let args = def.map(|d| Args::new(&f.node, d, self.vars)).unwrap_or_default();
-        let res = super::resolve::resolve(self, node, name, &args).map_err(|e| e.to_gql(path.clone(), f.pos))?;
+        let def = Schema::get()
+            .ty(node.type_name())
+            .and_then(|t| t.field(name));
+        let args = def
+            .map(|d| Args::new(&f.node, d, self.vars))
+            .unwrap_or_default();
+        let res = super::resolve::resolve(self, node, name, &args)
+            .map_err(|e| e.to_gql(path.clone(), f.pos))?;
         self.complete(res, subsets, path)
     }
 
-    fn complete(&mut self, res: Res<'a>, subsets: &[&'a SelectionSet], path: &mut Vec<serde_json::Value>) -> Result<Out, GqlError> {
+    fn complete(
+        &mut self,
+        res: Res<'a>,
+        subsets: &[&'a SelectionSet],
+        path: &mut Vec<serde_json::Value>,
+    ) -> Result<Out, GqlError> {
         Ok(match res {
             Res::Null => Out::Null,
             Res::Leaf(v) => Out::Val(v),
@@ -282,7 +310,11 @@ impl<'a> Exec<'a> {
                     }
                 }
                 Selection::InlineFragment(frag) => {
-                    let applies = frag.node.type_condition.as_ref().is_none_or(|c| Schema::get().type_matches(ty, &c.node.on.node));
+                    let applies = frag
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .is_none_or(|c| Schema::get().type_matches(ty, &c.node.on.node));
                     if applies {
                         self.collect(&frag.node.selection_set.node, ty, out);
                     }
@@ -300,7 +332,10 @@ impl<'a> Exec<'a> {
 
     fn included(&self, dirs: &[Positioned<async_graphql_parser::types::Directive>]) -> bool {
         dirs.iter().all(|d| {
-            let cond = d.node.get_argument("if").map(|v| const_value(&v.node, self.vars));
+            let cond = d
+                .node
+                .get_argument("if")
+                .map(|v| const_value(&v.node, self.vars));
             let cond = matches!(cond, Some(ConstValue::Boolean(true)));
             match d.node.name.node.as_str() {
                 "skip" => !cond,

@@ -59,7 +59,11 @@ impl Faults {
         if self.daily_limit_exceeded {
             return Some(FaultKind::DailyLimit);
         }
-        if let Some(pos) = self.script.iter().position(|f| *f != FaultKind::CursorExpired || uses_cursor) {
+        if let Some(pos) = self
+            .script
+            .iter()
+            .position(|f| *f != FaultKind::CursorExpired || uses_cursor)
+        {
             return Some(self.script.remove(pos));
         }
         let mut u = unit(self.seed, n);
@@ -67,7 +71,14 @@ impl Faults {
             (self.rate_limit, FaultKind::RateLimit),
             (self.http_500, FaultKind::Http500),
             (self.internal_error, FaultKind::InternalError),
-            (if uses_cursor { self.cursor_expired } else { 0.0 }, FaultKind::CursorExpired),
+            (
+                if uses_cursor {
+                    self.cursor_expired
+                } else {
+                    0.0
+                },
+                FaultKind::CursorExpired,
+            ),
         ] {
             if u < p {
                 return Some(kind);
@@ -80,7 +91,9 @@ impl Faults {
 
 /// A deterministic draw in `[0, 1)` for (`seed`, `n`).
 fn unit(seed: u64, n: u64) -> f64 {
-    let mut z = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(n.wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    let mut z = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(n.wrapping_mul(0xBF58_476D_1CE4_E5B9));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
@@ -93,7 +106,11 @@ mod tests {
 
     #[test]
     fn draws_are_deterministic_and_near_the_fraction() {
-        let f = Faults { seed: 3, http_500: 0.2, ..Faults::default() };
+        let f = Faults {
+            seed: 3,
+            http_500: 0.2,
+            ..Faults::default()
+        };
         let hits = |mut f: Faults| (0..1000).filter(|n| f.draw(*n, false).is_some()).count();
         let (a, b) = (hits(f.clone()), hits(f));
         assert_eq!(a, b);
@@ -102,7 +119,10 @@ mod tests {
 
     #[test]
     fn cursor_expiry_script_waits_for_a_cursor_request() {
-        let mut f = Faults { script: vec![FaultKind::CursorExpired, FaultKind::Http500], ..Faults::default() };
+        let mut f = Faults {
+            script: vec![FaultKind::CursorExpired, FaultKind::Http500],
+            ..Faults::default()
+        };
         assert_eq!(f.draw(0, false), Some(FaultKind::Http500));
         assert_eq!(f.draw(1, false), None);
         assert_eq!(f.draw(2, true), Some(FaultKind::CursorExpired));

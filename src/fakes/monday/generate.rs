@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use serde_json::{json, Value};
 
 use super::cells::{self, formula_cell, mirror_cell, relation_cell, subtasks_cell};
+use super::layout::{content_columns, groups};
 use super::model::*;
 use super::vocab::*;
 
@@ -115,7 +115,10 @@ const DAY: i64 = 86_400;
 
 /// Builds the account described by `spec`.
 pub fn generate(spec: &GenSpec) -> Account {
-    let start = Utc.with_ymd_and_hms(2024, 1, 1, 9, 0, 0).single().unwrap_or_default();
+    let start = Utc
+        .with_ymd_and_hms(2024, 1, 1, 9, 0, 0)
+        .single()
+        .unwrap_or_default();
     let mut g = Gen {
         rng: Rng::new(spec.seed),
         acc: Account {
@@ -137,7 +140,11 @@ pub fn generate(spec: &GenSpec) -> Account {
     g.users(spec.users.max(1));
     g.workspaces(spec.workspaces.max(1));
     for b in 0..spec.boards {
-        let n = if b == 0 && spec.big_board_items > 0 { spec.big_board_items } else { spec.items_per_board };
+        let n = if b == 0 && spec.big_board_items > 0 {
+            spec.big_board_items
+        } else {
+            spec.items_per_board
+        };
         g.board(b, n, spec.subitems_per_item);
     }
     g.link_boards();
@@ -158,7 +165,11 @@ impl Gen {
             let name = format!("{first} {last}");
             self.acc.users.push(User {
                 id: 40_000_001 + i as u64,
-                email: format!("{}.{}@acme.example", first.to_lowercase(), last.to_lowercase()),
+                email: format!(
+                    "{}.{}@acme.example",
+                    first.to_lowercase(),
+                    last.to_lowercase()
+                ),
                 title: self.rng.pick(JOB_TITLES).to_string(),
                 created_at: self.start - Duration::days(300 - i as i64),
                 is_admin: i == 0,
@@ -188,7 +199,11 @@ impl Gen {
 
     fn board(&mut self, index: usize, items: usize, subitems: (usize, usize)) {
         let theme = BOARD_THEMES[index % BOARD_THEMES.len()];
-        let name = if index < BOARD_THEMES.len() { theme.to_string() } else { format!("{theme} {}", index + 1) };
+        let name = if index < BOARD_THEMES.len() {
+            theme.to_string()
+        } else {
+            format!("{theme} {}", index + 1)
+        };
         let ws = &self.acc.workspaces[index % self.acc.workspaces.len()];
         let created_at = self.start + Duration::days(index as i64);
         let board = Board {
@@ -221,7 +236,9 @@ impl Gen {
     }
 
     fn subitems_board(&mut self, index: usize, parent: u64) -> u64 {
-        let Some(p) = self.acc.board(parent).cloned() else { return parent };
+        let Some(p) = self.acc.board(parent).cloned() else {
+            return parent;
+        };
         let columns = ["status", "person", "date", "text"].map(|id| p.column(id).cloned());
         let mut name_col = p.columns[0].clone();
         name_col.title = "Subitem".into();
@@ -231,7 +248,9 @@ impl Gen {
             description: None,
             board_type: "sub_items_board".into(),
             groups: groups(1),
-            columns: std::iter::once(name_col).chain(columns.into_iter().flatten()).collect(),
+            columns: std::iter::once(name_col)
+                .chain(columns.into_iter().flatten())
+                .collect(),
             item_ids: vec![],
             parent_board_id: Some(parent),
             creator_id: self.acc.users[index % self.acc.users.len()].id,
@@ -246,7 +265,9 @@ impl Gen {
     fn item(&mut self, board_id: u64, parent: Option<u64>) -> u64 {
         self.next_item += 1 + self.rng.below(40) as u64;
         let id = self.next_item;
-        let Some(board) = self.acc.board(board_id).cloned() else { return id };
+        let Some(board) = self.acc.board(board_id).cloned() else {
+            return id;
+        };
         let end = self.acc.now - Duration::days(2);
         let created_at = match parent.and_then(|p| self.acc.item(p)) {
             Some(p) => self.time_between(p.created_at, end),
@@ -254,7 +275,12 @@ impl Gen {
         };
         let updated_at = self.time_between(created_at, end);
         let name = match parent {
-            None => format!("{} {} {}", self.rng.pick(VERBS), self.rng.pick(ADJECTIVES), self.rng.pick(NOUNS)),
+            None => format!(
+                "{} {} {}",
+                self.rng.pick(VERBS),
+                self.rng.pick(ADJECTIVES),
+                self.rng.pick(NOUNS)
+            ),
             Some(_) => format!("{} {}", self.rng.pick(VERBS), self.rng.pick(NOUNS)),
         };
         let mut cells = BTreeMap::new();
@@ -265,10 +291,22 @@ impl Gen {
         }
         let group_id = board.groups[self.rng.below(board.groups.len())].id.clone();
         let creator_id = self.acc.users[self.rng.below(self.acc.users.len())].id;
-        self.acc.items.insert(id, Item {
-            id, board_id, group_id, name, state: State::Active, creator_id, created_at, updated_at,
-            cells, parent_id: parent, subitem_ids: vec![],
-        });
+        self.acc.items.insert(
+            id,
+            Item {
+                id,
+                board_id,
+                group_id,
+                name,
+                state: State::Active,
+                creator_id,
+                created_at,
+                updated_at,
+                cells,
+                parent_id: parent,
+                subitem_ids: vec![],
+            },
+        );
         if let Some(b) = self.acc.boards.iter_mut().find(|b| b.id == board_id) {
             b.item_ids.push(id);
             b.updated_at = b.updated_at.max(updated_at);
@@ -290,10 +328,21 @@ impl Gen {
 
     fn random_text(&mut self, col: &Column, item_id: u64) -> Option<String> {
         let r = &mut self.rng;
-        let day = |r: &mut Rng| (Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().unwrap_or_default() + Duration::seconds(r.below(700) as i64 * DAY)).date_naive();
+        let day = |r: &mut Rng| {
+            (Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+                .single()
+                .unwrap_or_default()
+                + Duration::seconds(r.below(700) as i64 * DAY))
+            .date_naive()
+        };
         Some(match col.col_type.as_str() {
             "text" => format!("{} {}", r.pick(ADJECTIVES), item_marker(item_id)),
-            "long_text" => format!("{} {} Ref {}.", r.pick(SENTENCES), r.pick(SENTENCES), item_marker(item_id)),
+            "long_text" => format!(
+                "{} {} Ref {}.",
+                r.pick(SENTENCES),
+                r.pick(SENTENCES),
+                item_marker(item_id)
+            ),
             "numbers" => format!("{}", r.below(5000) as f64 / 4.0),
             "status" => {
                 let labels = col.settings["labels"].as_object()?;
@@ -301,27 +350,57 @@ impl Gen {
                 labels[*r.pick(&keys)].as_str()?.to_string()
             }
             "dropdown" => {
-                let (a, b) = (r.below(DROPDOWN_LABELS.len()), r.below(DROPDOWN_LABELS.len()));
-                if a == b { DROPDOWN_LABELS[a].to_string() } else { format!("{}, {}", DROPDOWN_LABELS[a.min(b)], DROPDOWN_LABELS[a.max(b)]) }
+                let (a, b) = (
+                    r.below(DROPDOWN_LABELS.len()),
+                    r.below(DROPDOWN_LABELS.len()),
+                );
+                if a == b {
+                    DROPDOWN_LABELS[a].to_string()
+                } else {
+                    format!(
+                        "{}, {}",
+                        DROPDOWN_LABELS[a.min(b)],
+                        DROPDOWN_LABELS[a.max(b)]
+                    )
+                }
             }
             "date" => day(r).to_string(),
             "timeline" | "week" => {
                 let d = day(r);
-                let len = if col.col_type == "week" { 6 } else { 1 + r.below(30) as i64 };
+                let len = if col.col_type == "week" {
+                    6
+                } else {
+                    1 + r.below(30) as i64
+                };
                 format!("{} - {}", d, d + Duration::days(len))
             }
             "people" => return Some(self.user_name()),
-            "email" => format!("{}@client{}.example", r.pick(FIRST_NAMES).to_lowercase(), r.below(90)),
+            "email" => format!(
+                "{}@client{}.example",
+                r.pick(FIRST_NAMES).to_lowercase(),
+                r.below(90)
+            ),
             "phone" => format!("+1415555{:04}", r.below(10_000)),
-            "link" => { let (u, l) = r.pick(LINK_SITES); format!("{u} - {l}") }
-            "checkbox" => if r.chance(0.5) { "v".into() } else { return None },
+            "link" => {
+                let (u, l) = r.pick(LINK_SITES);
+                format!("{u} - {l}")
+            }
+            "checkbox" if r.chance(0.5) => "v".into(),
+            "checkbox" => return None,
             "tags" => r.pick(TAGS).to_string(),
             "rating" => (1 + r.below(5)).to_string(),
             "country" => r.pick(COUNTRIES).1.to_string(),
-            "location" => { let c = r.pick(CITIES).0; format!("{c}, {}", r.pick(COUNTRIES).1) }
+            "location" => {
+                let c = r.pick(CITIES).0;
+                format!("{c}, {}", r.pick(COUNTRIES).1)
+            }
             "hour" => format!("{:02}:{:02}", 8 + r.below(10), 15 * r.below(4)),
             "world_clock" => r.pick(TIMEZONES).to_string(),
-            "file" => format!("https://acme.monday.com/protected_static/24308083/resources/{}/{}", 900_000_000 + r.below(1_000_000), r.pick(FILE_NAMES)),
+            "file" => format!(
+                "https://acme.monday.com/protected_static/24308083/resources/{}/{}",
+                900_000_000 + r.below(1_000_000),
+                r.pick(FILE_NAMES)
+            ),
             _ => return None,
         })
     }
@@ -339,7 +418,9 @@ impl Gen {
     }
 
     fn link_item(&mut self, id: u64, board: &Board, other: &Board) {
-        let Some(item) = self.acc.item(id).cloned() else { return };
+        let Some(item) = self.acc.item(id).cloned() else {
+            return;
+        };
         let at = fmt_time(item.updated_at);
         let mut new = vec![];
         let linked = self.pick_items(other, 2);
@@ -349,13 +430,36 @@ impl Gen {
             .collect();
         new.push(("relation", relation_cell(&linked, &at)));
         new.push(("mirror", mirror_cell(&mirror.join(", "))));
-        let deps = self.pick_items(board, 1).into_iter().filter(|(d, _)| *d != id).collect::<Vec<_>>();
+        let deps = self
+            .pick_items(board, 1)
+            .into_iter()
+            .filter(|(d, _)| *d != id)
+            .collect::<Vec<_>>();
         new.push(("dependency", relation_cell(&deps, &at)));
-        let hours = item.cells.get("numbers").and_then(|c| c.text.clone()).and_then(|t| t.parse::<f64>().ok());
-        new.push(("formula", formula_cell(&hours.map(|h| format!("{:.2}", h * 1.2)).unwrap_or_default())));
-        let subs: Vec<(u64, String)> = item.subitem_ids.iter().filter_map(|s| self.acc.item(*s)).map(|s| (s.id, s.name.clone())).collect();
+        let hours = item
+            .cells
+            .get("numbers")
+            .and_then(|c| c.text.clone())
+            .and_then(|t| t.parse::<f64>().ok());
+        new.push((
+            "formula",
+            formula_cell(&hours.map(|h| format!("{:.2}", h * 1.2)).unwrap_or_default()),
+        ));
+        let subs: Vec<(u64, String)> = item
+            .subitem_ids
+            .iter()
+            .filter_map(|s| self.acc.item(*s))
+            .map(|s| (s.id, s.name.clone()))
+            .collect();
         if board.column("subitems").is_some() {
-            new.push(("subitems", if subs.is_empty() { cells::empty_cell("subtasks") } else { subtasks_cell(&subs, &at) }));
+            new.push((
+                "subitems",
+                if subs.is_empty() {
+                    cells::empty_cell("subtasks")
+                } else {
+                    subtasks_cell(&subs, &at)
+                },
+            ));
         }
         if let Some(it) = self.acc.items.get_mut(&id) {
             for (col, cell) in new {
@@ -371,11 +475,20 @@ impl Gen {
         let n = 1 + self.rng.below(max);
         let mut ids: Vec<u64> = (0..n).map(|_| *self.rng.pick(&board.item_ids)).collect();
         ids.dedup();
-        ids.iter().filter_map(|i| self.acc.item(*i)).map(|i| (i.id, i.name.clone())).collect()
+        ids.iter()
+            .filter_map(|i| self.acc.item(*i))
+            .map(|i| (i.id, i.name.clone()))
+            .collect()
     }
 
     fn updates(&mut self, n: usize, replies: (usize, usize)) {
-        let top: Vec<u64> = self.acc.items.values().filter(|i| i.parent_id.is_none()).map(|i| i.id).collect();
+        let top: Vec<u64> = self
+            .acc
+            .items
+            .values()
+            .filter(|i| i.parent_id.is_none())
+            .map(|i| i.id)
+            .collect();
         if top.is_empty() {
             return;
         }
@@ -383,20 +496,38 @@ impl Gen {
         let mut made = vec![];
         for _ in 0..n {
             let item_id = *self.rng.pick(&top);
-            let created = self.acc.item(item_id).map(|i| i.created_at).unwrap_or(self.start);
+            let created = self
+                .acc
+                .item(item_id)
+                .map(|i| i.created_at)
+                .unwrap_or(self.start);
             let created_at = self.time_between(created, end);
             self.next_update += 1 + self.rng.below(50) as u64;
             let id = self.next_update;
             let body = self.update_body(&update_marker(id));
             let creator_id = self.acc.users[self.rng.below(self.acc.users.len())].id;
-            let mut update = Update { id, item_id, creator_id, text_body: cells::html_to_text(&body), body, created_at, replies: vec![] };
+            let mut update = Update {
+                id,
+                item_id,
+                creator_id,
+                text_body: cells::html_to_text(&body),
+                body,
+                created_at,
+                replies: vec![],
+            };
             for _ in 0..self.rng.range(replies) {
                 self.next_update += 1;
                 let rid = self.next_update;
                 let body = format!("<p>{} {}</p>", self.rng.pick(SENTENCES), reply_marker(rid));
                 let created_at = self.time_between(created_at, end + Duration::hours(12));
                 let creator_id = self.acc.users[self.rng.below(self.acc.users.len())].id;
-                update.replies.push(Reply { id: rid, creator_id, text_body: cells::html_to_text(&body), body, created_at });
+                update.replies.push(Reply {
+                    id: rid,
+                    creator_id,
+                    text_body: cells::html_to_text(&body),
+                    body,
+                    created_at,
+                });
             }
             made.push(update);
         }
@@ -424,62 +555,6 @@ impl Gen {
     }
 }
 
-fn groups(n: usize) -> Vec<Group> {
-    GROUPS.iter().take(n).enumerate().map(|(i, (title, color))| Group {
-        id: if i == 0 { "topics".into() } else { format!("group_{}", title.to_lowercase().replace(' ', "_")) },
-        title: title.to_string(),
-        color: color.to_string(),
-        position: format!("{}.0", 65_536 * (i + 1)),
-    }).collect()
-}
-
-fn column(id: &str, title: &str, col_type: &str, settings: Value) -> Column {
-    Column { id: id.into(), title: title.into(), col_type: col_type.into(), description: None, settings, width: None }
-}
-
-fn status_settings(labels: &[&str]) -> Value {
-    let map: serde_json::Map<String, Value> = labels.iter().enumerate().map(|(i, l)| (i.to_string(), json!(l))).collect();
-    json!({"labels": map, "done_colors": [1], "hide_footer": false})
-}
-
-/// The columns of a regular board: one of every common type.
-fn content_columns(with_subitems: bool) -> Vec<Column> {
-    let dropdown: Vec<Value> = DROPDOWN_LABELS.iter().enumerate().map(|(i, l)| json!({"id": i + 1, "name": l})).collect();
-    let mut cols = vec![
-        column("name", "Name", "name", json!({})),
-        column("status", "Status", "status", status_settings(STATUS_LABELS)),
-        column("priority", "Priority", "status", status_settings(PRIORITY_LABELS)),
-        column("person", "Owner", "people", json!({})),
-        column("date", "Due date", "date", json!({})),
-        column("timeline", "Timeline", "timeline", json!({})),
-        column("text", "Reference", "text", json!({})),
-        column("notes", "Notes", "long_text", json!({})),
-        column("numbers", "Estimate (h)", "numbers", json!({"unit": {"symbol": "h"}})),
-        column("dropdown", "Platform", "dropdown", json!({"labels": dropdown})),
-        column("tags", "Tags", "tags", json!({})),
-        column("email", "Contact email", "email", json!({})),
-        column("phone", "Phone", "phone", json!({})),
-        column("link", "Link", "link", json!({})),
-        column("checkbox", "Approved", "checkbox", json!({})),
-        column("rating", "Rating", "rating", json!({"limit": 5})),
-        column("country", "Country", "country", json!({})),
-        column("location", "Office", "location", json!({})),
-        column("hour", "Meeting time", "hour", json!({})),
-        column("world_clock", "Time zone", "world_clock", json!({})),
-        column("week", "Week", "week", json!({})),
-        column("files", "Files", "file", json!({})),
-        column("relation", "Related items", "board_relation", json!({"allowMultipleItems": true})),
-        column("mirror", "Related status", "mirror", json!({"relation_column": {"relation": true}})),
-        column("dependency", "Depends on", "dependency", json!({})),
-        column("formula", "Estimate with buffer", "formula", json!({"formula": "{numbers}*1.2"})),
-    ];
-    if with_subitems {
-        cols.insert(1, column("subitems", "Subitems", "subtasks", json!({"allowMultipleItems": true})));
-    }
-    cols[7].description = Some("Free-form notes".into());
-    cols
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,8 +569,21 @@ mod tests {
         assert!(acc.updates.iter().any(|u| !u.replies.is_empty()));
         assert!(acc.items.values().any(|i| i.parent_id.is_some()));
         assert!(acc.boards.iter().any(|b| b.board_type == "sub_items_board"));
-        let types: std::collections::BTreeSet<&str> = acc.boards[0].columns.iter().map(|c| c.col_type.as_str()).collect();
-        for t in ["status", "people", "mirror", "board_relation", "dependency", "subtasks", "file", "week"] {
+        let types: std::collections::BTreeSet<&str> = acc.boards[0]
+            .columns
+            .iter()
+            .map(|c| c.col_type.as_str())
+            .collect();
+        for t in [
+            "status",
+            "people",
+            "mirror",
+            "board_relation",
+            "dependency",
+            "subtasks",
+            "file",
+            "week",
+        ] {
             assert!(types.contains(t), "{t}");
         }
     }
@@ -504,14 +592,21 @@ mod tests {
     fn generation_is_deterministic() {
         let (a, b) = (generate(&GenSpec::small()), generate(&GenSpec::small()));
         assert_eq!(format!("{a:?}"), format!("{b:?}"));
-        let c = generate(&GenSpec { seed: 8, ..GenSpec::small() });
+        let c = generate(&GenSpec {
+            seed: 8,
+            ..GenSpec::small()
+        });
         assert_ne!(format!("{a:?}"), format!("{c:?}"));
     }
 
     #[test]
     fn markers_are_planted() {
         let acc = generate(&GenSpec::small());
-        let item = acc.content_boards().next().and_then(|b| acc.board_items(b.id).first().copied()).unwrap();
+        let item = acc
+            .content_boards()
+            .next()
+            .and_then(|b| acc.board_items(b.id).first().copied())
+            .unwrap();
         let notes = acc.cell_text(item.id, "notes").flatten().unwrap();
         assert!(notes.contains(&item_marker(item.id)));
         let u = &acc.updates[0];

@@ -20,9 +20,16 @@ use super::model::{Account, Board, Group, Item, State};
 pub const MAX_LIMIT: i64 = 500;
 
 /// `Board.items_page` / `Group.items_page`.
-pub fn items_page<'a>(ex: &mut Exec<'a>, board: &'a Board, group: Option<&'a Group>, args: &Args) -> ExecResult<'a> {
+pub fn items_page<'a>(
+    ex: &mut Exec<'a>,
+    board: &'a Board,
+    group: Option<&'a Group>,
+    args: &Args,
+) -> ExecResult<'a> {
     let limit = page_limit(args)?;
-    let query_params = args.get("query_params").map(|v| v.clone().into_json().unwrap_or(Value::Null));
+    let query_params = args
+        .get("query_params")
+        .map(|v| v.clone().into_json().unwrap_or(Value::Null));
     if let Some(cursor) = args.str("cursor") {
         if query_params.is_some() {
             return Err(ApiError::CursorWithQueryParams);
@@ -62,24 +69,42 @@ fn next_page<'a>(ex: &mut Exec<'a>, cursor: &str, limit: usize) -> ExecResult<'a
 fn page_limit(args: &Args) -> Result<usize, ApiError> {
     let limit = args.int("limit").unwrap_or(25);
     if limit > MAX_LIMIT {
-        return Err(ApiError::LimitTooLarge { field: "items_page", max: MAX_LIMIT, got: limit });
+        return Err(ApiError::LimitTooLarge {
+            field: "items_page",
+            max: MAX_LIMIT,
+            got: limit,
+        });
     }
     if limit < 1 {
-        return Err(ApiError::InvalidArgument(format!("limit must be a positive number (got {limit})")));
+        return Err(ApiError::InvalidArgument(format!(
+            "limit must be a positive number (got {limit})"
+        )));
     }
     Ok(limit as usize)
 }
 
 fn page_node(acc: &Account, ids: Vec<u64>, cursor: Option<String>) -> Res<'_> {
-    let items = ids.iter().filter_map(|id| acc.item(*id)).filter(|i| i.state == State::Active).collect();
+    let items = ids
+        .iter()
+        .filter_map(|id| acc.item(*id))
+        .filter(|i| i.state == State::Active)
+        .collect();
     Res::Node(Node::Page(cursor, items))
 }
 
 /// Filters and orders `items` by an `ItemsQuery` (as JSON).
-pub fn apply_query<'a>(acc: &Account, board: &Board, mut items: Vec<&'a Item>, qp: &Value) -> Result<Vec<&'a Item>, ApiError> {
+pub fn apply_query<'a>(
+    acc: &Account,
+    board: &Board,
+    mut items: Vec<&'a Item>,
+    qp: &Value,
+) -> Result<Vec<&'a Item>, ApiError> {
     if let Some(ids) = qp.get("ids").and_then(Value::as_array) {
         if ids.len() > 100 {
-            return Err(ApiError::TooManyIds { field: "query_params.ids", max: 100 });
+            return Err(ApiError::TooManyIds {
+                field: "query_params.ids",
+                max: 100,
+            });
         }
         let ids: Vec<String> = ids.iter().map(json_str).collect();
         items.retain(|i| ids.contains(&i.id.to_string()));
@@ -95,7 +120,13 @@ pub fn apply_query<'a>(acc: &Account, board: &Board, mut items: Vec<&'a Item>, q
             let col = o.get("column_id").map(json_str).unwrap_or_default();
             check_column(board, &col)?;
         }
-        kept.sort_by(|a, b| order.iter().map(|o| compare_by(acc, a, b, o)).find(|c| c.is_ne()).unwrap_or(Ordering::Equal));
+        kept.sort_by(|a, b| {
+            order
+                .iter()
+                .map(|o| compare_by(acc, a, b, o))
+                .find(|c| c.is_ne())
+                .unwrap_or(Ordering::Equal)
+        });
     }
     Ok(kept)
 }
@@ -143,28 +174,50 @@ fn text_of(acc: &Account, item: &Item, col: &str) -> String {
     if col == "name" {
         return item.name.clone();
     }
-    let Some(column) = acc.board(item.board_id).and_then(|b| b.column(col)) else { return String::new() };
+    let Some(column) = acc.board(item.board_id).and_then(|b| b.column(col)) else {
+        return String::new();
+    };
     let cell = acc.cell_or_empty(item, column);
-    cell.text.filter(|t| !t.is_empty()).or(cell.display_value).unwrap_or_default()
+    cell.text
+        .filter(|t| !t.is_empty())
+        .or(cell.display_value)
+        .unwrap_or_default()
 }
 
 /// Evaluates the rules and nested groups of an `ItemsQuery` / `ItemsQueryGroup`.
 fn group_matches(acc: &Account, board: &Board, item: &Item, q: &Value) -> Result<bool, ApiError> {
     let or = q.get("operator").and_then(Value::as_str) == Some("or");
     let mut results = vec![];
-    for rule in q.get("rules").and_then(Value::as_array).into_iter().flatten() {
+    for rule in q
+        .get("rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         results.push(rule_matches(acc, board, item, rule)?);
     }
-    for g in q.get("groups").and_then(Value::as_array).into_iter().flatten() {
+    for g in q
+        .get("groups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         results.push(group_matches(acc, board, item, g)?);
     }
-    Ok(if or { results.is_empty() || results.contains(&true) } else { !results.contains(&false) })
+    Ok(if or {
+        results.is_empty() || results.contains(&true)
+    } else {
+        !results.contains(&false)
+    })
 }
 
 fn rule_matches(acc: &Account, board: &Board, item: &Item, rule: &Value) -> Result<bool, ApiError> {
     let col = rule.get("column_id").map(json_str).unwrap_or_default();
     check_column(board, &col)?;
-    let op = rule.get("operator").and_then(Value::as_str).unwrap_or("any_of");
+    let op = rule
+        .get("operator")
+        .and_then(Value::as_str)
+        .unwrap_or("any_of");
     let values: Vec<Value> = match rule.get("compare_value") {
         Some(Value::Array(xs)) => xs.clone(),
         Some(Value::Null) | None => vec![],
@@ -178,8 +231,16 @@ fn rule_matches(acc: &Account, board: &Board, item: &Item, rule: &Value) -> Resu
 }
 
 fn time_rule(at: DateTime<Utc>, op: &str, values: &[Value]) -> Result<bool, ApiError> {
-    let times: Vec<DateTime<Utc>> = values.iter().filter_map(|v| v.as_str()).filter_map(parse_time).collect();
-    let unsupported = || ApiError::InvalidArgument(format!("unsupported compare_value {values:?} for operator {op} on a timestamp column"));
+    let times: Vec<DateTime<Utc>> = values
+        .iter()
+        .filter_map(|v| v.as_str())
+        .filter_map(parse_time)
+        .collect();
+    let unsupported = || {
+        ApiError::InvalidArgument(format!(
+            "unsupported compare_value {values:?} for operator {op} on a timestamp column"
+        ))
+    };
     let first = *times.first().ok_or_else(unsupported)?;
     let at = at.timestamp();
     Ok(match op {
@@ -201,8 +262,17 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .ok()
-        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok().map(|n| n.and_utc()))
-        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|n| n.and_utc()))
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
+                .ok()
+                .map(|n| n.and_utc())
+        })
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|n| n.and_utc())
+        })
 }
 
 fn text_rule(acc: &Account, item: &Item, col: &str, op: &str, values: &[Value]) -> bool {
@@ -218,14 +288,25 @@ fn text_rule(acc: &Account, item: &Item, col: &str, op: &str, values: &[Value]) 
         "is_not_empty" => !text.is_empty(),
         "contains_text" => strs.iter().any(|v| lower.contains(&v.to_lowercase())),
         "not_contains_text" => !strs.iter().any(|v| lower.contains(&v.to_lowercase())),
-        "contains_terms" => strs.iter().all(|v| v.split_whitespace().all(|w| lower.contains(&w.to_lowercase()))),
+        "contains_terms" => strs.iter().all(|v| {
+            v.split_whitespace()
+                .all(|w| lower.contains(&w.to_lowercase()))
+        }),
         "starts_with" => strs.iter().any(|v| lower.starts_with(&v.to_lowercase())),
         "ends_with" => strs.iter().any(|v| lower.ends_with(&v.to_lowercase())),
         "greater_than" => strs.first().is_some_and(|v| compare_text(&text, v).is_gt()),
-        "greater_than_or_equals" => strs.first().is_some_and(|v| !compare_text(&text, v).is_lt()),
+        "greater_than_or_equals" => strs
+            .first()
+            .is_some_and(|v| !compare_text(&text, v).is_lt()),
         "lower_than" => strs.first().is_some_and(|v| compare_text(&text, v).is_lt()),
-        "lower_than_or_equal" => strs.first().is_some_and(|v| !compare_text(&text, v).is_gt()),
-        "between" => strs.len() >= 2 && !compare_text(&text, &strs[0]).is_lt() && !compare_text(&text, &strs[1]).is_gt(),
+        "lower_than_or_equal" => strs
+            .first()
+            .is_some_and(|v| !compare_text(&text, v).is_gt()),
+        "between" => {
+            strs.len() >= 2
+                && !compare_text(&text, &strs[0]).is_lt()
+                && !compare_text(&text, &strs[1]).is_gt()
+        }
         _ => false,
     }
 }

@@ -18,6 +18,7 @@ pub mod exec;
 pub mod faults;
 pub mod generate;
 pub mod items_page;
+pub mod layout;
 pub mod model;
 pub mod resolve;
 pub mod schema;
@@ -106,9 +107,13 @@ impl FakeMonday {
             faults: opts.faults,
             stats: Stats::default(),
             token: opts.token,
-            budget_per_minute: opts.complexity_budget_per_minute.unwrap_or(complexity::DEFAULT_BUDGET_PER_MINUTE),
+            budget_per_minute: opts
+                .complexity_budget_per_minute
+                .unwrap_or(complexity::DEFAULT_BUDGET_PER_MINUTE),
         }));
-        let addr = opts.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let addr = opts
+            .addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let app = control::router(state.clone());
@@ -121,7 +126,12 @@ impl FakeMonday {
                 tracing::warn!(error = %e, "fake monday server stopped");
             }
         });
-        Ok(FakeMonday { addr, state, stop: Some(stop), task: Some(task) })
+        Ok(FakeMonday {
+            addr,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
     }
 
     /// The GraphQL endpoint, e.g. `http://127.0.0.1:41234/v2`.
@@ -150,26 +160,32 @@ impl FakeMonday {
 
     /// Renames an item (bumps `updated_at`).
     pub fn edit_item_name(&self, item_id: &str, name: &str) -> bool {
-        let Ok(id) = item_id.parse() else { return false };
+        let Ok(id) = item_id.parse() else {
+            return false;
+        };
         self.with(|s| s.account.rename_item(id, name))
     }
 
     /// Sets a column from display text (bumps `updated_at`); false if invalid for the type.
     pub fn set_column_text(&self, item_id: &str, column_id: &str, text: &str) -> bool {
-        let Ok(id) = item_id.parse() else { return false };
+        let Ok(id) = item_id.parse() else {
+            return false;
+        };
         self.with(|s| s.account.set_column_text(id, column_id, text))
     }
 
     /// Posts an update (HTML body) on an item; does not bump the item's `updated_at`.
     pub fn add_update(&self, item_id: &str, html_body: &str) -> Option<String> {
         let id = item_id.parse().ok()?;
-        self.with(|s| s.account.add_update(id, html_body)).map(|u| u.to_string())
+        self.with(|s| s.account.add_update(id, html_body))
+            .map(|u| u.to_string())
     }
 
     /// Replies to an update.
     pub fn add_reply(&self, update_id: &str, html_body: &str) -> Option<String> {
         let id = update_id.parse().ok()?;
-        self.with(|s| s.account.add_reply(id, html_body)).map(|u| u.to_string())
+        self.with(|s| s.account.add_reply(id, html_body))
+            .map(|u| u.to_string())
     }
 
     /// Archives an item: it leaves `items_page`, `items(ids:)` shows `state: archived`.
@@ -183,19 +199,25 @@ impl FakeMonday {
     }
 
     fn set_item_state(&self, item_id: &str, state: State) -> bool {
-        let Ok(id) = item_id.parse() else { return false };
+        let Ok(id) = item_id.parse() else {
+            return false;
+        };
         self.with(|s| s.account.set_item_state(id, state))
     }
 
     /// Archives a board.
     pub fn archive_board(&self, board_id: &str) -> bool {
-        let Ok(id) = board_id.parse() else { return false };
+        let Ok(id) = board_id.parse() else {
+            return false;
+        };
         self.with(|s| s.account.set_board_state(id, State::Archived))
     }
 
     /// Deletes a board (its items then fail with an internal error, as on real monday).
     pub fn delete_board(&self, board_id: &str) -> bool {
-        let Ok(id) = board_id.parse() else { return false };
+        let Ok(id) = board_id.parse() else {
+            return false;
+        };
         self.with(|s| s.account.set_board_state(id, State::Deleted))
     }
 
@@ -243,7 +265,10 @@ pub async fn run_standalone(addr: SocketAddr, mut opts: FakeMondayOptions) -> st
     opts.addr = Some(addr);
     let token = opts.token.clone();
     let server = FakeMonday::start(opts).await?;
-    println!("fake monday.com API listening on {} (token: {token})", server.url());
+    println!(
+        "fake monday.com API listening on {} (token: {token})",
+        server.url()
+    );
     println!("control endpoints under http://{}/__fake/", server.addr());
     tokio::signal::ctrl_c().await?;
     server.shutdown().await;

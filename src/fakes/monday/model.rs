@@ -260,7 +260,7 @@ impl Account {
     /// The updates on item `id`, newest first.
     pub fn item_updates(&self, id: u64) -> Vec<&Update> {
         let mut v: Vec<&Update> = self.updates.iter().filter(|u| u.item_id == id).collect();
-        v.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+        v.sort_by_key(|x| std::cmp::Reverse((x.created_at, x.id)));
         v
     }
 
@@ -279,7 +279,9 @@ impl Account {
     /// Renames item `id` (bumps `updated_at`).
     pub fn rename_item(&mut self, id: u64, name: &str) -> bool {
         let now = self.tick();
-        let Some(item) = self.items.get_mut(&id) else { return false };
+        let Some(item) = self.items.get_mut(&id) else {
+            return false;
+        };
         item.name = name.to_string();
         item.updated_at = now;
         let board = item.board_id;
@@ -291,12 +293,22 @@ impl Account {
     /// the item or column is unknown, or the text is not valid for the column type.
     pub fn set_column_text(&mut self, id: u64, column_id: &str, text: &str) -> bool {
         let now = self.tick();
-        let Some(item) = self.items.get(&id) else { return false };
-        let Some(col) = self.board(item.board_id).and_then(|b| b.column(column_id)).cloned() else {
+        let Some(item) = self.items.get(&id) else {
             return false;
         };
-        let Some(cell) = cells::cell_from_text(self, &col, text, now) else { return false };
-        let Some(item) = self.items.get_mut(&id) else { return false };
+        let Some(col) = self
+            .board(item.board_id)
+            .and_then(|b| b.column(column_id))
+            .cloned()
+        else {
+            return false;
+        };
+        let Some(cell) = cells::cell_from_text(self, &col, text, now) else {
+            return false;
+        };
+        let Some(item) = self.items.get_mut(&id) else {
+            return false;
+        };
         item.cells.insert(col.id.clone(), cell);
         item.updated_at = now;
         let board = item.board_id;
@@ -350,7 +362,9 @@ impl Account {
     /// Sets item `id`'s state (archive / delete), bumping `updated_at`.
     pub fn set_item_state(&mut self, id: u64, state: State) -> bool {
         let now = self.tick();
-        let Some(item) = self.items.get_mut(&id) else { return false };
+        let Some(item) = self.items.get_mut(&id) else {
+            return false;
+        };
         if item.state == State::Deleted {
             return false;
         }
@@ -362,7 +376,9 @@ impl Account {
     /// Sets board `id`'s state (archive / delete).
     pub fn set_board_state(&mut self, id: u64, state: State) -> bool {
         let now = self.tick();
-        let Some(b) = self.boards.iter_mut().find(|b| b.id == id) else { return false };
+        let Some(b) = self.boards.iter_mut().find(|b| b.id == id) else {
+            return false;
+        };
         b.state = state;
         b.updated_at = now;
         true

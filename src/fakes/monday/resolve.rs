@@ -7,7 +7,9 @@ use serde_json::json;
 use super::errors::ApiError;
 use super::exec::{paginate, Args, Exec, ExecResult, Node, Res};
 use super::items_page::{items_page, next_items_page, parse_time};
-use super::model::{fmt_time, Account, Board, Cell, Column, Item, Reply, State, Update, User, Workspace};
+use super::model::{
+    fmt_time, Account, Board, Cell, Column, Item, Reply, State, Update, User, Workspace,
+};
 
 /// Resolves `name` on `node`.
 pub fn resolve<'a>(ex: &mut Exec<'a>, node: &Node<'a>, name: &str, args: &Args) -> ExecResult<'a> {
@@ -47,13 +49,23 @@ pub fn resolve<'a>(ex: &mut Exec<'a>, node: &Node<'a>, name: &str, args: &Args) 
 fn query<'a>(ex: &mut Exec<'a>, name: &str, args: &Args) -> ExecResult<'a> {
     let acc = ex.acc;
     Ok(match name {
-        "me" => acc.users.first().map_or(Res::Null, |u| Res::Node(Node::User(u))),
+        "me" => acc
+            .users
+            .first()
+            .map_or(Res::Null, |u| Res::Node(Node::User(u))),
         "users" => Res::nodes(users(acc, args).into_iter().map(Node::User)),
         "workspaces" => Res::nodes(workspaces(acc, args).into_iter().map(Node::Workspace)),
         "boards" => Res::nodes(boards(acc, args).into_iter().map(Node::Board)),
         "items" => Res::nodes(items(acc, args)?.into_iter().map(Node::Item)),
         "next_items_page" => return next_items_page(ex, args),
-        "updates" => Res::nodes(updates(acc, args, |u| acc.item(u.item_id).is_some_and(|i| i.state != State::Deleted)).into_iter().map(Node::Update)),
+        "updates" => Res::nodes(
+            updates(acc, args, |u| {
+                acc.item(u.item_id)
+                    .is_some_and(|i| i.state != State::Deleted)
+            })
+            .into_iter()
+            .map(Node::Update),
+        ),
         "complexity" => Res::Node(Node::Complexity(ex.complexity)),
         _ => Res::Null,
     })
@@ -69,7 +81,10 @@ fn users<'a>(acc: &'a Account, args: &Args) -> Vec<&'a User> {
         .iter()
         .filter(|u| ids.as_ref().is_none_or(|ids| ids.contains(&u.id)))
         .filter(|u| emails.as_ref().is_none_or(|e| e.contains(&u.email)))
-        .filter(|u| name.as_ref().is_none_or(|n| u.name.to_lowercase().contains(n)))
+        .filter(|u| {
+            name.as_ref()
+                .is_none_or(|n| u.name.to_lowercase().contains(n))
+        })
         .filter(|u| match kind {
             "guests" => u.is_guest,
             "non_guests" => !u.is_guest,
@@ -102,12 +117,15 @@ fn boards<'a>(acc: &'a Account, args: &Args) -> Vec<&'a Board> {
         .boards
         .iter()
         .filter(|b| ids.as_ref().is_none_or(|ids| ids.contains(&b.id)))
-        .filter(|b| ws.as_ref().is_none_or(|ws| b.workspace_id.is_some_and(|w| ws.contains(&w))))
+        .filter(|b| {
+            ws.as_ref()
+                .is_none_or(|ws| b.workspace_id.is_some_and(|w| ws.contains(&w)))
+        })
         .filter(|b| args.str("board_kind").is_none_or(|k| k == b.board_kind))
         .filter(|b| state == "all" || state == b.state.as_str())
         .collect();
     if args.str("order_by") == Some("created_at") {
-        v.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+        v.sort_by_key(|x| std::cmp::Reverse((x.created_at, x.id)));
     }
     paginate(v, args.window(25))
 }
@@ -115,7 +133,10 @@ fn boards<'a>(acc: &'a Account, args: &Args) -> Vec<&'a Board> {
 fn items<'a>(acc: &'a Account, args: &Args) -> Result<Vec<&'a Item>, ApiError> {
     let ids = args.ids("ids");
     if ids.as_ref().is_some_and(|ids| ids.len() > 100) {
-        return Err(ApiError::TooManyIds { field: "items", max: 100 });
+        return Err(ApiError::TooManyIds {
+            field: "items",
+            max: 100,
+        });
     }
     let mut v: Vec<&Item> = match &ids {
         Some(ids) => ids.iter().filter_map(|id| acc.item(*id)).collect(),
@@ -125,7 +146,7 @@ fn items<'a>(acc: &'a Account, args: &Args) -> Result<Vec<&'a Item>, ApiError> {
         v.retain(|i| i.state == State::Active);
     }
     if args.bool("newest_first") == Some(true) {
-        v.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+        v.sort_by_key(|x| std::cmp::Reverse((x.created_at, x.id)));
     }
     Ok(paginate(v, args.window(25)))
 }
@@ -141,7 +162,7 @@ fn updates<'a>(acc: &'a Account, args: &Args, keep: impl Fn(&Update) -> bool) ->
         .filter(|u| keep(u) && ids.as_ref().is_none_or(|ids| ids.contains(&u.id)))
         .filter(|u| from.is_none_or(|f| u.created_at >= f) && to.is_none_or(|t| u.created_at <= t))
         .collect();
-    v.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    v.sort_by_key(|x| std::cmp::Reverse((x.created_at, x.id)));
     paginate(v, args.window(25))
 }
 
@@ -155,30 +176,53 @@ fn board<'a>(ex: &mut Exec<'a>, b: &'a Board, name: &str, args: &Args) -> ExecRe
         "board_kind" => Res::str(&b.board_kind),
         "type" => Res::str(&b.board_type),
         "workspace_id" => Res::opt_str(b.workspace_id.map(|w| w.to_string())),
-        "workspace" => b.workspace_id.and_then(|w| acc.workspace(w)).map_or(Res::Null, |w| Res::Node(Node::Workspace(w))),
+        "workspace" => b
+            .workspace_id
+            .and_then(|w| acc.workspace(w))
+            .map_or(Res::Null, |w| Res::Node(Node::Workspace(w))),
         "url" => Res::str(format!("https://{}.monday.com/boards/{}", acc.slug, b.id)),
         "updated_at" => Res::str(fmt_time(b.updated_at)),
         "created_at" => Res::str(fmt_time(b.created_at)),
         "permissions" => Res::str("everyone"),
         "hierarchy_type" => Res::str("classic"),
-        "items_count" => Res::Leaf(json!(acc.board_items(b.id).iter().filter(|i| i.state == State::Active).count())),
-        "creator" => acc.user(b.creator_id).map_or(Res::Null, |u| Res::Node(Node::User(u))),
-        "top_group" => b.groups.first().map_or(Res::Null, |g| Res::Node(Node::Group(b, g))),
+        "items_count" => Res::Leaf(json!(acc
+            .board_items(b.id)
+            .iter()
+            .filter(|i| i.state == State::Active)
+            .count())),
+        "creator" => acc
+            .user(b.creator_id)
+            .map_or(Res::Null, |u| Res::Node(Node::User(u))),
+        "top_group" => b
+            .groups
+            .first()
+            .map_or(Res::Null, |g| Res::Node(Node::Group(b, g))),
         "groups" => {
             let ids = args.strings("ids");
-            Res::nodes(b.groups.iter().filter(|g| ids.as_ref().is_none_or(|ids| ids.contains(&g.id))).map(|g| Node::Group(b, g)))
+            Res::nodes(
+                b.groups
+                    .iter()
+                    .filter(|g| ids.as_ref().is_none_or(|ids| ids.contains(&g.id)))
+                    .map(|g| Node::Group(b, g)),
+            )
         }
         "columns" => Res::nodes(filter_columns(b.columns.iter(), args).map(Node::Column)),
         "items_page" => return items_page(ex, b, None, args),
         "updates" => {
-            let on_board = |u: &Update| acc.item(u.item_id).is_some_and(|i| i.board_id == b.id && i.state != State::Deleted);
+            let on_board = |u: &Update| {
+                acc.item(u.item_id)
+                    .is_some_and(|i| i.board_id == b.id && i.state != State::Deleted)
+            };
             Res::nodes(updates(acc, args, on_board).into_iter().map(Node::Update))
         }
         _ => Res::Null,
     })
 }
 
-fn filter_columns<'a, 'b>(cols: impl Iterator<Item = &'a Column> + 'b, args: &'b Args) -> impl Iterator<Item = &'a Column> + 'b {
+fn filter_columns<'a, 'b>(
+    cols: impl Iterator<Item = &'a Column> + 'b,
+    args: &'b Args,
+) -> impl Iterator<Item = &'a Column> + 'b {
     let ids = args.strings("ids");
     let types = args.strings("types");
     cols.filter(move |c| ids.as_ref().is_none_or(|ids| ids.contains(&c.id)))
@@ -207,21 +251,49 @@ fn item<'a>(acc: &'a Account, i: &'a Item, name: &str, args: &Args) -> ExecResul
         "state" => Res::str(i.state.as_str()),
         "created_at" => Res::str(fmt_time(i.created_at)),
         "updated_at" => Res::str(fmt_time(i.updated_at)),
-        "url" => Res::str(format!("https://{}.monday.com/boards/{}/pulses/{}", acc.slug, i.board_id, i.id)),
+        "url" => Res::str(format!(
+            "https://{}.monday.com/boards/{}/pulses/{}",
+            acc.slug, i.board_id, i.id
+        )),
         "relative_link" => Res::str(format!("/boards/{}/pulses/{}", i.board_id, i.id)),
-        "email" => Res::str(format!("{}_pulse_{}_{:x}@use1.mx.monday.com", acc.slug, i.id, i.id % 0xffff_ffff)),
+        "email" => Res::str(format!(
+            "{}_pulse_{}_{:x}@use1.mx.monday.com",
+            acc.slug,
+            i.id,
+            i.id % 0xffff_ffff
+        )),
         "board" => board.map_or(Res::Null, |b| Res::Node(Node::Board(b))),
-        "group" => board.and_then(|b| b.group(&i.group_id).map(|g| Node::Group(b, g))).map_or(Res::Null, Res::Node),
-        "creator" => acc.user(i.creator_id).map_or(Res::Null, |u| Res::Node(Node::User(u))),
+        "group" => board
+            .and_then(|b| b.group(&i.group_id).map(|g| Node::Group(b, g)))
+            .map_or(Res::Null, Res::Node),
+        "creator" => acc
+            .user(i.creator_id)
+            .map_or(Res::Null, |u| Res::Node(Node::User(u))),
         "creator_id" => Res::str(i.creator_id.to_string()),
         "column_values" => {
             let cols = board.map(|b| &b.columns[..]).unwrap_or_default();
             let cols = filter_columns(cols.iter().filter(|c| c.col_type != "name"), args);
-            Res::nodes(cols.map(|c| Node::ColumnValue(i, c, acc.cell_or_empty(i, c))).collect::<Vec<_>>())
+            Res::nodes(
+                cols.map(|c| Node::ColumnValue(i, c, acc.cell_or_empty(i, c)))
+                    .collect::<Vec<_>>(),
+            )
         }
-        "subitems" => Res::nodes(i.subitem_ids.iter().filter_map(|s| acc.item(*s)).filter(|s| s.state == State::Active).map(Node::Item)),
-        "parent_item" => i.parent_id.and_then(|p| acc.item(p)).map_or(Res::Null, |p| Res::Node(Node::Item(p))),
-        "updates" => Res::nodes(updates(acc, args, |u| u.item_id == i.id).into_iter().map(Node::Update)),
+        "subitems" => Res::nodes(
+            i.subitem_ids
+                .iter()
+                .filter_map(|s| acc.item(*s))
+                .filter(|s| s.state == State::Active)
+                .map(Node::Item),
+        ),
+        "parent_item" => i
+            .parent_id
+            .and_then(|p| acc.item(p))
+            .map_or(Res::Null, |p| Res::Node(Node::Item(p))),
+        "updates" => Res::nodes(
+            updates(acc, args, |u| u.item_id == i.id)
+                .into_iter()
+                .map(Node::Update),
+        ),
         _ => Res::Null,
     })
 }
@@ -234,8 +306,17 @@ fn column_value<'a>(c: &'a Column, cell: &Cell, name: &str) -> Res<'a> {
         "value" => Res::opt_str(cell.value.as_ref().map(|v| v.to_string())),
         "column" => Res::Node(Node::Column(c)),
         "display_value" => Res::str(cell.display_value.clone().unwrap_or_default()),
-        "linked_item_ids" => Res::List(cell.linked_item_ids.iter().map(|id| Res::str(id.to_string())).collect()),
-        "index" => cell.value.as_ref().and_then(|v| v.get("index")).map_or(Res::Null, |v| Res::Leaf(v.clone())),
+        "linked_item_ids" => Res::List(
+            cell.linked_item_ids
+                .iter()
+                .map(|id| Res::str(id.to_string()))
+                .collect(),
+        ),
+        "index" => cell
+            .value
+            .as_ref()
+            .and_then(|v| v.get("index"))
+            .map_or(Res::Null, |v| Res::Leaf(v.clone())),
         "label" => Res::opt_str(cell.text.clone()),
         _ => Res::Null,
     }
@@ -247,10 +328,14 @@ fn update<'a>(acc: &'a Account, u: &'a Update, name: &str) -> Res<'a> {
         "body" => Res::str(&u.body),
         "text_body" => Res::str(&u.text_body),
         "created_at" | "updated_at" | "edited_at" => Res::str(fmt_time(u.created_at)),
-        "creator" => acc.user(u.creator_id).map_or(Res::Null, |x| Res::Node(Node::User(x))),
+        "creator" => acc
+            .user(u.creator_id)
+            .map_or(Res::Null, |x| Res::Node(Node::User(x))),
         "creator_id" => Res::str(u.creator_id.to_string()),
         "item_id" => Res::str(u.item_id.to_string()),
-        "item" => acc.item(u.item_id).map_or(Res::Null, |i| Res::Node(Node::Item(i))),
+        "item" => acc
+            .item(u.item_id)
+            .map_or(Res::Null, |i| Res::Node(Node::Item(i))),
         "replies" => Res::nodes(u.replies.iter().map(Node::Reply)),
         _ => Res::Null,
     }
@@ -263,7 +348,9 @@ fn reply<'a>(acc: &'a Account, r: &'a Reply, name: &str) -> Res<'a> {
         "text_body" => Res::str(&r.text_body),
         "kind" => Res::str("update"),
         "created_at" | "updated_at" | "edited_at" => Res::str(fmt_time(r.created_at)),
-        "creator" => acc.user(r.creator_id).map_or(Res::Null, |x| Res::Node(Node::User(x))),
+        "creator" => acc
+            .user(r.creator_id)
+            .map_or(Res::Null, |x| Res::Node(Node::User(x))),
         "creator_id" => Res::str(r.creator_id.to_string()),
         _ => Res::Null,
     }

@@ -359,7 +359,12 @@ fn convert(name: String, kind: TypeKind) -> TypeDef {
             def.fields = i.fields.into_iter().map(|f| field_def(f.node)).collect();
         }
         TypeKind::Enum(e) => {
-            def.kind = Kind::Enum(e.values.iter().map(|v| v.node.value.node.to_string()).collect());
+            def.kind = Kind::Enum(
+                e.values
+                    .iter()
+                    .map(|v| v.node.value.node.to_string())
+                    .collect(),
+            );
         }
         TypeKind::InputObject(i) => {
             def.kind = Kind::Input;
@@ -410,7 +415,10 @@ mod tests {
     #[test]
     fn supported_sdl_parses() {
         let s = Schema::get();
-        assert!(s.ty("Item").and_then(|t| t.field("column_values")).is_some());
+        assert!(s
+            .ty("Item")
+            .and_then(|t| t.field("column_values"))
+            .is_some());
         assert!(s.type_matches("MirrorValue", "ColumnValue"));
     }
 
@@ -427,17 +435,28 @@ mod tests {
             let (mine, theirs) = (ours.ty(name).unwrap(), official.ty(name).unwrap());
             assert_eq!(mine.kind, theirs.kind, "enum values of {name}");
             for f in &mine.fields {
-                let tf = theirs.field(&f.name).unwrap_or_else(|| panic!("{name}.{}", f.name));
+                let tf = theirs
+                    .field(&f.name)
+                    .unwrap_or_else(|| panic!("{name}.{}", f.name));
                 assert_eq!(f.ty.to_string(), tf.ty.to_string(), "{name}.{}", f.name);
                 for a in &f.args {
-                    let ta = tf.arg(&a.name).unwrap_or_else(|| panic!("{name}.{}({})", f.name, a.name));
+                    let ta = tf
+                        .arg(&a.name)
+                        .unwrap_or_else(|| panic!("{name}.{}({})", f.name, a.name));
                     assert_eq!(a.ty.to_string(), ta.ty.to_string());
                     assert_eq!(a.default, ta.default, "{name}.{}({})", f.name, a.name);
                 }
             }
             for a in &mine.input_fields {
-                let ta = theirs.input_fields.iter().find(|t| t.name == a.name).unwrap();
-                assert_eq!((a.ty.to_string(), &a.default), (ta.ty.to_string(), &ta.default));
+                let ta = theirs
+                    .input_fields
+                    .iter()
+                    .find(|t| t.name == a.name)
+                    .unwrap();
+                assert_eq!(
+                    (a.ty.to_string(), &a.default),
+                    (ta.ty.to_string(), &ta.default)
+                );
             }
         }
     }

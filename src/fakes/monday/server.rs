@@ -4,7 +4,9 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use async_graphql_parser::types::{ExecutableDocument, OperationDefinition, Selection, SelectionSet};
+use async_graphql_parser::types::{
+    ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -55,7 +57,14 @@ struct Reply {
 
 impl Reply {
     fn new(status: StatusCode, body: Value) -> Self {
-        Reply { status, body, version: None, request_id: None, retry_after: None, html: None }
+        Reply {
+            status,
+            body,
+            version: None,
+            request_id: None,
+            retry_after: None,
+            html: None,
+        }
     }
 }
 
@@ -91,7 +100,14 @@ impl IntoResponse for Reply {
 fn request_id(n: u64) -> String {
     let a = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5219_a698_c461_9ba7;
     let b = a.rotate_left(29).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xffff, b >> 48, b & 0xffff_ffff_ffff)
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xffff,
+        b >> 48,
+        b & 0xffff_ffff_ffff
+    )
 }
 
 /// `POST /v2`.
@@ -99,7 +115,10 @@ pub async fn graphql(State(st): State<SharedState>, headers: HeaderMap, body: By
     let mut s = lock(&st);
     s.stats.requests += 1;
     let reply = handle(&mut s, &headers, &body);
-    if reply.status.is_success() && reply.body.get("errors").is_none() && reply.body.get("error_code").is_none() {
+    if reply.status.is_success()
+        && reply.body.get("errors").is_none()
+        && reply.body.get("error_code").is_none()
+    {
         s.stats.ok += 1;
     } else {
         s.stats.errors += 1;
@@ -110,16 +129,28 @@ pub async fn graphql(State(st): State<SharedState>, headers: HeaderMap, body: By
 fn handle(s: &mut Shared, headers: &HeaderMap, body: &[u8]) -> Reply {
     let n = s.stats.requests;
     let rid = request_id(n);
-    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let token = auth.strip_prefix("Bearer ").unwrap_or(auth).trim();
     if token.is_empty() || token != s.token {
         s.stats.unauthenticated += 1;
         return Reply::new(StatusCode::UNAUTHORIZED, errors::not_authenticated());
     }
-    let version = match headers.get("api-version").map(|v| v.to_str().unwrap_or("?").trim().to_string()) {
+    let version = match headers
+        .get("api-version")
+        .map(|v| v.to_str().unwrap_or("?").trim().to_string())
+    {
         None => DEFAULT_VERSION.to_string(),
         Some(v) if valid_version(&v) => v,
-        Some(v) => return with_ids(Reply::new(StatusCode::OK, errors::invalid_version(&v)), None, &rid),
+        Some(v) => {
+            return with_ids(
+                Reply::new(StatusCode::OK, errors::invalid_version(&v)),
+                None,
+                &rid,
+            )
+        }
     };
     let req: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
@@ -133,7 +164,10 @@ fn handle(s: &mut Shared, headers: &HeaderMap, body: &[u8]) -> Reply {
         Ok(d) => d,
         Err(e) => {
             let pos = e.positions().next().unwrap_or_default();
-            return validation_reply(vec![GqlError::validation(format!("Syntax Error: {e}"), pos)], &rid);
+            return validation_reply(
+                vec![GqlError::validation(format!("Syntax Error: {e}"), pos)],
+                &rid,
+            );
         }
     };
     let op_name = req.get("operationName").and_then(Value::as_str);
@@ -146,7 +180,12 @@ fn handle(s: &mut Shared, headers: &HeaderMap, body: &[u8]) -> Reply {
         return validation_reply(errs, &rid);
     }
     let empty = serde_json::Map::new();
-    let vars = match coerce_variables(op, req.get("variables").and_then(Value::as_object).unwrap_or(&empty)) {
+    let vars = match coerce_variables(
+        op,
+        req.get("variables")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty),
+    ) {
         Ok(v) => v,
         Err(errs) => return validation_reply(errs, &rid),
     };
@@ -156,7 +195,11 @@ fn handle(s: &mut Shared, headers: &HeaderMap, body: &[u8]) -> Reply {
 
 fn valid_version(v: &str) -> bool {
     let b = v.as_bytes();
-    v == "dev" || (b.len() == 7 && b[4] == b'-' && v[..4].parse::<u16>().is_ok() && matches!(&v[5..], "01" | "04" | "07" | "10"))
+    v == "dev"
+        || (b.len() == 7
+            && b[4] == b'-'
+            && v[..4].parse::<u16>().is_ok()
+            && matches!(&v[5..], "01" | "04" | "07" | "10"))
 }
 
 fn with_ids(mut r: Reply, version: Option<&str>, rid: &str) -> Reply {
@@ -168,21 +211,41 @@ fn with_ids(mut r: Reply, version: Option<&str>, rid: &str) -> Reply {
 /// Validation errors: HTTP 200, no `Api-Version` header, `extensions.request_id` in the body.
 fn validation_reply(errs: Vec<GqlError>, rid: &str) -> Reply {
     let errors: Vec<Value> = errs.iter().map(GqlError::to_json).collect();
-    Reply::new(StatusCode::OK, json!({"errors": errors, "extensions": {"request_id": rid}}))
+    Reply::new(
+        StatusCode::OK,
+        json!({"errors": errors, "extensions": {"request_id": rid}}),
+    )
 }
 
 fn count_root_fields(s: &mut Shared, set: &SelectionSet) {
     for sel in &set.items {
         if let Selection::Field(f) = &sel.node {
-            *s.stats.root_fields.entry(f.node.name.node.to_string()).or_default() += 1;
+            *s.stats
+                .root_fields
+                .entry(f.node.name.node.to_string())
+                .or_default() += 1;
         }
     }
 }
 
-fn execute(s: &mut Shared, doc: &ExecutableDocument, op: &OperationDefinition, vars: &Vars, version: &str, rid: &str) -> Reply {
+fn execute(
+    s: &mut Shared,
+    doc: &ExecutableDocument,
+    op: &OperationDefinition,
+    vars: &Vars,
+    version: &str,
+    rid: &str,
+) -> Reply {
     let points = cost(doc, &op.selection_set.node, root_type(op), vars);
     if points > MAX_QUERY_COMPLEXITY {
-        return with_ids(Reply::new(StatusCode::OK, errors::query_too_complex(points, MAX_QUERY_COMPLEXITY)), Some(version), rid);
+        return with_ids(
+            Reply::new(
+                StatusCode::OK,
+                errors::query_too_complex(points, MAX_QUERY_COMPLEXITY),
+            ),
+            Some(version),
+            rid,
+        );
     }
     let token = s.token.clone();
     if let Some(limit) = s.faults.requests_per_minute {
@@ -204,13 +267,26 @@ fn execute(s: &mut Shared, doc: &ExecutableDocument, op: &OperationDefinition, v
         Err(retry) => return too_many(errors::complexity_exhausted(retry), retry, version, rid),
     };
     s.stats.complexity_spent += points;
-    let Shared { account, cursors, .. } = s;
-    let mut ex = Exec { acc: account, cursors, doc, vars, complexity: info, expire_cursor: fault == Some(FaultKind::CursorExpired) };
+    let Shared {
+        account, cursors, ..
+    } = s;
+    let mut ex = Exec {
+        acc: account,
+        cursors,
+        doc,
+        vars,
+        complexity: info,
+        expire_cursor: fault == Some(FaultKind::CursorExpired),
+    };
     let body = match ex.run(op) {
         Ok(data) => json!({"data": data}),
         Err(e) => json!({"data": null, "errors": [e.to_json()]}),
     };
-    with_ids(Reply::new(StatusCode::OK, envelope(body, version, rid, account.id)), Some(version), rid)
+    with_ids(
+        Reply::new(StatusCode::OK, envelope(body, version, rid, account.id)),
+        Some(version),
+        rid,
+    )
 }
 
 /// Adds `extensions.request_id` (2025-07 and later) or the legacy `account_id`.
@@ -224,7 +300,11 @@ fn envelope(mut body: Value, version: &str, rid: &str, account_id: u64) -> Value
 }
 
 fn too_many(body: Value, retry: u64, version: &str, rid: &str) -> Reply {
-    let mut r = with_ids(Reply::new(StatusCode::TOO_MANY_REQUESTS, body), Some(version), rid);
+    let mut r = with_ids(
+        Reply::new(StatusCode::TOO_MANY_REQUESTS, body),
+        Some(version),
+        rid,
+    );
     r.retry_after = Some(retry);
     r
 }
@@ -233,12 +313,16 @@ fn too_many(body: Value, retry: u64, version: &str, rid: &str) -> Reply {
 fn fault_reply(f: FaultKind, s: &Shared, version: &str, rid: &str) -> Option<Reply> {
     Some(match f {
         FaultKind::RateLimit => too_many(errors::rate_limited(30), 30, version, rid),
-        FaultKind::ComplexityExhausted => too_many(errors::complexity_exhausted(20), 20, version, rid),
+        FaultKind::ComplexityExhausted => {
+            too_many(errors::complexity_exhausted(20), 20, version, rid)
+        }
         FaultKind::DailyLimit => {
             let secs = 86_400 - s.account.now.timestamp().rem_euclid(86_400) as u64;
             too_many(errors::daily_limit_exceeded(secs), secs, version, rid)
         }
-        FaultKind::Http500 => Reply::new(StatusCode::INTERNAL_SERVER_ERROR, errors::http_500_legacy()),
+        FaultKind::Http500 => {
+            Reply::new(StatusCode::INTERNAL_SERVER_ERROR, errors::http_500_legacy())
+        }
         FaultKind::Http502 => {
             let mut r = Reply::new(StatusCode::BAD_GATEWAY, Value::Null);
             r.html = Some("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>");
@@ -257,10 +341,17 @@ fn passes_cursor(doc: &ExecutableDocument, set: &SelectionSet, vars: &Vars, dept
     depth < 20
         && set.items.iter().any(|sel| match &sel.node {
             Selection::Field(f) => {
-                f.node.arguments.iter().any(|(n, v)| n.node == "cursor" && !matches!(const_value(&v.node, vars), async_graphql_value::ConstValue::Null))
-                    || passes_cursor(doc, &f.node.selection_set.node, vars, depth + 1)
+                f.node.arguments.iter().any(|(n, v)| {
+                    n.node == "cursor"
+                        && !matches!(
+                            const_value(&v.node, vars),
+                            async_graphql_value::ConstValue::Null
+                        )
+                }) || passes_cursor(doc, &f.node.selection_set.node, vars, depth + 1)
             }
-            Selection::InlineFragment(fr) => passes_cursor(doc, &fr.node.selection_set.node, vars, depth + 1),
+            Selection::InlineFragment(fr) => {
+                passes_cursor(doc, &fr.node.selection_set.node, vars, depth + 1)
+            }
             Selection::FragmentSpread(sp) => doc
                 .fragments
                 .get(&sp.node.fragment_name.node)

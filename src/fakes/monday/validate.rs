@@ -59,8 +59,15 @@ pub fn coerce_variables(
     let mut vars = Vars::new();
     let mut errors = vec![];
     for def in &op.variable_definitions {
-        let (name, ty, pos) = (def.node.name.node.as_str(), &def.node.var_type.node, def.pos);
-        if schema.ty(named(ty)).is_none_or(|t| matches!(t.kind, Kind::Object | Kind::Interface)) {
+        let (name, ty, pos) = (
+            def.node.name.node.as_str(),
+            &def.node.var_type.node,
+            def.pos,
+        );
+        if schema
+            .ty(named(ty))
+            .is_none_or(|t| matches!(t.kind, Kind::Object | Kind::Interface))
+        {
             errors.push(GqlError::validation(
                 format!("Variable \"${name}\" cannot be non-input type \"{ty}\"."),
                 pos,
@@ -101,33 +108,47 @@ pub fn coerce_json(v: &serde_json::Value, ty: &Type) -> Result<ConstValue, Strin
         return if ty.nullable {
             Ok(ConstValue::Null)
         } else {
-            Err(format!("Expected non-nullable type \"{ty}\" not to be null."))
+            Err(format!(
+                "Expected non-nullable type \"{ty}\" not to be null."
+            ))
         };
     }
     let name = match &ty.base {
         BaseType::List(inner) => {
             return match v {
-                J::Array(xs) => xs.iter().map(|x| coerce_json(x, inner)).collect::<Result<_, _>>().map(ConstValue::List),
+                J::Array(xs) => xs
+                    .iter()
+                    .map(|x| coerce_json(x, inner))
+                    .collect::<Result<_, _>>()
+                    .map(ConstValue::List),
                 one => Ok(ConstValue::List(vec![coerce_json(one, inner)?])),
             };
         }
         BaseType::Named(n) => n.as_str(),
     };
     let schema = Schema::get();
-    let Some(def) = schema.ty(name) else { return Err(format!("Unknown type \"{name}\".")) };
+    let Some(def) = schema.ty(name) else {
+        return Err(format!("Unknown type \"{name}\"."));
+    };
     match (&def.kind, name, v) {
         (_, "ID", J::String(s)) => Ok(ConstValue::String(s.clone())),
-        (_, "ID", J::Number(n)) if n.is_i64() || n.is_u64() => Ok(ConstValue::String(n.to_string())),
+        (_, "ID", J::Number(n)) if n.is_i64() || n.is_u64() => {
+            Ok(ConstValue::String(n.to_string()))
+        }
         (_, "ID", _) => Err(format!("ID cannot represent value: {v}")),
         (_, "String", J::String(s)) => Ok(ConstValue::String(s.clone())),
         (_, "String", _) => Err(format!("String cannot represent a non string value: {v}")),
-        (_, "Int", J::Number(n)) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => Ok(ConstValue::Number(n.clone())),
+        (_, "Int", J::Number(n)) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => {
+            Ok(ConstValue::Number(n.clone()))
+        }
         (_, "Int", _) => Err(format!("Int cannot represent non-integer value: {v}")),
         (_, "Float", J::Number(n)) => Ok(ConstValue::Number(n.clone())),
         (_, "Float", _) => Err(format!("Float cannot represent non numeric value: {v}")),
         (_, "Boolean", J::Bool(b)) => Ok(ConstValue::Boolean(*b)),
         (_, "Boolean", _) => Err(format!("Boolean cannot represent a non boolean value: {v}")),
-        (Kind::Enum(values), _, J::String(s)) if values.contains(s) => Ok(ConstValue::Enum(Name::new(s))),
+        (Kind::Enum(values), _, J::String(s)) if values.contains(s) => {
+            Ok(ConstValue::Enum(Name::new(s)))
+        }
         (Kind::Enum(_), _, _) => Err(format!("Value {v} does not exist in \"{name}\" enum.")),
         (Kind::Input, _, J::Object(map)) => coerce_json_object(name, &def.input_fields, map),
         (Kind::Input, _, _) => Err(format!("Expected type \"{name}\" to be an object.")),
@@ -153,7 +174,10 @@ fn coerce_json_object(
                 out.insert(Name::new(&f.name), d.clone());
             }
             (None, None) if !f.ty.nullable => {
-                return Err(format!("Field \"{}\" of required type \"{}\" was not provided.", f.name, f.ty));
+                return Err(format!(
+                    "Field \"{}\" of required type \"{}\" was not provided.",
+                    f.name, f.ty
+                ));
             }
             (None, None) => {}
         }
@@ -166,7 +190,11 @@ pub fn validate(doc: &ExecutableDocument, op: &OperationDefinition) -> Vec<GqlEr
     let mut v = Validator {
         doc,
         schema: Schema::get(),
-        defined: op.variable_definitions.iter().map(|d| d.node.name.node.to_string()).collect(),
+        defined: op
+            .variable_definitions
+            .iter()
+            .map(|d| d.node.name.node.to_string())
+            .collect(),
         errors: vec![],
         spreading: vec![],
     };
@@ -174,7 +202,10 @@ pub fn validate(doc: &ExecutableDocument, op: &OperationDefinition) -> Vec<GqlEr
     for (name, frag) in &doc.fragments {
         let on = frag.node.type_condition.node.on.node.as_str();
         if v.schema.ty(on).is_none() {
-            v.error(format!("Unknown type \"{on}\"."), frag.node.type_condition.pos);
+            v.error(
+                format!("Unknown type \"{on}\"."),
+                frag.node.type_condition.pos,
+            );
         } else {
             v.spreading.push(name.to_string());
             v.selection_set(&frag.node.selection_set.node, on);
@@ -205,7 +236,11 @@ impl Validator<'_> {
             match &sel.node {
                 Selection::Field(f) => self.field(f, ty),
                 Selection::InlineFragment(frag) => {
-                    let cond = frag.node.type_condition.as_ref().map(|c| (c.node.on.node.as_str(), c.pos));
+                    let cond = frag
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map(|c| (c.node.on.node.as_str(), c.pos));
                     let target = match cond {
                         Some((on, pos)) if !self.check_condition(ty, on, pos) => continue,
                         Some((on, _)) => on,
@@ -223,7 +258,10 @@ impl Validator<'_> {
             return self.error(format!("Unknown fragment \"{}\".", name.node), name.pos);
         };
         if self.spreading.iter().any(|s| s == name.node.as_str()) {
-            return self.error(format!("Cannot spread fragment \"{}\" within itself.", name.node), name.pos);
+            return self.error(
+                format!("Cannot spread fragment \"{}\" within itself.", name.node),
+                name.pos,
+            );
         }
         let on = frag.node.type_condition.node.on.node.as_str();
         if self.schema.ty(on).is_some() && !self.possible(ty, on) {
@@ -273,15 +311,28 @@ impl Validator<'_> {
             return;
         }
         let Some(def) = self.schema.ty(ty).and_then(|t| t.field(name)).cloned() else {
-            return self.error(format!("Cannot query field \"{name}\" on type \"{ty}\"."), pos);
+            return self.error(
+                format!("Cannot query field \"{name}\" on type \"{ty}\"."),
+                pos,
+            );
         };
         for (arg, value) in &f.node.arguments {
             match def.arg(&arg.node) {
-                None => self.error(format!("Unknown argument \"{}\" on field \"{ty}.{name}\".", arg.node), arg.pos),
+                None => self.error(
+                    format!(
+                        "Unknown argument \"{}\" on field \"{ty}.{name}\".",
+                        arg.node
+                    ),
+                    arg.pos,
+                ),
                 Some(a) => self.literal(&value.node, &a.ty, value.pos),
             }
         }
-        for a in def.args.iter().filter(|a| !a.ty.nullable && a.default.is_none()) {
+        for a in def
+            .args
+            .iter()
+            .filter(|a| !a.ty.nullable && a.default.is_none())
+        {
             if !f.node.arguments.iter().any(|(n, _)| n.node == a.name) {
                 self.error(
                     format!("Field \"{name}\" argument \"{}\" of type \"{}\" is required, but it was not provided.", a.name, a.ty),
@@ -290,7 +341,10 @@ impl Validator<'_> {
             }
         }
         let target = named(&def.ty);
-        let leaf = self.schema.ty(target).is_some_and(|t| matches!(t.kind, Kind::Scalar | Kind::Enum(_)));
+        let leaf = self
+            .schema
+            .ty(target)
+            .is_some_and(|t| matches!(t.kind, Kind::Scalar | Kind::Enum(_)));
         let has_sel = !f.node.selection_set.node.items.is_empty();
         match (leaf, has_sel) {
             (true, true) => self.error(
@@ -329,9 +383,13 @@ impl Validator<'_> {
 fn literal_error(v: &Value, ty: &Type, schema: &Schema) -> Option<String> {
     match (v, &ty.base) {
         (Value::Variable(_), _) => None,
-        (Value::Null, _) if !ty.nullable => Some(format!("Expected value of type \"{ty}\", found null.")),
+        (Value::Null, _) if !ty.nullable => {
+            Some(format!("Expected value of type \"{ty}\", found null."))
+        }
         (Value::Null, _) => None,
-        (Value::List(xs), BaseType::List(inner)) => xs.iter().find_map(|x| literal_error(x, inner, schema)),
+        (Value::List(xs), BaseType::List(inner)) => {
+            xs.iter().find_map(|x| literal_error(x, inner, schema))
+        }
         (one, BaseType::List(inner)) => literal_error(one, inner, schema),
         (v, BaseType::Named(n)) => named_literal_error(v, n.as_str(), schema),
     }
@@ -350,9 +408,13 @@ fn named_literal_error(v: &Value, name: &str, schema: &Schema) -> Option<String>
                 .then(|| format!("Value \"{e}\" does not exist in \"{name}\" enum."));
         }
         (_, Kind::Enum(_), other) => {
-            return Some(format!("Enum \"{name}\" cannot represent non-enum value: {other}."));
+            return Some(format!(
+                "Enum \"{name}\" cannot represent non-enum value: {other}."
+            ));
         }
-        (_, Kind::Input, Value::Object(map)) => return input_object_error(name, &def.input_fields, map, schema),
+        (_, Kind::Input, Value::Object(map)) => {
+            return input_object_error(name, &def.input_fields, map, schema)
+        }
         (_, Kind::Input, _) => false,
         _ => true,
     };
@@ -376,7 +438,10 @@ fn input_object_error(
     map: &async_graphql_value::indexmap::IndexMap<Name, Value>,
     schema: &Schema,
 ) -> Option<String> {
-    if let Some(k) = map.keys().find(|k| !fields.iter().any(|f| f.name == k.as_str())) {
+    if let Some(k) = map
+        .keys()
+        .find(|k| !fields.iter().any(|f| f.name == k.as_str()))
+    {
         return Some(format!("Field \"{k}\" is not defined by type \"{name}\"."));
     }
     for f in fields {
@@ -387,7 +452,10 @@ fn input_object_error(
                 }
             }
             None if !f.ty.nullable && f.default.is_none() => {
-                return Some(format!("Field \"{name}.{}\" of required type \"{}\" was not provided.", f.name, f.ty));
+                return Some(format!(
+                    "Field \"{name}.{}\" of required type \"{}\" was not provided.",
+                    f.name, f.ty
+                ));
             }
             None => {}
         }
@@ -402,31 +470,55 @@ mod tests {
     fn errors(q: &str) -> Vec<String> {
         let doc = async_graphql_parser::parse_query(q).unwrap();
         let op = select_operation(&doc, None).unwrap();
-        validate(&doc, &op.node).into_iter().map(|e| e.message).collect()
+        validate(&doc, &op.node)
+            .into_iter()
+            .map(|e| e.message)
+            .collect()
     }
 
     #[test]
     fn unknown_field_matches_the_real_2025_message_and_location() {
-        let doc = async_graphql_parser::parse_query(r#"query{items(ids: "18273360069"){invalid_field}}"#).unwrap();
+        let doc =
+            async_graphql_parser::parse_query(r#"query{items(ids: "18273360069"){invalid_field}}"#)
+                .unwrap();
         let op = select_operation(&doc, None).unwrap();
         let errs = validate(&doc, &op.node);
-        assert_eq!(errs[0].message, "Cannot query field \"invalid_field\" on type \"Item\".");
-        assert_eq!((errs[0].locations[0].line, errs[0].locations[0].column), (1, 33));
+        assert_eq!(
+            errs[0].message,
+            "Cannot query field \"invalid_field\" on type \"Item\"."
+        );
+        assert_eq!(
+            (errs[0].locations[0].line, errs[0].locations[0].column),
+            (1, 33)
+        );
     }
 
     #[test]
     fn reports_arguments_enums_and_selections() {
-        assert_eq!(errors("{boards(foo: 1){id}}"), ["Unknown argument \"foo\" on field \"Query.boards\"."]);
+        assert_eq!(
+            errors("{boards(foo: 1){id}}"),
+            ["Unknown argument \"foo\" on field \"Query.boards\"."]
+        );
         assert_eq!(
             errors(r#"{boards(board_kind: "invalid_kind"){id}}"#),
             ["Enum \"BoardKind\" cannot represent non-enum value: \"invalid_kind\"."]
         );
-        assert_eq!(errors("{boards(state: gone){id}}"), ["Value \"gone\" does not exist in \"State\" enum."]);
-        assert_eq!(errors("{boards(limit: \"x\"){id}}"), ["Int cannot represent non-integer value: \"x\""]);
+        assert_eq!(
+            errors("{boards(state: gone){id}}"),
+            ["Value \"gone\" does not exist in \"State\" enum."]
+        );
+        assert_eq!(
+            errors("{boards(limit: \"x\"){id}}"),
+            ["Int cannot represent non-integer value: \"x\""]
+        );
         assert!(errors("{boards}")[0].contains("must have a selection of subfields"));
-        assert!(errors("{next_items_page(limit: 5){cursor}}")[0].contains("argument \"cursor\" of type \"String!\" is required"));
+        assert!(errors("{next_items_page(limit: 5){cursor}}")[0]
+            .contains("argument \"cursor\" of type \"String!\" is required"));
         assert!(errors("{boards{id{x}}}")[0].contains("must not have a selection"));
-        assert_eq!(errors("{boards(ids: $x){id}}"), ["Variable \"$x\" is not defined."]);
+        assert_eq!(
+            errors("{boards(ids: $x){id}}"),
+            ["Variable \"$x\" is not defined."]
+        );
     }
 
     #[test]
@@ -434,7 +526,10 @@ mod tests {
         let q = "query { items(ids: [1]) { ...F column_values { id ... on MirrorValue { display_value } ... on BoardRelationValue { linked_item_ids } } } } fragment F on Item { id name }";
         assert!(errors(q).is_empty(), "{:?}", errors(q));
         assert!(errors("{ items { ... on Board { id } } }")[0].contains("can never be of type"));
-        assert_eq!(errors("{ items { ...Nope } }"), ["Unknown fragment \"Nope\"."]);
+        assert_eq!(
+            errors("{ items { ...Nope } }"),
+            ["Unknown fragment \"Nope\"."]
+        );
     }
 
     #[test]
@@ -442,6 +537,9 @@ mod tests {
         let q = r#"{boards{items_page(query_params:{rules:[{column_id:"__last_updated__", compare_value:["EXACT","2024-01-01T00:00:00Z"], operator: greater_than_or_equals, compare_attribute:"UPDATED_AT"}]}){cursor}}}"#;
         assert!(errors(q).is_empty(), "{:?}", errors(q));
         let bad = r#"{boards{items_page(query_params:{rules:[{compare_value:[1], colour: 1}]}){cursor}}}"#;
-        assert_eq!(errors(bad), ["Field \"colour\" is not defined by type \"ItemsQueryRule\"."]);
+        assert_eq!(
+            errors(bad),
+            ["Field \"colour\" is not defined by type \"ItemsQueryRule\"."]
+        );
     }
 }

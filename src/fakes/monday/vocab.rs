@@ -55,39 +55,115 @@ pub const LAST_NAMES: &[&str] = &[
 ];
 
 pub const JOB_TITLES: &[&str] = &[
-    "Product Manager", "Designer", "Backend Engineer", "Support Lead", "Marketing Specialist",
-    "Data Analyst", "Sales Director", "Recruiter", "QA Engineer", "Operations Manager",
+    "Product Manager",
+    "Designer",
+    "Backend Engineer",
+    "Support Lead",
+    "Marketing Specialist",
+    "Data Analyst",
+    "Sales Director",
+    "Recruiter",
+    "QA Engineer",
+    "Operations Manager",
 ];
 
 pub const WORKSPACE_NAMES: &[&str] = &[
-    "Product & Engineering", "Marketing", "Customer Success", "Operations", "Sales", "People",
-    "Finance", "Design Studio",
+    "Product & Engineering",
+    "Marketing",
+    "Customer Success",
+    "Operations",
+    "Sales",
+    "People",
+    "Finance",
+    "Design Studio",
 ];
 
 pub const BOARD_THEMES: &[&str] = &[
-    "Roadmap", "Sprint Backlog", "Bug Tracker", "Content Calendar", "Hiring Pipeline",
-    "Customer Onboarding", "Vendor Contracts", "Event Planning", "Release Checklist",
-    "Support Escalations", "Campaign Tracker", "Inventory", "Office Moves", "Partner Deals",
-    "Research Notes", "Budget Requests", "Security Reviews", "Website Redesign",
-    "Feature Requests", "Training Plan", "Localization", "Data Migration",
+    "Roadmap",
+    "Sprint Backlog",
+    "Bug Tracker",
+    "Content Calendar",
+    "Hiring Pipeline",
+    "Customer Onboarding",
+    "Vendor Contracts",
+    "Event Planning",
+    "Release Checklist",
+    "Support Escalations",
+    "Campaign Tracker",
+    "Inventory",
+    "Office Moves",
+    "Partner Deals",
+    "Research Notes",
+    "Budget Requests",
+    "Security Reviews",
+    "Website Redesign",
+    "Feature Requests",
+    "Training Plan",
+    "Localization",
+    "Data Migration",
 ];
 
 pub const VERBS: &[&str] = &[
-    "Draft", "Review", "Ship", "Fix", "Migrate", "Refactor", "Plan", "Audit", "Design",
-    "Negotiate", "Translate", "Document", "Test", "Launch", "Archive", "Benchmark", "Prototype",
-    "Schedule", "Onboard", "Investigate",
+    "Draft",
+    "Review",
+    "Ship",
+    "Fix",
+    "Migrate",
+    "Refactor",
+    "Plan",
+    "Audit",
+    "Design",
+    "Negotiate",
+    "Translate",
+    "Document",
+    "Test",
+    "Launch",
+    "Archive",
+    "Benchmark",
+    "Prototype",
+    "Schedule",
+    "Onboard",
+    "Investigate",
 ];
 
 pub const ADJECTIVES: &[&str] = &[
-    "quarterly", "mobile", "legacy", "customer-facing", "internal", "annual", "regional",
-    "experimental", "critical", "shared", "automated", "multilingual", "premium", "offline",
+    "quarterly",
+    "mobile",
+    "legacy",
+    "customer-facing",
+    "internal",
+    "annual",
+    "regional",
+    "experimental",
+    "critical",
+    "shared",
+    "automated",
+    "multilingual",
+    "premium",
+    "offline",
 ];
 
 pub const NOUNS: &[&str] = &[
-    "invoice flow", "login page", "pricing table", "search index", "onboarding email",
-    "payment gateway", "analytics dashboard", "press release", "contract renewal",
-    "API rate limiter", "help center article", "webinar", "data warehouse", "newsletter",
-    "checkout form", "SSO integration", "export job", "release notes", "survey", "keynote deck",
+    "invoice flow",
+    "login page",
+    "pricing table",
+    "search index",
+    "onboarding email",
+    "payment gateway",
+    "analytics dashboard",
+    "press release",
+    "contract renewal",
+    "API rate limiter",
+    "help center article",
+    "webinar",
+    "data warehouse",
+    "newsletter",
+    "checkout form",
+    "SSO integration",
+    "export job",
+    "release notes",
+    "survey",
+    "keynote deck",
 ];
 
 pub const SENTENCES: &[&str] = &[
@@ -117,8 +193,22 @@ pub const GROUPS: &[(&str, &str)] = &[
 pub const STATUS_LABELS: &[&str] = &["Working on it", "Done", "Stuck", "Not started", "In review"];
 pub const PRIORITY_LABELS: &[&str] = &["Critical", "High", "Medium", "Low"];
 pub const DROPDOWN_LABELS: &[&str] = &["Web", "iOS", "Android", "Backend", "Data", "Docs"];
-pub const TAGS: &[&str] = &["urgent", "customer", "q3", "tech-debt", "design", "legal", "growth"];
-pub const FILE_NAMES: &[&str] = &["spec.pdf", "mockup.png", "contract.docx", "budget.xlsx", "notes.txt"];
+pub const TAGS: &[&str] = &[
+    "urgent",
+    "customer",
+    "q3",
+    "tech-debt",
+    "design",
+    "legal",
+    "growth",
+];
+pub const FILE_NAMES: &[&str] = &[
+    "spec.pdf",
+    "mockup.png",
+    "contract.docx",
+    "budget.xlsx",
+    "notes.txt",
+];
 pub const LINK_SITES: &[(&str, &str)] = &[
     ("https://docs.example.com/spec", "Spec"),
     ("https://github.com/acme/app/pull/42", "Pull request"),
