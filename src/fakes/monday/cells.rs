@@ -237,7 +237,7 @@ fn file_cell(text: &str) -> Option<Cell> {
         .map(|url| {
             let name = url.rsplit('/').next().unwrap_or(url);
             let asset = url
-                .split('/')
+                .rsplit('/')
                 .find_map(|seg| seg.parse::<u64>().ok())
                 .unwrap_or(1);
             json!({"name": name, "assetId": asset, "isImage": "false", "fileType": "ASSET"})

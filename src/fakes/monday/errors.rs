@@ -6,6 +6,8 @@
 use async_graphql_parser::Pos;
 use serde_json::{json, Value};
 
+use super::exec::Out;
+
 /// One entry of a response's `errors` array.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GqlError {
@@ -24,6 +26,18 @@ impl GqlError {
             path: None,
             extensions: None,
         }
+    }
+
+    /// The JSON form, keys in monday's order (`message`, `locations`, `path`, `extensions`).
+    pub fn to_out(&self) -> Out {
+        let mut kv = vec![("message".to_string(), Out::Val(json!(self.message)))];
+        let full = self.to_json();
+        for key in ["locations", "path", "extensions"] {
+            if let Some(v) = full.get(key) {
+                kv.push((key.to_string(), Out::Val(v.clone())));
+            }
+        }
+        Out::Obj(kv)
     }
 
     /// The JSON form.

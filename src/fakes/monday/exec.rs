@@ -52,6 +52,39 @@ impl Serialize for Out {
     }
 }
 
+impl Out {
+    /// An object from (key, value) pairs, in order.
+    pub fn obj<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Out)>) -> Out {
+        Out::Obj(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// Whether this is an object with key `k`.
+    pub fn has_key(&self, k: &str) -> bool {
+        match self {
+            Out::Obj(kv) => kv.iter().any(|(key, _)| key == k),
+            Out::Val(v) => v.get(k).is_some(),
+            _ => false,
+        }
+    }
+
+    /// The (key, value) pairs of an object (a JSON object's keys come sorted).
+    pub fn into_pairs(self) -> Vec<(String, Out)> {
+        match self {
+            Out::Obj(kv) => kv,
+            Out::Val(serde_json::Value::Object(m)) => {
+                m.into_iter().map(|(k, v)| (k, Out::Val(v))).collect()
+            }
+            _ => vec![],
+        }
+    }
+}
+
+impl From<serde_json::Value> for Out {
+    fn from(v: serde_json::Value) -> Self {
+        Out::Val(v)
+    }
+}
+
 /// An object being resolved, tagged with its GraphQL type.
 #[derive(Debug, Clone)]
 pub enum Node<'a> {

@@ -17,6 +17,7 @@ pub mod errors;
 pub mod exec;
 pub mod faults;
 pub mod generate;
+pub mod inputs;
 pub mod items_page;
 pub mod layout;
 pub mod model;

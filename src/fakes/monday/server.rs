@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use super::complexity::{cost, Budget, ComplexityInfo, MAX_QUERY_COMPLEXITY};
 use super::cursors::Cursors;
 use super::errors::{self, GqlError};
-use super::exec::{const_value, Exec};
+use super::exec::{const_value, Exec, Out};
 use super::faults::{FaultKind, Faults};
 use super::model::Account;
 use super::validate::{coerce_variables, root_type, select_operation, validate, Vars};
@@ -48,7 +48,7 @@ pub fn lock(s: &SharedState) -> MutexGuard<'_, Shared> {
 /// An HTTP answer under construction.
 struct Reply {
     status: StatusCode,
-    body: Value,
+    body: Out,
     version: Option<String>,
     request_id: Option<String>,
     retry_after: Option<u64>,
@@ -56,10 +56,10 @@ struct Reply {
 }
 
 impl Reply {
-    fn new(status: StatusCode, body: Value) -> Self {
+    fn new(status: StatusCode, body: impl Into<Out>) -> Self {
         Reply {
             status,
-            body,
+            body: body.into(),
             version: None,
             request_id: None,
             retry_after: None,
@@ -116,8 +116,8 @@ pub async fn graphql(State(st): State<SharedState>, headers: HeaderMap, body: By
     s.stats.requests += 1;
     let reply = handle(&mut s, &headers, &body);
     if reply.status.is_success()
-        && reply.body.get("errors").is_none()
-        && reply.body.get("error_code").is_none()
+        && !reply.body.has_key("errors")
+        && !reply.body.has_key("error_code")
     {
         s.stats.ok += 1;
     } else {
@@ -164,10 +164,7 @@ fn handle(s: &mut Shared, headers: &HeaderMap, body: &[u8]) -> Reply {
         Ok(d) => d,
         Err(e) => {
             let pos = e.positions().next().unwrap_or_default();
-            return validation_reply(
-                vec![GqlError::validation(format!("Syntax Error: {e}"), pos)],
-                &rid,
-            );
+            return validation_reply(vec![GqlError::validation(syntax_message(&e), pos)], &rid);
         }
     };
     let op_name = req.get("operationName").and_then(Value::as_str);
@@ -193,6 +190,22 @@ fn handle(s: &mut Shared, headers: &HeaderMap, body: &[u8]) -> Reply {
     execute(s, &doc, op, &vars, &version, &rid)
 }
 
+/// graphql-js style `Syntax Error: Expected …` from the parser's multi-line message.
+fn syntax_message(e: &async_graphql_parser::Error) -> String {
+    let text = e.to_string();
+    let last = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .unwrap_or(text.trim());
+    let mut chars = last.chars();
+    let first = chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>())
+        .unwrap_or_default();
+    format!("Syntax Error: {first}{}.", chars.as_str())
+}
+
 fn valid_version(v: &str) -> bool {
     let b = v.as_bytes();
     v == "dev"
@@ -210,10 +223,11 @@ fn with_ids(mut r: Reply, version: Option<&str>, rid: &str) -> Reply {
 
 /// Validation errors: HTTP 200, no `Api-Version` header, `extensions.request_id` in the body.
 fn validation_reply(errs: Vec<GqlError>, rid: &str) -> Reply {
-    let errors: Vec<Value> = errs.iter().map(GqlError::to_json).collect();
+    let errors = Out::List(errs.iter().map(GqlError::to_out).collect());
+    let ext = Out::Val(json!({ "request_id": rid }));
     Reply::new(
         StatusCode::OK,
-        json!({"errors": errors, "extensions": {"request_id": rid}}),
+        Out::obj([("errors", errors), ("extensions", ext)]),
     )
 }
 
@@ -279,8 +293,8 @@ fn execute(
         expire_cursor: fault == Some(FaultKind::CursorExpired),
     };
     let body = match ex.run(op) {
-        Ok(data) => json!({"data": data}),
-        Err(e) => json!({"data": null, "errors": [e.to_json()]}),
+        Ok(data) => Out::obj([("data", data)]),
+        Err(e) => Out::obj([("data", Out::Null), ("errors", Out::List(vec![e.to_out()]))]),
     };
     with_ids(
         Reply::new(StatusCode::OK, envelope(body, version, rid, account.id)),
@@ -290,13 +304,14 @@ fn execute(
 }
 
 /// Adds `extensions.request_id` (2025-07 and later) or the legacy `account_id`.
-fn envelope(mut body: Value, version: &str, rid: &str, account_id: u64) -> Value {
+fn envelope(body: impl Into<Out>, version: &str, rid: &str, account_id: u64) -> Out {
+    let mut kv = body.into().into_pairs();
     if version == "dev" || version >= "2025-07" {
-        body["extensions"] = json!({"request_id": rid});
+        kv.push(("extensions".into(), Out::Val(json!({ "request_id": rid }))));
     } else {
-        body["account_id"] = json!(account_id);
+        kv.push(("account_id".into(), Out::Val(json!(account_id))));
     }
-    body
+    Out::Obj(kv)
 }
 
 fn too_many(body: Value, retry: u64, version: &str, rid: &str) -> Reply {
