@@ -2,10 +2,13 @@
 //! complexity, mutations and faults, as a crawler sees them.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use trove::fakes::monday::{generate, FakeMonday, FakeMondayOptions, FaultKind, Faults, GenSpec};
+use trove::fakes::monday::{
+    generate, Account, FakeMonday, FakeMondayOptions, FaultKind, Faults, GenSpec,
+};
 
 const TOKEN: &str = "test-token";
 
@@ -19,11 +22,20 @@ fn spec() -> GenSpec {
     }
 }
 
+/// The test account, generated once per test binary.
+fn account() -> Account {
+    static ACCOUNT: OnceLock<Account> = OnceLock::new();
+    ACCOUNT.get_or_init(|| generate(&spec())).clone()
+}
+
 async fn start_with(f: impl FnOnce(&mut FakeMondayOptions)) -> FakeMonday {
     let mut opts = FakeMondayOptions {
-        account: generate(&spec()),
+        account: account(),
         token: TOKEN.into(),
-        ..FakeMondayOptions::default()
+        complexity_budget_per_minute: None,
+        faults: Faults::none(),
+        cursor_ttl: Duration::from_secs(3600),
+        addr: None,
     };
     f(&mut opts);
     FakeMonday::start(opts).await.expect("fake starts")
@@ -532,4 +544,138 @@ async fn aliases_fragments_and_variables_work_together() {
         a.body["errors"][0]["message"],
         "Variable \"$n\" of required type \"Int!\" was not provided."
     );
+}
+
+#[tokio::test]
+async fn versions_select_the_envelope_and_bad_versions_are_rejected() {
+    let server = start().await;
+    let send = |v: &'static str| {
+        let url = server.url();
+        async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .header("Authorization", TOKEN)
+                .header("API-Version", v)
+                .json(&json!({"query": "{ me { id } }"}))
+                .send()
+                .await
+                .unwrap();
+            let version = r
+                .headers()
+                .get("api-version")
+                .map(|h| h.to_str().unwrap().to_string());
+            (version, r.json::<Value>().await.unwrap())
+        }
+    };
+    let (v, body) = send("2024-10").await;
+    assert_eq!(v.as_deref(), Some("2024-10"));
+    assert!(body["account_id"].is_u64() && body.get("extensions").is_none());
+    let (v, body) = send("2025-10").await;
+    assert_eq!(v.as_deref(), Some("2025-10"));
+    assert!(body["extensions"]["request_id"].is_string() && body.get("account_id").is_none());
+    let (_, body) = send("2025-13").await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "InvalidVersionException"
+    );
+}
+
+#[tokio::test]
+async fn minute_request_limit_answers_429_with_retry_after() {
+    let server = start_with(|o| o.faults.requests_per_minute = Some(3)).await;
+    for _ in 0..3 {
+        assert_eq!(gql(&server, "{ me { id } }", json!({})).await.status, 200);
+    }
+    let a = gql(&server, "{ me { id } }", json!({})).await;
+    assert_eq!(a.status, 429);
+    assert_eq!(
+        a.body["errors"][0]["extensions"]["code"],
+        "RATE_LIMIT_EXCEEDED"
+    );
+    let retry: u64 = a.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+}
+
+#[tokio::test]
+async fn unauthorized_boards_come_back_as_null_entries_with_errors() {
+    let server = start().await;
+    let denied = big_board(&server);
+    server.set_faults(Faults {
+        unauthorized_boards: vec![denied.clone()],
+        ..Faults::none()
+    });
+    let a = gql(
+        &server,
+        "query ($b: [ID!]) { mine: boards(ids: $b) { id name } }",
+        json!({"b": [denied]}),
+    )
+    .await;
+    assert_eq!(a.body["data"]["mine"], json!([null]));
+    assert_eq!(a.body["errors"][0]["path"], json!(["mine", 0]));
+    assert_eq!(
+        a.body["errors"][0]["extensions"]["code"],
+        "USER_UNAUTHORIZED"
+    );
+}
+
+#[tokio::test]
+async fn control_endpoints_edit_comment_and_count() {
+    let server = start().await;
+    let base = format!("http://{}/__fake", server.addr());
+    let http = reqwest::Client::new();
+    let item = server.with_account(|a| a.active_items(a.big_board().unwrap().id)[3].id.to_string());
+    let r = http
+        .post(format!("{base}/items/{item}/columns/status"))
+        .json(&json!({"text": "Done"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    assert_eq!(
+        server.with_account(|a| a.cell_text(item.parse().unwrap(), "status")),
+        Some(Some("Done".into()))
+    );
+    let r = http
+        .post(format!("{base}/items/{item}/columns/status"))
+        .json(&json!({"text": "No such label"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r: Value = http
+        .post(format!("{base}/items/{item}/updates"))
+        .json(&json!({"body": "<p>via http</p>"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let update = r["id"].as_str().unwrap().to_string();
+    let r = http
+        .post(format!("{base}/updates/{update}/replies"))
+        .json(&json!({"body": "<p>reply</p>"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let a = gql(&server, "query ($i: [ID!]) { items(ids: $i) { updates(limit: 1) { text_body replies { text_body } } } }", json!({"i": [item]})).await;
+    assert_eq!(
+        a.body["data"]["items"][0]["updates"][0],
+        json!({"text_body": "via http", "replies": [{"text_body": "reply"}]})
+    );
+    http.post(format!("{base}/stats/reset"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server.stats().requests, 0);
+    let sdl = http
+        .get(format!("http://{}/v2/get_schema?format=sdl", server.addr()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(sdl.contains("type Item {"));
 }

@@ -33,6 +33,7 @@ use super::Stats;
 pub fn router(state: SharedState) -> Router {
     Router::new()
         .route("/v2", post(graphql))
+        .route("/v2/get_schema", get(schema_sdl))
         .route("/__fake/items/{id}/name", post(rename))
         .route("/__fake/items/{id}/columns/{column}", post(set_column))
         .route("/__fake/items/{id}/updates", post(add_update))
@@ -44,6 +45,11 @@ pub fn router(state: SharedState) -> Router {
         .route("/__fake/stats/reset", post(reset_stats))
         .route("/__fake/cursors/expire", post(expire))
         .with_state(state)
+}
+
+/// `GET /v2/get_schema`: the SDL of the supported subset (real monday serves the full one).
+async fn schema_sdl() -> &'static str {
+    super::schema::SUPPORTED_SDL
 }
 
 fn done(ok: bool) -> Response {

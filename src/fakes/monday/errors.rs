@@ -131,6 +131,18 @@ impl ApiError {
     }
 }
 
+/// A board the token may not read (REAL 2025-07 shape, at the board's path).
+pub fn user_unauthorized(path: Vec<Value>, pos: Pos) -> GqlError {
+    GqlError {
+        message: "User unauthorized to perform action".into(),
+        locations: vec![pos],
+        path: Some(path),
+        extensions: Some(
+            json!({"code": "USER_UNAUTHORIZED", "status_code": 403, "error_data": {}, "service": "monolith"}),
+        ),
+    }
+}
+
 /// The message real monday puts in an expired-cursor error.
 pub const CURSOR_EXPIRED: &str = "CursorExpiredError: The cursor provided for pagination has expired. Please refresh your query and obtain a new cursor to continue fetching items";
 

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use async_graphql_parser::types::{
     ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
 };
-use async_graphql_parser::Positioned;
+use async_graphql_parser::{Pos, Positioned};
 use async_graphql_value::{ConstValue, Value};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
@@ -126,6 +126,8 @@ impl Node<'_> {
 #[derive(Debug)]
 pub enum Res<'a> {
     Null,
+    /// An object the token may not read: `null` plus a `USER_UNAUTHORIZED` error.
+    Denied,
     Leaf(serde_json::Value),
     Node(Node<'a>),
     List(Vec<Res<'a>>),
@@ -252,6 +254,10 @@ pub struct Exec<'a> {
     pub complexity: ComplexityInfo,
     /// Fault injection: the next cursor use in this request reports expiry.
     pub expire_cursor: bool,
+    /// Fault injection: boards served as `null` entries with a `USER_UNAUTHORIZED` error.
+    pub unauthorized_boards: &'a [String],
+    /// Errors that come with partial data.
+    pub partial_errors: Vec<GqlError>,
 }
 
 /// One merged response key: its first field and all same-key fields' selection sets.
@@ -304,7 +310,7 @@ impl<'a> Exec<'a> {
             .unwrap_or_default();
         let res = super::resolve::resolve(self, node, name, &args)
             .map_err(|e| e.to_gql(path.clone(), f.pos))?;
-        self.complete(res, subsets, path)
+        self.complete(res, subsets, path, f.pos)
     }
 
     fn complete(
@@ -312,16 +318,22 @@ impl<'a> Exec<'a> {
         res: Res<'a>,
         subsets: &[&'a SelectionSet],
         path: &mut Vec<serde_json::Value>,
+        pos: Pos,
     ) -> Result<Out, GqlError> {
         Ok(match res {
             Res::Null => Out::Null,
+            Res::Denied => {
+                let e = super::errors::user_unauthorized(path.clone(), pos);
+                self.partial_errors.push(e);
+                Out::Null
+            }
             Res::Leaf(v) => Out::Val(v),
             Res::Node(n) => self.select(&n, subsets, path)?,
             Res::List(xs) => {
                 let mut out = Vec::with_capacity(xs.len());
                 for (i, x) in xs.into_iter().enumerate() {
                     path.push(json!(i));
-                    out.push(self.complete(x, subsets, path)?);
+                    out.push(self.complete(x, subsets, path, pos)?);
                     path.pop();
                 }
                 Out::List(out)

@@ -45,6 +45,9 @@ pub struct Faults {
     pub requests_per_minute: Option<u32>,
     /// Faults forced on the next requests, in order, before any random draw.
     pub script: Vec<FaultKind>,
+    /// Board ids the token may not read: root `boards` lists them as `null` entries with a
+    /// `USER_UNAUTHORIZED` error at their path (partial data).
+    pub unauthorized_boards: Vec<String>,
 }
 
 impl Faults {

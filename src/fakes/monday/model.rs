@@ -257,6 +257,39 @@ impl Account {
             .unwrap_or_else(|| cells::empty_cell(&col.col_type))
     }
 
+    /// The active items of board `id` in position order (what `items_page` lists).
+    pub fn active_items(&self, id: u64) -> Vec<&Item> {
+        let mut v = self.board_items(id);
+        v.retain(|i| i.state == State::Active);
+        v
+    }
+
+    /// The first item (or subitem) named exactly `name`.
+    pub fn find_item(&self, name: &str) -> Option<&Item> {
+        self.items.values().find(|i| i.name == name)
+    }
+
+    /// What a crawler should extract from item `id`'s columns (docs/monday-api.md §5.8):
+    /// `(column title, text or else display_value)` for each non-empty cell, in board order.
+    pub fn column_texts(&self, id: u64) -> Vec<(String, String)> {
+        let Some(item) = self.item(id) else {
+            return vec![];
+        };
+        let Some(board) = self.board(item.board_id) else {
+            return vec![];
+        };
+        board
+            .columns
+            .iter()
+            .filter(|c| c.col_type != "name")
+            .filter_map(|c| {
+                let cell = self.cell_or_empty(item, c);
+                let text = cell.text.filter(|t| !t.is_empty()).or(cell.display_value)?;
+                (!text.is_empty()).then(|| (c.title.clone(), text))
+            })
+            .collect()
+    }
+
     /// The updates on item `id`, newest first.
     pub fn item_updates(&self, id: u64) -> Vec<&Update> {
         let mut v: Vec<&Update> = self.updates.iter().filter(|u| u.item_id == id).collect();

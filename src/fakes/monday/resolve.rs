@@ -55,7 +55,17 @@ fn query<'a>(ex: &mut Exec<'a>, name: &str, args: &Args) -> ExecResult<'a> {
             .map_or(Res::Null, |u| Res::Node(Node::User(u))),
         "users" => Res::nodes(users(acc, args).into_iter().map(Node::User)),
         "workspaces" => Res::nodes(workspaces(acc, args).into_iter().map(Node::Workspace)),
-        "boards" => Res::nodes(boards(acc, args).into_iter().map(Node::Board)),
+        "boards" => {
+            let denied = ex.unauthorized_boards;
+            let res =
+                boards(acc, args)
+                    .into_iter()
+                    .map(|b| match denied.contains(&b.id.to_string()) {
+                        true => Res::Denied,
+                        false => Res::Node(Node::Board(b)),
+                    });
+            Res::List(res.collect())
+        }
         "items" => Res::nodes(items(acc, args)?.into_iter().map(Node::Item)),
         "next_items_page" => return next_items_page(ex, args),
         "updates" => Res::nodes(

@@ -281,6 +281,7 @@ fn execute(
         Err(retry) => return too_many(errors::complexity_exhausted(retry), retry, version, rid),
     };
     s.stats.complexity_spent += points;
+    let unauthorized = s.faults.unauthorized_boards.clone();
     let Shared {
         account, cursors, ..
     } = s;
@@ -291,9 +292,15 @@ fn execute(
         vars,
         complexity: info,
         expire_cursor: fault == Some(FaultKind::CursorExpired),
+        unauthorized_boards: &unauthorized,
+        partial_errors: vec![],
     };
     let body = match ex.run(op) {
-        Ok(data) => Out::obj([("data", data)]),
+        Ok(data) if ex.partial_errors.is_empty() => Out::obj([("data", data)]),
+        Ok(data) => {
+            let errors = Out::List(ex.partial_errors.iter().map(GqlError::to_out).collect());
+            Out::obj([("data", data), ("errors", errors)])
+        }
         Err(e) => Out::obj([("data", Out::Null), ("errors", Out::List(vec![e.to_out()]))]),
     };
     with_ids(
