@@ -679,3 +679,17 @@ async fn control_endpoints_edit_comment_and_count() {
         .unwrap();
     assert!(sdl.contains("type Item {"));
 }
+
+#[tokio::test]
+async fn daily_call_limit_stops_calls_until_reset() {
+    let server = start_with(|o| o.faults.daily_call_limit = Some(2)).await;
+    assert_eq!(gql(&server, "{ me { id } }", json!({})).await.status, 200);
+    assert_eq!(gql(&server, "{ me { id } }", json!({})).await.status, 200);
+    let a = gql(&server, "{ me { id } }", json!({})).await;
+    assert_eq!(
+        a.body["errors"][0]["extensions"]["code"],
+        "DAILY_LIMIT_EXCEEDED"
+    );
+    server.reset_stats();
+    assert_eq!(gql(&server, "{ me { id } }", json!({})).await.status, 200);
+}

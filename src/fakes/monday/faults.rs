@@ -41,6 +41,9 @@ pub struct Faults {
     pub cursor_expired: f64,
     /// Every request fails with `DAILY_LIMIT_EXCEEDED` while set.
     pub daily_limit_exceeded: bool,
+    /// Daily call cap (real: 1,000 / 10,000 / 25,000 by plan); calls beyond it fail with
+    /// `DAILY_LIMIT_EXCEEDED` until the counters are reset. `None` = unlimited.
+    pub daily_call_limit: Option<u64>,
     /// Real per-minute request limit (429 above it); `None` = unlimited.
     pub requests_per_minute: Option<u32>,
     /// Faults forced on the next requests, in order, before any random draw.

@@ -543,16 +543,28 @@ impl Gen {
             u.id, u.id, u.name
         );
         let (s1, s2) = (self.rng.pick(SENTENCES), self.rng.pick(SENTENCES));
-        let (n1, n2) = (self.rng.pick(NOUNS), self.rng.pick(NOUNS));
+        let (n1, n2) = (
+            NOUNS[self.rng.below(NOUNS.len())],
+            NOUNS[self.rng.below(NOUNS.len())],
+        );
+        let (n1, n2) = (html_escape(n1), html_escape(n2));
         let (url, label) = self.rng.pick(LINK_SITES);
-        match self.rng.below(5) {
+        match self.rng.below(6) {
             0 => format!("<p>{s1}</p><p>Ref {marker}</p>"),
             1 => format!("<p>Hi {mention}, {s1}</p><p>{marker}</p>"),
             2 => format!("<p><b>Status:</b> {s1}</p><ul><li>{n1}</li><li>{n2}</li></ul><p>{marker}</p>"),
             3 => format!("<p>\u{feff}{s1} See <a href=\"{url}\" target=\"_blank\" rel=\"noopener noreferrer\">{label}</a> &amp; {marker}</p>"),
+            4 => format!("<p><img width=\"200\" src=\"https://acme.monday.com/protected_static/24308083/resources/{}/cat.jpg\" data-asset_id=\"{}\"></p><p>{marker}</p>", 919_077_184 + self.next_update, 919_077_184 + self.next_update),
             _ => format!("<p>{s2}</p><ol><li><i>{n1}</i></li><li>{n2}</li></ol><p><br></p><p>{marker}</p>"),
         }
     }
+}
+
+/// Escapes text for an HTML update body, as monday's editor does.
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

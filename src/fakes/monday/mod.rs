@@ -57,6 +57,8 @@ pub struct Stats {
     pub faults_injected: u64,
     /// Complexity points charged.
     pub complexity_spent: u64,
+    /// Authenticated, valid calls (what the daily limit counts).
+    pub calls: u64,
     /// Executed root fields by name (`boards`, `next_items_page`, …).
     pub root_fields: BTreeMap<String, u64>,
 }

@@ -90,7 +90,16 @@ impl IntoResponse for Reply {
             put("content-type", "text/html");
             return (self.status, headers, html).into_response();
         }
-        put("content-type", "application/json; charset=utf-8");
+        // Real monday: `application/json` on answers, `; charset=utf-8` on 401s.
+        let charset = self.status == StatusCode::UNAUTHORIZED;
+        put(
+            "content-type",
+            if charset {
+                "application/json; charset=utf-8"
+            } else {
+                "application/json"
+            },
+        );
         let body = serde_json::to_vec(&self.body).unwrap_or_default();
         (self.status, headers, body).into_response()
     }
@@ -268,7 +277,15 @@ fn execute(
         }
     }
     let uses_cursor = passes_cursor(doc, &op.selection_set.node, vars, 0);
-    let fault = s.faults.draw(s.stats.requests, uses_cursor);
+    s.stats.calls += 1;
+    let over_daily = s
+        .faults
+        .daily_call_limit
+        .is_some_and(|max| s.stats.calls > max);
+    let fault = match over_daily {
+        true => Some(FaultKind::DailyLimit),
+        false => s.faults.draw(s.stats.requests, uses_cursor),
+    };
     if fault.is_some() {
         s.stats.faults_injected += 1;
     }

@@ -144,6 +144,11 @@ pub const ADJECTIVES: &[&str] = &[
 ];
 
 pub const NOUNS: &[&str] = &[
+    "\"Q3\" kickoff deck",
+    "Zürich office move",
+    "résumé screening",
+    "R&D <beta> notes",
+    "café partner's menu",
     "invoice flow",
     "login page",
     "pricing table",
