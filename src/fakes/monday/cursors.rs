@@ -1,5 +1,5 @@
 //! `items_page` cursor chains (docs/monday-api.md §2.2). The first page of a board query
-//! snapshots the matching item ids into a [`Chain`]; cursors name a chain and an offset and
+//! snapshots the matching item ids into a chain; cursors name a chain and an offset and
 //! look like real ones: base64url, no padding, of `1,<board>,<chain>,<total>,<offset>,|<n>`.
 //!
 //! A chain expires `ttl` after its FIRST request (the clock does not restart on each page),

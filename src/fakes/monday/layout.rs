@@ -1,5 +1,5 @@
 //! Layout of generated boards: their groups and columns (one column of every common type,
-//! with monday-style ids and `settings`). Pure data builders used by [`super::generate`].
+//! with monday-style ids and `settings`). Pure data builders used by [`super::generate()`].
 
 use serde_json::{json, Value};
 

@@ -7,7 +7,7 @@
 //! cursors ([`cursors`]) and error bodies ([`errors`]) follow docs/monday-api.md. Faults are
 //! injected deterministically ([`faults`]). Tests change the data through the handle
 //! (`edit_item_name`, `add_update`, …) or the unauthenticated `/__fake/…` endpoints
-//! ([`control`]). [`generate`] builds accounts of any size from a seed.
+//! ([`control`]). [`generate()`] builds accounts of any size from a seed.
 
 pub mod cells;
 pub mod complexity;

@@ -57,14 +57,14 @@ fn query<'a>(ex: &mut Exec<'a>, name: &str, args: &Args) -> ExecResult<'a> {
         "workspaces" => Res::nodes(workspaces(acc, args).into_iter().map(Node::Workspace)),
         "boards" => {
             let denied = ex.unauthorized_boards;
-            let res =
-                boards(acc, args)
-                    .into_iter()
-                    .map(|b| match denied.contains(&b.id.to_string()) {
-                        true => Res::Denied,
-                        false => Res::Node(Node::Board(b)),
-                    });
-            Res::List(res.collect())
+            let entry = |b: &'a Board| {
+                if denied.contains(&b.id.to_string()) {
+                    Res::Denied
+                } else {
+                    Res::Node(Node::Board(b))
+                }
+            };
+            Res::List(boards(acc, args).into_iter().map(entry).collect())
         }
         "items" => Res::nodes(items(acc, args)?.into_iter().map(Node::Item)),
         "next_items_page" => return next_items_page(ex, args),

@@ -282,9 +282,10 @@ fn execute(
         .faults
         .daily_call_limit
         .is_some_and(|max| s.stats.calls > max);
-    let fault = match over_daily {
-        true => Some(FaultKind::DailyLimit),
-        false => s.faults.draw(s.stats.requests, uses_cursor),
+    let fault = if over_daily {
+        Some(FaultKind::DailyLimit)
+    } else {
+        s.faults.draw(s.stats.requests, uses_cursor)
     };
     if fault.is_some() {
         s.stats.faults_injected += 1;
