@@ -5,6 +5,7 @@
 //!
 //! | method | path | body | effect |
 //! |---|---|---|---|
+//! | POST | `/__fake/boards/{id}/items` | `{"name"}` | create an item → `{"id"}` |
 //! | POST | `/__fake/items/{id}/name` | `{"name"}` | rename (bumps `updated_at`) |
 //! | POST | `/__fake/items/{id}/columns/{column}` | `{"text"}` | set column text |
 //! | POST | `/__fake/items/{id}/updates` | `{"body"}` | add update → `{"id"}` |
@@ -39,6 +40,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/__fake/items/{id}/updates", post(add_update))
         .route("/__fake/updates/{id}/replies", post(add_reply))
         .route("/__fake/items/{id}/{action}", post(item_state))
+        .route("/__fake/boards/{id}/items", post(create_item))
         .route("/__fake/boards/{id}/{action}", post(board_state))
         .route("/__fake/faults", get(get_faults).put(put_faults))
         .route("/__fake/stats", get(stats))
@@ -90,6 +92,14 @@ async fn set_column(
             .account
             .set_column_text(id, &col, field(&b, "text")),
     )
+}
+
+async fn create_item(
+    State(st): State<SharedState>,
+    Path(id): Path<u64>,
+    Json(b): Json<Value>,
+) -> Response {
+    created(lock(&st).account.create_item(id, field(&b, "name")))
 }
 
 async fn add_update(

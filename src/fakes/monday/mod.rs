@@ -161,6 +161,13 @@ impl FakeMonday {
         f(&mut lock(&self.state))
     }
 
+    /// Creates an empty item at the end of a board's first group; returns its id.
+    pub fn create_item(&self, board_id: &str, name: &str) -> Option<String> {
+        let id = board_id.parse().ok()?;
+        self.with(|s| s.account.create_item(id, name))
+            .map(|i| i.to_string())
+    }
+
     /// Renames an item (bumps `updated_at`).
     pub fn edit_item_name(&self, item_id: &str, name: &str) -> bool {
         let Ok(id) = item_id.parse() else {

@@ -355,6 +355,33 @@ impl Account {
         }
     }
 
+    /// Creates an empty item named `name` at the end of board `board_id`'s first group
+    /// (`created_at` = `updated_at` = now). Returns its id.
+    pub fn create_item(&mut self, board_id: u64, name: &str) -> Option<u64> {
+        let group_id = self.board(board_id)?.groups.first()?.id.clone();
+        let now = self.tick();
+        let id = self.new_id();
+        let creator_id = self.users.first().map(|u| u.id).unwrap_or_default();
+        let item = Item {
+            id,
+            board_id,
+            group_id,
+            name: name.to_string(),
+            state: State::Active,
+            creator_id,
+            created_at: now,
+            updated_at: now,
+            cells: BTreeMap::new(),
+            parent_id: None,
+            subitem_ids: vec![],
+        };
+        self.items.insert(id, item);
+        let board = self.boards.iter_mut().find(|b| b.id == board_id)?;
+        board.item_ids.push(id);
+        board.updated_at = now;
+        Some(id)
+    }
+
     /// Posts an update on item `id`; does NOT bump the item's `updated_at` (see the spec's
     /// open question §7: crawlers must not rely on it). Returns the new update id.
     pub fn add_update(&mut self, item_id: u64, html_body: &str) -> Option<u64> {
