@@ -160,7 +160,15 @@ impl Args {
         let mut map = HashMap::new();
         for a in &def.args {
             let given = field.arguments.iter().find(|(n, _)| n.node == a.name);
+            // An unset variable leaves the argument to its default.
             let value = match given {
+                Some((
+                    _,
+                    Positioned {
+                        node: Value::Variable(n),
+                        ..
+                    },
+                )) if !vars.contains_key(n.as_str()) => a.default.clone(),
                 Some((_, v)) => Some(const_value(&v.node, vars)),
                 None => a.default.clone(),
             };

@@ -316,3 +316,64 @@ fn status_index(item: &Item, col: &str) -> Option<String> {
     let v = item.cells.get(col)?.value.as_ref()?;
     v.get("index").map(|i| i.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::fakes::monday::{generate, GenSpec};
+
+    fn run(qp: Value) -> Result<Vec<u64>, ApiError> {
+        let acc = generate(&GenSpec::small());
+        let board = acc.content_boards().next().unwrap().clone();
+        let items = acc.active_items(board.id);
+        Ok(apply_query(&acc, &board, items, &qp)?
+            .iter()
+            .map(|i| i.id)
+            .collect())
+    }
+
+    #[test]
+    fn status_rules_match_labels_and_indexes() {
+        let by_label =
+            run(json!({"rules": [{"column_id": "status", "compare_value": ["Done"]}]})).unwrap();
+        let by_index =
+            run(json!({"rules": [{"column_id": "status", "compare_value": [1]}]})).unwrap();
+        assert_eq!(by_label, by_index);
+        let none = run(json!({"rules": [{"column_id": "status", "compare_value": ["Done"], "operator": "not_any_of"}]})).unwrap();
+        assert_eq!(by_label.len() + none.len(), run(json!({})).unwrap().len());
+    }
+
+    #[test]
+    fn orders_by_last_updated_and_rejects_unknown_columns() {
+        let acc = generate(&GenSpec::small());
+        let ids =
+            run(json!({"order_by": [{"column_id": "__last_updated__", "direction": "desc"}]}))
+                .unwrap();
+        let times: Vec<_> = ids
+            .iter()
+            .map(|i| acc.item(*i).unwrap().updated_at)
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] >= w[1]));
+        let err = run(json!({"rules": [{"column_id": "nope", "compare_value": [1]}]}));
+        assert_eq!(err, Err(ApiError::InvalidColumn("nope".into())));
+    }
+
+    #[test]
+    fn last_updated_rule_uses_exact_timestamps() {
+        let acc = generate(&GenSpec::small());
+        let all = run(json!({})).unwrap();
+        let mut times: Vec<_> = all
+            .iter()
+            .map(|i| acc.item(*i).unwrap().updated_at)
+            .collect();
+        times.sort();
+        let mid = times[times.len() / 2];
+        let rule = |op: &str| json!({"rules": [{"column_id": "__last_updated__", "compare_value": ["EXACT", crate::fakes::monday::model::fmt_time(mid)], "operator": op, "compare_attribute": "UPDATED_AT"}]});
+        let ge = run(rule("greater_than_or_equals")).unwrap();
+        let lt = run(rule("lower_than")).unwrap();
+        assert_eq!(ge.len() + lt.len(), all.len());
+        assert!(ge.iter().all(|i| acc.item(*i).unwrap().updated_at >= mid));
+    }
+}
