@@ -693,3 +693,41 @@ async fn daily_call_limit_stops_calls_until_reset() {
     server.reset_stats();
     assert_eq!(gql(&server, "{ me { id } }", json!({})).await.status, 200);
 }
+
+#[tokio::test]
+async fn older_versions_get_older_error_shapes() {
+    let server = start_with(|o| o.complexity_budget_per_minute = Some(10)).await;
+    let send = |v: &'static str| {
+        let url = server.url();
+        async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .header("Authorization", TOKEN)
+                .header("API-Version", v)
+                .json(&json!({"query": "{ boards { id } }"}))
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = send("2024-10").await;
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (200, Some("ComplexityException"))
+    );
+    assert!(body["error_message"].as_str().unwrap().contains("reset in"));
+    assert!(body["account_id"].is_u64());
+    let (status, body) = send("2025-04").await;
+    assert_eq!(status, 429);
+    assert_eq!(
+        body["errors"][0]["extensions"]["complexity_budget_limit"],
+        10
+    );
+    let (status, body) = send("2025-10").await;
+    assert_eq!(status, 429);
+    assert_eq!(
+        body["errors"][0]["extensions"].as_object().unwrap().len(),
+        2
+    );
+}

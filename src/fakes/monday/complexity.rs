@@ -164,19 +164,26 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// Charges `cost` to `token`; `Err(retry_in_seconds)` when the minute's budget is spent.
+    /// Charges `cost` to `token`; when the minute's budget cannot cover it, `Err` carries the
+    /// budget left (`before`), the cost and the seconds until the reset.
     pub fn charge(
         &mut self,
         token: &str,
         cost: u64,
         per_minute: u64,
-    ) -> Result<ComplexityInfo, u64> {
+    ) -> Result<ComplexityInfo, ComplexityInfo> {
         let now = Instant::now();
         let w = self.complexity.entry(token.to_string()).or_default();
         w.roll(now);
         let before = per_minute.saturating_sub(w.used);
         if cost > before {
-            return Err(w.reset_in(now));
+            let reset_in_x_seconds = w.reset_in(now);
+            return Err(ComplexityInfo {
+                before,
+                after: before,
+                query: cost,
+                reset_in_x_seconds,
+            });
         }
         w.used += cost;
         Ok(ComplexityInfo {

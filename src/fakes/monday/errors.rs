@@ -170,6 +170,61 @@ pub fn cursor_expired() -> Value {
     json!({"errors": [{"message": CURSOR_EXPIRED, "extensions": {"code": "CursorException"}}]})
 }
 
+/// Which generation of error bodies an `API-Version` gets (docs/monday-api.md §3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Era {
+    /// Up to 2024-10: flat `error_code` / `error_message` bodies, `account_id`.
+    Legacy,
+    /// 2025-01 and 2025-04: unified `errors[]`, detailed complexity extensions.
+    Unified2025,
+    /// 2025-07 and later (and `dev`).
+    Current,
+}
+
+impl Era {
+    /// The era of API version `v` (`yyyy-mm` or `dev`).
+    pub fn of(v: &str) -> Era {
+        match v {
+            "dev" => Era::Current,
+            v if v >= "2025-07" => Era::Current,
+            v if v >= "2025-01" => Era::Unified2025,
+            _ => Era::Legacy,
+        }
+    }
+}
+
+/// Complexity budget exhausted, in the body of `era`, with its HTTP status: legacy bodies
+/// came with HTTP 200 (airbyte#31539), unified ones with 429.
+pub fn complexity_exhausted_for(
+    era: Era,
+    left: u64,
+    cost: u64,
+    limit: u64,
+    retry: u64,
+) -> (u16, Value) {
+    match era {
+        Era::Current => (429, complexity_exhausted(retry)),
+        Era::Unified2025 => (
+            429,
+            json!({"errors": [{"message": "Complexity budget exhausted", "extensions": {
+                "code": "COMPLEXITY_BUDGET_EXHAUSTED", "complexity": cost, "complexity_budget_left": left,
+                "complexity_budget_limit": limit, "retry_in_seconds": retry, "status_code": 429}}]}),
+        ),
+        Era::Legacy => {
+            let msg = format!("Complexity budget exhausted, query cost {cost} budget remaining {left} out of {limit} reset in {retry} seconds");
+            (
+                200,
+                json!({"error_code": "ComplexityException", "status_code": 429, "error_message": msg, "error_data": {}, "errors": [msg]}),
+            )
+        }
+    }
+}
+
+/// Expired cursor in the legacy flat form (HTTP 200, Airbyte fixture).
+pub fn cursor_expired_legacy() -> Value {
+    json!({"error_code": "CursorException", "error_message": CURSOR_EXPIRED, "status_code": 200})
+}
+
 /// Per-minute complexity budget exhausted (2025-07+ form).
 pub fn complexity_exhausted(retry_in_seconds: u64) -> Value {
     json!({"errors": [{"message": "Complexity budget exhausted", "extensions": {"code": "COMPLEXITY_BUDGET_EXHAUSTED", "retry_in_seconds": retry_in_seconds}}]})

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use super::complexity::{cost, Budget, ComplexityInfo, MAX_QUERY_COMPLEXITY};
 use super::cursors::Cursors;
-use super::errors::{self, GqlError};
+use super::errors::{self, Era, GqlError};
 use super::exec::{const_value, Exec, Out};
 use super::faults::{FaultKind, Faults};
 use super::model::Account;
@@ -296,7 +296,7 @@ fn execute(
     let per_minute = s.budget_per_minute;
     let info: ComplexityInfo = match s.budget.charge(&token, points, per_minute) {
         Ok(info) => info,
-        Err(retry) => return too_many(errors::complexity_exhausted(retry), retry, version, rid),
+        Err(c) => return budget_exhausted(c, per_minute, version, rid, s.account.id),
     };
     s.stats.complexity_spent += points;
     let unauthorized = s.faults.unauthorized_boards.clone();
@@ -319,6 +319,9 @@ fn execute(
             let errors = Out::List(ex.partial_errors.iter().map(GqlError::to_out).collect());
             Out::obj([("data", data), ("errors", errors)])
         }
+        Err(e) if Era::of(version) == Era::Legacy && e.message == errors::CURSOR_EXPIRED => {
+            Out::Val(errors::cursor_expired_legacy())
+        }
         Err(e) => Out::obj([("data", Out::Null), ("errors", Out::List(vec![e.to_out()]))]),
     };
     with_ids(
@@ -326,6 +329,23 @@ fn execute(
         Some(version),
         rid,
     )
+}
+
+fn budget_exhausted(
+    c: ComplexityInfo,
+    limit: u64,
+    version: &str,
+    rid: &str,
+    account_id: u64,
+) -> Reply {
+    let retry = c.reset_in_x_seconds;
+    let (status, body) =
+        errors::complexity_exhausted_for(Era::of(version), c.before, c.query, limit, retry);
+    if status == 200 {
+        let body = envelope(body, version, rid, account_id);
+        return with_ids(Reply::new(StatusCode::OK, body), Some(version), rid);
+    }
+    too_many(body, retry, version, rid)
 }
 
 /// Adds `extensions.request_id` (2025-07 and later) or the legacy `account_id`.
@@ -354,7 +374,11 @@ fn fault_reply(f: FaultKind, s: &Shared, version: &str, rid: &str) -> Option<Rep
     Some(match f {
         FaultKind::RateLimit => too_many(errors::rate_limited(30), 30, version, rid),
         FaultKind::ComplexityExhausted => {
-            too_many(errors::complexity_exhausted(20), 20, version, rid)
+            let c = ComplexityInfo {
+                reset_in_x_seconds: 20,
+                ..ComplexityInfo::default()
+            };
+            budget_exhausted(c, s.budget_per_minute, version, rid, s.account.id)
         }
         FaultKind::DailyLimit => {
             let secs = 86_400 - s.account.now.timestamp().rem_euclid(86_400) as u64;
