@@ -731,3 +731,34 @@ async fn older_versions_get_older_error_shapes() {
         2
     );
 }
+
+#[tokio::test]
+async fn nested_subitem_state_can_fail_like_real_monday() {
+    let server = start_with(|o| o.faults.subitem_state_errors = true).await;
+    let (item, sub) = server.with_account(|a| {
+        let i = a
+            .items
+            .values()
+            .find(|i| !i.subitem_ids.is_empty())
+            .unwrap();
+        (i.id.to_string(), i.subitem_ids[0].to_string())
+    });
+    let a = gql(
+        &server,
+        "query ($i: [ID!]) { items(ids: $i) { subitems { id state } } }",
+        json!({"i": [item]}),
+    )
+    .await;
+    assert_eq!(a.body["data"], Value::Null);
+    assert_eq!(
+        a.body["errors"][0]["extensions"]["error_code"],
+        "INTERNAL_SERVER_ERROR"
+    );
+    let a = gql(
+        &server,
+        "query ($i: [ID!]) { items(ids: $i) { id state } }",
+        json!({"i": [sub]}),
+    )
+    .await;
+    assert_eq!(a.body["data"]["items"][0]["state"], "active");
+}

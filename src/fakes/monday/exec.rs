@@ -93,6 +93,8 @@ pub enum Node<'a> {
     Group(&'a Board, &'a Group),
     Column(&'a Column),
     Item(&'a Item),
+    /// An item reached through a parent's `subitems` (see [`super::faults::Faults`]).
+    Subitem(&'a Item),
     ColumnValue(&'a Item, &'a Column, Cell),
     Update(&'a Update),
     Reply(&'a Reply),
@@ -110,7 +112,7 @@ impl Node<'_> {
             Node::Board(_) => "Board",
             Node::Group(..) => "Group",
             Node::Column(_) => "Column",
-            Node::Item(_) => "Item",
+            Node::Item(_) | Node::Subitem(_) => "Item",
             Node::ColumnValue(_, c, _) => super::cells::value_type_name(&c.col_type),
             Node::Update(_) => "Update",
             Node::Reply(_) => "Reply",
@@ -262,6 +264,8 @@ pub struct Exec<'a> {
     pub complexity: ComplexityInfo,
     /// Fault injection: the next cursor use in this request reports expiry.
     pub expire_cursor: bool,
+    /// Fault injection: `state` on a nested subitem fails the request.
+    pub subitem_state_errors: bool,
     /// Fault injection: boards served as `null` entries with a `USER_UNAUTHORIZED` error.
     pub unauthorized_boards: &'a [String],
     /// Errors that come with partial data.

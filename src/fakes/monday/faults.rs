@@ -48,6 +48,9 @@ pub struct Faults {
     pub requests_per_minute: Option<u32>,
     /// Faults forced on the next requests, in order, before any random draw.
     pub script: Vec<FaultKind>,
+    /// Requesting `state` inside a nested `subitems` selection fails the whole request with
+    /// `INTERNAL_SERVER_ERROR`, as Estuary observed (spec §2.4); `items(ids:)` still works.
+    pub subitem_state_errors: bool,
     /// Board ids the token may not read: root `boards` lists them as `null` entries with a
     /// `USER_UNAUTHORIZED` error at their path (partial data).
     pub unauthorized_boards: Vec<String>,

@@ -28,6 +28,9 @@ pub fn resolve<'a>(ex: &mut Exec<'a>, node: &Node<'a>, name: &str, args: &Args) 
         },
         Node::Column(c) => Ok(column(c, name)),
         Node::Item(i) => item(acc, i, name, args),
+        // Estuary saw INTERNAL_SERVER_ERROR for `state` in nested subitems (spec §2.4).
+        Node::Subitem(_) if name == "state" && ex.subitem_state_errors => Err(ApiError::Internal),
+        Node::Subitem(i) => item(acc, i, name, args),
         Node::ColumnValue(_, c, cell) => Ok(column_value(c, cell, name)),
         Node::Update(u) => Ok(update(acc, u, name)),
         Node::Reply(r) => Ok(reply(acc, r, name)),
@@ -293,7 +296,7 @@ fn item<'a>(acc: &'a Account, i: &'a Item, name: &str, args: &Args) -> ExecResul
                 .iter()
                 .filter_map(|s| acc.item(*s))
                 .filter(|s| s.state == State::Active)
-                .map(Node::Item),
+                .map(Node::Subitem),
         ),
         "parent_item" => i
             .parent_id

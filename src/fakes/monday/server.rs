@@ -300,6 +300,7 @@ fn execute(
     };
     s.stats.complexity_spent += points;
     let unauthorized = s.faults.unauthorized_boards.clone();
+    let subitem_state_errors = s.faults.subitem_state_errors;
     let Shared {
         account, cursors, ..
     } = s;
@@ -311,6 +312,7 @@ fn execute(
         complexity: info,
         expire_cursor: fault == Some(FaultKind::CursorExpired),
         unauthorized_boards: &unauthorized,
+        subitem_state_errors,
         partial_errors: vec![],
     };
     let body = match ex.run(op) {
