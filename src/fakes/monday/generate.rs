@@ -131,6 +131,7 @@ pub fn generate(spec: &GenSpec) -> Account {
             updates: vec![],
             tags: vec![],
             now: start + Duration::days(500),
+            wall_clock: false,
             next_id: 90_000_000_000,
         },
         start,

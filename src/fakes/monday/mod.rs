@@ -231,6 +231,17 @@ impl FakeMonday {
         self.with(|s| s.account.set_board_state(id, State::Deleted))
     }
 
+    /// Moves the fake clock forward (the next mutation is stamped after it).
+    pub fn advance_clock(&self, by: Duration) {
+        let by = chrono::Duration::from_std(by).unwrap_or_else(|_| chrono::Duration::days(1));
+        self.with(|s| s.account.advance_clock(by));
+    }
+
+    /// The fake clock's current time.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.with(|s| s.account.now)
+    }
+
     /// Expires every cursor handed out so far.
     pub fn expire_cursors(&self) {
         self.with(|s| s.cursors.expire_all());

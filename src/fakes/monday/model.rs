@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use serde_json::Value;
 
 use super::cells;
@@ -180,6 +180,10 @@ pub struct Account {
     pub tags: Vec<Tag>,
     /// The fake clock: the time of the latest change.
     pub now: DateTime<Utc>,
+    /// When set, mutations are stamped with the wall-clock time (still strictly increasing),
+    /// as on real monday; when unset (the default) the clock only moves by mutations, so
+    /// every timestamp is deterministic. Generated data always predates the wall clock.
+    pub wall_clock: bool,
     /// Next id handed out by [`Account::new_id`].
     pub next_id: u64,
 }
@@ -303,10 +307,22 @@ impl Account {
         self.next_id
     }
 
-    /// Advances the fake clock by one second and returns the new time.
+    /// Advances the clock by at least one second (to the wall clock with
+    /// [`Account::wall_clock`]) and returns the new time.
     pub fn tick(&mut self) -> DateTime<Utc> {
-        self.now += Duration::seconds(1);
+        let next = self.now + Duration::seconds(1);
+        let wall = Utc::now().with_nanosecond(0).unwrap_or(next);
+        self.now = if self.wall_clock {
+            next.max(wall)
+        } else {
+            next
+        };
         self.now
+    }
+
+    /// Moves the clock forward by `by` (e.g. past a crawler's lag window).
+    pub fn advance_clock(&mut self, by: Duration) {
+        self.now += by;
     }
 
     /// Renames item `id` (bumps `updated_at`).
@@ -442,5 +458,31 @@ impl Account {
         b.state = state;
         b.updated_at = now;
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fakes::monday::{generate, GenSpec};
+
+    #[test]
+    fn mutations_strictly_advance_the_clock() {
+        let mut acc = generate(&GenSpec::small());
+        let id = *acc.items.keys().next().unwrap();
+        let t0 = acc.now;
+        assert!(acc.rename_item(id, "a"));
+        let t1 = acc.item(id).unwrap().updated_at;
+        assert!(acc.rename_item(id, "b"));
+        assert!(t0 < t1 && t1 < acc.item(id).unwrap().updated_at);
+    }
+
+    #[test]
+    fn wall_clock_mode_stamps_with_real_time() {
+        let mut acc = generate(&GenSpec::small());
+        acc.wall_clock = true;
+        let before = Utc::now().with_nanosecond(0).unwrap();
+        assert!(acc.tick() >= before);
+        assert!(acc.items.values().all(|i| i.updated_at < before));
     }
 }
