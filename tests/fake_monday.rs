@@ -270,7 +270,7 @@ async fn complexity_is_reported_and_the_budget_runs_out() {
         100_000
     );
     assert!(c["reset_in_x_seconds"].as_u64().unwrap() <= 60);
-    let heavy = format!("{{ boards(ids: [{}]) {{ items_page(limit: 100) {{ items {{ id column_values {{ id text }} }} }} }} }}", big_board(&server));
+    let heavy = format!("{{ boards(ids: [{}]) {{ items_page(limit: 300) {{ items {{ id column_values {{ id text }} }} }} }} }}", big_board(&server));
     let a = gql(&server, &heavy, json!({})).await;
     assert_eq!(a.status, 429);
     assert_eq!(
