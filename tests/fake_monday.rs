@@ -573,6 +573,12 @@ async fn versions_select_the_envelope_and_bad_versions_are_rejected() {
     let (v, body) = send("2025-10").await;
     assert_eq!(v.as_deref(), Some("2025-10"));
     assert!(body["extensions"]["request_id"].is_string() && body.get("account_id").is_none());
+    let (v, _) = send("2024-02").await;
+    assert_eq!(
+        v.as_deref(),
+        Some("2026-01"),
+        "unknown versions are served as Current"
+    );
     let (_, body) = send("2025-13").await;
     assert_eq!(
         body["errors"][0]["extensions"]["code"],

@@ -142,23 +142,27 @@ fn handle(s: &mut Shared, headers: &HeaderMap, body: &[u8]) -> Reply {
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let token = auth.strip_prefix("Bearer ").unwrap_or(auth).trim();
+    let token = match auth.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => auth.trim(),
+    };
     if token.is_empty() || token != s.token {
         s.stats.unauthenticated += 1;
         return Reply::new(StatusCode::UNAUTHORIZED, errors::not_authenticated());
     }
-    let version = match headers
+    let header = headers
         .get("api-version")
-        .map(|v| v.to_str().unwrap_or("?").trim().to_string())
-    {
+        .map(|v| v.to_str().unwrap_or("?").trim().to_string());
+    let version = match header.as_deref().map(served_version) {
         None => DEFAULT_VERSION.to_string(),
-        Some(v) if valid_version(&v) => v,
-        Some(v) => {
+        Some(Some(served)) => served,
+        Some(None) => {
+            let v = header.unwrap_or_default();
             return with_ids(
                 Reply::new(StatusCode::OK, errors::invalid_version(&v)),
                 None,
                 &rid,
-            )
+            );
         }
     };
     let req: Value = match serde_json::from_slice(body) {
@@ -215,13 +219,23 @@ fn syntax_message(e: &async_graphql_parser::Error) -> String {
     format!("Syntax Error: {first}{}.", chars.as_str())
 }
 
-fn valid_version(v: &str) -> bool {
+/// The version served for an `API-Version` header: itself for a release (`yyyy-01/04/07/10`)
+/// or `dev`, Current for an unknown `yyyy-mm` (docs "Version Behavior"), `None` when malformed.
+fn served_version(v: &str) -> Option<String> {
     let b = v.as_bytes();
-    v == "dev"
-        || (b.len() == 7
-            && b[4] == b'-'
-            && v[..4].parse::<u16>().is_ok()
-            && matches!(&v[5..], "01" | "04" | "07" | "10"))
+    if v == "dev" {
+        return Some(v.to_string());
+    }
+    let month: u8 = v
+        .get(5..)
+        .and_then(|m| m.parse().ok())
+        .filter(|m| (1..=12).contains(m))?;
+    let well_formed = b.len() == 7 && b[4] == b'-' && v[..4].parse::<u16>().is_ok();
+    match (well_formed, month % 3) {
+        (false, _) => None,
+        (true, 1) => Some(v.to_string()),
+        (true, _) => Some(DEFAULT_VERSION.to_string()),
+    }
 }
 
 fn with_ids(mut r: Reply, version: Option<&str>, rid: &str) -> Reply {
