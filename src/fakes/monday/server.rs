@@ -136,34 +136,14 @@ pub async fn graphql(State(st): State<SharedState>, headers: HeaderMap, body: By
 }
 
 fn handle(s: &mut Shared, headers: &HeaderMap, body: &[u8]) -> Reply {
-    let n = s.stats.requests;
-    let rid = request_id(n);
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let token = match auth.split_once(' ') {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
-        _ => auth.trim(),
-    };
-    if token.is_empty() || token != s.token {
+    let rid = request_id(s.stats.requests);
+    if !authenticated(s, headers) {
         s.stats.unauthenticated += 1;
         return Reply::new(StatusCode::UNAUTHORIZED, errors::not_authenticated());
     }
-    let header = headers
-        .get("api-version")
-        .map(|v| v.to_str().unwrap_or("?").trim().to_string());
-    let version = match header.as_deref().map(served_version) {
-        None => DEFAULT_VERSION.to_string(),
-        Some(Some(served)) => served,
-        Some(None) => {
-            let v = header.unwrap_or_default();
-            return with_ids(
-                Reply::new(StatusCode::OK, errors::invalid_version(&v)),
-                None,
-                &rid,
-            );
-        }
+    let version = match api_version(headers, &rid) {
+        Ok(v) => v,
+        Err(reply) => return reply,
     };
     let req: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
@@ -180,27 +160,60 @@ fn handle(s: &mut Shared, headers: &HeaderMap, body: &[u8]) -> Reply {
             return validation_reply(vec![GqlError::validation(syntax_message(&e), pos)], &rid);
         }
     };
-    let op_name = req.get("operationName").and_then(Value::as_str);
-    let op = match select_operation(&doc, op_name) {
-        Ok(op) => &op.node,
-        Err(e) => return validation_reply(vec![e], &rid),
+    match validated(&doc, &req) {
+        Ok((op, vars)) => {
+            count_root_fields(s, &op.selection_set.node);
+            execute(s, &doc, op, &vars, &version, &rid)
+        }
+        Err(errs) => validation_reply(errs, &rid),
+    }
+}
+
+/// Raw token or `Bearer <token>` (any case) in `Authorization`.
+fn authenticated(s: &Shared, headers: &HeaderMap) -> bool {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let token = match auth.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => auth.trim(),
     };
-    let errs = validate(&doc, op);
+    !token.is_empty() && token == s.token
+}
+
+/// The version to serve, or the `InvalidVersionException` reply for a malformed header.
+fn api_version(headers: &HeaderMap, rid: &str) -> Result<String, Reply> {
+    let Some(header) = headers.get("api-version") else {
+        return Ok(DEFAULT_VERSION.to_string());
+    };
+    let v = header.to_str().unwrap_or("?").trim();
+    served_version(v).ok_or_else(|| {
+        with_ids(
+            Reply::new(StatusCode::OK, errors::invalid_version(v)),
+            None,
+            rid,
+        )
+    })
+}
+
+/// The operation to run and its coerced variables, or every validation error.
+fn validated<'d>(
+    doc: &'d ExecutableDocument,
+    req: &Value,
+) -> Result<(&'d OperationDefinition, Vars), Vec<GqlError>> {
+    let op_name = req.get("operationName").and_then(Value::as_str);
+    let op = &select_operation(doc, op_name).map_err(|e| vec![e])?.node;
+    let errs = validate(doc, op);
     if !errs.is_empty() {
-        return validation_reply(errs, &rid);
+        return Err(errs);
     }
     let empty = serde_json::Map::new();
-    let vars = match coerce_variables(
-        op,
-        req.get("variables")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty),
-    ) {
-        Ok(v) => v,
-        Err(errs) => return validation_reply(errs, &rid),
-    };
-    count_root_fields(s, &op.selection_set.node);
-    execute(s, &doc, op, &vars, &version, &rid)
+    let json_vars = req
+        .get("variables")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    Ok((op, coerce_variables(op, json_vars)?))
 }
 
 /// graphql-js style `Syntax Error: Expected …` from the parser's multi-line message.
