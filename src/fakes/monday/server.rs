@@ -286,46 +286,10 @@ fn execute(
     version: &str,
     rid: &str,
 ) -> Reply {
-    let points = cost(doc, &op.selection_set.node, root_type(op), vars);
-    if points > MAX_QUERY_COMPLEXITY {
-        return with_ids(
-            Reply::new(
-                StatusCode::OK,
-                errors::query_too_complex(points, MAX_QUERY_COMPLEXITY),
-            ),
-            Some(version),
-            rid,
-        );
-    }
-    let token = s.token.clone();
-    if let Some(limit) = s.faults.requests_per_minute {
-        if let Err(retry) = s.budget.count_request(&token, limit) {
-            return too_many(errors::rate_limited(retry), retry, version, rid);
-        }
-    }
-    let uses_cursor = passes_cursor(doc, &op.selection_set.node, vars, 0);
-    s.stats.calls += 1;
-    let over_daily = s
-        .faults
-        .daily_call_limit
-        .is_some_and(|max| s.stats.calls > max);
-    let fault = if over_daily {
-        Some(FaultKind::DailyLimit)
-    } else {
-        s.faults.draw(s.stats.requests, uses_cursor)
+    let (info, fault) = match admit(s, doc, op, vars, version, rid) {
+        Ok(admitted) => admitted,
+        Err(reply) => return reply,
     };
-    if fault.is_some() {
-        s.stats.faults_injected += 1;
-    }
-    if let Some(reply) = fault.and_then(|f| fault_reply(f, s, version, rid)) {
-        return reply;
-    }
-    let per_minute = s.budget_per_minute;
-    let info: ComplexityInfo = match s.budget.charge(&token, points, per_minute) {
-        Ok(info) => info,
-        Err(c) => return budget_exhausted(c, per_minute, version, rid, s.account.id),
-    };
-    s.stats.complexity_spent += points;
     let unauthorized = s.faults.unauthorized_boards.clone();
     let subitem_state_errors = s.faults.subitem_state_errors;
     let Shared {
@@ -358,6 +322,62 @@ fn execute(
         Some(version),
         rid,
     )
+}
+
+/// Complexity cap, request rate, injected faults and budget, in that order: either the
+/// charged complexity (and a fault to apply during execution) or the rejecting reply.
+fn admit(
+    s: &mut Shared,
+    doc: &ExecutableDocument,
+    op: &OperationDefinition,
+    vars: &Vars,
+    version: &str,
+    rid: &str,
+) -> Result<(ComplexityInfo, Option<FaultKind>), Reply> {
+    let points = cost(doc, &op.selection_set.node, root_type(op), vars);
+    if points > MAX_QUERY_COMPLEXITY {
+        let body = errors::query_too_complex(points, MAX_QUERY_COMPLEXITY);
+        return Err(with_ids(
+            Reply::new(StatusCode::OK, body),
+            Some(version),
+            rid,
+        ));
+    }
+    let token = s.token.clone();
+    if let Some(limit) = s.faults.requests_per_minute {
+        if let Err(retry) = s.budget.count_request(&token, limit) {
+            return Err(too_many(errors::rate_limited(retry), retry, version, rid));
+        }
+    }
+    let fault = draw_fault(s, passes_cursor(doc, &op.selection_set.node, vars, 0));
+    if let Some(reply) = fault.and_then(|f| fault_reply(f, s, version, rid)) {
+        return Err(reply);
+    }
+    let per_minute = s.budget_per_minute;
+    let info = s
+        .budget
+        .charge(&token, points, per_minute)
+        .map_err(|c| budget_exhausted(c, per_minute, version, rid, s.account.id))?;
+    s.stats.complexity_spent += points;
+    Ok((info, fault))
+}
+
+/// Counts the call against the daily limit and draws this request's fault, if any.
+fn draw_fault(s: &mut Shared, uses_cursor: bool) -> Option<FaultKind> {
+    s.stats.calls += 1;
+    let over_daily = s
+        .faults
+        .daily_call_limit
+        .is_some_and(|max| s.stats.calls > max);
+    let fault = if over_daily {
+        Some(FaultKind::DailyLimit)
+    } else {
+        s.faults.draw(s.stats.requests, uses_cursor)
+    };
+    if fault.is_some() {
+        s.stats.faults_injected += 1;
+    }
+    fault
 }
 
 fn budget_exhausted(
