@@ -768,3 +768,33 @@ async fn nested_subitem_state_can_fail_like_real_monday() {
     .await;
     assert_eq!(a.body["data"]["items"][0]["state"], "active");
 }
+
+#[tokio::test]
+async fn version_and_assets_are_served() {
+    let server = start().await;
+    let a = gql(
+        &server,
+        "{ version { kind value display_name } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        a.body["data"]["version"],
+        json!({"kind": "current", "value": "2026-01", "display_name": "Current"})
+    );
+    let item = server.with_account(|a| {
+        a.items
+            .values()
+            .find(|i| i.cells.contains_key("files"))
+            .unwrap()
+            .id
+            .to_string()
+    });
+    let a = gql(&server, "query ($i: [ID!]) { items(ids: $i) { assets { id name url file_extension uploaded_by { id } } } }", json!({"i": [item]})).await;
+    let asset = &a.body["data"]["items"][0]["assets"][0];
+    assert!(asset["url"]
+        .as_str()
+        .unwrap()
+        .ends_with(asset["name"].as_str().unwrap()));
+    assert!(asset["file_extension"].as_str().unwrap().starts_with('.'));
+}

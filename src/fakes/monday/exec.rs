@@ -101,6 +101,10 @@ pub enum Node<'a> {
     User(&'a User),
     Workspace(&'a Workspace),
     Complexity(ComplexityInfo),
+    /// A file of a `file` column: (uploading item, asset id, file name, url).
+    Asset(&'a Item, u64, String, String),
+    /// The served API version.
+    Version(String),
     Page(Option<String>, Vec<&'a Item>),
 }
 
@@ -119,6 +123,8 @@ impl Node<'_> {
             Node::User(_) => "User",
             Node::Workspace(_) => "Workspace",
             Node::Complexity(_) => "Complexity",
+            Node::Asset(..) => "Asset",
+            Node::Version(_) => "Version",
             Node::Page(..) => "ItemsResponse",
         }
     }
@@ -262,6 +268,8 @@ pub struct Exec<'a> {
     pub doc: &'a ExecutableDocument,
     pub vars: &'a Vars,
     pub complexity: ComplexityInfo,
+    /// The served `API-Version`.
+    pub version: String,
     /// Fault injection: the next cursor use in this request reports expiry.
     pub expire_cursor: bool,
     /// Fault injection: `state` on a nested subitem fails the request.

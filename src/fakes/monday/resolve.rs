@@ -42,6 +42,8 @@ pub fn resolve<'a>(ex: &mut Exec<'a>, node: &Node<'a>, name: &str, args: &Args) 
             "query" => json!(c.query),
             _ => json!(c.reset_in_x_seconds),
         })),
+        Node::Asset(item, id, file, url) => Ok(asset(acc, item, *id, file, url, name)),
+        Node::Version(v) => Ok(version(v, name)),
         Node::Page(cursor, items) => Ok(match name {
             "cursor" => Res::opt_str(cursor.clone()),
             _ => Res::nodes(items.iter().map(|i| Node::Item(i))),
@@ -80,6 +82,7 @@ fn query<'a>(ex: &mut Exec<'a>, name: &str, args: &Args) -> ExecResult<'a> {
             .map(Node::Update),
         ),
         "complexity" => Res::Node(Node::Complexity(ex.complexity)),
+        "version" => Res::Node(Node::Version(ex.version.clone())),
         _ => Res::Null,
     })
 }
@@ -302,6 +305,7 @@ fn item<'a>(acc: &'a Account, i: &'a Item, name: &str, args: &Args) -> ExecResul
             .parent_id
             .and_then(|p| acc.item(p))
             .map_or(Res::Null, |p| Res::Node(Node::Item(p))),
+        "assets" => Res::nodes(assets(acc, i, args)),
         "updates" => Res::nodes(
             updates(acc, args, |u| u.item_id == i.id)
                 .into_iter()
@@ -393,5 +397,85 @@ fn workspace<'a>(w: &Workspace, name: &str) -> Res<'a> {
         "state" => Res::str("active"),
         "created_at" => Res::str(fmt_time(w.created_at)),
         _ => Res::Null,
+    }
+}
+
+/// The files of an item's `file` columns (optionally only `column_ids`).
+fn assets<'a>(acc: &'a Account, i: &'a Item, args: &Args) -> Vec<Node<'a>> {
+    let only = args.strings("column_ids");
+    let Some(board) = acc.board(i.board_id) else {
+        return vec![];
+    };
+    let mut out = vec![];
+    for col in board.columns.iter().filter(|c| c.col_type == "file") {
+        if only.as_ref().is_some_and(|ids| !ids.contains(&col.id)) {
+            continue;
+        }
+        let Some(cell) = i.cells.get(&col.id) else {
+            continue;
+        };
+        let urls: Vec<&str> = cell
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .split(", ")
+            .collect();
+        let files = cell
+            .value
+            .as_ref()
+            .and_then(|v| v.get("files"))
+            .and_then(|f| f.as_array());
+        for (n, f) in files.into_iter().flatten().enumerate() {
+            let id = f
+                .get("assetId")
+                .and_then(|a| a.as_u64())
+                .unwrap_or_default();
+            let name = f
+                .get("name")
+                .and_then(|a| a.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let url = urls.get(n).copied().unwrap_or_default().to_string();
+            out.push(Node::Asset(i, id, name, url));
+        }
+    }
+    out
+}
+
+fn asset<'a>(acc: &'a Account, i: &Item, id: u64, file: &str, url: &str, name: &str) -> Res<'a> {
+    match name {
+        "id" => Res::str(id.to_string()),
+        "name" => Res::str(file),
+        "url" => Res::str(url),
+        "public_url" => Res::str(format!(
+            "https://files-monday-com.s3.amazonaws.com/{}/resources/{id}/{file}",
+            acc.id
+        )),
+        "file_extension" => Res::str(
+            file.rfind('.')
+                .map_or(String::new(), |p| file[p..].to_string()),
+        ),
+        "file_size" => Res::Leaf(json!(10_000 + id % 990_000)),
+        "created_at" => Res::str(fmt_time(i.created_at)),
+        "uploaded_by" => acc
+            .user(i.creator_id)
+            .map_or(Res::Null, |u| Res::Node(Node::User(u))),
+        _ => Res::Null,
+    }
+}
+
+/// `version { kind value display_name }` for the served version.
+fn version<'a>(v: &str, name: &str) -> Res<'a> {
+    use super::server::DEFAULT_VERSION;
+    let (kind, display) = match v {
+        "dev" => ("dev", "Development"),
+        v if v == DEFAULT_VERSION => ("current", "Current"),
+        v if v > DEFAULT_VERSION => ("release_candidate", "Release Candidate"),
+        _ => ("maintenance", "Maintenance"),
+    };
+    match name {
+        "kind" => Res::str(kind),
+        "value" => Res::str(v),
+        _ => Res::str(display),
     }
 }

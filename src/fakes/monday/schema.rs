@@ -23,6 +23,7 @@ type Query {
   items(exclude_nonactive: Boolean, ids: [ID!], limit: Int = 25, newest_first: Boolean, page: Int = 1): [Item]
   me: User
   next_items_page(cursor: String!, limit: Int! = 25): ItemsResponse!
+  version: Version!
   users(emails: [String], ids: [ID!], kind: UserKind, limit: Int, name: String, newest_first: Boolean, non_active: Boolean, page: Int): [User]
   workspaces(ids: [ID!], kind: WorkspaceKind, limit: Int = 25, order_by: WorkspacesOrderBy, page: Int = 1, state: State = active): [Workspace]
 }
@@ -70,6 +71,7 @@ type Column {
 type Item {
   id: ID!
   updates(limit: Int = 25, page: Int = 1, ids: [ID!]): [Update!]
+  assets(assets_source: AssetsSource, column_ids: [String]): [Asset]
   board: Board
   column_values(ids: [String!], types: [ColumnType!]): [ColumnValue!]!
   created_at: Date
@@ -85,6 +87,23 @@ type Item {
   updated_at: Date
   url: String!
 }
+type Asset {
+  created_at: Date
+  file_extension: String!
+  file_size: Int!
+  id: ID!
+  name: String!
+  public_url: String!
+  uploaded_by: User!
+  url: String!
+}
+type Version {
+  display_name: String!
+  kind: VersionKind!
+  value: String!
+}
+enum VersionKind { current deprecated dev maintenance old__maintenance old_previous_maintenance previous_maintenance release_candidate }
+enum AssetsSource { all columns gallery }
 type ItemsResponse {
   cursor: String
   items: [Item!]!

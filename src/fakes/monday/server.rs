@@ -301,6 +301,7 @@ fn execute(
         doc,
         vars,
         complexity: info,
+        version: version.to_string(),
         expire_cursor: fault == Some(FaultKind::CursorExpired),
         unauthorized_boards: &unauthorized,
         subitem_state_errors,
