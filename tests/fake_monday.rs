@@ -798,3 +798,42 @@ async fn version_and_assets_are_served() {
         .ends_with(asset["name"].as_str().unwrap()));
     assert!(asset["file_extension"].as_str().unwrap().starts_with('.'));
 }
+
+#[tokio::test]
+async fn activity_logs_record_changes_and_deletions() {
+    let server = start().await;
+    let board = big_board(&server);
+    let ids: Vec<String> = server.with_account(|a| {
+        a.active_items(board.parse().unwrap())
+            .iter()
+            .take(2)
+            .map(|i| i.id.to_string())
+            .collect()
+    });
+    let since = server.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    assert!(server.edit_item_name(&ids[0], "Edited"));
+    assert!(server.delete_item(&ids[1]));
+    let q = "query ($b: [ID!], $from: ISO8601DateTime) { boards(ids: $b) { activity_logs(from: $from, limit: 10) { id event entity data created_at user_id account_id } } }";
+    let a = gql(&server, q, json!({"b": [board], "from": since})).await;
+    let logs = a.body["data"]["boards"][0]["activity_logs"]
+        .as_array()
+        .unwrap();
+    let events: Vec<&str> = logs.iter().map(|l| l["event"].as_str().unwrap()).collect();
+    assert_eq!(events, ["delete_pulse", "update_name"]);
+    let data: Value = serde_json::from_str(logs[0]["data"].as_str().unwrap()).unwrap();
+    assert_eq!(data["pulse_id"].to_string(), ids[1]);
+    assert_eq!(logs[0]["created_at"].as_str().unwrap().len(), 17);
+    let a = gql(
+        &server,
+        "query ($b: [ID!]) { boards(ids: $b) { activity_logs(limit: 500) { event } } }",
+        json!({"b": [board]}),
+    )
+    .await;
+    assert_eq!(
+        a.body["data"]["boards"][0]["activity_logs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        500
+    );
+}

@@ -105,6 +105,7 @@ pub enum Node<'a> {
     Asset(&'a Item, u64, String, String),
     /// The served API version.
     Version(String),
+    ActivityLog(&'a super::activity::ActivityLog),
     Page(Option<String>, Vec<&'a Item>),
 }
 
@@ -125,6 +126,7 @@ impl Node<'_> {
             Node::Complexity(_) => "Complexity",
             Node::Asset(..) => "Asset",
             Node::Version(_) => "Version",
+            Node::ActivityLog(_) => "ActivityLogType",
             Node::Page(..) => "ItemsResponse",
         }
     }

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+use serde_json::json;
+
 use super::cells::{self, formula_cell, mirror_cell, relation_cell, subtasks_cell};
 use super::layout::{content_columns, groups};
 use super::model::*;
@@ -130,6 +132,7 @@ pub fn generate(spec: &GenSpec) -> Account {
             items: BTreeMap::new(),
             updates: vec![],
             tags: vec![],
+            activity_logs: vec![],
             now: start + Duration::days(500),
             wall_clock: false,
             next_id: 90_000_000_000,
@@ -149,6 +152,7 @@ pub fn generate(spec: &GenSpec) -> Account {
         g.board(b, n, spec.subitems_per_item);
     }
     g.link_boards();
+    g.activity_logs();
     g.updates(spec.updates, spec.replies_per_update);
     g.acc
 }
@@ -465,6 +469,31 @@ impl Gen {
         if let Some(it) = self.acc.items.get_mut(&id) {
             for (col, cell) in new {
                 it.cells.insert(col.to_string(), cell);
+            }
+        }
+    }
+
+    /// `create_pulse` at each item's creation and `update_column_value` at its last update.
+    fn activity_logs(&mut self) {
+        let mut items: Vec<(DateTime<Utc>, DateTime<Utc>, u64)> = self
+            .acc
+            .items
+            .values()
+            .map(|i| (i.created_at, i.updated_at, i.id))
+            .collect();
+        items.sort();
+        for (created, updated, id) in items {
+            self.acc.log_item_at(id, "create_pulse", json!({}), created);
+            if updated > created {
+                let status = self
+                    .acc
+                    .item(id)
+                    .and_then(|i| i.cells.get("status"))
+                    .and_then(|c| c.value.clone());
+                let change =
+                    json!({"column_id": "status", "column_type": "status", "value": status});
+                self.acc
+                    .log_item_at(id, "update_column_value", change, updated);
             }
         }
     }

@@ -9,6 +9,7 @@
 //! (`edit_item_name`, `add_update`, …) or the unauthenticated `/__fake/…` endpoints
 //! ([`control`]). [`generate()`] builds accounts of any size from a seed.
 
+pub mod activity;
 pub mod cells;
 pub mod complexity;
 pub mod control;

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Timelike, Utc};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::cells;
 
@@ -178,6 +178,8 @@ pub struct Account {
     /// In creation order (oldest first).
     pub updates: Vec<Update>,
     pub tags: Vec<Tag>,
+    /// Board activity logs in append order ([`super::activity`]).
+    pub activity_logs: Vec<super::activity::ActivityLog>,
     /// The fake clock: the time of the latest change.
     pub now: DateTime<Utc>,
     /// When set, mutations are stamped with the wall-clock time (still strictly increasing),
@@ -331,10 +333,12 @@ impl Account {
         let Some(item) = self.items.get_mut(&id) else {
             return false;
         };
-        item.name = name.to_string();
+        let previous = std::mem::replace(&mut item.name, name.to_string());
         item.updated_at = now;
         let board = item.board_id;
         self.touch_board(board, now);
+        let change = json!({"value": {"name": name}, "previous_value": {"name": previous}});
+        self.log_item(id, "update_name", change);
         true
     }
 
@@ -358,10 +362,16 @@ impl Account {
         let Some(item) = self.items.get_mut(&id) else {
             return false;
         };
-        item.cells.insert(col.id.clone(), cell);
+        let value = cell.value.clone();
+        let previous = item
+            .cells
+            .insert(col.id.clone(), cell)
+            .and_then(|c| c.value);
         item.updated_at = now;
         let board = item.board_id;
         self.touch_board(board, now);
+        let change = json!({"column_id": col.id, "column_type": col.col_type, "column_title": col.title, "value": value, "previous_value": previous});
+        self.log_item(id, "update_column_value", change);
         true
     }
 
@@ -395,6 +405,7 @@ impl Account {
         let board = self.boards.iter_mut().find(|b| b.id == board_id)?;
         board.item_ids.push(id);
         board.updated_at = now;
+        self.log_item(id, "create_pulse", json!({}));
         Some(id)
     }
 
@@ -446,6 +457,12 @@ impl Account {
         }
         item.state = state;
         item.updated_at = now;
+        let event = if state == State::Deleted {
+            "delete_pulse"
+        } else {
+            "archive_pulse"
+        };
+        self.log_item(id, event, json!({}));
         true
     }
 
@@ -457,6 +474,12 @@ impl Account {
         };
         b.state = state;
         b.updated_at = now;
+        let event = if state == State::Deleted {
+            "board_deleted"
+        } else {
+            "board_archived"
+        };
+        self.log_board(id, event);
         true
     }
 }

@@ -4,6 +4,7 @@
 
 use serde_json::json;
 
+use super::activity::ActivityLog;
 use super::errors::ApiError;
 use super::exec::{paginate, Args, Exec, ExecResult, Node, Res};
 use super::items_page::{items_page, next_items_page, parse_time};
@@ -44,6 +45,7 @@ pub fn resolve<'a>(ex: &mut Exec<'a>, node: &Node<'a>, name: &str, args: &Args) 
         })),
         Node::Asset(item, id, file, url) => Ok(asset(acc, item, *id, file, url, name)),
         Node::Version(v) => Ok(version(v, name)),
+        Node::ActivityLog(l) => Ok(activity_log(acc, l, name)),
         Node::Page(cursor, items) => Ok(match name {
             "cursor" => Res::opt_str(cursor.clone()),
             _ => Res::nodes(items.iter().map(|i| Node::Item(i))),
@@ -223,6 +225,11 @@ fn board<'a>(ex: &mut Exec<'a>, b: &'a Board, name: &str, args: &Args) -> ExecRe
             )
         }
         "columns" => Res::nodes(filter_columns(b.columns.iter(), args).map(Node::Column)),
+        "activity_logs" => Res::nodes(
+            activity_logs(acc, b, args)
+                .into_iter()
+                .map(Node::ActivityLog),
+        ),
         "items_page" => return items_page(ex, b, None, args),
         "updates" => {
             let on_board = |u: &Update| {
@@ -477,5 +484,53 @@ fn version<'a>(v: &str, name: &str) -> Res<'a> {
         "kind" => Res::str(kind),
         "value" => Res::str(v),
         _ => Res::str(display),
+    }
+}
+
+/// A board's activity logs, newest first, filtered like the real arguments.
+fn activity_logs<'a>(acc: &'a Account, b: &Board, args: &Args) -> Vec<&'a ActivityLog> {
+    let from = args.str("from").and_then(parse_time);
+    let to = args.str("to").and_then(parse_time);
+    let items = args.ids("item_ids");
+    let users = args.ids("user_ids");
+    let columns = args.strings("column_ids");
+    let groups = args.strings("group_ids");
+    let str_of =
+        |l: &ActivityLog, k: &str| l.data.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let mut v: Vec<&ActivityLog> = acc
+        .activity_logs
+        .iter()
+        .filter(|l| l.board_id == b.id)
+        .filter(|l| from.is_none_or(|f| l.created_at >= f) && to.is_none_or(|t| l.created_at <= t))
+        .filter(|l| {
+            items
+                .as_ref()
+                .is_none_or(|ids| l.item_id().is_some_and(|i| ids.contains(&i)))
+        })
+        .filter(|l| users.as_ref().is_none_or(|ids| ids.contains(&l.user_id)))
+        .filter(|l| {
+            columns
+                .as_ref()
+                .is_none_or(|c| str_of(l, "column_id").is_some_and(|x| c.contains(&x)))
+        })
+        .filter(|l| {
+            groups
+                .as_ref()
+                .is_none_or(|g| str_of(l, "group_id").is_some_and(|x| g.contains(&x)))
+        })
+        .collect();
+    v.sort_by_key(|l| std::cmp::Reverse(l.created_at));
+    paginate(v, args.window(25))
+}
+
+fn activity_log<'a>(acc: &Account, l: &ActivityLog, name: &str) -> Res<'a> {
+    match name {
+        "id" => Res::str(&l.id),
+        "account_id" => Res::str(acc.id.to_string()),
+        "created_at" => Res::str(l.created_at_17()),
+        "data" => Res::str(l.data.to_string()),
+        "entity" => Res::str(&l.entity),
+        "event" => Res::str(&l.event),
+        _ => Res::str(l.user_id.to_string()),
     }
 }

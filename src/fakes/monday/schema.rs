@@ -31,6 +31,7 @@ type Board {
   id: ID!
   updates(limit: Int = 25, page: Int = 1, ids: [ID!], board_updates_only: Boolean, from_date: ISO8601DateTime, to_date: ISO8601DateTime): [Update!]
   columns(ids: [String], types: [ColumnType!]): [Column]
+  activity_logs(column_ids: [String], from: ISO8601DateTime, group_ids: [String], item_ids: [ID!], limit: Int = 25, page: Int = 1, to: ISO8601DateTime, user_ids: [ID!]): [ActivityLogType]
   board_kind: BoardKind!
   created_at: ISO8601DateTime
   creator: User!
@@ -96,6 +97,15 @@ type Asset {
   public_url: String!
   uploaded_by: User!
   url: String!
+}
+type ActivityLogType {
+  account_id: String!
+  created_at: String!
+  data: String!
+  entity: String!
+  event: String!
+  id: String!
+  user_id: String!
 }
 type Version {
   display_name: String!
