@@ -5,6 +5,7 @@
 //!
 //! | method | path | body | effect |
 //! |---|---|---|---|
+//! | GET | `/__fake/items/{id}` | | what a crawler should index for the item |
 //! | POST | `/__fake/boards/{id}/items` | `{"name"}` | create an item → `{"id"}` |
 //! | POST | `/__fake/items/{id}/name` | `{"name"}` | rename (bumps `updated_at`) |
 //! | POST | `/__fake/items/{id}/columns/{column}` | `{"text"}` | set column text |
@@ -35,6 +36,7 @@ pub fn router(state: SharedState) -> Router {
     Router::new()
         .route("/v2", post(graphql))
         .route("/v2/get_schema", get(schema_sdl))
+        .route("/__fake/items/{id}", get(item_summary))
         .route("/__fake/items/{id}/name", post(rename))
         .route("/__fake/items/{id}/columns/{column}", post(set_column))
         .route("/__fake/items/{id}/updates", post(add_update))
@@ -72,6 +74,35 @@ fn created(id: Option<u64>) -> Response {
 
 fn field<'a>(body: &'a Value, key: &str) -> &'a str {
     body.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The expected index content of an item, for out-of-process tests.
+async fn item_summary(State(st): State<SharedState>, Path(id): Path<u64>) -> Response {
+    let s = lock(&st);
+    let acc = &s.account;
+    let Some(item) = acc.item(id) else {
+        return done(false);
+    };
+    let updates: Vec<Value> = acc
+        .item_updates(id)
+        .iter()
+        .map(|u| {
+            let replies: Vec<&str> = u.replies.iter().map(|r| r.text_body.as_str()).collect();
+            json!({"id": u.id.to_string(), "text_body": u.text_body, "replies": replies})
+        })
+        .collect();
+    let body = json!({
+        "id": id.to_string(),
+        "name": item.name,
+        "board_id": item.board_id.to_string(),
+        "state": item.state.as_str(),
+        "updated_at": super::model::fmt_time(item.updated_at),
+        "marker": super::model::item_marker(id),
+        "column_texts": acc.column_texts(id),
+        "subitem_ids": item.subitem_ids.iter().map(u64::to_string).collect::<Vec<_>>(),
+        "updates": updates,
+    });
+    Json(body).into_response()
 }
 
 async fn rename(

@@ -2,12 +2,15 @@
 //!
 //! [`FakeMonday::start`] serves `POST /v2` with real GraphQL: queries are parsed with
 //! `async-graphql-parser`, validated against the supported subset of the official SDL
-//! ([`schema`], [`validate`]) and executed against an in-memory [`Account`] ([`exec`],
-//! [`resolve`], [`items_page`]). Auth, `API-Version`, complexity ([`complexity`]), expiring
-//! cursors ([`cursors`]) and error bodies ([`errors`]) follow docs/monday-api.md. Faults are
-//! injected deterministically ([`faults`]). Tests change the data through the handle
+//! ([`schema`], [`validate`], [`inputs`]) and executed against an in-memory [`Account`]
+//! ([`exec`], [`resolve`], [`items_page`]). Auth, `API-Version`, complexity
+//! ([`complexity`]), expiring cursors ([`cursors`]) and error bodies ([`errors`]) follow
+//! docs/monday-api.md; [`server`] runs those steps per request. Faults are injected
+//! deterministically ([`faults`]). Tests change the data through the handle
 //! (`edit_item_name`, `add_update`, …) or the unauthenticated `/__fake/…` endpoints
-//! ([`control`]). [`generate()`] builds accounts of any size from a seed.
+//! ([`control`]); every change is also written to the boards' [`activity`] logs.
+//! [`generate()`] builds accounts of any size from a seed ([`layout`], [`vocab`]), with
+//! column values that keep monday's `text`/`value` semantics ([`cells`]).
 
 pub mod activity;
 pub mod cells;
