@@ -151,8 +151,8 @@ fn cell_from_text_misc(col_type: &str, text: &str, at: &str) -> Option<Cell> {
         "location" => {
             let (lat, lng) = CITIES
                 .iter()
-                .find(|(name, _, _)| text.starts_with(name))
-                .map(|(_, lat, lng)| (*lat, *lng))
+                .find(|(name, ..)| text.starts_with(name))
+                .map(|(_, lat, lng, _)| (*lat, *lng))
                 .unwrap_or((0.0, 0.0));
             let v = json!({"lat": lat.to_string(), "lng": lng.to_string(), "address": text, "placeId": null, "changed_at": at});
             cell(text, v)

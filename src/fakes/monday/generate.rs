@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 
 use serde_json::json;
 
@@ -371,7 +371,11 @@ impl Gen {
             }
             "date" => day(r).to_string(),
             "timeline" | "week" => {
-                let d = day(r);
+                let mut d = day(r);
+                if col.col_type == "week" {
+                    // Weeks run Monday to Sunday.
+                    d -= Duration::days(i64::from(d.weekday().num_days_from_monday()));
+                }
                 let len = if col.col_type == "week" {
                     6
                 } else {
@@ -396,8 +400,8 @@ impl Gen {
             "rating" => (1 + r.below(5)).to_string(),
             "country" => r.pick(COUNTRIES).1.to_string(),
             "location" => {
-                let c = r.pick(CITIES).0;
-                format!("{c}, {}", r.pick(COUNTRIES).1)
+                let (city, _, _, country) = r.pick(CITIES);
+                format!("{city}, {country}")
             }
             "hour" => format!("{:02}:{:02}", 8 + r.below(10), 15 * r.below(4)),
             "world_clock" => r.pick(TIMEZONES).to_string(),

@@ -17,20 +17,20 @@ pub const COUNTRIES: &[(&str, &str)] = &[
     ("KE", "Kenya"),
 ];
 
-/// (city, lat, lng) for `location` columns.
-pub const CITIES: &[(&str, f64, f64)] = &[
-    ("Paris", 48.8566, 2.3522),
-    ("Berlin", 52.52, 13.405),
-    ("Tokyo", 35.6762, 139.6503),
-    ("Sao Paulo", -23.5505, -46.6333),
-    ("Mumbai", 19.076, 72.8777),
-    ("Toronto", 43.6532, -79.3832),
-    ("Tel Aviv", 32.0853, 34.7818),
-    ("London", 51.5072, -0.1276),
-    ("Madrid", 40.4168, -3.7038),
-    ("Sydney", -33.8688, 151.2093),
-    ("Nairobi", -1.2921, 36.8219),
-    ("Chicago", 41.8781, -87.6298),
+/// (city, lat, lng, country) for `location` columns.
+pub const CITIES: &[(&str, f64, f64, &str)] = &[
+    ("Paris", 48.8566, 2.3522, "France"),
+    ("Berlin", 52.52, 13.405, "Germany"),
+    ("Tokyo", 35.6762, 139.6503, "Japan"),
+    ("Sao Paulo", -23.5505, -46.6333, "Brazil"),
+    ("Mumbai", 19.076, 72.8777, "India"),
+    ("Toronto", 43.6532, -79.3832, "Canada"),
+    ("Tel Aviv", 32.0853, 34.7818, "Israel"),
+    ("London", 51.5072, -0.1276, "United Kingdom"),
+    ("Madrid", 40.4168, -3.7038, "Spain"),
+    ("Sydney", -33.8688, 151.2093, "Australia"),
+    ("Nairobi", -1.2921, 36.8219, "Kenya"),
+    ("Chicago", 41.8781, -87.6298, "United States"),
 ];
 
 /// IANA time zones for `world_clock` columns.
