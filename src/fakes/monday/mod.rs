@@ -20,6 +20,7 @@ pub mod cursors;
 pub mod errors;
 pub mod exec;
 pub mod faults;
+pub mod gen_updates;
 pub mod generate;
 pub mod inputs;
 pub mod items_page;
