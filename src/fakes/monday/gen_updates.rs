@@ -1,0 +1,98 @@
+//! Update (comment) generation for [`super::generate()`]: HTML bodies in the shapes monday
+//! produces (paragraphs, bold, lists, links, user mentions, images, a BOM), `text_body` from
+//! [`cells::html_to_text`], and replies, each carrying its unique marker word.
+
+use chrono::Duration;
+
+use super::cells;
+use super::generate::Gen;
+use super::model::{reply_marker, update_marker, Reply, Update};
+use super::vocab::{LINK_SITES, NOUNS, SENTENCES};
+
+impl Gen {
+    /// `n` updates on random top-level items, oldest first, with replies.
+    pub(super) fn updates(&mut self, n: usize, replies: (usize, usize)) {
+        let top: Vec<u64> = self
+            .acc
+            .items
+            .values()
+            .filter(|i| i.parent_id.is_none())
+            .map(|i| i.id)
+            .collect();
+        if top.is_empty() {
+            return;
+        }
+        let end = self.acc.now - Duration::days(1);
+        let mut made = vec![];
+        for _ in 0..n {
+            let item_id = *self.rng.pick(&top);
+            let created = self
+                .acc
+                .item(item_id)
+                .map(|i| i.created_at)
+                .unwrap_or(self.start);
+            let created_at = self.time_between(created, end);
+            self.next_update += 1 + self.rng.below(50) as u64;
+            let id = self.next_update;
+            let body = self.update_body(&update_marker(id));
+            let creator_id = self.acc.users[self.rng.below(self.acc.users.len())].id;
+            let mut update = Update {
+                id,
+                item_id,
+                creator_id,
+                text_body: cells::html_to_text(&body),
+                body,
+                created_at,
+                replies: vec![],
+            };
+            for _ in 0..self.rng.range(replies) {
+                self.next_update += 1;
+                let rid = self.next_update;
+                let body = format!("<p>{} {}</p>", self.rng.pick(SENTENCES), reply_marker(rid));
+                let created_at = self.time_between(created_at, end + Duration::hours(12));
+                let creator_id = self.acc.users[self.rng.below(self.acc.users.len())].id;
+                update.replies.push(Reply {
+                    id: rid,
+                    creator_id,
+                    text_body: cells::html_to_text(&body),
+                    body,
+                    created_at,
+                });
+            }
+            made.push(update);
+        }
+        made.sort_by_key(|u| (u.created_at, u.id));
+        self.acc.updates = made;
+    }
+
+    fn update_body(&mut self, marker: &str) -> String {
+        let users = &self.acc.users;
+        let u = &users[self.rng.below(users.len())];
+        let mention = format!(
+            "<a class=\"user_mention_editor router\" href=\"https://acme.monday.com/users/{}\" data-mention-type=\"User\" data-mention-id=\"{}\" target=\"_blank\" rel=\"noopener noreferrer\">@{}</a>",
+            u.id, u.id, u.name
+        );
+        let (s1, s2) = (self.rng.pick(SENTENCES), self.rng.pick(SENTENCES));
+        let (n1, n2) = (
+            NOUNS[self.rng.below(NOUNS.len())],
+            NOUNS[self.rng.below(NOUNS.len())],
+        );
+        let (n1, n2) = (html_escape(n1), html_escape(n2));
+        let (url, label) = self.rng.pick(LINK_SITES);
+        match self.rng.below(6) {
+            0 => format!("<p>{s1}</p><p>Ref {marker}</p>"),
+            1 => format!("<p>Hi {mention}, {s1}</p><p>{marker}</p>"),
+            2 => format!("<p><b>Status:</b> {s1}</p><ul><li>{n1}</li><li>{n2}</li></ul><p>{marker}</p>"),
+            3 => format!("<p>\u{feff}{s1} See <a href=\"{url}\" target=\"_blank\" rel=\"noopener noreferrer\">{label}</a> &amp; {marker}</p>"),
+            4 => format!("<p><img width=\"200\" src=\"https://acme.monday.com/protected_static/24308083/resources/{}/cat.jpg\" data-asset_id=\"{}\"></p><p>{marker}</p>", 919_077_184 + self.next_update, 919_077_184 + self.next_update),
+            _ => format!("<p>{s2}</p><ol><li><i>{n1}</i></li><li>{n2}</li></ol><p><br></p><p>{marker}</p>"),
+        }
+    }
+}
+
+/// Escapes text for an HTML update body, as monday's editor does.
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
