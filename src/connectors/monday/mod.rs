@@ -1,1 +1,3 @@
-//! monday.com connector (see docs/monday-api.md). Work in progress.
+//! monday.com connector (see docs/monday-api.md).
+
+pub mod errors;
