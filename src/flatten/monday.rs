@@ -44,24 +44,81 @@ pub struct Flattened {
 
 /// Column types of API 2026-10 plus the legacy (pre-2023-10) names.
 const KNOWN_TYPES: &[&str] = &[
-    "auto_number", "board_relation", "button", "checkbox", "color_picker", "country",
-    "creation_log", "date", "dependency", "doc", "dropdown", "email", "file", "formula", "group",
-    "hour", "integration", "item_assignees", "item_id", "last_updated", "link", "location",
-    "long_text", "mirror", "numbers", "people", "phone", "progress", "rating", "status", "tags",
-    "team", "text", "timeline", "time_tracking", "vote", "week", "world_clock", "unsupported",
-    "name", "person", "direct_doc", "subtasks", "color", "multiple-person", "tag",
-    "pulse-updated", "pulse-id", "long-text", "numeric", "boolean", "timerange", "lookup",
-    "board-relation", "subtasks", "dependency",
+    "auto_number",
+    "board_relation",
+    "button",
+    "checkbox",
+    "color_picker",
+    "country",
+    "creation_log",
+    "date",
+    "dependency",
+    "doc",
+    "dropdown",
+    "email",
+    "file",
+    "formula",
+    "group",
+    "hour",
+    "integration",
+    "item_assignees",
+    "item_id",
+    "last_updated",
+    "link",
+    "location",
+    "long_text",
+    "mirror",
+    "numbers",
+    "people",
+    "phone",
+    "progress",
+    "rating",
+    "status",
+    "tags",
+    "team",
+    "text",
+    "timeline",
+    "time_tracking",
+    "vote",
+    "week",
+    "world_clock",
+    "unsupported",
+    "name",
+    "person",
+    "direct_doc",
+    "subtasks",
+    "color",
+    "multiple-person",
+    "tag",
+    "pulse-updated",
+    "pulse-id",
+    "long-text",
+    "numeric",
+    "boolean",
+    "timerange",
+    "lookup",
+    "board-relation",
+    "subtasks",
+    "dependency",
 ];
 
 /// Flattens one item (or subitem) into a document.
 pub fn flatten_item(item: &Value, ctx: &ItemContext<'_>) -> Flattened {
     let id = id_of(item.get("id")).unwrap_or_default();
     let parent_id = parent_native_id(item, ctx);
-    let mut doc = Document::new(doc_id(ctx.source, &id), str_at(item, "name").unwrap_or_default(), "");
+    let mut doc = Document::new(
+        doc_id(ctx.source, &id),
+        str_at(item, "name").unwrap_or_default(),
+        "",
+    );
     doc.source = ctx.source.to_owned();
     doc.source_kind = Some(SourceKind::Monday);
-    doc.kind = if parent_id.is_some() { "subitem" } else { "item" }.to_owned();
+    doc.kind = if parent_id.is_some() {
+        "subitem"
+    } else {
+        "item"
+    }
+    .to_owned();
     doc.parent_id = parent_id.map(|p| doc_id(ctx.source, &p));
     doc.url = item_url(item, ctx, &id);
     doc.path = item_path(item, ctx);
@@ -72,13 +129,24 @@ pub fn flatten_item(item: &Value, ctx: &ItemContext<'_>) -> Flattened {
     let mut sections = vec![columns.lines.join("\n")];
     sections.push(subitem_line(item));
     sections.extend(update_blocks(item));
-    doc.body = sections.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join("\n\n");
+    doc.body = sections
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
     doc.tags = dedup(columns.tags);
     let mut authors = columns.authors;
-    authors.extend(item.pointer("/creator/name").and_then(Value::as_str).map(str::to_owned));
+    authors.extend(
+        item.pointer("/creator/name")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    );
     doc.authors = dedup(authors);
     doc.raw = item.clone();
-    Flattened { doc, unknown_types: columns.unknown }
+    Flattened {
+        doc,
+        unknown_types: columns.unknown,
+    }
 }
 
 /// What the column values contribute.
@@ -198,13 +266,18 @@ fn post_text(post: &Value) -> Option<String> {
     if !from_html.is_empty() {
         return Some(from_html);
     }
-    let plain = str_at(post, "text_body").unwrap_or_default().replace('\u{feff}', "");
+    let plain = str_at(post, "text_body")
+        .unwrap_or_default()
+        .replace('\u{feff}', "");
     let plain = plain.trim();
     (!plain.is_empty()).then(|| plain.to_owned())
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn parent_native_id(item: &Value, ctx: &ItemContext<'_>) -> Option<String> {
@@ -222,8 +295,15 @@ fn item_path(item: &Value, ctx: &ItemContext<'_>) -> Vec<String> {
     let board = str_at(ctx.board, "name").unwrap_or_default().to_owned();
     let grouped = ctx.parent.unwrap_or(item);
     let group = group_title(grouped, ctx.board).unwrap_or_default();
-    let parent = ctx.parent.and_then(|p| str_at(p, "name")).unwrap_or_default().to_owned();
-    [workspace, board, group, parent].into_iter().filter(|s| !s.is_empty()).collect()
+    let parent = ctx
+        .parent
+        .and_then(|p| str_at(p, "name"))
+        .unwrap_or_default()
+        .to_owned();
+    [workspace, board, group, parent]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn group_title(item: &Value, board: &Value) -> Option<String> {
@@ -261,11 +341,17 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S %z") {
         return Some(t.with_timezone(&Utc));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()?
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
 }
 
 fn split_list(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(", ").map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    text.split(", ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 fn dedup(values: Vec<String>) -> Vec<String> {
@@ -292,7 +378,10 @@ fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 fn array_at<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 #[cfg(test)]

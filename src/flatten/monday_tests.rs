@@ -6,7 +6,10 @@ use serde_json::{json, Value};
 use super::*;
 
 fn fixture(rel: &str) -> Value {
-    let path = format!("{}/../shared/fixtures/monday/{rel}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../shared/fixtures/monday/{rel}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
@@ -66,7 +69,10 @@ fn vcr_items_pages_get_fallback_urls_and_paths() {
         "items_page_single_page_cursor_null_2025-07.json",
     ] {
         let resp = fixture(&format!("real_vcr_monday_ruby/{file}"));
-        for item in resp["data"]["boards"][0]["items_page"]["items"].as_array().unwrap() {
+        for item in resp["data"]["boards"][0]["items_page"]["items"]
+            .as_array()
+            .unwrap()
+        {
             docs.push(view(&flatten_item(item, &ctx(&board)), item));
         }
     }
@@ -75,7 +81,8 @@ fn vcr_items_pages_get_fallback_urls_and_paths() {
 
 #[test]
 fn vcr_subitem_has_parent_and_path() {
-    let parent = fixture("real_vcr_monday_ruby/items_by_ids_found_2025-07.json")["data"]["items"][0].clone();
+    let parent =
+        fixture("real_vcr_monday_ruby/items_by_ids_found_2025-07.json")["data"]["items"][0].clone();
     let mut parent = parent;
     parent["group"] = json!({"id": "topics", "title": "Group Title"});
     let subs = fixture("real_vcr_monday_ruby/item_subitems_2024-07.json");
@@ -167,7 +174,11 @@ fn rich_item_covers_every_column_rule() {
 #[test]
 fn garbage_item_never_panics() {
     let board = json!(null);
-    for item in [json!(null), json!([]), json!({"column_values": 3, "updates": [1, "x"]})] {
+    for item in [
+        json!(null),
+        json!([]),
+        json!({"column_values": 3, "updates": [1, "x"]}),
+    ] {
         let f = flatten_item(&item, &ctx(&board));
         assert_eq!(f.doc.kind, "item");
     }

@@ -24,13 +24,19 @@ pub enum ApiFailure {
     /// HTTP 403 or `USER_UNAUTHORIZED` with no usable data: skip what was asked for.
     Forbidden(String),
     /// Minute, complexity, concurrency or IP limits: wait (`wait` if the server said) and retry.
-    RateLimited { wait: Option<Duration>, message: String },
+    RateLimited {
+        wait: Option<Duration>,
+        message: String,
+    },
     /// `DAILY_LIMIT_EXCEEDED`: nothing to do until 00:00 UTC.
     DailyLimit(String),
     /// The items cursor expired (60 minutes after the chain started): restart the chain.
     CursorExpired(String),
     /// 5xx, `INTERNAL_SERVER_ERROR` inside a 200, network errors and timeouts.
-    Transient { wait: Option<Duration>, message: String },
+    Transient {
+        wait: Option<Duration>,
+        message: String,
+    },
     /// The board or item does not exist (any more).
     NotFound(String),
     /// Validation or other coded errors: our query or the API is wrong.
@@ -72,12 +78,23 @@ enum Kind {
 
 /// Code or message fragments of the retry-after-waiting family (§3.3).
 const LIMIT_MARKERS: &[&str] = &[
-    "COMPLEXITY", "RATE_LIMIT", "RATE LIMIT", "MINUTE LIMIT", "CONCURRENCY LIMIT",
-    "MAXCONCURRENCYEXCEEDED", "FIELD_LIMIT_EXCEEDED", "IP_RATE_LIMIT", "API_TEMPORARILY_BLOCKED",
+    "COMPLEXITY",
+    "RATE_LIMIT",
+    "RATE LIMIT",
+    "MINUTE LIMIT",
+    "CONCURRENCY LIMIT",
+    "MAXCONCURRENCYEXCEEDED",
+    "FIELD_LIMIT_EXCEEDED",
+    "IP_RATE_LIMIT",
+    "API_TEMPORARILY_BLOCKED",
 ];
 
 /// Classifies one response: HTTP status, `Retry-After` header and raw body.
-pub fn classify(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Result<GqlResponse, ApiFailure> {
+pub fn classify(
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+) -> Result<GqlResponse, ApiFailure> {
     let json: Option<Value> = serde_json::from_slice(body).ok();
     let entries = json.as_ref().map(error_entries).unwrap_or_default();
     let message = first_message(&entries).unwrap_or_else(|| snippet(body));
@@ -92,14 +109,22 @@ pub fn classify(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Resu
     }
     match status {
         429 => return Err(ApiFailure::RateLimited { wait, message }),
-        500..=599 => return Err(ApiFailure::Transient { wait: retry_after, message }),
+        500..=599 => {
+            return Err(ApiFailure::Transient {
+                wait: retry_after,
+                message,
+            })
+        }
         403 => return Err(ApiFailure::Forbidden(message)),
         404 => return Err(ApiFailure::NotFound(message)),
         200..=299 => {}
         _ => return Err(ApiFailure::Rejected(format!("HTTP {status}: {message}"))),
     }
     let Some(json) = json else {
-        return Err(ApiFailure::Malformed(format!("response is not JSON: {}", snippet(body))));
+        return Err(ApiFailure::Malformed(format!(
+            "response is not JSON: {}",
+            snippet(body)
+        )));
     };
     let data = json.get("data").filter(|d| d.is_object()).cloned();
     let reason = entries
@@ -110,14 +135,26 @@ pub fn classify(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Resu
     match worst {
         Kind::Daily => Err(ApiFailure::DailyLimit(reason)),
         Kind::Auth => Err(ApiFailure::Auth(reason)),
-        Kind::RateLimited => Err(ApiFailure::RateLimited { wait, message: reason }),
+        Kind::RateLimited => Err(ApiFailure::RateLimited {
+            wait,
+            message: reason,
+        }),
         Kind::Cursor => Err(ApiFailure::CursorExpired(reason)),
-        Kind::Transient => Err(ApiFailure::Transient { wait, message: reason }),
-        _ if data.is_some() => Ok(GqlResponse { data: data.unwrap_or_default(), errors: entries }),
+        Kind::Transient => Err(ApiFailure::Transient {
+            wait,
+            message: reason,
+        }),
+        _ if data.is_some() => Ok(GqlResponse {
+            data: data.unwrap_or_default(),
+            errors: entries,
+        }),
         Kind::Forbidden => Err(ApiFailure::Forbidden(reason)),
         Kind::NotFound => Err(ApiFailure::NotFound(reason)),
         Kind::Other if !entries.is_empty() => Err(ApiFailure::Rejected(reason)),
-        Kind::Other => Err(ApiFailure::Malformed(format!("response has no `data`: {}", snippet(body)))),
+        Kind::Other => Err(ApiFailure::Malformed(format!(
+            "response has no `data`: {}",
+            snippet(body)
+        ))),
     }
 }
 
@@ -128,7 +165,9 @@ fn error_entries(json: &Value) -> Vec<ErrorEntry> {
         Some(Value::String(s)) => vec![entry_from(&Value::String(s.clone()))],
         _ => Vec::new(),
     };
-    let legacy = ["error_code", "error_message"].iter().any(|k| json.get(k).is_some())
+    let legacy = ["error_code", "error_message"]
+        .iter()
+        .any(|k| json.get(k).is_some())
         || (json.get("status_code").is_some() && json.get("data").is_none());
     if legacy {
         let mut e = ErrorEntry {
@@ -147,10 +186,17 @@ fn error_entries(json: &Value) -> Vec<ErrorEntry> {
 
 fn entry_from(v: &Value) -> ErrorEntry {
     if let Value::String(s) = v {
-        return ErrorEntry { message: s.clone(), retry: reset_in(s), ..Default::default() };
+        return ErrorEntry {
+            message: s.clone(),
+            retry: reset_in(s),
+            ..Default::default()
+        };
     }
     let ext = v.get("extensions").cloned().unwrap_or(Value::Null);
-    let code = ext.get("code").or_else(|| ext.get("error_code")).or_else(|| v.get("error_code"));
+    let code = ext
+        .get("code")
+        .or_else(|| ext.get("error_code"))
+        .or_else(|| v.get("error_code"));
     let message = text(v.get("message").or_else(|| v.get("error_message")));
     let retry = seconds(ext.get("retry_in_seconds"))
         .or_else(|| seconds(ext.pointer("/error_data/retry_in_seconds")))
@@ -158,9 +204,16 @@ fn entry_from(v: &Value) -> ErrorEntry {
         .or_else(|| reset_in(&message));
     ErrorEntry {
         code: text(code),
-        status: ext.get("status_code").or_else(|| v.get("status_code")).and_then(as_u64),
+        status: ext
+            .get("status_code")
+            .or_else(|| v.get("status_code"))
+            .and_then(as_u64),
         retry,
-        path: v.get("path").and_then(Value::as_array).cloned().unwrap_or_default(),
+        path: v
+            .get("path")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
         message,
     }
 }
@@ -173,13 +226,23 @@ fn kind_of(e: &ErrorEntry) -> Kind {
         Kind::Auth
     } else if both.contains("CURSOREXCEPTION") || both.contains("CURSOREXPIREDERROR") {
         Kind::Cursor
-    } else if e.retry.is_some() || e.status == Some(429) || LIMIT_MARKERS.iter().any(|m| both.contains(m)) {
+    } else if e.retry.is_some()
+        || e.status == Some(429)
+        || LIMIT_MARKERS.iter().any(|m| both.contains(m))
+    {
         Kind::RateLimited
     } else if both.contains("INTERNAL_SERVER_ERROR") || e.status.is_some_and(|s| s >= 500) {
         Kind::Transient
-    } else if both.contains("UNAUTHORIZED") || both.contains("ACCESS_DENIED") || e.status == Some(403) {
+    } else if both.contains("UNAUTHORIZED")
+        || both.contains("ACCESS_DENIED")
+        || e.status == Some(403)
+    {
         Kind::Forbidden
-    } else if both.contains("NOTFOUND") || both.contains("INVALIDBOARDID") || both.contains("INVALIDITEMID") || e.status == Some(404) {
+    } else if both.contains("NOTFOUND")
+        || both.contains("INVALIDBOARDID")
+        || both.contains("INVALIDITEMID")
+        || e.status == Some(404)
+    {
         Kind::NotFound
     } else {
         Kind::Other
@@ -240,7 +303,13 @@ impl ApiFailure {
 fn first_message(entries: &[ErrorEntry]) -> Option<String> {
     entries
         .iter()
-        .map(|e| if e.message.is_empty() { e.code.clone() } else { e.message.clone() })
+        .map(|e| {
+            if e.message.is_empty() {
+                e.code.clone()
+            } else {
+                e.message.clone()
+            }
+        })
         .find(|m| !m.is_empty())
 }
 

@@ -1,0 +1,465 @@
+//! The [`Crawler`]: drives one run through its phases (see the parent module) and owns the
+//! items phase — board discovery and each board's `items_page` → `next_items_page` chain.
+//!
+//! Chains are ordered by `__last_updated__` ascending, so the newest committed `updated_at`
+//! is a safe restart point: when a cursor expires (or a killed run resumes) the board's chain
+//! restarts with `__last_updated__ >= resume_from`, and ids already seen are skipped. If the
+//! server ever returns items out of order, the chain restarts from the run's `since` instead
+//! and relies on the seen-id set alone.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::client::Client;
+use super::errors::{ApiFailure, GqlResponse};
+use super::queries;
+use super::state::{BoardCursor, Phase, RunState, SyncState};
+use super::Tuning;
+use crate::config::SourceConfig;
+use crate::connectors::{Batch, ConnectorError, Progress, Sink, Skip, SyncOptions, SyncSummary};
+use crate::flatten::monday::{id_of, parse_time};
+
+/// What the board listing found.
+#[derive(Debug, Default)]
+pub struct Boards {
+    /// Boards whose items are crawled, in crawl order (by id).
+    pub crawlable: Vec<Value>,
+    /// Every listed board by id, subitem boards included (their columns title subitems).
+    pub by_id: HashMap<String, Value>,
+    pub account_slug: Option<String>,
+}
+
+/// One run of one source.
+pub struct Crawler<'a> {
+    pub(super) cfg: &'a SourceConfig,
+    pub(super) client: Client,
+    pub(super) sink: &'a mut dyn Sink,
+    pub(super) progress: &'a dyn Progress,
+    pub(super) tuning: Tuning,
+    pub(super) state: SyncState,
+    pub(super) summary: SyncSummary,
+    pub(super) boards: Boards,
+    /// Item ids upserted during this process's run (to avoid refetching them).
+    pub(super) fetched: HashSet<String>,
+    pub(super) page_limit: u32,
+}
+
+/// Why a board's chain stopped: an API failure (maybe retried by restarting or skipping the
+/// board) or a fatal error (the store failed).
+pub(super) enum Stop {
+    Api(ApiFailure),
+    Fatal(ConnectorError),
+}
+
+impl From<ApiFailure> for Stop {
+    fn from(f: ApiFailure) -> Self {
+        Stop::Api(f)
+    }
+}
+
+impl From<ConnectorError> for Stop {
+    fn from(e: ConnectorError) -> Self {
+        Stop::Fatal(e)
+    }
+}
+
+/// The per-chain bookkeeping of one board.
+struct Chain {
+    seen: HashSet<String>,
+    last: Option<DateTime<Utc>>,
+    ordered: bool,
+}
+
+impl<'a> Crawler<'a> {
+    pub fn new(
+        cfg: &'a SourceConfig,
+        sink: &'a mut dyn Sink,
+        progress: &'a dyn Progress,
+        tuning: Tuning,
+    ) -> Result<Self, ConnectorError> {
+        let client =
+            Client::new(cfg, tuning.clone()).map_err(|f| f.into_connector_error(&cfg.token))?;
+        let page_limit = tuning.items_per_page.clamp(1, 500);
+        Ok(Crawler {
+            cfg,
+            client,
+            sink,
+            progress,
+            tuning,
+            state: SyncState::default(),
+            summary: SyncSummary::default(),
+            boards: Boards::default(),
+            fetched: HashSet::new(),
+            page_limit,
+        })
+    }
+
+    /// Runs (or resumes) a sync to completion.
+    pub async fn run(&mut self, opts: &SyncOptions) -> Result<SyncSummary, ConnectorError> {
+        self.state = SyncState::from_saved(self.sink.load_state()?);
+        let run = match self.state.run.take() {
+            Some(r) if !opts.full || r.full => r,
+            _ => self.new_run(opts.full),
+        };
+        self.state.run = Some(run);
+        self.boards = self.list_boards().await?;
+        if self.phase() == Phase::Items {
+            self.items_phase().await?;
+        }
+        if self.phase() == Phase::Updates {
+            self.updates_phase().await?;
+        }
+        if self.phase() == Phase::Sweep {
+            self.sweep_phase().await?;
+        }
+        self.finish()?;
+        Ok(self.final_summary())
+    }
+
+    fn new_run(&self, full: bool) -> RunState {
+        let start = self.cfg.start_date;
+        let since = match (full, self.state.mark) {
+            (false, Some(mark)) => {
+                let back =
+                    mark - chrono::Duration::from_std(self.tuning.overlap).unwrap_or_default();
+                Some(start.map_or(back, |s| s.max(back)))
+            }
+            _ => start,
+        };
+        RunState {
+            started_at: Utc::now(),
+            since,
+            full,
+            phase: Phase::Items,
+            boards_done: Default::default(),
+            board: None,
+        }
+    }
+
+    pub(super) fn run_state(&mut self) -> &mut RunState {
+        self.state.run.get_or_insert_with(|| RunState {
+            started_at: Utc::now(),
+            since: None,
+            full: false,
+            phase: Phase::Items,
+            boards_done: Default::default(),
+            board: None,
+        })
+    }
+
+    fn phase(&self) -> Phase {
+        self.state.run.as_ref().map_or(Phase::Sweep, |r| r.phase)
+    }
+
+    /// An incremental run looks for commented items too; a first or full run sees them all.
+    fn incremental(&self) -> bool {
+        self.state.mark.is_some() && self.state.run.as_ref().is_some_and(|r| !r.full)
+    }
+
+    pub(super) fn since(&self) -> Option<DateTime<Utc>> {
+        self.state.run.as_ref().and_then(|r| r.since)
+    }
+
+    /// Commits `batch` with the current state attached.
+    pub(super) fn commit(&mut self, mut batch: Batch) -> Result<(), ConnectorError> {
+        batch.state = Some(self.state.to_json());
+        self.sink.commit(batch)?;
+        Ok(())
+    }
+
+    /// Turns a final API failure into the user-facing error (token scrubbed).
+    pub(super) fn fatal(&self, f: ApiFailure) -> ConnectorError {
+        f.into_connector_error(self.client.token())
+    }
+
+    pub(super) async fn query(&self, q: &str, vars: Value) -> Result<GqlResponse, ApiFailure> {
+        self.client.query(q, vars, self.progress).await
+    }
+
+    fn finish(&mut self) -> Result<(), ConnectorError> {
+        let started = self.state.run.take().map(|r| r.started_at);
+        self.state.mark = started.or(self.state.mark);
+        self.commit(Batch::default())
+    }
+
+    fn final_summary(&self) -> SyncSummary {
+        let mut s = self.summary.clone();
+        s.requests = self.client.requests();
+        s.complexity = self.client.complexity();
+        s
+    }
+
+    /// Lists every active board the token can read, page by page.
+    async fn list_boards(&mut self) -> Result<Boards, ConnectorError> {
+        let mut boards = Boards::default();
+        let limit = self.tuning.boards_per_page.max(1);
+        for page in 1.. {
+            let vars = json!({ "limit": limit, "page": page });
+            let resp = self
+                .query(queries::BOARDS, vars)
+                .await
+                .map_err(|f| self.fatal(f))?;
+            if boards.account_slug.is_none() {
+                boards.account_slug = resp
+                    .data
+                    .pointer("/me/account/slug")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+            }
+            let Some(list) = resp.data.get("boards").and_then(Value::as_array) else {
+                let body = resp.data.to_string();
+                return Err(self.fatal(ApiFailure::Malformed(format!(
+                    "`boards` missing in {body:.200}"
+                ))));
+            };
+            for b in list.iter().filter(|b| b.is_object()) {
+                if let Some(id) = id_of(b.get("id")) {
+                    boards.by_id.entry(id).or_insert_with(|| b.clone());
+                }
+            }
+            if list.len() < limit as usize {
+                break;
+            }
+        }
+        let mut crawlable: Vec<Value> = boards
+            .by_id
+            .values()
+            .filter(|b| is_crawlable(b))
+            .cloned()
+            .collect();
+        crawlable.sort_by_key(sort_key);
+        boards.crawlable = crawlable;
+        Ok(boards)
+    }
+
+    async fn items_phase(&mut self) -> Result<(), ConnectorError> {
+        let boards = self.boards.crawlable.clone();
+        for board in &boards {
+            let id = id_of(board.get("id")).unwrap_or_default();
+            if self.run_state().boards_done.contains(&id) {
+                continue;
+            }
+            self.crawl_board(board, &id).await?;
+        }
+        let next = if self.incremental() {
+            Phase::Updates
+        } else {
+            Phase::Sweep
+        };
+        self.run_state().phase = next;
+        self.commit(Batch::default())
+    }
+
+    /// Crawls one board's chain, restarting it when the cursor expires.
+    async fn crawl_board(&mut self, board: &Value, id: &str) -> Result<(), ConnectorError> {
+        let cursor = match self.run_state().board.take() {
+            Some(c) if c.board_id == id => c,
+            _ => BoardCursor {
+                board_id: id.to_owned(),
+                ..Default::default()
+            },
+        };
+        let mut chain = Chain {
+            seen: cursor.boundary_ids.iter().cloned().collect(),
+            last: None,
+            ordered: true,
+        };
+        self.run_state().board = Some(cursor);
+        let mut restarts = 0;
+        let skip = loop {
+            match self.board_chain(board, id, &mut chain).await {
+                Ok(()) => break None,
+                Err(Stop::Fatal(e)) => return Err(e),
+                Err(Stop::Api(ApiFailure::CursorExpired(m)))
+                    if restarts < self.tuning.max_chain_restarts =>
+                {
+                    restarts += 1;
+                    tracing::info!(
+                        board = id,
+                        restarts,
+                        "monday.com: cursor expired, restarting chain: {m}"
+                    );
+                    self.progress
+                        .message(&format!("board {id}: cursor expired, restarting its pages"));
+                }
+                Err(Stop::Api(
+                    f @ (ApiFailure::Forbidden(_)
+                    | ApiFailure::NotFound(_)
+                    | ApiFailure::Transient { .. }),
+                )) => break Some(f),
+                Err(Stop::Api(f)) => return Err(self.fatal(f)),
+            }
+        };
+        self.board_done(id, skip)
+    }
+
+    /// Marks a board complete (or skipped) and commits that.
+    fn board_done(&mut self, id: &str, skip: Option<ApiFailure>) -> Result<(), ConnectorError> {
+        let run = self.run_state();
+        run.boards_done.insert(id.to_owned());
+        run.board = None;
+        let mut batch = Batch::default();
+        match skip {
+            Some(f) => {
+                let reason = self.client.token().scrub(&f.describe());
+                tracing::warn!(board = id, "monday.com: skipping board: {reason}");
+                self.summary.skipped += 1;
+                batch.skipped.push(Skip {
+                    native_id: id.to_owned(),
+                    what: "board".into(),
+                    reason,
+                });
+            }
+            None => batch.unskipped.push(id.to_owned()),
+        }
+        self.progress.inc("boards", 1);
+        self.commit(batch)
+    }
+
+    /// One pass over the board's pages, from the first page to a null cursor.
+    async fn board_chain(
+        &mut self,
+        board: &Value,
+        id: &str,
+        chain: &mut Chain,
+    ) -> Result<(), Stop> {
+        let resume = self.run_state().board.as_ref().and_then(|c| c.resume_from);
+        let since = match (self.since(), resume) {
+            (s, Some(r)) if chain.ordered => Some(s.map_or(r, |s| s.max(r))),
+            (s, _) => s,
+        };
+        let vars = json!({ "board": [id], "limit": self.page_limit, "params": queries::items_params(since) });
+        let resp = self.query(queries::FIRST_ITEMS_PAGE, vars).await?;
+        let page = first_page(&resp)?;
+        self.adapt_limit(&resp.data);
+        let mut cursor = self.take_page(board, page, chain).await?;
+        while let Some(c) = cursor {
+            let vars = json!({ "cursor": c, "limit": self.page_limit });
+            let resp = self.query(queries::NEXT_ITEMS_PAGE, vars).await?;
+            let page = resp
+                .data
+                .get("next_items_page")
+                .filter(|p| p.is_object())
+                .ok_or_else(|| missing("next_items_page", &resp))?;
+            self.adapt_limit(&resp.data);
+            cursor = self.take_page(board, page, chain).await?;
+        }
+        Ok(())
+    }
+
+    /// Flattens and commits one page; returns the next cursor.
+    async fn take_page(
+        &mut self,
+        board: &Value,
+        page: &Value,
+        chain: &mut Chain,
+    ) -> Result<Option<String>, Stop> {
+        let items = page
+            .get("items")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let since = self.since();
+        let mut fresh = Vec::new();
+        let mut cursor = self.run_state().board.take().unwrap_or_default();
+        for item in items {
+            let Some(id) = id_of(item.get("id")) else {
+                continue;
+            };
+            if !chain.seen.insert(id.clone()) {
+                continue;
+            }
+            let updated = item
+                .get("updated_at")
+                .and_then(Value::as_str)
+                .and_then(parse_time);
+            if let (Some(prev), Some(now)) = (chain.last, updated) {
+                chain.ordered &= prev <= now;
+            }
+            chain.last = updated.or(chain.last);
+            cursor.record(&id, updated, chain.ordered);
+            match (since, updated) {
+                (Some(s), Some(u)) if u < s => self.summary.unchanged += 1,
+                _ => fresh.push(item),
+            }
+        }
+        self.run_state().board = Some(cursor);
+        let docs = self.flatten_with_subitems(board, &fresh).await?;
+        self.upsert(docs)?;
+        Ok(page
+            .get("cursor")
+            .and_then(Value::as_str)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned))
+    }
+
+    /// Keeps each page's complexity near the target (cost is roughly linear in the limit).
+    fn adapt_limit(&mut self, data: &Value) {
+        let Some(cost) = data
+            .pointer("/complexity/query")
+            .and_then(Value::as_u64)
+            .filter(|c| *c > 0)
+        else {
+            return;
+        };
+        let target = self.tuning.max_query_cost.max(1);
+        let scaled = (self.page_limit as u64 * target / cost).clamp(1, 500) as u32;
+        // Shrink at once when too expensive; grow gently.
+        self.page_limit = if cost > target {
+            scaled
+        } else {
+            scaled.min(self.page_limit.saturating_mul(2))
+        };
+    }
+}
+
+/// `boards[0].items_page` of a first-page response; a null board is an unauthorized one.
+fn first_page(resp: &GqlResponse) -> Result<&Value, ApiFailure> {
+    let boards = resp
+        .data
+        .get("boards")
+        .and_then(Value::as_array)
+        .ok_or_else(|| missing("boards", resp))?;
+    let Some(board) = boards.first() else {
+        return Err(ApiFailure::NotFound("board no longer exists".into()));
+    };
+    if board.is_null() {
+        let why = resp
+            .errors
+            .first()
+            .map(|e| e.message.clone())
+            .unwrap_or_else(|| "board not readable".into());
+        return Err(ApiFailure::Forbidden(why));
+    }
+    board
+        .get("items_page")
+        .filter(|p| p.is_object())
+        .ok_or_else(|| missing("items_page", resp))
+}
+
+pub(super) fn missing(what: &str, resp: &GqlResponse) -> ApiFailure {
+    let why = resp
+        .errors
+        .first()
+        .map(|e| format!(" ({})", e.message))
+        .unwrap_or_default();
+    ApiFailure::Malformed(format!("`{what}` missing from the response{why}"))
+}
+
+/// Subitem boards arrive through their parents; workdocs have no items worth indexing.
+pub(super) fn is_crawlable(board: &Value) -> bool {
+    let kind = board.get("type").and_then(Value::as_str).unwrap_or("board");
+    let active = board
+        .get("state")
+        .and_then(Value::as_str)
+        .is_none_or(|s| s == "active");
+    active && kind != "sub_items_board" && kind != "document"
+}
+
+/// Numeric ids sort numerically (oldest board first), anything else after.
+fn sort_key(board: &Value) -> (u128, String) {
+    let id = id_of(board.get("id")).unwrap_or_default();
+    (id.parse().unwrap_or(u128::MAX), id)
+}

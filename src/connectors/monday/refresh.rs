@@ -1,0 +1,197 @@
+//! Items fetched by id: subitems of each crawled page, and (in incremental runs) items that
+//! received updates since the last mark — posting an update may not bump `updated_at`
+//! (docs/monday-api.md §5.4, §7), so root `updates` (newest first) is read back to the mark.
+//! Also where documents are flattened and upserted ([`Crawler::upsert`]).
+
+use serde_json::{json, Value};
+
+use super::crawl::{is_crawlable, missing, Crawler, Stop};
+use super::errors::ApiFailure;
+use super::queries::{self, MAX_IDS};
+use super::state::Phase;
+use crate::connectors::{Batch, ConnectorError};
+use crate::document::Document;
+use crate::flatten::monday::{flatten_item, id_of, parse_time, ItemContext};
+
+/// Root `updates` pages read at most per run (the API serves up to 10,000 updates).
+const MAX_UPDATE_PAGES: u32 = 100;
+
+impl Crawler<'_> {
+    /// Flattens a page's items and their subitems (fetched by id, 100 per request).
+    pub(super) async fn flatten_with_subitems(
+        &mut self,
+        board: &Value,
+        items: &[Value],
+    ) -> Result<Vec<Document>, Stop> {
+        let mut docs = Vec::with_capacity(items.len());
+        let mut wanted: Vec<(String, usize)> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            docs.push(self.flatten(item, board, None));
+            let subs = item
+                .get("subitems")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            wanted.extend(
+                subs.iter()
+                    .filter_map(|s| id_of(s.get("id")))
+                    .map(|id| (id, i)),
+            );
+        }
+        for chunk in wanted.chunks(MAX_IDS) {
+            let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
+            let subs = match self.items_by_id(&ids).await {
+                Ok(subs) => subs,
+                Err(f @ (ApiFailure::Forbidden(_) | ApiFailure::NotFound(_))) => {
+                    tracing::warn!("monday.com: subitems not readable: {}", f.describe());
+                    continue;
+                }
+                Err(f) => return Err(f.into()),
+            };
+            for sub in subs {
+                let sid = id_of(sub.get("id"));
+                let Some(&(_, parent)) = chunk.iter().find(|(id, _)| Some(id) == sid.as_ref())
+                else {
+                    continue;
+                };
+                docs.push(self.flatten(&sub, board, Some(&items[parent])));
+            }
+        }
+        Ok(docs)
+    }
+
+    /// Flattens one item; a subitem's values are titled with its own board's columns.
+    fn flatten(&mut self, item: &Value, board: &Value, parent: Option<&Value>) -> Document {
+        let own_board = id_of(item.pointer("/board/id")).and_then(|b| self.boards.by_id.get(&b));
+        let columns = parent.and(own_board).and_then(|b| b.get("columns"));
+        let ctx = ItemContext {
+            source: &self.cfg.name,
+            board,
+            columns,
+            parent,
+            account_slug: self.boards.account_slug.as_deref(),
+        };
+        let flat = flatten_item(item, &ctx);
+        self.summary.unknown_types += flat.unknown_types;
+        flat.doc
+    }
+
+    /// Commits documents as one batch, counting added vs updated.
+    pub(super) fn upsert(&mut self, docs: Vec<Document>) -> Result<(), ConnectorError> {
+        for doc in &docs {
+            match self.sink.doc_meta(&doc.id)? {
+                Some(_) => self.summary.updated += 1,
+                None => self.summary.added += 1,
+            }
+            let native = doc.id.split_once(':').map_or(doc.id.as_str(), |(_, n)| n);
+            self.fetched.insert(native.to_owned());
+        }
+        self.progress.inc("items", docs.len() as u64);
+        self.commit(Batch {
+            upserts: docs,
+            ..Batch::default()
+        })
+    }
+
+    /// Root `items(ids:)` with the full item fields (≤ 100 ids).
+    pub(super) async fn items_by_id(&self, ids: &[String]) -> Result<Vec<Value>, ApiFailure> {
+        debug_assert!(ids.len() <= MAX_IDS);
+        let vars = json!({ "ids": ids, "limit": ids.len() });
+        let resp = self.query(queries::ITEMS_BY_ID, vars).await?;
+        let items = resp
+            .data
+            .get("items")
+            .and_then(Value::as_array)
+            .ok_or_else(|| missing("items", &resp))?;
+        Ok(items.iter().filter(|i| i.is_object()).cloned().collect())
+    }
+
+    /// Refetches items commented on since the run's `since` that the board crawl did not see.
+    pub(super) async fn updates_phase(&mut self) -> Result<(), ConnectorError> {
+        if let Some(since) = self.since() {
+            let mut ids = self.commented_items(since).await?;
+            ids.retain(|id| !self.fetched.contains(id));
+            for chunk in ids.chunks(MAX_IDS) {
+                let items = match self.items_by_id(chunk).await {
+                    Ok(items) => items,
+                    Err(ApiFailure::Forbidden(_) | ApiFailure::NotFound(_)) => continue,
+                    Err(f) => return Err(self.fatal(f)),
+                };
+                let docs = items
+                    .iter()
+                    .filter_map(|item| self.flatten_placed(item))
+                    .collect();
+                self.upsert(docs)?;
+            }
+        }
+        self.run_state().phase = Phase::Sweep;
+        self.commit(Batch::default())
+    }
+
+    /// Item ids with updates created at or after `since`, newest first.
+    async fn commented_items(
+        &mut self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<String>, ConnectorError> {
+        let limit = self.tuning.updates_per_page.max(1);
+        let from = since.format("%Y-%m-%d").to_string();
+        let mut ids: Vec<String> = Vec::new();
+        for page in 1..=MAX_UPDATE_PAGES {
+            let vars = json!({ "limit": limit, "page": page, "from": from });
+            let resp = match self.query(queries::RECENT_UPDATES, vars).await {
+                Ok(r) => r,
+                Err(f @ ApiFailure::Forbidden(_)) => {
+                    tracing::warn!("monday.com: cannot list updates: {}", f.describe());
+                    break;
+                }
+                Err(f) => return Err(self.fatal(f)),
+            };
+            let list = resp
+                .data
+                .get("updates")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut reached_mark = false;
+            for u in &list {
+                let created = u
+                    .get("created_at")
+                    .and_then(Value::as_str)
+                    .and_then(parse_time);
+                if created.is_some_and(|c| c < since) {
+                    reached_mark = true;
+                } else if let Some(id) = id_of(u.get("item_id")).filter(|id| !ids.contains(id)) {
+                    ids.push(id);
+                }
+            }
+            if reached_mark || list.len() < limit as usize {
+                break;
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Flattens an item fetched by id if it is active and lives on a crawled board.
+    fn flatten_placed(&mut self, item: &Value) -> Option<Document> {
+        if item
+            .get("state")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s != "active")
+        {
+            return None;
+        }
+        let parent = item
+            .get("parent_item")
+            .filter(|p| id_of(p.get("id")).is_some())
+            .cloned();
+        let holder = parent.as_ref().unwrap_or(item);
+        let board_id = id_of(holder.pointer("/board/id"))?;
+        let board = self
+            .boards
+            .by_id
+            .get(&board_id)
+            .filter(|b| is_crawlable(b))?
+            .clone();
+        Some(self.flatten(item, &board, parent.as_ref()))
+    }
+}
