@@ -8,7 +8,6 @@
 //! running into `COMPLEXITY_BUDGET_EXHAUSTED`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -35,7 +34,6 @@ pub struct Client {
     complexity: AtomicU64,
     /// The most expensive query so far: what the budget must still cover.
     max_cost: AtomicU64,
-    last_request_id: Mutex<Option<String>>,
 }
 
 impl Client {
@@ -52,7 +50,6 @@ impl Client {
             requests: AtomicU64::new(0),
             complexity: AtomicU64::new(0),
             max_cost: AtomicU64::new(0),
-            last_request_id: Mutex::new(None),
         })
     }
 
@@ -134,10 +131,7 @@ impl Client {
         };
         let retry_after = parse_retry_after(header("retry-after").as_deref());
         if let Some(id) = header("x-request-id") {
-            *self
-                .last_request_id
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) = Some(id);
+            tracing::debug!(status, request_id = %id, "monday.com response");
         }
         let bytes = resp.bytes().await.map_err(|e| self.network_failure(e))?;
         errors::classify(status, retry_after, &bytes)

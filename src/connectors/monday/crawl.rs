@@ -4,7 +4,7 @@
 //! Chains are ordered by `__last_updated__` ascending, so the newest committed `updated_at`
 //! is a safe restart point: when a cursor expires (or a killed run resumes) the board's chain
 //! restarts with `__last_updated__ >= resume_from`, and ids already seen are skipped. If the
-//! server ever returns items out of order, the chain restarts from the run's `since` instead
+//! server ever returns items out of order, the chain restarts from the board's `since` instead
 //! and relies on the seen-id set alone.
 
 use std::collections::{HashMap, HashSet};
@@ -67,6 +67,8 @@ impl From<ConnectorError> for Stop {
 
 /// The per-chain bookkeeping of one board.
 struct Chain {
+    /// The board's filter: items changed before are not wanted.
+    since: Option<DateTime<Utc>>,
     seen: HashSet<String>,
     last: Option<DateTime<Utc>>,
     ordered: bool,
@@ -119,18 +121,8 @@ impl<'a> Crawler<'a> {
     }
 
     fn new_run(&self, full: bool) -> RunState {
-        let start = self.cfg.start_date;
-        let since = match (full, self.state.mark) {
-            (false, Some(mark)) => {
-                let back =
-                    mark - chrono::Duration::from_std(self.tuning.overlap).unwrap_or_default();
-                Some(start.map_or(back, |s| s.max(back)))
-            }
-            _ => start,
-        };
         RunState {
             started_at: Utc::now(),
-            since,
             full,
             phase: Phase::Items,
             boards_done: Default::default(),
@@ -141,7 +133,6 @@ impl<'a> Crawler<'a> {
     pub(super) fn run_state(&mut self) -> &mut RunState {
         self.state.run.get_or_insert_with(|| RunState {
             started_at: Utc::now(),
-            since: None,
             full: false,
             phase: Phase::Items,
             boards_done: Default::default(),
@@ -158,8 +149,29 @@ impl<'a> Crawler<'a> {
         self.state.mark.is_some() && self.state.run.as_ref().is_some_and(|r| !r.full)
     }
 
-    pub(super) fn since(&self) -> Option<DateTime<Utc>> {
-        self.state.run.as_ref().and_then(|r| r.since)
+    fn full(&self) -> bool {
+        self.state.run.as_ref().is_some_and(|r| r.full)
+    }
+
+    /// `mark` minus the overlap, never before `start_date`; `start_date` without a mark.
+    fn since_mark(&self, mark: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        let start = self.cfg.start_date;
+        let Some(mark) = mark.filter(|_| !self.full()) else {
+            return start;
+        };
+        let back = mark - chrono::Duration::from_std(self.tuning.overlap).unwrap_or_default();
+        Some(start.map_or(back, |s| s.max(back)))
+    }
+
+    /// Items of `board` changed before this are not fetched: its own mark, so a board seen
+    /// for the first time (new, newly shared, skipped last time) is crawled in full.
+    pub(super) fn board_since(&self, board: &str) -> Option<DateTime<Utc>> {
+        self.since_mark(self.state.marks.get(board).copied())
+    }
+
+    /// Updates created before this are not looked at (the last complete run, minus overlap).
+    pub(super) fn updates_since(&self) -> Option<DateTime<Utc>> {
+        self.since_mark(self.state.mark)
     }
 
     /// Commits `batch` with the current state attached.
@@ -181,6 +193,8 @@ impl<'a> Crawler<'a> {
     fn finish(&mut self) -> Result<(), ConnectorError> {
         let started = self.state.run.take().map(|r| r.started_at);
         self.state.mark = started.or(self.state.mark);
+        let listed = &self.boards.by_id;
+        self.state.marks.retain(|id, _| listed.contains_key(id));
         self.commit(Batch::default())
     }
 
@@ -262,6 +276,7 @@ impl<'a> Crawler<'a> {
             },
         };
         let mut chain = Chain {
+            since: self.board_since(id),
             seen: cursor.boundary_ids.iter().cloned().collect(),
             last: None,
             ordered: true,
@@ -312,7 +327,11 @@ impl<'a> Crawler<'a> {
                     reason,
                 });
             }
-            None => batch.unskipped.push(id.to_owned()),
+            None => {
+                let started = self.run_state().started_at;
+                self.state.marks.insert(id.to_owned(), started);
+                batch.unskipped.push(id.to_owned());
+            }
         }
         self.progress.inc("boards", 1);
         self.commit(batch)
@@ -326,7 +345,7 @@ impl<'a> Crawler<'a> {
         chain: &mut Chain,
     ) -> Result<(), Stop> {
         let resume = self.run_state().board.as_ref().and_then(|c| c.resume_from);
-        let since = match (self.since(), resume) {
+        let since = match (chain.since, resume) {
             (s, Some(r)) if chain.ordered => Some(s.map_or(r, |s| s.max(r))),
             (s, _) => s,
         };
@@ -361,7 +380,7 @@ impl<'a> Crawler<'a> {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let since = self.since();
+        let since = chain.since;
         let mut fresh = Vec::new();
         let mut cursor = self.run_state().board.take().unwrap_or_default();
         for item in items {

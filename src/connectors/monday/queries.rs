@@ -163,3 +163,7 @@ mod tests {
         insta::assert_json_snapshot!(items_params(Some(t)));
     }
 }
+
+#[cfg(test)]
+#[path = "queries_sdl_tests.rs"]
+mod sdl_tests;

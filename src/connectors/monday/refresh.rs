@@ -106,9 +106,9 @@ impl Crawler<'_> {
         Ok(items.iter().filter(|i| i.is_object()).cloned().collect())
     }
 
-    /// Refetches items commented on since the run's `since` that the board crawl did not see.
+    /// Refetches items commented on since the last mark that the board crawl did not see.
     pub(super) async fn updates_phase(&mut self) -> Result<(), ConnectorError> {
-        if let Some(since) = self.since() {
+        if let Some(since) = self.updates_since() {
             let mut ids = self.commented_items(since).await?;
             ids.retain(|id| !self.fetched.contains(id));
             for chunk in ids.chunks(MAX_IDS) {

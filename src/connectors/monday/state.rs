@@ -1,13 +1,14 @@
 //! The resumable sync state saved with every committed [`crate::connectors::Batch`].
 //!
-//! [`SyncState::mark`] is the high-water mark of the last *complete* run (its start time);
+//! [`SyncState::marks`] are per-board high-water marks (the start of the run that last
+//! crawled the board completely), [`SyncState::mark`] the start of the last complete run;
 //! [`RunState`] describes the run in progress: which phase, which boards are done, and where
 //! the current board's chain stands ([`BoardCursor`]). Cursors themselves are not saved: they
 //! expire 60 minutes after a chain starts, so a resumed board restarts its chain from the
 //! newest `updated_at` already committed (items come oldest change first) and skips the ids
 //! committed at exactly that instant.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,9 +16,13 @@ use serde::{Deserialize, Serialize};
 /// Everything the connector keeps between runs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncState {
-    /// Start of the last complete run: later runs fetch items changed since (minus overlap).
+    /// Start of the last complete run: the next run looks for updates (comments) since then.
     #[serde(default)]
     pub mark: Option<DateTime<Utc>>,
+    /// Per board: start of the last run that crawled it completely; its items changed since
+    /// (minus overlap) are fetched next time. Boards without a mark are crawled in full.
+    #[serde(default)]
+    pub marks: BTreeMap<String, DateTime<Utc>>,
     /// The run in progress, if the last one did not finish.
     #[serde(default)]
     pub run: Option<RunState>,
@@ -28,8 +33,6 @@ pub struct SyncState {
 pub struct RunState {
     /// Becomes the new [`SyncState::mark`] when the run completes.
     pub started_at: DateTime<Utc>,
-    /// Items changed before this are not fetched by the board crawl (`None`: everything).
-    pub since: Option<DateTime<Utc>>,
     /// Started with `--full`.
     #[serde(default)]
     pub full: bool,
@@ -46,9 +49,9 @@ pub struct RunState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
-    /// Crawl each board's items changed since `since`.
+    /// Crawl each board's items changed since its mark.
     Items,
-    /// Refetch items that received updates (comments) since `since`.
+    /// Refetch items that received updates (comments) since the last mark.
     Updates,
     /// Compare each board's live item ids with the store; delete what is gone.
     Sweep,

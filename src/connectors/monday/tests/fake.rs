@@ -24,9 +24,14 @@ pub struct World {
     pub updates: Vec<Value>,
     /// Boards whose items the token may not read.
     pub forbidden: Vec<String>,
+    /// `complexity.query` of every answer (0: 1000).
+    pub cost: u64,
+    /// `complexity.after` of every answer (0: plenty).
+    pub budget_left: u64,
 }
 
-/// A canned response served instead of the normal one to the next query containing `when`.
+/// A canned response served instead of the normal one to the next request whose query text
+/// or variables (as JSON) contain `when`.
 #[derive(Debug, Clone)]
 pub struct Fault {
     pub when: &'static str,
@@ -106,7 +111,8 @@ impl Fake {
             api_version: header("api-version"),
         });
         let mut faults = self.faults.lock().unwrap();
-        if let Some(i) = faults.iter().position(|f| query.contains(f.when)) {
+        let haystack = format!("{query} {variables}");
+        if let Some(i) = faults.iter().position(|f| haystack.contains(f.when)) {
             let f = faults.remove(i).unwrap();
             return (f.status, f.body);
         }
@@ -126,10 +132,6 @@ async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String)
     (status, [("content-type", "application/json")], body).into_response()
 }
 
-fn complexity() -> Value {
-    json!({ "before": 10_000_000, "after": 9_990_000, "query": 1000, "reset_in_x_seconds": 30 })
-}
-
 impl World {
     fn answer(&self, q: &str, v: &Value) -> Value {
         let mut data = if q.contains("from_date") {
@@ -145,8 +147,18 @@ impl World {
         } else {
             json!({})
         };
-        data["complexity"] = complexity();
+        data["complexity"] = self.complexity();
         data
+    }
+
+    fn complexity(&self) -> Value {
+        let cost = if self.cost == 0 { 1000 } else { self.cost };
+        let after = if self.budget_left == 0 {
+            9_990_000
+        } else {
+            self.budget_left
+        };
+        json!({ "before": after + cost, "after": after, "query": cost, "reset_in_x_seconds": 30 })
     }
 
     fn list_boards(&self, v: &Value) -> Vec<Value> {

@@ -368,3 +368,81 @@ async fn killed_mid_board_restarts_after_committed_items() {
         "2024-03-01T00:05:00Z"
     );
 }
+
+#[tokio::test]
+async fn low_complexity_budget_waits_for_the_reset() {
+    let mut w = world(2);
+    w.budget_left = 500;
+    let (_fake, cfg) = serve(w).await;
+    let p = Recorder::default();
+    run_with(&cfg, &mut MemSink::default(), false, &p)
+        .await
+        .unwrap();
+    let msgs = p.messages.lock().unwrap();
+    assert!(
+        msgs.iter()
+            .any(|m| m == "waiting 30s: complexity budget low (500 left)"),
+        "{msgs:?}"
+    );
+}
+
+#[tokio::test]
+async fn expensive_pages_shrink_the_page_size() {
+    let mut w = world(5);
+    w.cost = 3000; // three times the test target at 3 items per page: 1 item per page next
+    let (fake, cfg) = serve(w).await;
+    let mut sink = MemSink::default();
+    run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!(sink.docs.len(), 5);
+    let limits: Vec<_> = fake
+        .calls()
+        .iter()
+        .filter(|c| c.query.contains("cursor items { id name"))
+        .map(|c| c.variables["limit"].clone())
+        .collect();
+    assert_eq!(limits, vec![json!(3), json!(1), json!(1)]);
+}
+
+fn two_boards() -> World {
+    let mut w = world(2);
+    w.boards.push(board("200", "Later"));
+    w.items
+        .push(item("2000", "200", at("2024-01-01T00:00:00Z")));
+    w
+}
+
+#[tokio::test]
+async fn forbidden_board_403_is_skipped_then_crawled_in_full_once_readable() {
+    let (fake, cfg) = serve(two_boards()).await;
+    let legacy = r#"{"error_message":"User unauthorized to perform action","error_code":"UserUnauthorizedException","error_data":{},"status_code":403}"#;
+    fake.fault(r#"["200"]"#, 403, legacy);
+    let mut sink = MemSink::default();
+    let s = run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!((sink.docs.len(), s.skipped), (2, 1));
+    assert_eq!(
+        sink.skipped[0].reason,
+        "403 User unauthorized to perform action"
+    );
+    // Readable again: its old items come in although the run is incremental.
+    let s = run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!((sink.docs.len(), s.added, s.skipped), (3, 1, 0));
+    assert!(sink.skipped.is_empty());
+}
+
+#[tokio::test]
+async fn failing_board_is_skipped_after_bounded_retries_and_retried_next_run() {
+    let (fake, cfg) = serve(two_boards()).await;
+    for _ in 0..6 {
+        fake.fault(r#"["200"]"#, 500, r#"{"status_code":500,"error_message":"Internal server error","error_code":"INTERNAL_SERVER_ERROR"}"#);
+    }
+    let mut sink = MemSink::default();
+    let s = run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!((sink.docs.len(), s.skipped), (2, 1));
+    assert_eq!(
+        fake.count("query_params"),
+        1 + 6,
+        "board 100 once; board 200: 1 try + 5 retries"
+    );
+    let s = run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!((sink.docs.len(), s.added), (3, 1));
+}
