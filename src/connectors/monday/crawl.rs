@@ -181,6 +181,11 @@ impl<'a> Crawler<'a> {
         Ok(())
     }
 
+    /// A failure in words for logs and skip reasons, token scrubbed.
+    pub(super) fn describe(&self, f: &ApiFailure) -> String {
+        self.client.token().scrub(&f.describe())
+    }
+
     /// Turns a final API failure into the user-facing error (token scrubbed).
     pub(super) fn fatal(&self, f: ApiFailure) -> ConnectorError {
         f.into_connector_error(self.client.token())
@@ -228,12 +233,15 @@ impl<'a> Crawler<'a> {
                     "`boards` missing in {body:.200}"
                 ))));
             };
+            let known = boards.by_id.len();
             for b in list.iter().filter(|b| b.is_object()) {
                 if let Some(id) = id_of(b.get("id")) {
                     boards.by_id.entry(id).or_insert_with(|| b.clone());
                 }
             }
-            if list.len() < limit as usize {
+            // A short page ends the listing; a page of nothing new means the server ignores
+            // `page` (stop rather than loop forever).
+            if list.len() < limit as usize || boards.by_id.len() == known {
                 break;
             }
         }
@@ -299,6 +307,14 @@ impl<'a> Crawler<'a> {
                     self.progress
                         .message(&format!("board {id}: cursor expired, restarting its pages"));
                 }
+                Err(Stop::Api(ApiFailure::TooComplex(m))) if self.page_limit > 1 => {
+                    self.page_limit = (self.page_limit / 2).max(1);
+                    tracing::info!(
+                        board = id,
+                        limit = self.page_limit,
+                        "monday.com: {m}; smaller pages"
+                    );
+                }
                 Err(Stop::Api(
                     f @ (ApiFailure::Forbidden(_)
                     | ApiFailure::NotFound(_)
@@ -318,7 +334,7 @@ impl<'a> Crawler<'a> {
         let mut batch = Batch::default();
         match skip {
             Some(f) => {
-                let reason = self.client.token().scrub(&f.describe());
+                let reason = self.describe(&f);
                 tracing::warn!(board = id, "monday.com: skipping board: {reason}");
                 self.summary.skipped += 1;
                 batch.skipped.push(Skip {
@@ -364,6 +380,12 @@ impl<'a> Crawler<'a> {
                 .ok_or_else(|| missing("next_items_page", &resp))?;
             self.adapt_limit(&resp.data);
             cursor = self.take_page(board, page, chain).await?;
+            if cursor.as_deref() == Some(c.as_str()) {
+                return Err(ApiFailure::Malformed(
+                    "next_items_page returned the same cursor".into(),
+                )
+                .into());
+            }
         }
         Ok(())
     }
@@ -414,23 +436,28 @@ impl<'a> Crawler<'a> {
             .map(str::to_owned))
     }
 
-    /// Keeps each page's complexity near the target (cost is roughly linear in the limit).
+    /// Keeps each page's complexity near the target.
     fn adapt_limit(&mut self, data: &Value) {
-        let Some(cost) = data
-            .pointer("/complexity/query")
-            .and_then(Value::as_u64)
-            .filter(|c| *c > 0)
-        else {
-            return;
-        };
-        let target = self.tuning.max_query_cost.max(1);
-        let scaled = (self.page_limit as u64 * target / cost).clamp(1, 500) as u32;
-        // Shrink at once when too expensive; grow gently.
-        self.page_limit = if cost > target {
-            scaled
-        } else {
-            scaled.min(self.page_limit.saturating_mul(2))
-        };
+        self.page_limit = adapted(self.page_limit, data, self.tuning.max_query_cost);
+    }
+}
+
+/// The next page size: near `target` complexity per query (cost is roughly linear in the
+/// limit), shrinking at once when too expensive and growing at most twofold, within 1..=500.
+pub(super) fn adapted(limit: u32, data: &Value, target: u64) -> u32 {
+    let Some(cost) = data
+        .pointer("/complexity/query")
+        .and_then(Value::as_u64)
+        .filter(|c| *c > 0)
+    else {
+        return limit;
+    };
+    let target = target.max(1);
+    let scaled = (u64::from(limit) * target / cost).clamp(1, 500) as u32;
+    if cost > target {
+        scaled
+    } else {
+        scaled.min(limit.saturating_mul(2)).max(limit)
     }
 }
 

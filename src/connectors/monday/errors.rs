@@ -28,6 +28,8 @@ pub enum ApiFailure {
         wait: Option<Duration>,
         message: String,
     },
+    /// One query costs more than any budget allows (> the per-query cap): ask for less.
+    TooComplex(String),
     /// `DAILY_LIMIT_EXCEEDED`: nothing to do until 00:00 UTC.
     DailyLimit(String),
     /// The items cursor expired (60 minutes after the chain started): restart the chain.
@@ -61,6 +63,8 @@ pub struct ErrorEntry {
     pub retry: Option<Duration>,
     /// GraphQL `path` (e.g. `["boards", 0, "items_page"]`), empty when absent.
     pub path: Vec<Value>,
+    /// The query alone costs more than the budget limit (retrying cannot succeed).
+    pub too_complex: bool,
 }
 
 /// What one error entry means.
@@ -72,6 +76,7 @@ enum Kind {
     Transient,
     Cursor,
     RateLimited,
+    TooComplex,
     Auth,
     Daily,
 }
@@ -103,9 +108,12 @@ pub fn classify(
     }
     let worst = entries.iter().map(kind_of).max().unwrap_or(Kind::Other);
     let wait = entries.iter().find_map(|e| e.retry).or(retry_after);
-    if worst == Kind::Daily {
-        // Often sent with 429, but waiting minutes will not help: it resets at midnight UTC.
-        return Err(ApiFailure::DailyLimit(message));
+    // Often sent with 429, but waiting minutes will not help: the daily limit resets at
+    // midnight UTC, and an over-cap query never fits.
+    match worst {
+        Kind::Daily => return Err(ApiFailure::DailyLimit(message)),
+        Kind::TooComplex => return Err(ApiFailure::TooComplex(message)),
+        _ => {}
     }
     match status {
         429 => return Err(ApiFailure::RateLimited { wait, message }),
@@ -134,6 +142,7 @@ pub fn classify(
         .unwrap_or(message);
     match worst {
         Kind::Daily => Err(ApiFailure::DailyLimit(reason)),
+        Kind::TooComplex => Err(ApiFailure::TooComplex(reason)),
         Kind::Auth => Err(ApiFailure::Auth(reason)),
         Kind::RateLimited => Err(ApiFailure::RateLimited {
             wait,
@@ -177,6 +186,7 @@ fn error_entries(json: &Value) -> Vec<ErrorEntry> {
             retry: seconds(json.get("retry_in_seconds"))
                 .or_else(|| seconds(json.pointer("/error_data/retry_in_seconds"))),
             path: Vec::new(),
+            too_complex: over_cap(&e_msg(json), None),
         };
         e.retry = e.retry.or_else(|| reset_in(&e.message));
         out.insert(0, e);
@@ -189,6 +199,7 @@ fn entry_from(v: &Value) -> ErrorEntry {
         return ErrorEntry {
             message: s.clone(),
             retry: reset_in(s),
+            too_complex: over_cap(s, None),
             ..Default::default()
         };
     }
@@ -204,6 +215,7 @@ fn entry_from(v: &Value) -> ErrorEntry {
         .or_else(|| reset_in(&message));
     ErrorEntry {
         code: text(code),
+        too_complex: over_cap(&message, Some(&ext)),
         status: ext
             .get("status_code")
             .or_else(|| v.get("status_code"))
@@ -222,6 +234,8 @@ fn kind_of(e: &ErrorEntry) -> Kind {
     let both = format!("{} {}", e.code, e.message).to_ascii_uppercase();
     if both.contains("DAILY_LIMIT") || both.contains("DAILY LIMIT") {
         Kind::Daily
+    } else if e.too_complex {
+        Kind::TooComplex
     } else if both.contains("NOT_AUTHENTICATED") || both.contains("NOT AUTHENTICATED") {
         Kind::Auth
     } else if both.contains("CURSOREXCEPTION") || both.contains("CURSOREXPIREDERROR") {
@@ -276,6 +290,7 @@ impl ApiFailure {
                 "monday.com daily API call limit reached ({}); it resets at 00:00 UTC, run the sync again after that",
                 clean(&m)
             )),
+            ApiFailure::TooComplex(m) => ConnectorError::Protocol(format!("a monday.com query exceeds the complexity cap even at the smallest page size: {}", clean(&m))),
             ApiFailure::RateLimited { message, .. } => ConnectorError::Unreachable(format!("monday.com kept rate limiting the sync: {}", clean(&message))),
             ApiFailure::Transient { message, .. } => ConnectorError::Unreachable(format!("monday.com failed repeatedly: {}", clean(&message))),
             ApiFailure::CursorExpired(m) => ConnectorError::Protocol(format!("monday.com cursor kept expiring: {}", clean(&m))),
@@ -291,6 +306,7 @@ impl ApiFailure {
             ApiFailure::Forbidden(m) => format!("403 {m}"),
             ApiFailure::RateLimited { message, .. } => format!("rate limited: {message}"),
             ApiFailure::DailyLimit(m) => format!("daily limit: {m}"),
+            ApiFailure::TooComplex(m) => format!("query too complex: {m}"),
             ApiFailure::CursorExpired(m) => format!("cursor expired: {m}"),
             ApiFailure::Transient { message, .. } => format!("server error: {message}"),
             ApiFailure::NotFound(m) => format!("404 {m}"),
@@ -313,11 +329,42 @@ fn first_message(entries: &[ErrorEntry]) -> Option<String> {
         .find(|m| !m.is_empty())
 }
 
+fn e_msg(json: &Value) -> String {
+    text(json.get("error_message"))
+}
+
+/// Whether one query alone exceeds the budget: `complexity > complexity_budget_limit`
+/// (2025-01 format), `query cost N … out of M` with N > M (legacy), or a "max complexity"
+/// message.
+fn over_cap(message: &str, ext: Option<&Value>) -> bool {
+    let num = |k: &str| ext.and_then(|e| e.get(k)).and_then(as_u64);
+    if let (Some(cost), Some(limit)) = (num("complexity"), num("complexity_budget_limit")) {
+        return cost > limit;
+    }
+    if message.to_ascii_lowercase().contains("max complexity") {
+        return true;
+    }
+    match (
+        number_after(message, "query cost "),
+        number_after(message, "out of "),
+    ) {
+        (Some(cost), Some(limit)) => cost > limit,
+        _ => false,
+    }
+}
+
+fn number_after(message: &str, marker: &str) -> Option<u64> {
+    let rest = &message[message.find(marker)? + marker.len()..];
+    rest.chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()
+}
+
 /// Parses `… reset in 16 seconds` from legacy complexity messages.
 fn reset_in(message: &str) -> Option<Duration> {
-    let rest = &message[message.find("reset in ")? + "reset in ".len()..];
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse::<u64>().ok().map(Duration::from_secs)
+    number_after(message, "reset in ").map(Duration::from_secs)
 }
 
 fn seconds(v: Option<&Value>) -> Option<Duration> {

@@ -221,3 +221,22 @@ fn auth_message_is_exact_and_scrubbed() {
         "the monday.com token was rejected (401): bad [redacted]"
     );
 }
+
+#[test]
+fn over_cap_query_is_too_complex_not_a_wait() {
+    let new = br#"{"errors":[{"message":"Complexity budget exhausted","extensions":{"code":"COMPLEXITY_BUDGET_EXHAUSTED","complexity":6000000,"complexity_budget_left":100,"complexity_budget_limit":5000000,"retry_in_seconds":60,"status_code":429}}]}"#;
+    assert!(matches!(
+        classify(200, None, new),
+        Err(ApiFailure::TooComplex(_))
+    ));
+    let legacy = br#"{"error_code":"ComplexityException","status_code":429,"error_message":"Complexity budget exhausted, query cost 12000000 budget remaining 747 out of 10000000 reset in 16 seconds"}"#;
+    assert!(matches!(
+        classify(429, None, legacy),
+        Err(ApiFailure::TooComplex(_))
+    ));
+    let text = br#"{"errors":[{"message":"Query has complexity of 7000000, which exceeds max complexity of 5000000"}]}"#;
+    assert!(matches!(
+        classify(200, None, text),
+        Err(ApiFailure::TooComplex(_))
+    ));
+}

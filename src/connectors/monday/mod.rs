@@ -55,7 +55,7 @@ impl Default for Tuning {
         Tuning {
             time_scale: 1.0,
             boards_per_page: 50,
-            items_per_page: 100,
+            items_per_page: 25,
             max_query_cost: 1_000_000,
             sweep_per_page: 500,
             updates_per_page: 100,

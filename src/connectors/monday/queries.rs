@@ -113,6 +113,13 @@ pub const RECENT_UPDATES: &str = concat!(
     "updates(limit: $limit, page: $page, from_date: $from) { id item_id created_at } }"
 );
 
+/// [`RECENT_UPDATES`] for API versions without `from_date`.
+pub const RECENT_UPDATES_ANY_DATE: &str = concat!(
+    "query ($limit: Int!, $page: Int!) { ",
+    complexity!(),
+    "updates(limit: $limit, page: $page) { id item_id created_at } }"
+);
+
 /// `query_params` for a first page: oldest change first, and `>= since` when given (§2.2).
 pub fn items_params(since: Option<DateTime<Utc>>) -> Value {
     let order = json!([{ "column_id": "__last_updated__", "direction": "asc" }]);
@@ -151,6 +158,7 @@ mod tests {
             SWEEP_NEXT,
             ITEM_STATES,
             RECENT_UPDATES,
+            RECENT_UPDATES_ANY_DATE,
         ] {
             async_graphql_parser::parse_query(q).unwrap_or_else(|e| panic!("{e}\n{q}"));
         }

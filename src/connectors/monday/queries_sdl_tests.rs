@@ -162,6 +162,7 @@ fn every_query_exists_in_the_2026_01_sdl() {
         SWEEP_NEXT,
         ITEM_STATES,
         RECENT_UPDATES,
+        RECENT_UPDATES_ANY_DATE,
     ] {
         let errors = check_query(&schema, q);
         assert!(errors.is_empty(), "{errors:#?}\nin {q}");

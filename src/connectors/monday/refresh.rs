@@ -43,7 +43,7 @@ impl Crawler<'_> {
             let subs = match self.items_by_id(&ids).await {
                 Ok(subs) => subs,
                 Err(f @ (ApiFailure::Forbidden(_) | ApiFailure::NotFound(_))) => {
-                    tracing::warn!("monday.com: subitems not readable: {}", f.describe());
+                    tracing::warn!("monday.com: subitems not readable: {}", self.describe(&f));
                     continue;
                 }
                 Err(f) => return Err(f.into()),
@@ -134,14 +134,32 @@ impl Crawler<'_> {
         since: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<String>, ConnectorError> {
         let limit = self.tuning.updates_per_page.max(1);
-        let from = since.format("%Y-%m-%d").to_string();
+        let mut from = Some(since.format("%Y-%m-%d").to_string());
         let mut ids: Vec<String> = Vec::new();
-        for page in 1..=MAX_UPDATE_PAGES {
-            let vars = json!({ "limit": limit, "page": page, "from": from });
-            let resp = match self.query(queries::RECENT_UPDATES, vars).await {
+        let mut page = 0;
+        while page < MAX_UPDATE_PAGES {
+            page += 1;
+            let (query, vars) = match &from {
+                Some(from) => (
+                    queries::RECENT_UPDATES,
+                    json!({ "limit": limit, "page": page, "from": from }),
+                ),
+                None => (
+                    queries::RECENT_UPDATES_ANY_DATE,
+                    json!({ "limit": limit, "page": page }),
+                ),
+            };
+            let resp = match self.query(query, vars).await {
                 Ok(r) => r,
+                Err(ApiFailure::Rejected(m)) if from.is_some() && page == 1 => {
+                    // Older API versions lack `from_date`: read newest first without it.
+                    tracing::info!("monday.com: updates without from_date ({m})");
+                    from = None;
+                    page = 0;
+                    continue;
+                }
                 Err(f @ ApiFailure::Forbidden(_)) => {
-                    tracing::warn!("monday.com: cannot list updates: {}", f.describe());
+                    tracing::warn!("monday.com: cannot list updates: {}", self.describe(&f));
                     break;
                 }
                 Err(f) => return Err(self.fatal(f)),

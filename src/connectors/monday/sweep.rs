@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
-use super::crawl::{missing, Crawler};
+use super::crawl::{adapted, missing, Crawler};
 use super::errors::ApiFailure;
 use super::queries::{self, MAX_IDS};
 use crate::connectors::{Batch, ConnectorError, DocMeta};
@@ -63,20 +63,22 @@ impl Crawler<'_> {
         board: &str,
         live: &mut HashSet<String>,
     ) -> Result<(), ConnectorError> {
+        let mut limit = self.tuning.sweep_per_page.clamp(1, 500);
         let mut restarts = 0;
         loop {
-            match self.sweep_chain(board, live).await {
+            match self.sweep_chain(board, live, &mut limit).await {
                 Ok(()) => return Ok(()),
                 Err(ApiFailure::CursorExpired(_)) if restarts < self.tuning.max_chain_restarts => {
                     restarts += 1
                 }
+                Err(ApiFailure::TooComplex(_)) if limit > 1 => limit = (limit / 2).max(1),
                 Err(
                     f @ (ApiFailure::Forbidden(_)
                     | ApiFailure::NotFound(_)
                     | ApiFailure::Transient { .. }),
                 ) => {
                     // Incomplete sweeps are safe: candidates are confirmed before deletion.
-                    tracing::warn!(board, "monday.com: sweep incomplete: {}", f.describe());
+                    tracing::warn!(board, "monday.com: sweep incomplete: {}", self.describe(&f));
                     return Ok(());
                 }
                 Err(f) => return Err(self.fatal(f)),
@@ -88,12 +90,13 @@ impl Crawler<'_> {
         &mut self,
         board: &str,
         live: &mut HashSet<String>,
+        limit: &mut u32,
     ) -> Result<(), ApiFailure> {
-        let limit = self.tuning.sweep_per_page.clamp(1, 500);
+        let target = self.tuning.max_query_cost;
         let resp = self
             .query(
                 queries::SWEEP_FIRST,
-                json!({ "board": [board], "limit": limit }),
+                json!({ "board": [board], "limit": *limit }),
             )
             .await?;
         let boards = resp
@@ -108,17 +111,24 @@ impl Crawler<'_> {
         else {
             return Err(ApiFailure::Forbidden("board not readable".into()));
         };
+        *limit = adapted(*limit, &resp.data, target);
         let mut cursor = collect_ids(page, live);
         while let Some(c) = cursor {
             let resp = self
-                .query(queries::SWEEP_NEXT, json!({ "cursor": c, "limit": limit }))
+                .query(queries::SWEEP_NEXT, json!({ "cursor": c, "limit": *limit }))
                 .await?;
             let page = resp
                 .data
                 .get("next_items_page")
                 .filter(|p| p.is_object())
                 .ok_or_else(|| missing("next_items_page", &resp))?;
+            *limit = adapted(*limit, &resp.data, target);
             cursor = collect_ids(page, live);
+            if cursor.as_deref() == Some(c.as_str()) {
+                return Err(ApiFailure::Malformed(
+                    "next_items_page returned the same cursor".into(),
+                ));
+            }
         }
         Ok(())
     }
@@ -146,7 +156,10 @@ impl Crawler<'_> {
                 | ApiFailure::NotFound(_)
                 | ApiFailure::Transient { .. }),
             ) => {
-                tracing::warn!("monday.com: cannot confirm deletions: {}", f.describe());
+                tracing::warn!(
+                    "monday.com: cannot confirm deletions: {}",
+                    self.describe(&f)
+                );
                 return Ok(Vec::new());
             }
             Err(f) => return Err(self.fatal(f)),

@@ -134,7 +134,7 @@ async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String)
 
 impl World {
     fn answer(&self, q: &str, v: &Value) -> Value {
-        let mut data = if q.contains("from_date") {
+        let mut data = if q.contains("updates(limit: $limit, page: $page") {
             json!({ "updates": self.recent_updates(v) })
         } else if q.contains("boards(limit:") {
             json!({ "me": { "id": "1", "account": { "slug": "acme" } }, "boards": self.list_boards(v) })

@@ -446,3 +446,47 @@ async fn failing_board_is_skipped_after_bounded_retries_and_retried_next_run() {
     let s = run(&cfg, &mut sink, false).await.unwrap();
     assert_eq!((sink.docs.len(), s.added), (3, 1));
 }
+
+#[tokio::test]
+async fn updates_without_from_date_fall_back_to_newest_first() {
+    let (fake, cfg) = serve(world(3)).await;
+    let mut sink = MemSink::default();
+    run(&cfg, &mut sink, false).await.unwrap();
+    let now = Utc::now() + chrono::Duration::seconds(5);
+    {
+        let mut w = fake.world.lock().unwrap();
+        w.items[0]["updates"] =
+            json!([{ "id": "u1", "body": "Late comment", "created_at": now.to_rfc3339() }]);
+        w.updates
+            .push(json!({ "id": "u1", "item_id": "1000", "created_at": now.to_rfc3339() }));
+    }
+    let validation =
+        r#"{"errors":[{"message":"Unknown argument \"from_date\" on field \"Query.updates\"."}]}"#;
+    fake.fault("from_date", 200, validation);
+    let s = run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!(s.updated, 1);
+    assert!(sink.docs["mon:1000"].body.contains("Late comment"));
+    let plain = fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.query.contains("updates(limit: $limit, page: $page) {"))
+        .count();
+    assert_eq!(plain, 1);
+}
+
+#[tokio::test]
+async fn too_complex_pages_are_halved() {
+    let (fake, cfg) = serve(world(4)).await;
+    let over = r#"{"errors":[{"message":"Complexity budget exhausted","extensions":{"code":"COMPLEXITY_BUDGET_EXHAUSTED","complexity":6000000,"complexity_budget_limit":5000000,"retry_in_seconds":60}}]}"#;
+    fake.fault("query_params", 200, over);
+    let mut sink = MemSink::default();
+    run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!(sink.docs.len(), 4);
+    let limits: Vec<_> = fake
+        .calls()
+        .iter()
+        .filter(|c| c.query.contains("query_params"))
+        .map(|c| c.variables["limit"].clone())
+        .collect();
+    assert_eq!(limits, vec![json!(3), json!(1)]);
+}
