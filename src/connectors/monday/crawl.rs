@@ -103,7 +103,7 @@ impl<'a> Crawler<'a> {
         self.state = SyncState::from_saved(self.sink.load_state()?);
         let run = match self.state.run.take() {
             Some(r) if !opts.full || r.full => r,
-            _ => self.new_run(opts.full),
+            _ => RunState::new(opts.full),
         };
         self.state.run = Some(run);
         self.boards = self.list_boards().await?;
@@ -120,24 +120,8 @@ impl<'a> Crawler<'a> {
         Ok(self.final_summary())
     }
 
-    fn new_run(&self, full: bool) -> RunState {
-        RunState {
-            started_at: Utc::now(),
-            full,
-            phase: Phase::Items,
-            boards_done: Default::default(),
-            board: None,
-        }
-    }
-
     pub(super) fn run_state(&mut self) -> &mut RunState {
-        self.state.run.get_or_insert_with(|| RunState {
-            started_at: Utc::now(),
-            full: false,
-            phase: Phase::Items,
-            boards_done: Default::default(),
-            board: None,
-        })
+        self.state.run.get_or_insert_with(|| RunState::new(false))
     }
 
     fn phase(&self) -> Phase {
@@ -220,13 +204,6 @@ impl<'a> Crawler<'a> {
                 .query(queries::BOARDS, vars)
                 .await
                 .map_err(|f| self.fatal(f))?;
-            if boards.account_slug.is_none() {
-                boards.account_slug = resp
-                    .data
-                    .pointer("/me/account/slug")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-            }
             let Some(list) = resp.data.get("boards").and_then(Value::as_array) else {
                 let body = resp.data.to_string();
                 return Err(self.fatal(ApiFailure::Malformed(format!(
@@ -252,6 +229,7 @@ impl<'a> Crawler<'a> {
             .cloned()
             .collect();
         crawlable.sort_by_key(sort_key);
+        boards.account_slug = crawlable.iter().find_map(account_slug);
         boards.crawlable = crawlable;
         Ok(boards)
     }
@@ -421,7 +399,12 @@ impl<'a> Crawler<'a> {
             }
             chain.last = updated.or(chain.last);
             cursor.record(&id, updated, chain.ordered);
+            let inactive = item
+                .get("state")
+                .and_then(Value::as_str)
+                .is_some_and(|s| s != "active");
             match (since, updated) {
+                _ if inactive => {} // left to the sweep
                 (Some(s), Some(u)) if u < s => self.summary.unchanged += 1,
                 _ => fresh.push(item),
             }
@@ -502,6 +485,14 @@ pub(super) fn is_crawlable(board: &Value) -> bool {
         .and_then(Value::as_str)
         .is_none_or(|s| s == "active");
     active && kind != "sub_items_board" && kind != "document"
+}
+
+/// `acme` from a board URL `https://acme.monday.com/boards/1` (for items without a URL).
+fn account_slug(board: &Value) -> Option<String> {
+    let url = board.get("url")?.as_str()?;
+    let host = url.split("://").nth(1)?.split('/').next()?;
+    let slug = host.strip_suffix(".monday.com")?;
+    (!slug.is_empty() && !slug.contains('.')).then(|| slug.to_owned())
 }
 
 /// Numeric ids sort numerically (oldest board first), anything else after.

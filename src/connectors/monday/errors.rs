@@ -230,6 +230,13 @@ fn entry_from(v: &Value) -> ErrorEntry {
     }
 }
 
+impl ErrorEntry {
+    /// Whether this error only says "not yours to read" (unauthorized or not found).
+    pub fn denies_access(&self) -> bool {
+        matches!(kind_of(self), Kind::Forbidden | Kind::NotFound)
+    }
+}
+
 fn kind_of(e: &ErrorEntry) -> Kind {
     let both = format!("{} {}", e.code, e.message).to_ascii_uppercase();
     if both.contains("DAILY_LIMIT") || both.contains("DAILY LIMIT") {

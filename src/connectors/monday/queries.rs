@@ -48,11 +48,10 @@ macro_rules! item_fields {
     };
 }
 
-/// One page of boards the token can read (plus the account slug for URLs).
+/// One page of boards the token can read.
 pub const BOARDS: &str = concat!(
     "query ($limit: Int!, $page: Int!) { ",
     complexity!(),
-    "me { id account { slug } } ",
     "boards(limit: $limit, page: $page, state: active, order_by: created_at) { ",
     "id name state type url workspace_id workspace { id name } groups { id title } ",
     "columns { id title type } } }"

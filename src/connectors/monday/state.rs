@@ -86,6 +86,19 @@ impl SyncState {
     }
 }
 
+impl RunState {
+    /// A fresh run starting now.
+    pub fn new(full: bool) -> RunState {
+        RunState {
+            started_at: chrono::Utc::now(),
+            full,
+            phase: Phase::Items,
+            boards_done: BTreeSet::new(),
+            board: None,
+        }
+    }
+}
+
 impl BoardCursor {
     /// Records a committed item: advances the resume point, or drops it when out of order.
     pub fn record(&mut self, id: &str, updated_at: Option<DateTime<Utc>>, ordered: bool) {

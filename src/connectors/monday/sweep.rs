@@ -167,8 +167,8 @@ impl Crawler<'_> {
         let Some(items) = resp.data.get("items").and_then(Value::as_array) else {
             return Err(self.fatal(missing("items", &resp)));
         };
-        // With partial errors a missing id may just be unreadable: only trust explicit states.
-        let trust_missing = resp.errors.is_empty();
+        // A missing id is gone (or no longer visible) unless some other error may have hidden it.
+        let trust_missing = resp.errors.iter().all(|e| e.denies_access());
         let found: HashMap<String, Found> = items
             .iter()
             .filter_map(|i| {

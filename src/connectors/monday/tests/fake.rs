@@ -137,7 +137,7 @@ impl World {
         let mut data = if q.contains("updates(limit: $limit, page: $page") {
             json!({ "updates": self.recent_updates(v) })
         } else if q.contains("boards(limit:") {
-            json!({ "me": { "id": "1", "account": { "slug": "acme" } }, "boards": self.list_boards(v) })
+            json!({ "boards": self.list_boards(v) })
         } else if q.contains("next_items_page") {
             json!({ "next_items_page": self.page_from_cursor(v["cursor"].as_str().unwrap_or_default(), v) })
         } else if q.contains("items_page(") {

@@ -211,10 +211,12 @@ async fn subitems_arrive_with_their_parent_and_subitem_boards_are_not_crawled() 
     let parent = w.items[0].clone();
     w.items
         .push(subitem("5000", "101", &parent, at("2024-03-02T00:00:00Z")));
+    w.items[1]["url"] = json!("");
     let (fake, cfg) = serve(w).await;
     let mut sink = MemSink::default();
     run(&cfg, &mut sink, false).await.unwrap();
     let sub = &sink.docs["mon:5000"];
+    assert_eq!(sub.url, "https://acme.monday.com/boards/101/pulses/5000");
     assert_eq!(sub.kind, "subitem");
     assert_eq!(sub.parent_id.as_deref(), Some("mon:1000"));
     assert_eq!(sub.path, vec!["Ops", "Roadmap", "Group", "Item 1000"]);
