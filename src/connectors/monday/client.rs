@@ -1,6 +1,6 @@
 //! [`Client`]: one GraphQL endpoint, one token, and every rule about *sending*: the
 //! `Authorization` / `API-Version` headers, the client-side [`RateLimiter`], retries decided
-//! by [`errors::retry_wait`], and pacing to the per-minute complexity budget.
+//! by [`errors::decide`], and pacing to the per-minute complexity budget.
 //!
 //! Every query asks for `complexity { before after query reset_in_x_seconds }`
 //! (docs/monday-api.md §2.8); when the budget left (`after`) drops below the most expensive
@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::errors::{self, ApiFailure, GqlResponse};
+use super::errors::{self, ApiFailure, Decision, GqlResponse, Scope};
 use super::Tuning;
 use crate::config::SourceConfig;
 use crate::connectors::http::{http_client, parse_retry_after, Backoff, RateLimiter};
@@ -90,7 +90,11 @@ impl Client {
                 }
                 Err(f) => f,
             };
-            let Some(wait) = errors::retry_wait(&failure, attempt, &mut backoff) else {
+            let scope = Scope::Request {
+                attempt,
+                backoff: backoff.delay(attempt),
+            };
+            let Decision::Retry(wait) = errors::decide(&failure, scope) else {
                 return Err(failure);
             };
             attempt += 1;

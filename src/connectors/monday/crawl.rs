@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::client::Client;
-use super::errors::{ApiFailure, GqlResponse};
+use super::errors::{decide, ApiFailure, Decision, GqlResponse, Scope};
 use super::queries;
 use super::state::{BoardCursor, Phase, RunState, SyncState};
 use super::Tuning;
@@ -270,35 +270,39 @@ impl<'a> Crawler<'a> {
         self.run_state().board = Some(cursor);
         let mut restarts = 0;
         let skip = loop {
-            match self.board_chain(board, id, &mut chain).await {
+            let failure = match self.board_chain(board, id, &mut chain).await {
                 Ok(()) => break None,
                 Err(Stop::Fatal(e)) => return Err(e),
-                Err(Stop::Api(ApiFailure::CursorExpired(m)))
-                    if restarts < self.tuning.max_chain_restarts =>
-                {
+                Err(Stop::Api(f)) => f,
+            };
+            let scope = Scope::Chain {
+                restarts,
+                max_restarts: self.tuning.max_chain_restarts,
+                page_limit: self.page_limit,
+            };
+            match decide(&failure, scope) {
+                Decision::RestartChain => {
                     restarts += 1;
                     tracing::info!(
                         board = id,
                         restarts,
-                        "monday.com: cursor expired, restarting chain: {m}"
+                        "monday.com: {}; restarting chain",
+                        self.describe(&failure)
                     );
                     self.progress
                         .message(&format!("board {id}: cursor expired, restarting its pages"));
                 }
-                Err(Stop::Api(ApiFailure::TooComplex(m))) if self.page_limit > 1 => {
+                Decision::ShrinkPage => {
                     self.page_limit = (self.page_limit / 2).max(1);
                     tracing::info!(
                         board = id,
                         limit = self.page_limit,
-                        "monday.com: {m}; smaller pages"
+                        "monday.com: {}; smaller pages",
+                        self.describe(&failure)
                     );
                 }
-                Err(Stop::Api(
-                    f @ (ApiFailure::Forbidden(_)
-                    | ApiFailure::NotFound(_)
-                    | ApiFailure::Transient { .. }),
-                )) => break Some(f),
-                Err(Stop::Api(f)) => return Err(self.fatal(f)),
+                Decision::Skip => break Some(failure),
+                Decision::Retry(_) | Decision::Abort => return Err(self.fatal(failure)),
             }
         };
         self.board_done(id, skip)

@@ -1,6 +1,7 @@
 //! monday.com API failures as data: [`classify`] turns one HTTP response into a
-//! [`GqlResponse`] or an [`ApiFailure`], [`retry_wait`] decides whether a failure is worth
-//! another attempt, and [`ApiFailure::into_connector_error`] words what is left for the user.
+//! [`GqlResponse`] or an [`ApiFailure`], [`decide`] is the one place that chooses between
+//! retry, chain restart, smaller pages, skip and abort (given the [`Scope`] it happened in),
+//! and [`ApiFailure::into_connector_error`] words what is left for the user.
 //!
 //! Classification follows docs/monday-api.md §3.3 and matches on *structure*
 //! (`retry_in_seconds`, `status_code`, HTTP status) before code strings, because monday has
@@ -12,7 +13,6 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::connectors::http::Backoff;
 use crate::connectors::ConnectorError;
 use crate::secret::Secret;
 
@@ -270,19 +270,77 @@ fn kind_of(e: &ErrorEntry) -> Kind {
     }
 }
 
-/// The wait before retry number `attempt` (0-based), or `None` when the failure is final.
-pub fn retry_wait(failure: &ApiFailure, attempt: u32, backoff: &mut Backoff) -> Option<Duration> {
+/// Where a failure happened; what can be done about it depends on that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One HTTP request that has been retried `attempt` times; `backoff` is the next
+    /// exponential backoff delay (`None` when the backoff's attempts are used up).
+    Request {
+        attempt: u32,
+        backoff: Option<Duration>,
+    },
+    /// A board's page chain (items or sweep): restarts so far and the current page size.
+    /// A skipped board keeps its old mark, so the next run tries it again.
+    Chain {
+        restarts: u32,
+        max_restarts: u32,
+        page_limit: u32,
+    },
+    /// Part of a chain or phase (subitems, commented items): unreadable parts are skipped,
+    /// anything else goes up to the enclosing scope.
+    Part,
+    /// Best-effort extras whose absence is safe (deletion confirmation).
+    Optional,
+}
+
+/// What to do about a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Send the same request again after this wait.
+    Retry(Duration),
+    /// Start the board's chain over from its first page (cursor expired).
+    RestartChain,
+    /// Start the chain over with half the page size (query over the complexity cap).
+    ShrinkPage,
+    /// Record and move on (board skipped, part left out).
+    Skip,
+    /// Give up here: the failure goes up, and at the top becomes a [`ConnectorError`].
+    Abort,
+}
+
+/// The one place that decides retry, restart, skip or abort (docs/monday-api.md §3.3).
+pub fn decide(failure: &ApiFailure, scope: Scope) -> Decision {
     const MAX_LIMIT_RETRIES: u32 = 8;
     const DEFAULT_LIMIT_WAIT: Duration = Duration::from_secs(60);
-    match failure {
-        ApiFailure::RateLimited { wait, .. } if attempt < MAX_LIMIT_RETRIES => {
-            Some(wait.unwrap_or(DEFAULT_LIMIT_WAIT))
+    use ApiFailure as F;
+    let unreadable = matches!(failure, F::Forbidden(_) | F::NotFound(_));
+    match (scope, failure) {
+        (Scope::Request { attempt, .. }, F::RateLimited { wait, .. })
+            if attempt < MAX_LIMIT_RETRIES =>
+        {
+            Decision::Retry(wait.unwrap_or(DEFAULT_LIMIT_WAIT))
         }
-        ApiFailure::Transient { wait, .. } => {
-            let delay = backoff.delay(attempt)?;
-            Some(wait.map_or(delay, |w| w.max(delay)))
+        (
+            Scope::Request {
+                backoff: Some(delay),
+                ..
+            },
+            F::Transient { wait, .. },
+        ) => Decision::Retry(wait.map_or(delay, |w| w.max(delay))),
+        (
+            Scope::Chain {
+                restarts,
+                max_restarts,
+                ..
+            },
+            F::CursorExpired(_),
+        ) if restarts < max_restarts => Decision::RestartChain,
+        (Scope::Chain { page_limit, .. }, F::TooComplex(_)) if page_limit > 1 => {
+            Decision::ShrinkPage
         }
-        _ => None,
+        (Scope::Chain { .. } | Scope::Optional, F::Transient { .. }) => Decision::Skip,
+        (Scope::Chain { .. } | Scope::Part | Scope::Optional, _) if unreadable => Decision::Skip,
+        _ => Decision::Abort,
     }
 }
 

@@ -196,20 +196,67 @@ fn non_json_200_is_malformed() {
 
 #[test]
 fn retries_are_bounded() {
-    let mut b = Backoff::new(Duration::from_millis(1), Duration::from_millis(2), 3);
+    let req = |attempt, backoff| Scope::Request { attempt, backoff };
     let t = ApiFailure::Transient {
-        wait: None,
+        wait: Some(Duration::from_secs(2)),
         message: String::new(),
     };
-    assert!(retry_wait(&t, 2, &mut b).is_some());
-    assert!(retry_wait(&t, 3, &mut b).is_none());
+    let ms = Duration::from_millis(1);
+    assert_eq!(
+        decide(&t, req(2, Some(ms))),
+        Decision::Retry(Duration::from_secs(2))
+    );
+    assert_eq!(decide(&t, req(3, None)), Decision::Abort);
     let l = ApiFailure::RateLimited {
         wait: Some(Duration::from_secs(3)),
         message: String::new(),
     };
-    assert_eq!(retry_wait(&l, 0, &mut b), Some(Duration::from_secs(3)));
-    assert!(retry_wait(&l, 8, &mut b).is_none());
-    assert!(retry_wait(&ApiFailure::Auth(String::new()), 0, &mut b).is_none());
+    assert_eq!(
+        decide(&l, req(0, None)),
+        Decision::Retry(Duration::from_secs(3))
+    );
+    assert_eq!(decide(&l, req(8, Some(ms))), Decision::Abort);
+    assert_eq!(
+        decide(&ApiFailure::Auth(String::new()), req(0, Some(ms))),
+        Decision::Abort
+    );
+}
+
+#[test]
+fn decisions_by_scope() {
+    let chain = |restarts, page_limit| Scope::Chain {
+        restarts,
+        max_restarts: 2,
+        page_limit,
+    };
+    let cursor = ApiFailure::CursorExpired(String::new());
+    assert_eq!(decide(&cursor, chain(1, 10)), Decision::RestartChain);
+    assert_eq!(decide(&cursor, chain(2, 10)), Decision::Abort);
+    let big = ApiFailure::TooComplex(String::new());
+    assert_eq!(decide(&big, chain(0, 10)), Decision::ShrinkPage);
+    assert_eq!(decide(&big, chain(0, 1)), Decision::Abort);
+    let forbidden = ApiFailure::Forbidden(String::new());
+    let transient = ApiFailure::Transient {
+        wait: None,
+        message: String::new(),
+    };
+    assert_eq!(decide(&forbidden, chain(0, 10)), Decision::Skip);
+    assert_eq!(decide(&transient, chain(0, 10)), Decision::Skip);
+    assert_eq!(decide(&forbidden, Scope::Part), Decision::Skip);
+    assert_eq!(decide(&transient, Scope::Part), Decision::Abort);
+    assert_eq!(decide(&transient, Scope::Optional), Decision::Skip);
+    let daily = ApiFailure::DailyLimit(String::new());
+    for scope in [
+        chain(0, 10),
+        Scope::Part,
+        Scope::Optional,
+        Scope::Request {
+            attempt: 0,
+            backoff: None,
+        },
+    ] {
+        assert_eq!(decide(&daily, scope), Decision::Abort);
+    }
 }
 
 #[test]

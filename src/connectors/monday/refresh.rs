@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::crawl::{is_crawlable, missing, Crawler, Stop};
-use super::errors::ApiFailure;
+use super::errors::{decide, ApiFailure, Decision, Scope};
 use super::queries::{self, MAX_IDS};
 use super::state::Phase;
 use crate::connectors::{Batch, ConnectorError};
@@ -42,7 +42,7 @@ impl Crawler<'_> {
             let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
             let subs = match self.items_by_id(&ids).await {
                 Ok(subs) => subs,
-                Err(f @ (ApiFailure::Forbidden(_) | ApiFailure::NotFound(_))) => {
+                Err(f) if decide(&f, Scope::Part) == Decision::Skip => {
                     tracing::warn!("monday.com: subitems not readable: {}", self.describe(&f));
                     continue;
                 }
@@ -114,7 +114,7 @@ impl Crawler<'_> {
             for chunk in ids.chunks(MAX_IDS) {
                 let items = match self.items_by_id(chunk).await {
                     Ok(items) => items,
-                    Err(ApiFailure::Forbidden(_) | ApiFailure::NotFound(_)) => continue,
+                    Err(f) if decide(&f, Scope::Part) == Decision::Skip => continue,
                     Err(f) => return Err(self.fatal(f)),
                 };
                 let docs = items
@@ -158,7 +158,7 @@ impl Crawler<'_> {
                     page = 0;
                     continue;
                 }
-                Err(f @ ApiFailure::Forbidden(_)) => {
+                Err(f) if decide(&f, Scope::Part) == Decision::Skip => {
                     tracing::warn!("monday.com: cannot list updates: {}", self.describe(&f));
                     break;
                 }

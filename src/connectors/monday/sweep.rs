@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{json, Value};
 
 use super::crawl::{adapted, missing, Crawler};
-use super::errors::ApiFailure;
+use super::errors::{decide, ApiFailure, Decision, Scope};
 use super::queries::{self, MAX_IDS};
 use crate::connectors::{Batch, ConnectorError, DocMeta};
 use crate::flatten::monday::id_of;
@@ -66,22 +66,27 @@ impl Crawler<'_> {
         let mut limit = self.tuning.sweep_per_page.clamp(1, 500);
         let mut restarts = 0;
         loop {
-            match self.sweep_chain(board, live, &mut limit).await {
-                Ok(()) => return Ok(()),
-                Err(ApiFailure::CursorExpired(_)) if restarts < self.tuning.max_chain_restarts => {
-                    restarts += 1
-                }
-                Err(ApiFailure::TooComplex(_)) if limit > 1 => limit = (limit / 2).max(1),
-                Err(
-                    f @ (ApiFailure::Forbidden(_)
-                    | ApiFailure::NotFound(_)
-                    | ApiFailure::Transient { .. }),
-                ) => {
+            let Err(failure) = self.sweep_chain(board, live, &mut limit).await else {
+                return Ok(());
+            };
+            let scope = Scope::Chain {
+                restarts,
+                max_restarts: self.tuning.max_chain_restarts,
+                page_limit: limit,
+            };
+            match decide(&failure, scope) {
+                Decision::RestartChain => restarts += 1,
+                Decision::ShrinkPage => limit = (limit / 2).max(1),
+                Decision::Skip => {
                     // Incomplete sweeps are safe: candidates are confirmed before deletion.
-                    tracing::warn!(board, "monday.com: sweep incomplete: {}", self.describe(&f));
+                    tracing::warn!(
+                        board,
+                        "monday.com: sweep incomplete: {}",
+                        self.describe(&failure)
+                    );
                     return Ok(());
                 }
-                Err(f) => return Err(self.fatal(f)),
+                Decision::Retry(_) | Decision::Abort => return Err(self.fatal(failure)),
             }
         }
     }
@@ -143,19 +148,10 @@ impl Crawler<'_> {
             .iter()
             .filter_map(|d| d.id.strip_prefix(prefix))
             .collect();
-        let resp = match self
-            .query(
-                queries::ITEM_STATES,
-                json!({ "ids": ids, "limit": ids.len() }),
-            )
-            .await
-        {
+        let vars = json!({ "ids": ids, "limit": ids.len() });
+        let resp = match self.query(queries::ITEM_STATES, vars).await {
             Ok(r) => r,
-            Err(
-                f @ (ApiFailure::Forbidden(_)
-                | ApiFailure::NotFound(_)
-                | ApiFailure::Transient { .. }),
-            ) => {
+            Err(f) if decide(&f, Scope::Optional) == Decision::Skip => {
                 tracing::warn!(
                     "monday.com: cannot confirm deletions: {}",
                     self.describe(&f)
