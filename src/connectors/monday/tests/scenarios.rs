@@ -492,3 +492,39 @@ async fn too_complex_pages_are_halved() {
         .collect();
     assert_eq!(limits, vec![json!(3), json!(1)]);
 }
+
+/// Whatever the server sends, the crawler answers with a result, never a panic or a hang.
+#[tokio::test]
+async fn garbage_responses_never_panic() {
+    let bodies = [
+        r#"{"data":{"boards":[{"id":1,"items_page":{"items":[null,5,{"id":null},{"id":"x","updated_at":7,"column_values":"nope","updates":[{"body":5,"replies":[null]}],"subitems":[{"id":9}]}],"cursor":7}}]}}"#,
+        r#"{"data":{"boards":[null],"next_items_page":null,"items":null,"updates":"x"}}"#,
+        r#"{"data":{"boards":[{"items_page":{"cursor":"same","items":[]}}],"next_items_page":{"cursor":"same","items":[]}}}"#,
+        r#"{"data":null}"#,
+        "[]",
+        "\"text\"",
+        r#"{"errors":5}"#,
+        r#"{"errors":[null,3,{"extensions":5,"message":7}]}"#,
+        r#"{"error_code":5,"status_code":"x","error_data":[]}"#,
+        "",
+        r#"{"data":{"items":[{"id":"1000","state":5,"board":"x"},{"id":1001,"state":"deleted"}],"complexity":{"query":"x","after":-1}}}"#,
+    ];
+    let whens = ["boards(limit:", "query_params", "next_items_page", "items(ids:", "updates(limit: $limit, page: $page"];
+    let mut w = world(4);
+    let parent = w.items[0].clone();
+    w.items.push(subitem("5000", "101", &parent, at("2024-03-02T00:00:00Z")));
+    for body in bodies {
+        for when in whens {
+            for status in [200, 500] {
+                let (fake, cfg) = serve(w.clone()).await;
+                let mut sink = MemSink::default();
+                run(&cfg, &mut sink, false).await.unwrap();
+                fake.world.lock().unwrap().items.remove(3);
+                for _ in 0..8 {
+                    fake.fault(when, status, body);
+                }
+                let _ = run(&cfg, &mut sink, false).await;
+            }
+        }
+    }
+}
