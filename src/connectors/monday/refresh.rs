@@ -1,7 +1,7 @@
 //! Items fetched by id: subitems of each crawled page, and (in incremental runs) items that
 //! received updates since the last mark — posting an update may not bump `updated_at`
 //! (docs/monday-api.md §5.4, §7), so root `updates` (newest first) is read back to the mark.
-//! Also where documents are flattened and upserted ([`Crawler::upsert`]).
+//! Also where documents are flattened and upserted (`Crawler::upsert`).
 
 use serde_json::{json, Value};
 
