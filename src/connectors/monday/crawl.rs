@@ -8,6 +8,7 @@
 //! and relies on the seen-id set alone.
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -175,8 +176,14 @@ impl<'a> Crawler<'a> {
         f.into_connector_error(self.client.token())
     }
 
-    pub(super) async fn query(&self, q: &str, vars: Value) -> Result<GqlResponse, ApiFailure> {
-        self.client.query(q, vars, self.progress).await
+    /// Sends one query. Borrows only the client and progress (both `Sync`), so the sync
+    /// future stays `Send` although the sink is not `Sync`.
+    pub(super) fn query<'s>(
+        &'s self,
+        q: &'s str,
+        vars: Value,
+    ) -> impl Future<Output = Result<GqlResponse, ApiFailure>> + Send + 's {
+        self.client.query(q, vars, self.progress)
     }
 
     fn finish(&mut self) -> Result<(), ConnectorError> {

@@ -94,7 +94,7 @@ impl Crawler<'_> {
     }
 
     /// Root `items(ids:)` with the full item fields (≤ 100 ids).
-    pub(super) async fn items_by_id(&self, ids: &[String]) -> Result<Vec<Value>, ApiFailure> {
+    pub(super) async fn items_by_id(&mut self, ids: &[String]) -> Result<Vec<Value>, ApiFailure> {
         debug_assert!(ids.len() <= MAX_IDS);
         let vars = json!({ "ids": ids, "limit": ids.len() });
         let resp = self.query(queries::ITEMS_BY_ID, vars).await?;

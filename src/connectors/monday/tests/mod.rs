@@ -181,3 +181,10 @@ pub fn subitem(id: &str, sub_board: &str, parent: &Value, updated_at: DateTime<U
 pub fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
+
+/// The sync future can be spawned on a multi-threaded runtime.
+#[allow(dead_code)]
+fn sync_future_is_send(cfg: &SourceConfig, sink: &mut MemSink, p: &Recorder) {
+    fn assert_send<T: Send>(_: T) {}
+    assert_send(super::sync(cfg, sink, &SyncOptions::default(), p));
+}

@@ -509,10 +509,17 @@ async fn garbage_responses_never_panic() {
         "",
         r#"{"data":{"items":[{"id":"1000","state":5,"board":"x"},{"id":1001,"state":"deleted"}],"complexity":{"query":"x","after":-1}}}"#,
     ];
-    let whens = ["boards(limit:", "query_params", "next_items_page", "items(ids:", "updates(limit: $limit, page: $page"];
+    let whens = [
+        "boards(limit:",
+        "query_params",
+        "next_items_page",
+        "items(ids:",
+        "updates(limit: $limit, page: $page",
+    ];
     let mut w = world(4);
     let parent = w.items[0].clone();
-    w.items.push(subitem("5000", "101", &parent, at("2024-03-02T00:00:00Z")));
+    w.items
+        .push(subitem("5000", "101", &parent, at("2024-03-02T00:00:00Z")));
     for body in bodies {
         for when in whens {
             for status in [200, 500] {
