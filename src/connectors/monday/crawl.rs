@@ -67,6 +67,7 @@ impl From<ConnectorError> for Stop {
 }
 
 /// The per-chain bookkeeping of one board.
+#[derive(Clone)]
 struct Chain {
     /// The board's filter: items changed before are not wanted.
     since: Option<DateTime<Utc>>,
@@ -379,7 +380,9 @@ impl<'a> Crawler<'a> {
         Ok(())
     }
 
-    /// Flattens and commits one page; returns the next cursor.
+    /// Flattens and commits one page; returns the next cursor. The chain's bookkeeping
+    /// (seen ids, resume point) only advances once the page's documents are built, so a page
+    /// that fails half-way is fetched again in full by the restarted chain.
     async fn take_page(
         &mut self,
         board: &Value,
@@ -391,37 +394,40 @@ impl<'a> Crawler<'a> {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let since = chain.since;
+        let mut next = chain.clone();
+        let mut cursor = self.run_state().board.clone().unwrap_or_default();
         let mut fresh = Vec::new();
-        let mut cursor = self.run_state().board.take().unwrap_or_default();
+        let mut unchanged = 0;
         for item in items {
             let Some(id) = id_of(item.get("id")) else {
                 continue;
             };
-            if !chain.seen.insert(id.clone()) {
+            if !next.seen.insert(id.clone()) {
                 continue;
             }
             let updated = item
                 .get("updated_at")
                 .and_then(Value::as_str)
                 .and_then(parse_time);
-            if let (Some(prev), Some(now)) = (chain.last, updated) {
-                chain.ordered &= prev <= now;
+            if let (Some(prev), Some(now)) = (next.last, updated) {
+                next.ordered &= prev <= now;
             }
-            chain.last = updated.or(chain.last);
-            cursor.record(&id, updated, chain.ordered);
+            next.last = updated.or(next.last);
+            cursor.record(&id, updated, next.ordered);
             let inactive = item
                 .get("state")
                 .and_then(Value::as_str)
                 .is_some_and(|s| s != "active");
-            match (since, updated) {
+            match (next.since, updated) {
                 _ if inactive => {} // left to the sweep
-                (Some(s), Some(u)) if u < s => self.summary.unchanged += 1,
+                (Some(s), Some(u)) if u < s => unchanged += 1,
                 _ => fresh.push(item),
             }
         }
-        self.run_state().board = Some(cursor);
         let docs = self.flatten_with_subitems(board, &fresh).await?;
+        *chain = next;
+        self.summary.unchanged += unchanged;
+        self.run_state().board = Some(cursor);
         self.upsert(docs)?;
         Ok(page
             .get("cursor")

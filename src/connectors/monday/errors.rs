@@ -286,6 +286,8 @@ pub enum Scope {
         max_restarts: u32,
         page_limit: u32,
     },
+    /// A request for `size` objects by id: shrink it when over the complexity cap.
+    Batch { size: u32 },
     /// Part of a chain or phase (subitems, commented items): unreadable parts are skipped,
     /// anything else goes up to the enclosing scope.
     Part,
@@ -300,7 +302,7 @@ pub enum Decision {
     Retry(Duration),
     /// Start the board's chain over from its first page (cursor expired).
     RestartChain,
-    /// Start the chain over with half the page size (query over the complexity cap).
+    /// Ask again for half as much (query over the complexity cap).
     ShrinkPage,
     /// Record and move on (board skipped, part left out).
     Skip,
@@ -335,7 +337,9 @@ pub fn decide(failure: &ApiFailure, scope: Scope) -> Decision {
             },
             F::CursorExpired(_),
         ) if restarts < max_restarts => Decision::RestartChain,
-        (Scope::Chain { page_limit, .. }, F::TooComplex(_)) if page_limit > 1 => {
+        (Scope::Chain { page_limit: n, .. } | Scope::Batch { size: n }, F::TooComplex(_))
+            if n > 1 =>
+        {
             Decision::ShrinkPage
         }
         (Scope::Chain { .. } | Scope::Optional, F::Transient { .. }) => Decision::Skip,
@@ -398,12 +402,13 @@ fn e_msg(json: &Value) -> String {
     text(json.get("error_message"))
 }
 
-/// Whether one query alone exceeds the budget: `complexity > complexity_budget_limit`
-/// (2025-01 format), `query cost N … out of M` with N > M (legacy), or a "max complexity"
+/// Whether one query alone exceeds the budget: `complexity > max_complexity` or
+/// `> complexity_budget_limit` (2025-01 format), `query cost N … out of M` with N > M (legacy), or a "max complexity"
 /// message.
 fn over_cap(message: &str, ext: Option<&Value>) -> bool {
     let num = |k: &str| ext.and_then(|e| e.get(k)).and_then(as_u64);
-    if let (Some(cost), Some(limit)) = (num("complexity"), num("complexity_budget_limit")) {
+    let limit = num("max_complexity").or_else(|| num("complexity_budget_limit"));
+    if let (Some(cost), Some(limit)) = (num("complexity"), limit) {
         return cost > limit;
     }
     if message.to_ascii_lowercase().contains("max complexity") {

@@ -245,6 +245,8 @@ fn decisions_by_scope() {
     assert_eq!(decide(&forbidden, Scope::Part), Decision::Skip);
     assert_eq!(decide(&transient, Scope::Part), Decision::Abort);
     assert_eq!(decide(&transient, Scope::Optional), Decision::Skip);
+    assert_eq!(decide(&big, Scope::Batch { size: 2 }), Decision::ShrinkPage);
+    assert_eq!(decide(&big, Scope::Batch { size: 1 }), Decision::Abort);
     let daily = ApiFailure::DailyLimit(String::new());
     for scope in [
         chain(0, 10),

@@ -56,7 +56,7 @@ impl Default for Tuning {
             time_scale: 1.0,
             boards_per_page: 50,
             items_per_page: 25,
-            max_query_cost: 1_000_000,
+            max_query_cost: 1_500_000,
             sweep_per_page: 500,
             updates_per_page: 100,
             overlap: Duration::from_secs(10 * 60),

@@ -10,8 +10,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-/// Updates (and their replies) kept per item; older ones are not indexed.
-pub const UPDATES_PER_ITEM: u32 = 50;
+/// Updates (and their replies) kept per item, the API default; older ones are not indexed.
+/// Nested updates dominate an item's complexity, so this bounds the page sizes.
+pub const UPDATES_PER_ITEM: u32 = 25;
 /// Root `items(ids:)` takes at most 100 ids (docs rate-limits).
 pub const MAX_IDS: usize = 100;
 
@@ -38,7 +39,7 @@ macro_rules! item_fields {
             "... on MirrorValue { display_value } ",
             "... on BoardRelationValue { display_value } ",
             "... on DependencyValue { display_value } } ",
-            "updates(limit: 50) { ",
+            "updates(limit: 25) { ",
             post_fields!(),
             " replies { ",
             post_fields!(),

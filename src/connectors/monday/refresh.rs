@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::crawl::{is_crawlable, missing, Crawler, Stop};
+use super::crawl::{adapted, is_crawlable, missing, Crawler, Stop};
 use super::errors::{decide, ApiFailure, Decision, Scope};
 use super::queries::{self, MAX_IDS};
 use super::state::Phase;
@@ -93,17 +93,35 @@ impl Crawler<'_> {
         })
     }
 
-    /// Root `items(ids:)` with the full item fields (≤ 100 ids).
+    /// Root `items(ids:)` with the full item fields, in requests sized like the item pages
+    /// (their cost is per item), halved when a request still exceeds the complexity cap.
     pub(super) async fn items_by_id(&mut self, ids: &[String]) -> Result<Vec<Value>, ApiFailure> {
-        debug_assert!(ids.len() <= MAX_IDS);
-        let vars = json!({ "ids": ids, "limit": ids.len() });
-        let resp = self.query(queries::ITEMS_BY_ID, vars).await?;
-        let items = resp
-            .data
-            .get("items")
-            .and_then(Value::as_array)
-            .ok_or_else(|| missing("items", &resp))?;
-        Ok(items.iter().filter(|i| i.is_object()).cloned().collect())
+        let mut out = Vec::with_capacity(ids.len());
+        let mut rest = ids;
+        while !rest.is_empty() {
+            let n = (self.page_limit as usize).clamp(1, MAX_IDS).min(rest.len());
+            let (chunk, tail) = rest.split_at(n);
+            let vars = json!({ "ids": chunk, "limit": n });
+            let resp = match self.query(queries::ITEMS_BY_ID, vars).await {
+                Ok(resp) => resp,
+                Err(f) => match decide(&f, Scope::Batch { size: n as u32 }) {
+                    Decision::ShrinkPage => {
+                        self.page_limit = (n as u32 / 2).max(1);
+                        continue;
+                    }
+                    _ => return Err(f),
+                },
+            };
+            let items = resp
+                .data
+                .get("items")
+                .and_then(Value::as_array)
+                .ok_or_else(|| missing("items", &resp))?;
+            out.extend(items.iter().filter(|i| i.is_object()).cloned());
+            self.page_limit = adapted(n as u32, &resp.data, self.tuning.max_query_cost);
+            rest = tail;
+        }
+        Ok(out)
     }
 
     /// Refetches items commented on since the last mark that the board crawl did not see.

@@ -535,3 +535,34 @@ async fn garbage_responses_never_panic() {
         }
     }
 }
+
+#[tokio::test]
+async fn subitems_by_id_shrink_when_over_the_cap() {
+    let mut w = world(1);
+    let parent = w.items[0].clone();
+    for i in 0..3 {
+        w.items.push(subitem(
+            &format!("{}", 5000 + i),
+            "101",
+            &parent,
+            at("2024-03-02T00:00:00Z"),
+        ));
+    }
+    let (fake, cfg) = serve(w).await;
+    fake.fault("items(ids:", 200, r#"{"errors":[{"message":"Query has complexity of 6000000, which exceeds max complexity of 5000000","extensions":{"code":"ComplexityException","complexity":6000000,"max_complexity":5000000}}]}"#);
+    let mut sink = MemSink::default();
+    run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!(sink.docs.len(), 4);
+    let sizes: Vec<usize> = fake
+        .calls()
+        .iter()
+        .filter(|c| c.query.contains("items(ids:"))
+        .map(|c| c.variables["ids"].as_array().map_or(0, Vec::len))
+        .collect();
+    assert_eq!(sizes, vec![3, 1, 1, 1]);
+    assert_eq!(
+        fake.count("query_params"),
+        1,
+        "the page itself was not fetched again"
+    );
+}
