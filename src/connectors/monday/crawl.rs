@@ -30,7 +30,12 @@ pub struct Boards {
     /// Every listed board by id, subitem boards included (their columns title subitems).
     pub by_id: HashMap<String, Value>,
     pub account_slug: Option<String>,
+    /// `null` entries of the listing: boards the token may not read (their ids are hidden).
+    pub denied: Vec<Skip>,
 }
+
+/// Listing pages read at most (50 boards each by default).
+const MAX_BOARD_PAGES: usize = 10_000;
 
 /// One run of one source.
 pub struct Crawler<'a> {
@@ -69,6 +74,8 @@ impl From<ConnectorError> for Stop {
 /// The per-chain bookkeeping of one board.
 #[derive(Clone)]
 struct Chain {
+    /// The newest `updated_at` seen in this chain (the board's next mark).
+    newest: Option<DateTime<Utc>>,
     /// The board's filter: items changed before are not wanted.
     since: Option<DateTime<Utc>>,
     seen: HashSet<String>,
@@ -109,6 +116,7 @@ impl<'a> Crawler<'a> {
         };
         self.state.run = Some(run);
         self.boards = self.list_boards().await?;
+        self.record_denied()?;
         if self.phase() == Phase::Items {
             self.items_phase().await?;
         }
@@ -155,9 +163,23 @@ impl<'a> Crawler<'a> {
         self.since_mark(self.state.marks.get(board).copied())
     }
 
-    /// Updates created before this are not looked at (the last complete run, minus overlap).
+    /// Updates created before this are not looked at (the newest seen, minus overlap).
     pub(super) fn updates_since(&self) -> Option<DateTime<Utc>> {
-        self.since_mark(self.state.mark)
+        self.since_mark(self.state.updates_mark)
+    }
+
+    /// Notes the newest update `created_at` in `updates` (the next runs' updates mark).
+    pub(super) fn saw_updates(&mut self, updates: &[Value]) {
+        let newest = updates
+            .iter()
+            .filter_map(|u| {
+                u.get("created_at")
+                    .and_then(Value::as_str)
+                    .and_then(parse_time)
+            })
+            .max();
+        let run = self.run_state();
+        run.newest_update = run.newest_update.max(newest);
     }
 
     /// Commits `batch` with the current state attached.
@@ -188,8 +210,10 @@ impl<'a> Crawler<'a> {
     }
 
     fn finish(&mut self) -> Result<(), ConnectorError> {
-        let started = self.state.run.take().map(|r| r.started_at);
-        self.state.mark = started.or(self.state.mark);
+        let run = self.state.run.take();
+        self.state.mark = run.as_ref().map(|r| r.started_at).or(self.state.mark);
+        let newest = run.and_then(|r| r.newest_update);
+        self.state.updates_mark = self.state.updates_mark.max(newest);
         let listed = &self.boards.by_id;
         self.state.marks.retain(|id, _| listed.contains_key(id));
         self.commit(Batch::default())
@@ -205,8 +229,8 @@ impl<'a> Crawler<'a> {
     /// Lists every active board the token can read, page by page.
     async fn list_boards(&mut self) -> Result<Boards, ConnectorError> {
         let mut boards = Boards::default();
-        let limit = self.tuning.boards_per_page.max(1);
-        for page in 1.. {
+        let limit = self.tuning.boards_per_page.max(1) as usize;
+        for page in 1..=MAX_BOARD_PAGES {
             let vars = json!({ "limit": limit, "page": page });
             let resp = self
                 .query(queries::BOARDS, vars)
@@ -219,14 +243,19 @@ impl<'a> Crawler<'a> {
                 ))));
             };
             let known = boards.by_id.len();
-            for b in list.iter().filter(|b| b.is_object()) {
-                if let Some(id) = id_of(b.get("id")) {
+            for (i, b) in list.iter().enumerate() {
+                if b.is_null() {
+                    boards
+                        .denied
+                        .push(denied_board(&resp, (page - 1) * limit, i));
+                } else if let Some(id) = id_of(b.get("id")) {
                     boards.by_id.entry(id).or_insert_with(|| b.clone());
                 }
             }
             // A short page ends the listing; a page of nothing new means the server ignores
             // `page` (stop rather than loop forever).
-            if list.len() < limit as usize || boards.by_id.len() == known {
+            let stuck = boards.by_id.len() == known && list.iter().all(|b| !b.is_null());
+            if list.len() < limit || stuck {
                 break;
             }
         }
@@ -240,6 +269,34 @@ impl<'a> Crawler<'a> {
         boards.account_slug = crawlable.iter().find_map(account_slug);
         boards.crawlable = crawlable;
         Ok(boards)
+    }
+
+    /// Records unreadable listed boards as skipped, and clears the ones no longer listed so.
+    fn record_denied(&mut self) -> Result<(), ConnectorError> {
+        let now: Vec<String> = self
+            .boards
+            .denied
+            .iter()
+            .map(|s| s.native_id.clone())
+            .collect();
+        let stale: Vec<String> = self
+            .state
+            .denied
+            .iter()
+            .filter(|id| !now.contains(id))
+            .cloned()
+            .collect();
+        if now.is_empty() && stale.is_empty() {
+            return Ok(());
+        }
+        self.summary.skipped += now.len() as u64;
+        self.state.denied = now;
+        let skipped = self.boards.denied.clone();
+        self.commit(Batch {
+            skipped,
+            unskipped: stale,
+            ..Batch::default()
+        })
     }
 
     async fn items_phase(&mut self) -> Result<(), ConnectorError> {
@@ -273,6 +330,7 @@ impl<'a> Crawler<'a> {
             since: self.board_since(id),
             seen: cursor.boundary_ids.iter().cloned().collect(),
             last: None,
+            newest: None,
             ordered: true,
         };
         self.run_state().board = Some(cursor);
@@ -313,11 +371,17 @@ impl<'a> Crawler<'a> {
                 Decision::Retry(_) | Decision::Abort => return Err(self.fatal(failure)),
             }
         };
-        self.board_done(id, skip)
+        let resumed = self.run_state().board.as_ref().and_then(|c| c.resume_from);
+        self.board_done(id, skip, chain.newest.max(resumed))
     }
 
     /// Marks a board complete (or skipped) and commits that.
-    fn board_done(&mut self, id: &str, skip: Option<ApiFailure>) -> Result<(), ConnectorError> {
+    fn board_done(
+        &mut self,
+        id: &str,
+        skip: Option<ApiFailure>,
+        newest: Option<DateTime<Utc>>,
+    ) -> Result<(), ConnectorError> {
         let run = self.run_state();
         run.boards_done.insert(id.to_owned());
         run.board = None;
@@ -334,8 +398,10 @@ impl<'a> Crawler<'a> {
                 });
             }
             None => {
-                let started = self.run_state().started_at;
-                self.state.marks.insert(id.to_owned(), started);
+                let mark = self.state.marks.get(id).copied().max(newest);
+                if let Some(mark) = mark {
+                    self.state.marks.insert(id.to_owned(), mark);
+                }
                 batch.unskipped.push(id.to_owned());
             }
         }
@@ -413,6 +479,7 @@ impl<'a> Crawler<'a> {
                 next.ordered &= prev <= now;
             }
             next.last = updated.or(next.last);
+            next.newest = next.newest.max(updated);
             cursor.record(&id, updated, next.ordered);
             let inactive = item
                 .get("state")
@@ -458,6 +525,25 @@ pub(super) fn adapted(limit: u32, data: &Value, target: u64) -> u32 {
         scaled
     } else {
         scaled.min(limit.saturating_mul(2)).max(limit)
+    }
+}
+
+/// The skip record of a `null` listing entry at `offset + i`, with the error at its path.
+fn denied_board(resp: &GqlResponse, offset: usize, i: usize) -> Skip {
+    let at_path = |e: &&super::errors::ErrorEntry| {
+        e.path.first().and_then(Value::as_str) == Some("boards")
+            && e.path.get(1).and_then(Value::as_u64) == Some(i as u64)
+    };
+    let why = resp
+        .errors
+        .iter()
+        .find(at_path)
+        .or(resp.errors.first())
+        .map_or("not readable", |e| e.message.as_str());
+    Skip {
+        native_id: format!("board-listing-{}", offset + i),
+        what: "board".into(),
+        reason: format!("403 {why} (monday hides the id of this board)"),
     }
 }
 

@@ -72,6 +72,12 @@ impl Crawler<'_> {
             account_slug: self.boards.account_slug.as_deref(),
         };
         let flat = flatten_item(item, &ctx);
+        let updates = item
+            .get("updates")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        self.saw_updates(updates);
         self.summary.unknown_types += flat.unknown_types;
         flat.doc
     }
@@ -126,33 +132,31 @@ impl Crawler<'_> {
 
     /// Refetches items commented on since the last mark that the board crawl did not see.
     pub(super) async fn updates_phase(&mut self) -> Result<(), ConnectorError> {
-        if let Some(since) = self.updates_since() {
-            let mut ids = self.commented_items(since).await?;
-            ids.retain(|id| !self.fetched.contains(id));
-            for chunk in ids.chunks(MAX_IDS) {
-                let items = match self.items_by_id(chunk).await {
-                    Ok(items) => items,
-                    Err(f) if decide(&f, Scope::Part) == Decision::Skip => continue,
-                    Err(f) => return Err(self.fatal(f)),
-                };
-                let docs = items
-                    .iter()
-                    .filter_map(|item| self.flatten_placed(item))
-                    .collect();
-                self.upsert(docs)?;
-            }
+        let mut ids = self.commented_items(self.updates_since()).await?;
+        ids.retain(|id| !self.fetched.contains(id));
+        for chunk in ids.chunks(MAX_IDS) {
+            let items = match self.items_by_id(chunk).await {
+                Ok(items) => items,
+                Err(f) if decide(&f, Scope::Part) == Decision::Skip => continue,
+                Err(f) => return Err(self.fatal(f)),
+            };
+            let docs = items
+                .iter()
+                .filter_map(|item| self.flatten_placed(item))
+                .collect();
+            self.upsert(docs)?;
         }
         self.run_state().phase = Phase::Sweep;
         self.commit(Batch::default())
     }
 
-    /// Item ids with updates created at or after `since`, newest first.
+    /// Item ids with updates created at or after `since` (all when `None`), newest first.
     async fn commented_items(
         &mut self,
-        since: chrono::DateTime<chrono::Utc>,
+        since: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<Vec<String>, ConnectorError> {
         let limit = self.tuning.updates_per_page.max(1);
-        let mut from = Some(since.format("%Y-%m-%d").to_string());
+        let mut from = since.map(|s| s.format("%Y-%m-%d").to_string());
         let mut ids: Vec<String> = Vec::new();
         let mut page = 0;
         while page < MAX_UPDATE_PAGES {
@@ -170,6 +174,7 @@ impl Crawler<'_> {
             let resp = match self.query(query, vars).await {
                 Ok(r) => r,
                 Err(ApiFailure::Rejected(m)) if from.is_some() && page == 1 => {
+                    // The one query-shape fallback, outside `decide` on purpose.
                     // Older API versions lack `from_date`: read newest first without it.
                     tracing::info!("monday.com: updates without from_date ({m})");
                     from = None;
@@ -188,13 +193,14 @@ impl Crawler<'_> {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
+            self.saw_updates(&list);
             let mut reached_mark = false;
             for u in &list {
                 let created = u
                     .get("created_at")
                     .and_then(Value::as_str)
                     .and_then(parse_time);
-                if created.is_some_and(|c| c < since) {
+                if created.is_some_and(|c| since.is_some_and(|s| c < s)) {
                     reached_mark = true;
                 } else if let Some(id) = id_of(u.get("item_id")).filter(|id| !ids.contains(id)) {
                     ids.push(id);

@@ -1,7 +1,9 @@
 //! The resumable sync state saved with every committed [`crate::connectors::Batch`].
 //!
-//! [`SyncState::marks`] are per-board high-water marks (the start of the run that last
-//! crawled the board completely), [`SyncState::mark`] the start of the last complete run;
+//! High-water marks come from the data (server clock), never from the local clock, so clock
+//! skew cannot hide changes: [`SyncState::marks`] hold each board's newest item `updated_at`,
+//! [`SyncState::updates_mark`] the newest comment seen; [`SyncState::mark`] only records that
+//! a run completed.
 //! [`RunState`] describes the run in progress: which phase, which boards are done, and where
 //! the current board's chain stands ([`BoardCursor`]). Cursors themselves are not saved: they
 //! expire 60 minutes after a chain starts, so a resumed board restarts its chain from the
@@ -16,13 +18,22 @@ use serde::{Deserialize, Serialize};
 /// Everything the connector keeps between runs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncState {
-    /// Start of the last complete run: the next run looks for updates (comments) since then.
+    /// Start of the last complete run (local clock): set once a first run completed, which
+    /// makes later runs incremental.
     #[serde(default)]
     pub mark: Option<DateTime<Utc>>,
-    /// Per board: start of the last run that crawled it completely; its items changed since
-    /// (minus overlap) are fetched next time. Boards without a mark are crawled in full.
+    /// Per board: the newest `updated_at` seen on its items (server clock) by runs that
+    /// crawled it completely; its items changed since (minus overlap) are fetched next time.
+    /// Boards without a mark are crawled in full.
     #[serde(default)]
     pub marks: BTreeMap<String, DateTime<Utc>>,
+    /// The newest update (comment) `created_at` seen (server clock): the next incremental
+    /// run looks for items commented on since.
+    #[serde(default)]
+    pub updates_mark: Option<DateTime<Utc>>,
+    /// Skip ids recorded for unreadable (`null`) listing entries, cleared when they go away.
+    #[serde(default)]
+    pub denied: Vec<String>,
     /// The run in progress, if the last one did not finish.
     #[serde(default)]
     pub run: Option<RunState>,
@@ -43,6 +54,9 @@ pub struct RunState {
     /// The board being crawled.
     #[serde(default)]
     pub board: Option<BoardCursor>,
+    /// The newest update `created_at` seen by this run so far.
+    #[serde(default)]
+    pub newest_update: Option<DateTime<Utc>>,
 }
 
 /// The phases of a run, in order.
@@ -95,6 +109,7 @@ impl RunState {
             phase: Phase::Items,
             boards_done: BTreeSet::new(),
             board: None,
+            newest_update: None,
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct World {
     pub updates: Vec<Value>,
     /// Boards whose items the token may not read.
     pub forbidden: Vec<String>,
+    /// Boards listed as `null` with a `USER_UNAUTHORIZED` error at their path.
+    pub hidden: Vec<String>,
     /// `complexity.query` of every answer (0: 1000).
     pub cost: u64,
     /// `complexity.after` of every answer (0: plenty).
@@ -119,10 +121,12 @@ impl Fake {
         drop(faults);
         let world = self.world.lock().unwrap().clone();
         let data = world.answer(&query, &variables);
-        (
-            200,
-            json!({ "data": data, "extensions": { "request_id": "test" } }).to_string(),
-        )
+        let errors = world.listing_errors(&data);
+        let mut body = json!({ "data": data, "extensions": { "request_id": "test" } });
+        if !errors.is_empty() {
+            body["errors"] = json!(errors);
+        }
+        (200, body.to_string())
     }
 }
 
@@ -170,10 +174,32 @@ impl World {
             .filter(|b| b["state"] == "active")
             .cloned()
             .collect();
+        let hide = |b: Value| {
+            if self.hidden.iter().any(|h| b["id"] == h.as_str()) {
+                Value::Null
+            } else {
+                b
+            }
+        };
         active
             .into_iter()
             .skip((page - 1) * limit)
             .take(limit)
+            .map(hide)
+            .collect()
+    }
+
+    /// A `USER_UNAUTHORIZED` error for each `null` board of a listing.
+    fn listing_errors(&self, data: &Value) -> Vec<Value> {
+        let Some(list) = data.get("boards").and_then(Value::as_array) else {
+            return Vec::new();
+        };
+        (0..list.len())
+            .filter(|&i| list[i].is_null())
+            .map(|i| {
+                json!({ "message": "User unauthorized to perform action", "path": ["boards", i],
+                             "extensions": { "code": "USER_UNAUTHORIZED", "status_code": 403 } })
+            })
             .collect()
     }
 

@@ -20,6 +20,16 @@ fn world(n_items: usize) -> World {
     w
 }
 
+/// Like [`world`], with changes a day apart (beyond the re-fetch overlap).
+fn spaced_world(n_items: usize) -> World {
+    let mut w = world(n_items);
+    for (i, item) in w.items.iter_mut().enumerate() {
+        let t = at("2024-03-01T00:00:00Z") + chrono::Duration::days(i as i64);
+        item["updated_at"] = json!(t.to_rfc3339());
+    }
+    w
+}
+
 async fn serve(w: World) -> (Arc<Fake>, SourceConfig) {
     let fake = Fake::new(w);
     let url = fake.serve().await;
@@ -247,7 +257,7 @@ async fn start_date_limits_the_first_sync() {
 
 #[tokio::test]
 async fn incremental_sync_fetches_changed_and_commented_items_only() {
-    let (fake, cfg) = serve(world(5)).await;
+    let (fake, cfg) = serve(spaced_world(5)).await;
     let mut sink = MemSink::default();
     run(&cfg, &mut sink, false).await.unwrap();
     {
@@ -263,8 +273,18 @@ async fn incremental_sync_fetches_changed_and_commented_items_only() {
         w.updates
             .push(json!({ "id": "u0", "item_id": "1000", "created_at": "2024-01-01T00:00:00Z" }));
     }
+    let calls_before = fake.calls().len();
     let s = run(&cfg, &mut sink, false).await.unwrap();
-    assert_eq!((s.added, s.updated), (0, 2), "{s:?}");
+    // 1001 changed, 1003 commented, 1004 sits at the board's mark (re-fetched by the
+    // overlap), 1000 has a comment older than any mark (none had been seen yet); 1002 is
+    // neither changed nor commented and is not fetched again.
+    assert_eq!((s.added, s.updated), (0, 4), "{s:?}");
+    let returned: Vec<String> = fake.calls()[calls_before..]
+        .iter()
+        .filter(|c| c.query.contains("items"))
+        .map(|c| c.variables.to_string())
+        .collect();
+    assert!(returned.iter().all(|v| !v.contains("1002")), "{returned:?}");
     assert_eq!(sink.docs["mon:1001"].title, "Renamed");
     assert!(
         sink.docs["mon:1003"].body.contains("Update by Bob on"),
@@ -451,7 +471,7 @@ async fn failing_board_is_skipped_after_bounded_retries_and_retried_next_run() {
 
 #[tokio::test]
 async fn updates_without_from_date_fall_back_to_newest_first() {
-    let (fake, cfg) = serve(world(3)).await;
+    let (fake, cfg) = serve(spaced_world(3)).await;
     let mut sink = MemSink::default();
     run(&cfg, &mut sink, false).await.unwrap();
     let now = Utc::now() + chrono::Duration::seconds(5);
@@ -466,7 +486,7 @@ async fn updates_without_from_date_fall_back_to_newest_first() {
         r#"{"errors":[{"message":"Unknown argument \"from_date\" on field \"Query.updates\"."}]}"#;
     fake.fault("from_date", 200, validation);
     let s = run(&cfg, &mut sink, false).await.unwrap();
-    assert_eq!(s.updated, 1);
+    assert_eq!(s.updated, 2, "1000 commented, 1002 at the board mark");
     assert!(sink.docs["mon:1000"].body.contains("Late comment"));
     let plain = fake
         .calls()
@@ -565,4 +585,24 @@ async fn subitems_by_id_shrink_when_over_the_cap() {
         1,
         "the page itself was not fetched again"
     );
+}
+
+#[tokio::test]
+async fn unreadable_boards_in_the_listing_are_recorded_then_cleared() {
+    let mut w = two_boards();
+    w.hidden.push("200".into());
+    let (fake, cfg) = serve(w).await;
+    let mut sink = MemSink::default();
+    let s = run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!((sink.docs.len(), s.skipped), (2, 1));
+    assert_eq!(sink.skipped[0].what, "board");
+    assert!(
+        sink.skipped[0].reason.starts_with("403 User unauthorized"),
+        "{:?}",
+        sink.skipped
+    );
+    fake.world.lock().unwrap().hidden.clear();
+    let s = run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!((sink.docs.len(), s.skipped), (3, 0));
+    assert!(sink.skipped.is_empty(), "{:?}", sink.skipped);
 }
