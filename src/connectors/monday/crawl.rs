@@ -336,7 +336,12 @@ impl<'a> Crawler<'a> {
         self.run_state().board = Some(cursor);
         let mut restarts = 0;
         let skip = loop {
-            let failure = match self.board_chain(board, id, &mut chain).await {
+            let seen = chain.seen.len();
+            let outcome = self.board_chain(board, id, &mut chain).await;
+            if chain.seen.len() > seen {
+                restarts = 0; // each restart that commits something is progress
+            }
+            let failure = match outcome {
                 Ok(()) => break None,
                 Err(Stop::Fatal(e)) => return Err(e),
                 Err(Stop::Api(f)) => f,

@@ -279,7 +279,8 @@ pub enum Scope {
         attempt: u32,
         backoff: Option<Duration>,
     },
-    /// A board's page chain (items or sweep): restarts so far and the current page size.
+    /// A board's page chain (items or sweep): restarts in a row without progress, and the
+    /// current page size.
     /// A skipped board keeps its old mark, so the next run tries it again.
     Chain {
         restarts: u32,
@@ -329,6 +330,8 @@ pub fn decide(failure: &ApiFailure, scope: Scope) -> Decision {
             },
             F::Transient { wait, .. },
         ) => Decision::Retry(wait.map_or(delay, |w| w.max(delay))),
+        // `restarts` counts restarts without progress; past the limit the board is skipped
+        // (and tried again by the next run).
         (
             Scope::Chain {
                 restarts,
@@ -336,7 +339,13 @@ pub fn decide(failure: &ApiFailure, scope: Scope) -> Decision {
                 ..
             },
             F::CursorExpired(_),
-        ) if restarts < max_restarts => Decision::RestartChain,
+        ) => {
+            if restarts < max_restarts {
+                Decision::RestartChain
+            } else {
+                Decision::Skip
+            }
+        }
         (Scope::Chain { page_limit: n, .. } | Scope::Batch { size: n }, F::TooComplex(_))
             if n > 1 =>
         {

@@ -231,7 +231,7 @@ fn decisions_by_scope() {
     };
     let cursor = ApiFailure::CursorExpired(String::new());
     assert_eq!(decide(&cursor, chain(1, 10)), Decision::RestartChain);
-    assert_eq!(decide(&cursor, chain(2, 10)), Decision::Abort);
+    assert_eq!(decide(&cursor, chain(2, 10)), Decision::Skip);
     let big = ApiFailure::TooComplex(String::new());
     assert_eq!(decide(&big, chain(0, 10)), Decision::ShrinkPage);
     assert_eq!(decide(&big, chain(0, 1)), Decision::Abort);

@@ -46,7 +46,7 @@ pub struct Tuning {
     /// Re-fetch window before the last mark (the `__last_updated__` granularity is unknown).
     pub overlap: Duration,
     pub max_transient_retries: u32,
-    /// Cursor-expired restarts of one board's chain before giving up.
+    /// Cursor-expired restarts in a row without progress before a board is skipped.
     pub max_chain_restarts: u32,
 }
 

@@ -66,7 +66,12 @@ impl Crawler<'_> {
         let mut limit = self.tuning.sweep_per_page.clamp(1, 500);
         let mut restarts = 0;
         loop {
-            let Err(failure) = self.sweep_chain(board, live, &mut limit).await else {
+            let seen = live.len();
+            let outcome = self.sweep_chain(board, live, &mut limit).await;
+            if live.len() > seen {
+                restarts = 0;
+            }
+            let Err(failure) = outcome else {
                 return Ok(());
             };
             let scope = Scope::Chain {
