@@ -13,10 +13,11 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+use super::board::Limits;
 use super::client::Client;
-use super::errors::{decide, ApiFailure, Decision, GqlResponse, Scope};
-use super::queries;
-use super::state::{BoardCursor, Phase, RunState, SyncState};
+use super::errors::{ApiFailure, GqlResponse};
+use super::queries::{self, MAX_IDS};
+use super::state::{Phase, RunState, SyncState};
 use super::Tuning;
 use crate::config::SourceConfig;
 use crate::connectors::{Batch, ConnectorError, Progress, Sink, Skip, SyncOptions, SyncSummary};
@@ -49,7 +50,7 @@ pub struct Crawler<'a> {
     pub(super) boards: Boards,
     /// Item ids upserted during this process's run (to avoid refetching them).
     pub(super) fetched: HashSet<String>,
-    pub(super) page_limit: u32,
+    pub(super) limits: Limits,
 }
 
 /// Why a board's chain stopped: an API failure (maybe retried by restarting or skipping the
@@ -71,18 +72,6 @@ impl From<ConnectorError> for Stop {
     }
 }
 
-/// The per-chain bookkeeping of one board.
-#[derive(Clone)]
-struct Chain {
-    /// The newest `updated_at` seen in this chain (the board's next mark).
-    newest: Option<DateTime<Utc>>,
-    /// The board's filter: items changed before are not wanted.
-    since: Option<DateTime<Utc>>,
-    seen: HashSet<String>,
-    last: Option<DateTime<Utc>>,
-    ordered: bool,
-}
-
 impl<'a> Crawler<'a> {
     pub fn new(
         cfg: &'a SourceConfig,
@@ -92,7 +81,12 @@ impl<'a> Crawler<'a> {
     ) -> Result<Self, ConnectorError> {
         let client =
             Client::new(cfg, tuning.clone()).map_err(|f| f.into_connector_error(&cfg.token))?;
-        let page_limit = tuning.items_per_page.clamp(1, 500);
+        let first = tuning.items_per_page.clamp(1, 500);
+        let limits = Limits {
+            nested: first,
+            lean: first,
+            by_id: first.min(MAX_IDS as u32),
+        };
         Ok(Crawler {
             cfg,
             client,
@@ -103,7 +97,7 @@ impl<'a> Crawler<'a> {
             summary: SyncSummary::default(),
             boards: Boards::default(),
             fetched: HashSet::new(),
-            page_limit,
+            limits,
         })
     }
 
@@ -143,7 +137,7 @@ impl<'a> Crawler<'a> {
         self.state.mark.is_some() && self.state.run.as_ref().is_some_and(|r| !r.full)
     }
 
-    fn full(&self) -> bool {
+    pub(super) fn full(&self) -> bool {
         self.state.run.as_ref().is_some_and(|r| r.full)
     }
 
@@ -316,202 +310,6 @@ impl<'a> Crawler<'a> {
         self.run_state().phase = next;
         self.commit(Batch::default())
     }
-
-    /// Crawls one board's chain, restarting it when the cursor expires.
-    async fn crawl_board(&mut self, board: &Value, id: &str) -> Result<(), ConnectorError> {
-        let cursor = match self.run_state().board.take() {
-            Some(c) if c.board_id == id => c,
-            _ => BoardCursor {
-                board_id: id.to_owned(),
-                ..Default::default()
-            },
-        };
-        let mut chain = Chain {
-            since: self.board_since(id),
-            seen: cursor.boundary_ids.iter().cloned().collect(),
-            last: None,
-            newest: None,
-            ordered: true,
-        };
-        self.run_state().board = Some(cursor);
-        let mut restarts = 0;
-        let skip = loop {
-            let seen = chain.seen.len();
-            let outcome = self.board_chain(board, id, &mut chain).await;
-            if chain.seen.len() > seen {
-                restarts = 0; // each restart that commits something is progress
-            }
-            let failure = match outcome {
-                Ok(()) => break None,
-                Err(Stop::Fatal(e)) => return Err(e),
-                Err(Stop::Api(f)) => f,
-            };
-            let scope = Scope::Chain {
-                restarts,
-                max_restarts: self.tuning.max_chain_restarts,
-                page_limit: self.page_limit,
-            };
-            match decide(&failure, scope) {
-                Decision::RestartChain => {
-                    restarts += 1;
-                    tracing::info!(
-                        board = id,
-                        restarts,
-                        "monday.com: {}; restarting chain",
-                        self.describe(&failure)
-                    );
-                    self.progress
-                        .message(&format!("board {id}: cursor expired, restarting its pages"));
-                }
-                Decision::ShrinkPage => {
-                    self.page_limit = (self.page_limit / 2).max(1);
-                    tracing::info!(
-                        board = id,
-                        limit = self.page_limit,
-                        "monday.com: {}; smaller pages",
-                        self.describe(&failure)
-                    );
-                }
-                Decision::Skip => break Some(failure),
-                Decision::Retry(_) | Decision::Abort => return Err(self.fatal(failure)),
-            }
-        };
-        let resumed = self.run_state().board.as_ref().and_then(|c| c.resume_from);
-        self.board_done(id, skip, chain.newest.max(resumed))
-    }
-
-    /// Marks a board complete (or skipped) and commits that.
-    fn board_done(
-        &mut self,
-        id: &str,
-        skip: Option<ApiFailure>,
-        newest: Option<DateTime<Utc>>,
-    ) -> Result<(), ConnectorError> {
-        let run = self.run_state();
-        run.boards_done.insert(id.to_owned());
-        run.board = None;
-        let mut batch = Batch::default();
-        match skip {
-            Some(f) => {
-                let reason = self.describe(&f);
-                tracing::warn!(board = id, "monday.com: skipping board: {reason}");
-                self.summary.skipped += 1;
-                batch.skipped.push(Skip {
-                    native_id: id.to_owned(),
-                    what: "board".into(),
-                    reason,
-                });
-            }
-            None => {
-                let mark = self.state.marks.get(id).copied().max(newest);
-                if let Some(mark) = mark {
-                    self.state.marks.insert(id.to_owned(), mark);
-                }
-                batch.unskipped.push(id.to_owned());
-            }
-        }
-        self.progress.inc("boards", 1);
-        self.commit(batch)
-    }
-
-    /// One pass over the board's pages, from the first page to a null cursor.
-    async fn board_chain(
-        &mut self,
-        board: &Value,
-        id: &str,
-        chain: &mut Chain,
-    ) -> Result<(), Stop> {
-        let resume = self.run_state().board.as_ref().and_then(|c| c.resume_from);
-        let since = match (chain.since, resume) {
-            (s, Some(r)) if chain.ordered => Some(s.map_or(r, |s| s.max(r))),
-            (s, _) => s,
-        };
-        let vars = json!({ "board": [id], "limit": self.page_limit, "params": queries::items_params(since) });
-        let resp = self.query(queries::FIRST_ITEMS_PAGE, vars).await?;
-        let page = first_page(&resp)?;
-        self.adapt_limit(&resp.data);
-        let mut cursor = self.take_page(board, page, chain).await?;
-        while let Some(c) = cursor {
-            let vars = json!({ "cursor": c, "limit": self.page_limit });
-            let resp = self.query(queries::NEXT_ITEMS_PAGE, vars).await?;
-            let page = resp
-                .data
-                .get("next_items_page")
-                .filter(|p| p.is_object())
-                .ok_or_else(|| missing("next_items_page", &resp))?;
-            self.adapt_limit(&resp.data);
-            cursor = self.take_page(board, page, chain).await?;
-            if cursor.as_deref() == Some(c.as_str()) {
-                return Err(ApiFailure::Malformed(
-                    "next_items_page returned the same cursor".into(),
-                )
-                .into());
-            }
-        }
-        Ok(())
-    }
-
-    /// Flattens and commits one page; returns the next cursor. The chain's bookkeeping
-    /// (seen ids, resume point) only advances once the page's documents are built, so a page
-    /// that fails half-way is fetched again in full by the restarted chain.
-    async fn take_page(
-        &mut self,
-        board: &Value,
-        page: &Value,
-        chain: &mut Chain,
-    ) -> Result<Option<String>, Stop> {
-        let items = page
-            .get("items")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let mut next = chain.clone();
-        let mut cursor = self.run_state().board.clone().unwrap_or_default();
-        let mut fresh = Vec::new();
-        let mut unchanged = 0;
-        for item in items {
-            let Some(id) = id_of(item.get("id")) else {
-                continue;
-            };
-            if !next.seen.insert(id.clone()) {
-                continue;
-            }
-            let updated = item
-                .get("updated_at")
-                .and_then(Value::as_str)
-                .and_then(parse_time);
-            if let (Some(prev), Some(now)) = (next.last, updated) {
-                next.ordered &= prev <= now;
-            }
-            next.last = updated.or(next.last);
-            next.newest = next.newest.max(updated);
-            cursor.record(&id, updated, next.ordered);
-            let inactive = item
-                .get("state")
-                .and_then(Value::as_str)
-                .is_some_and(|s| s != "active");
-            match (next.since, updated) {
-                _ if inactive => {} // left to the sweep
-                (Some(s), Some(u)) if u < s => unchanged += 1,
-                _ => fresh.push(item),
-            }
-        }
-        let docs = self.flatten_with_subitems(board, &fresh).await?;
-        *chain = next;
-        self.summary.unchanged += unchanged;
-        self.run_state().board = Some(cursor);
-        self.upsert(docs)?;
-        Ok(page
-            .get("cursor")
-            .and_then(Value::as_str)
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned))
-    }
-
-    /// Keeps each page's complexity near the target.
-    fn adapt_limit(&mut self, data: &Value) {
-        self.page_limit = adapted(self.page_limit, data, self.tuning.max_query_cost);
-    }
 }
 
 /// The next page size: near `target` complexity per query (cost is roughly linear in the
@@ -550,30 +348,6 @@ fn denied_board(resp: &GqlResponse, offset: usize, i: usize) -> Skip {
         what: "board".into(),
         reason: format!("403 {why} (monday hides the id of this board)"),
     }
-}
-
-/// `boards[0].items_page` of a first-page response; a null board is an unauthorized one.
-fn first_page(resp: &GqlResponse) -> Result<&Value, ApiFailure> {
-    let boards = resp
-        .data
-        .get("boards")
-        .and_then(Value::as_array)
-        .ok_or_else(|| missing("boards", resp))?;
-    let Some(board) = boards.first() else {
-        return Err(ApiFailure::NotFound("board no longer exists".into()));
-    };
-    if board.is_null() {
-        let why = resp
-            .errors
-            .first()
-            .map(|e| e.message.clone())
-            .unwrap_or_else(|| "board not readable".into());
-        return Err(ApiFailure::Forbidden(why));
-    }
-    board
-        .get("items_page")
-        .filter(|p| p.is_object())
-        .ok_or_else(|| missing("items_page", resp))
 }
 
 pub(super) fn missing(what: &str, resp: &GqlResponse) -> ApiFailure {

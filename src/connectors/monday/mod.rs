@@ -14,6 +14,7 @@
 //! Requests go through [`client::Client`] (headers, pacing, retries); every failure is an
 //! [`errors::ApiFailure`] decided in [`errors`].
 
+pub mod board;
 pub mod client;
 pub mod crawl;
 pub mod errors;

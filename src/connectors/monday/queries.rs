@@ -28,8 +28,8 @@ macro_rules! post_fields {
     };
 }
 
-/// Everything flattening needs about one item (without nested subitem data).
-macro_rules! item_fields {
+/// An item's own fields and column values.
+macro_rules! item_core {
     () => {
         concat!(
             "id name state created_at updated_at url creator_id creator { id name } ",
@@ -38,14 +38,35 @@ macro_rules! item_fields {
             "column_values { id type text value ",
             "... on MirrorValue { display_value } ",
             "... on BoardRelationValue { display_value } ",
-            "... on DependencyValue { display_value } } ",
+            "... on DependencyValue { display_value } } "
+        )
+    };
+}
+
+/// An update or reply with its author.
+macro_rules! updates_field {
+    () => {
+        concat!(
             "updates(limit: 25) { ",
             post_fields!(),
             " replies { ",
             post_fields!(),
-            " } } ",
-            "subitems { id name }"
+            " } } "
         )
+    };
+}
+
+/// Everything flattening needs about one item (subitems only by id and name).
+macro_rules! item_fields {
+    () => {
+        concat!(item_core!(), updates_field!(), "subitems { id name }")
+    };
+}
+
+/// [`item_fields`] without updates, for boards whose updates were fetched beforehand.
+macro_rules! lean_item_fields {
+    () => {
+        concat!(item_core!(), "subitems { id name }")
     };
 }
 
@@ -64,6 +85,37 @@ pub const FIRST_ITEMS_PAGE: &str = concat!(
     complexity!(),
     "boards(ids: $board) { id items_page(limit: $limit, query_params: $params) { cursor items { ",
     item_fields!(),
+    " } } } }"
+);
+
+/// [`FIRST_ITEMS_PAGE`] without nested updates (see [`BOARD_UPDATES`]).
+pub const FIRST_ITEMS_PAGE_LEAN: &str = concat!(
+    "query ($board: [ID!]!, $limit: Int!, $params: ItemsQuery) { ",
+    complexity!(),
+    "boards(ids: $board) { id items_page(limit: $limit, query_params: $params) { cursor items { ",
+    lean_item_fields!(),
+    " } } } }"
+);
+
+/// [`NEXT_ITEMS_PAGE`] without nested updates.
+pub const NEXT_ITEMS_PAGE_LEAN: &str = concat!(
+    "query ($cursor: String!, $limit: Int!) { ",
+    complexity!(),
+    "next_items_page(cursor: $cursor, limit: $limit) { cursor items { ",
+    lean_item_fields!(),
+    " } } }"
+);
+
+/// All updates of one board, newest first. Nested `updates(limit: 25)` costs 25 updates'
+/// worth of complexity per item whether or not it has any; a first crawl of a board reads
+/// the board's actual updates once instead, at a cost proportional to how many there are.
+pub const BOARD_UPDATES: &str = concat!(
+    "query ($board: [ID!]!, $limit: Int!, $page: Int!) { ",
+    complexity!(),
+    "boards(ids: $board) { id updates(limit: $limit, page: $page) { item_id ",
+    post_fields!(),
+    " replies { ",
+    post_fields!(),
     " } } } }"
 );
 
@@ -159,6 +211,9 @@ mod tests {
             ITEM_STATES,
             RECENT_UPDATES,
             RECENT_UPDATES_ANY_DATE,
+            FIRST_ITEMS_PAGE_LEAN,
+            NEXT_ITEMS_PAGE_LEAN,
+            BOARD_UPDATES,
         ] {
             async_graphql_parser::parse_query(q).unwrap_or_else(|e| panic!("{e}\n{q}"));
         }

@@ -163,6 +163,9 @@ fn every_query_exists_in_the_2026_01_sdl() {
         ITEM_STATES,
         RECENT_UPDATES,
         RECENT_UPDATES_ANY_DATE,
+        FIRST_ITEMS_PAGE_LEAN,
+        NEXT_ITEMS_PAGE_LEAN,
+        BOARD_UPDATES,
     ] {
         let errors = check_query(&schema, q);
         assert!(errors.is_empty(), "{errors:#?}\nin {q}");

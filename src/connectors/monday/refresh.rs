@@ -105,14 +105,16 @@ impl Crawler<'_> {
         let mut out = Vec::with_capacity(ids.len());
         let mut rest = ids;
         while !rest.is_empty() {
-            let n = (self.page_limit as usize).clamp(1, MAX_IDS).min(rest.len());
+            let n = (self.limits.by_id as usize)
+                .clamp(1, MAX_IDS)
+                .min(rest.len());
             let (chunk, tail) = rest.split_at(n);
             let vars = json!({ "ids": chunk, "limit": n });
             let resp = match self.query(queries::ITEMS_BY_ID, vars).await {
                 Ok(resp) => resp,
                 Err(f) => match decide(&f, Scope::Batch { size: n as u32 }) {
                     Decision::ShrinkPage => {
-                        self.page_limit = (n as u32 / 2).max(1);
+                        self.limits.by_id = (n as u32 / 2).max(1);
                         continue;
                     }
                     _ => return Err(f),
@@ -124,7 +126,8 @@ impl Crawler<'_> {
                 .and_then(Value::as_array)
                 .ok_or_else(|| missing("items", &resp))?;
             out.extend(items.iter().filter(|i| i.is_object()).cloned());
-            self.page_limit = adapted(n as u32, &resp.data, self.tuning.max_query_cost);
+            self.limits.by_id =
+                adapted(n as u32, &resp.data, self.tuning.max_query_cost).min(MAX_IDS as u32);
             rest = tail;
         }
         Ok(out)

@@ -33,7 +33,7 @@ pub struct World {
 }
 
 /// A canned response served instead of the normal one to the next request whose query text
-/// or variables (as JSON) contain `when`.
+/// or variables (as JSON) contain `when` (every part of it, split on `&&`).
 #[derive(Debug, Clone)]
 pub struct Fault {
     pub when: &'static str,
@@ -114,7 +114,8 @@ impl Fake {
         });
         let mut faults = self.faults.lock().unwrap();
         let haystack = format!("{query} {variables}");
-        if let Some(i) = faults.iter().position(|f| haystack.contains(f.when)) {
+        let matches = |f: &Fault| f.when.split("&&").all(|part| haystack.contains(part));
+        if let Some(i) = faults.iter().position(matches) {
             let f = faults.remove(i).unwrap();
             return (f.status, f.body);
         }
@@ -138,7 +139,9 @@ async fn handle(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String)
 
 impl World {
     fn answer(&self, q: &str, v: &Value) -> Value {
-        let mut data = if q.contains("updates(limit: $limit, page: $page") {
+        let mut data = if q.contains("{ id updates(limit: $limit, page: $page)") {
+            json!({ "boards": [{ "id": v["board"][0], "updates": self.board_updates(v) }] })
+        } else if q.contains("updates(limit: $limit, page: $page") {
             json!({ "updates": self.recent_updates(v) })
         } else if q.contains("boards(limit:") {
             json!({ "boards": self.list_boards(v) })
@@ -274,6 +277,30 @@ impl World {
             .collect();
         out["subitems"] = json!(subs);
         out
+    }
+
+    /// The updates nested in the board's items (with `item_id`), newest first.
+    fn board_updates(&self, v: &Value) -> Vec<Value> {
+        let board = v["board"][0].clone();
+        let limit = v["limit"].as_u64().unwrap_or(25) as usize;
+        let page = v["page"].as_u64().unwrap_or(1).max(1) as usize;
+        let mut ups: Vec<Value> = Vec::new();
+        for item in self
+            .items
+            .iter()
+            .filter(|i| i["board"]["id"] == board && i["state"] != "deleted")
+        {
+            for u in item["updates"].as_array().into_iter().flatten() {
+                let mut u = u.clone();
+                u["item_id"] = item["id"].clone();
+                ups.push(u);
+            }
+        }
+        ups.sort_by(|a, b| b["created_at"].as_str().cmp(&a["created_at"].as_str()));
+        ups.into_iter()
+            .skip((page - 1) * limit)
+            .take(limit)
+            .collect()
     }
 
     fn recent_updates(&self, v: &Value) -> Vec<Value> {

@@ -437,7 +437,7 @@ fn two_boards() -> World {
 async fn forbidden_board_403_is_skipped_then_crawled_in_full_once_readable() {
     let (fake, cfg) = serve(two_boards()).await;
     let legacy = r#"{"error_message":"User unauthorized to perform action","error_code":"UserUnauthorizedException","error_data":{},"status_code":403}"#;
-    fake.fault(r#"["200"]"#, 403, legacy);
+    fake.fault(r#"query_params&&["200"]"#, 403, legacy);
     let mut sink = MemSink::default();
     let s = run(&cfg, &mut sink, false).await.unwrap();
     assert_eq!((sink.docs.len(), s.skipped), (2, 1));
@@ -455,7 +455,7 @@ async fn forbidden_board_403_is_skipped_then_crawled_in_full_once_readable() {
 async fn failing_board_is_skipped_after_bounded_retries_and_retried_next_run() {
     let (fake, cfg) = serve(two_boards()).await;
     for _ in 0..6 {
-        fake.fault(r#"["200"]"#, 500, r#"{"status_code":500,"error_message":"Internal server error","error_code":"INTERNAL_SERVER_ERROR"}"#);
+        fake.fault(r#"query_params&&["200"]"#, 500, r#"{"status_code":500,"error_message":"Internal server error","error_code":"INTERNAL_SERVER_ERROR"}"#);
     }
     let mut sink = MemSink::default();
     let s = run(&cfg, &mut sink, false).await.unwrap();
@@ -491,7 +491,7 @@ async fn updates_without_from_date_fall_back_to_newest_first() {
     let plain = fake
         .calls()
         .into_iter()
-        .filter(|c| c.query.contains("updates(limit: $limit, page: $page) {"))
+        .filter(|c| c.query.contains("page: $page) { id item_id created_at }"))
         .count();
     assert_eq!(plain, 1);
 }
@@ -605,4 +605,41 @@ async fn unreadable_boards_in_the_listing_are_recorded_then_cleared() {
     let s = run(&cfg, &mut sink, false).await.unwrap();
     assert_eq!((sink.docs.len(), s.skipped), (3, 0));
     assert!(sink.skipped.is_empty(), "{:?}", sink.skipped);
+}
+
+#[tokio::test]
+async fn first_crawl_reads_board_updates_once_and_pages_lean_items() {
+    let mut w = spaced_world(4);
+    w.items[2]["updates"] = json!([
+        { "id": "u2", "body": "<p>Second</p>", "created_at": "2024-04-02T00:00:00Z", "creator": { "id": "2", "name": "Bob" },
+          "replies": [{ "id": "r1", "body": "Reply!", "created_at": "2024-04-03T00:00:00Z", "creator": { "id": "1", "name": "Ann Lee" } }] },
+        { "id": "u1", "body": "<p>First</p>", "created_at": "2024-04-01T00:00:00Z", "creator": { "id": "2", "name": "Bob" }, "replies": [] }
+    ]);
+    let (fake, cfg) = serve(w).await;
+    let mut sink = MemSink::default();
+    run(&cfg, &mut sink, false).await.unwrap();
+    let pages: Vec<_> = fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.query.contains("cursor items {") && c.query.contains("column_values"))
+        .collect();
+    assert!(
+        pages
+            .iter()
+            .all(|c| !c.query.contains("updates(limit: 25)")),
+        "first crawl pages are lean"
+    );
+    assert_eq!(fake.count("{ id updates(limit: $limit, page: $page)"), 1);
+    insta::assert_snapshot!(sink.docs["mon:1002"].body);
+    // Later runs nest updates in the (few) pages of changed items instead.
+    fake.world.lock().unwrap().items[3]["updated_at"] = json!(Utc::now().to_rfc3339());
+    let before = fake.calls().len();
+    run(&cfg, &mut sink, false).await.unwrap();
+    let pages: Vec<_> = fake.calls()[before..]
+        .iter()
+        .filter(|c| c.query.contains("cursor items {") && c.query.contains("column_values"))
+        .cloned()
+        .collect();
+    assert!(!pages.is_empty() && pages.iter().all(|c| c.query.contains("updates(limit: 25)")));
+    assert_eq!(fake.count("{ id updates(limit: $limit, page: $page)"), 1);
 }
