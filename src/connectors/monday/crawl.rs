@@ -1,11 +1,8 @@
-//! The [`Crawler`]: drives one run through its phases (see the parent module) and owns the
-//! items phase — board discovery and each board's `items_page` → `next_items_page` chain.
-//!
-//! Chains are ordered by `__last_updated__` ascending, so the newest committed `updated_at`
-//! is a safe restart point: when a cursor expires (or a killed run resumes) the board's chain
-//! restarts with `__last_updated__ >= resume_from`, and ids already seen are skipped. If the
-//! server ever returns items out of order, the chain restarts from the board's `since` instead
-//! and relies on the seen-id set alone.
+//! The [`Crawler`]: one run of one source. It loads the saved [`SyncState`], lists the
+//! boards ([`Boards`]), drives the phases in order (items per board in [`super::board`],
+//! commented items in [`super::refresh`], deletions in [`super::sweep`]) and commits every
+//! step with the state to resume from. High-water marks are derived from the data (server
+//! clock) and kept per board, so a board seen for the first time is crawled in full.
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;

@@ -2,10 +2,10 @@
 //! read into a [`Sink`].
 //!
 //! A run has three phases, checkpointed in [`state::SyncState`] with every committed batch:
-//! 1. **Items** ([`crawl`]): list boards (`boards`, paginated, subitem boards and workdocs
-//!    left out), then per board `items_page` (filtered `__last_updated__ >= since`, oldest
-//!    change first) and `next_items_page` with the cursor; subitems are fetched by id. Each
-//!    page is committed with the board's resume point.
+//! 1. **Items** ([`crawl`], [`board`]): list boards (`boards`, paginated, subitem boards and
+//!    workdocs left out), then per board `items_page` (filtered `__last_updated__ >= since`,
+//!    oldest change first) and `next_items_page` with the cursor; subitems are fetched by id.
+//!    Each page is committed with the board's resume point.
 //! 2. **Updates** ([`refresh`], incremental runs only): items that got updates (comments)
 //!    since the last mark, found through root `updates` newest first, are refetched.
 //! 3. **Sweep** ([`sweep`]): an id-only listing of every board is compared with the store;
