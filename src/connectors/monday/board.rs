@@ -6,37 +6,30 @@
 //! server ever returns items out of order, the chain restarts from the board's `since`
 //! instead and relies on the seen-id set alone.
 //!
-//! A board crawled for the first time reads its updates once (`boards { updates }`, cost
-//! proportional to the updates that exist) and pages lean items; incremental crawls, which
-//! see few items, nest `updates(limit: 25)` in the pages instead.
+//! Items come without updates; [`super::updates`] adds them (a board's first crawl reads
+//! the board's updates once).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::crawl::{adapted, missing, Crawler, Stop};
 use super::errors::{decide, ApiFailure, Decision, GqlResponse, Scope};
-use super::queries::{self, UPDATES_PER_ITEM};
+use super::queries;
 use super::state::BoardCursor;
 use crate::connectors::{Batch, ConnectorError, Skip};
 use crate::flatten::monday::{id_of, parse_time};
 
-/// Board updates read at most before falling back to nested updates (100 per page).
-const MAX_UPDATE_PAGES: u32 = 100;
-
-/// Updates of one board by item id, newest first.
-type UpdatesByItem = HashMap<String, Vec<Value>>;
-
-/// Page sizes, adapted separately per query shape (their per-item costs differ a lot).
+/// Request sizes, adapted separately per query shape (their per-item costs differ a lot).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Pages with nested updates.
-    pub nested: u32,
-    /// Pages without updates.
-    pub lean: u32,
-    /// Root `items(ids:)` requests (≤ 100).
+    /// Items per page.
+    pub pages: u32,
+    /// Items per root `items(ids:)` request (≤ 100).
     pub by_id: u32,
+    /// Items per `items(ids:) { updates }` request (≤ 100).
+    pub updates: u32,
 }
 
 /// The per-chain bookkeeping of one board.
@@ -74,28 +67,38 @@ impl Crawler<'_> {
             ordered: true,
         };
         self.run_state().board = Some(cursor);
-        let first_crawl = self.full() || !self.state.marks.contains_key(id);
-        let mut updates = if first_crawl {
-            self.board_updates(id).await?
-        } else {
-            None
-        };
+        // A first crawl sees every item: reading the board's updates once is cheaper than
+        // asking for each item's.
+        self.prefetch = self.full() || !self.state.marks.contains_key(id);
+        self.prefetched.clear();
+        let skip = self.run_chain(board, id, &mut chain).await;
+        self.prefetch = false;
+        self.prefetched.clear();
+        let resumed = self.run_state().board.as_ref().and_then(|c| c.resume_from);
+        self.board_done(id, skip?, chain.newest.max(resumed))
+    }
+
+    /// Runs the chain to its end, restarting it as [`decide`] says; returns why the board
+    /// is skipped, if it is.
+    async fn run_chain(
+        &mut self,
+        board: &Value,
+        id: &str,
+        chain: &mut Chain,
+    ) -> Result<Option<ApiFailure>, ConnectorError> {
         let mut restarts = 0;
-        let skip = loop {
+        loop {
             let seen = chain.seen.len();
-            let outcome = self
-                .board_chain(board, id, &mut chain, updates.as_mut())
-                .await;
+            let outcome = self.board_chain(board, id, chain).await;
             if chain.seen.len() > seen {
                 restarts = 0; // each restart that commits something is progress
             }
             let failure = match outcome {
-                Ok(()) => break None,
+                Ok(()) => return Ok(None),
                 Err(Stop::Fatal(e)) => return Err(e),
                 Err(Stop::Api(f)) => f,
             };
-            let lean = updates.is_some();
-            let page_limit = *self.chain_limit(lean);
+            let page_limit = self.limits.pages;
             let scope = Scope::Chain {
                 restarts,
                 max_restarts: self.tuning.max_chain_restarts,
@@ -114,59 +117,17 @@ impl Crawler<'_> {
                         .message(&format!("board {id}: cursor expired, restarting its pages"));
                 }
                 Decision::ShrinkPage => {
-                    *self.chain_limit(lean) = (page_limit / 2).max(1);
+                    self.limits.pages = (page_limit / 2).max(1);
                     tracing::info!(
                         board = id,
                         "monday.com: {}; smaller pages",
                         self.describe(&failure)
                     );
                 }
-                Decision::Skip => break Some(failure),
+                Decision::Skip => return Ok(Some(failure)),
                 Decision::Retry(_) | Decision::Abort => return Err(self.fatal(failure)),
             }
-        };
-        let resumed = self.run_state().board.as_ref().and_then(|c| c.resume_from);
-        self.board_done(id, skip, chain.newest.max(resumed))
-    }
-
-    /// The page size of the chain's query shape.
-    fn chain_limit(&mut self, lean: bool) -> &mut u32 {
-        if lean {
-            &mut self.limits.lean
-        } else {
-            &mut self.limits.nested
         }
-    }
-
-    /// Every update of the board by item (`None`: too many, or not readable; pages then
-    /// nest updates instead).
-    async fn board_updates(&mut self, id: &str) -> Result<Option<UpdatesByItem>, ConnectorError> {
-        let limit = self.tuning.updates_per_page.clamp(1, 100);
-        let mut by_item = UpdatesByItem::new();
-        for page in 1..=MAX_UPDATE_PAGES {
-            let vars = json!({ "board": [id], "limit": limit, "page": page });
-            let resp = match self.query(queries::BOARD_UPDATES, vars).await {
-                Ok(r) => r,
-                Err(f) if decide(&f, Scope::Optional) == Decision::Skip => return Ok(None),
-                Err(f) => return Err(self.fatal(f)),
-            };
-            let list = resp
-                .data
-                .pointer("/boards/0/updates")
-                .and_then(Value::as_array)
-                .cloned();
-            let Some(list) = list else { return Ok(None) };
-            self.saw_updates(&list);
-            for u in &list {
-                if let Some(item) = id_of(u.get("item_id")) {
-                    by_item.entry(item).or_default().push(u.clone());
-                }
-            }
-            if list.len() < limit as usize {
-                return Ok(Some(by_item));
-            }
-        }
-        Ok(None)
     }
 
     /// Marks a board complete (or skipped) and commits that.
@@ -208,39 +169,24 @@ impl Crawler<'_> {
         board: &Value,
         id: &str,
         chain: &mut Chain,
-        mut updates: Option<&mut UpdatesByItem>,
     ) -> Result<(), Stop> {
         let resume = self.run_state().board.as_ref().and_then(|c| c.resume_from);
         let since = match (chain.since, resume) {
             (s, Some(r)) if chain.ordered => Some(s.map_or(r, |s| s.max(r))),
             (s, _) => s,
         };
-        let lean = updates.is_some();
-        let (first, next) = if lean {
-            (
-                queries::FIRST_ITEMS_PAGE_LEAN,
-                queries::NEXT_ITEMS_PAGE_LEAN,
-            )
-        } else {
-            (queries::FIRST_ITEMS_PAGE, queries::NEXT_ITEMS_PAGE)
-        };
-        let limit = *self.chain_limit(lean);
-        let vars = json!({ "board": [id], "limit": limit, "params": queries::items_params(since) });
-        let resp = self.query(first, vars).await?;
+        let vars = json!({ "board": [id], "limit": self.limits.pages, "params": queries::items_params(since) });
+        let resp = self.query(queries::FIRST_ITEMS_PAGE, vars).await?;
         let page = first_page(&resp)?;
-        self.adapt(lean, &resp.data);
-        let mut cursor = self
-            .take_page(board, page, chain, updates.as_deref_mut())
-            .await?;
+        self.limits.pages = adapted(self.limits.pages, &resp.data, self.tuning.max_query_cost);
+        let mut cursor = self.take_page(board, page, chain).await?;
         while let Some(c) = cursor {
-            let vars = json!({ "cursor": c, "limit": *self.chain_limit(lean) });
-            let resp = self.query(next, vars).await?;
+            let vars = json!({ "cursor": c, "limit": self.limits.pages });
+            let resp = self.query(queries::NEXT_ITEMS_PAGE, vars).await?;
             let page = resp.data.get("next_items_page").filter(|p| p.is_object());
             let page = page.ok_or_else(|| missing("next_items_page", &resp))?;
-            self.adapt(lean, &resp.data);
-            cursor = self
-                .take_page(board, page, chain, updates.as_deref_mut())
-                .await?;
+            self.limits.pages = adapted(self.limits.pages, &resp.data, self.tuning.max_query_cost);
+            cursor = self.take_page(board, page, chain).await?;
             if cursor.as_deref() == Some(c.as_str()) {
                 return Err(ApiFailure::Malformed(
                     "next_items_page returned the same cursor".into(),
@@ -251,13 +197,6 @@ impl Crawler<'_> {
         Ok(())
     }
 
-    /// Keeps each page's complexity near the target.
-    fn adapt(&mut self, lean: bool, data: &Value) {
-        let target = self.tuning.max_query_cost;
-        let limit = self.chain_limit(lean);
-        *limit = adapted(*limit, data, target);
-    }
-
     /// Flattens and commits one page; returns the next cursor. The chain's bookkeeping
     /// (seen ids, resume point) only advances once the page's documents are built, so a page
     /// that fails half-way is fetched again in full by the restarted chain.
@@ -266,7 +205,6 @@ impl Crawler<'_> {
         board: &Value,
         page: &Value,
         chain: &mut Chain,
-        updates: Option<&mut UpdatesByItem>,
     ) -> Result<Option<String>, Stop> {
         let items = page
             .get("items")
@@ -304,10 +242,7 @@ impl Crawler<'_> {
                 _ => fresh.push(item),
             }
         }
-        if let Some(by_item) = updates {
-            attach_updates(&mut fresh, by_item);
-        }
-        let docs = self.flatten_with_subitems(board, &fresh).await?;
+        let docs = self.flatten_with_subitems(board, fresh).await?;
         *chain = next;
         self.summary.unchanged += unchanged;
         self.run_state().board = Some(cursor);
@@ -317,23 +252,6 @@ impl Crawler<'_> {
             .and_then(Value::as_str)
             .filter(|c| !c.is_empty())
             .map(str::to_owned))
-    }
-}
-
-/// Gives each item its prefetched updates, newest first, as many as nested pages would.
-fn attach_updates(items: &mut [Value], by_item: &UpdatesByItem) {
-    for item in items.iter_mut() {
-        let id = id_of(item.get("id")).unwrap_or_default();
-        let mut ups: Vec<Value> = by_item.get(&id).cloned().unwrap_or_default();
-        ups.truncate(UPDATES_PER_ITEM as usize);
-        for u in &mut ups {
-            if let Some(obj) = u.as_object_mut() {
-                obj.remove("item_id");
-            }
-        }
-        if let Some(obj) = item.as_object_mut() {
-            obj.insert("updates".into(), Value::Array(ups));
-        }
     }
 }
 

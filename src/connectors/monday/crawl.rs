@@ -15,6 +15,7 @@ use super::client::Client;
 use super::errors::{ApiFailure, GqlResponse};
 use super::queries::{self, MAX_IDS};
 use super::state::{Phase, RunState, SyncState};
+use super::updates::UpdatesByItem;
 use super::Tuning;
 use crate::config::SourceConfig;
 use crate::connectors::{Batch, ConnectorError, Progress, Sink, Skip, SyncOptions, SyncSummary};
@@ -48,6 +49,10 @@ pub struct Crawler<'a> {
     /// Item ids upserted during this process's run (to avoid refetching them).
     pub(super) fetched: HashSet<String>,
     pub(super) limits: Limits,
+    /// Whether the board being crawled reads updates per board (its first crawl).
+    pub(super) prefetch: bool,
+    /// Prefetched updates per board (`None`: too many, read per item), for one board crawl.
+    pub(super) prefetched: HashMap<String, Option<UpdatesByItem>>,
 }
 
 /// Why a board's chain stopped: an API failure (maybe retried by restarting or skipping the
@@ -79,10 +84,11 @@ impl<'a> Crawler<'a> {
         let client =
             Client::new(cfg, tuning.clone()).map_err(|f| f.into_connector_error(&cfg.token))?;
         let first = tuning.items_per_page.clamp(1, 500);
+        let by_id = first.min(MAX_IDS as u32);
         let limits = Limits {
-            nested: first,
-            lean: first,
-            by_id: first.min(MAX_IDS as u32),
+            pages: first,
+            by_id,
+            updates: by_id,
         };
         Ok(Crawler {
             cfg,
@@ -93,6 +99,8 @@ impl<'a> Crawler<'a> {
             state: SyncState::default(),
             summary: SyncSummary::default(),
             boards: Boards::default(),
+            prefetch: false,
+            prefetched: HashMap::new(),
             fetched: HashSet::new(),
             limits,
         })

@@ -22,6 +22,7 @@ pub mod queries;
 pub mod refresh;
 pub mod state;
 pub mod sweep;
+pub mod updates;
 
 #[cfg(test)]
 mod tests;

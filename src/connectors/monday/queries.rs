@@ -2,10 +2,11 @@
 //!
 //! Every field and argument exists in the 2026-01 SDL (`fixtures/monday/schema/`). User data
 //! (ids, cursors, timestamps) always travels in variables, never in the query text. Every
-//! query also asks for `complexity` so the client can pace itself (§2.8). Depth stays ≤ 7
-//! (boards › items_page › items › updates › replies › creator › name): subitems are fetched
-//! by id through root `items` rather than nested, which also avoids the nested-subitem
-//! `state` failures Estuary hit (§2.4).
+//! query also asks for `complexity` so the client can pace itself (§2.8). Items come without
+//! their updates, which are read separately ([`BOARD_UPDATES`] or [`ITEM_UPDATES`]) because
+//! nested lists are charged by their limit. Subitems are fetched by id through root `items`
+//! rather than nested, which also avoids the nested-subitem `state` failures Estuary hit
+//! (§2.4). Depth stays ≤ 5.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
@@ -56,15 +57,9 @@ macro_rules! updates_field {
     };
 }
 
-/// Everything flattening needs about one item (subitems only by id and name).
+/// Everything flattening needs about one item but its updates (see [`ITEM_UPDATES`] and
+/// [`BOARD_UPDATES`]); subitems only by id and name.
 macro_rules! item_fields {
-    () => {
-        concat!(item_core!(), updates_field!(), "subitems { id name }")
-    };
-}
-
-/// [`item_fields`] without updates, for boards whose updates were fetched beforehand.
-macro_rules! lean_item_fields {
     () => {
         concat!(item_core!(), "subitems { id name }")
     };
@@ -88,27 +83,19 @@ pub const FIRST_ITEMS_PAGE: &str = concat!(
     " } } } }"
 );
 
-/// [`FIRST_ITEMS_PAGE`] without nested updates (see [`BOARD_UPDATES`]).
-pub const FIRST_ITEMS_PAGE_LEAN: &str = concat!(
-    "query ($board: [ID!]!, $limit: Int!, $params: ItemsQuery) { ",
+/// The updates of some items (≤ 100), newest first, as many per item as the API default.
+/// Complexity is estimated from limits, so this costs 25 updates per item whether or not
+/// it has any: used for the few items of incremental runs.
+pub const ITEM_UPDATES: &str = concat!(
+    "query ($ids: [ID!]!, $limit: Int!) { ",
     complexity!(),
-    "boards(ids: $board) { id items_page(limit: $limit, query_params: $params) { cursor items { ",
-    lean_item_fields!(),
-    " } } } }"
+    "items(ids: $ids, limit: $limit) { id ",
+    updates_field!(),
+    "} }"
 );
 
-/// [`NEXT_ITEMS_PAGE`] without nested updates.
-pub const NEXT_ITEMS_PAGE_LEAN: &str = concat!(
-    "query ($cursor: String!, $limit: Int!) { ",
-    complexity!(),
-    "next_items_page(cursor: $cursor, limit: $limit) { cursor items { ",
-    lean_item_fields!(),
-    " } } }"
-);
-
-/// All updates of one board, newest first. Nested `updates(limit: 25)` costs 25 updates'
-/// worth of complexity per item whether or not it has any; a first crawl of a board reads
-/// the board's actual updates once instead, at a cost proportional to how many there are.
+/// All updates of one board, newest first, at a cost proportional to how many exist: what
+/// a board's first crawl uses instead of [`ITEM_UPDATES`] for every item.
 pub const BOARD_UPDATES: &str = concat!(
     "query ($board: [ID!]!, $limit: Int!, $page: Int!) { ",
     complexity!(),
@@ -211,13 +198,13 @@ mod tests {
             ITEM_STATES,
             RECENT_UPDATES,
             RECENT_UPDATES_ANY_DATE,
-            FIRST_ITEMS_PAGE_LEAN,
-            NEXT_ITEMS_PAGE_LEAN,
+            ITEM_UPDATES,
             BOARD_UPDATES,
         ] {
             async_graphql_parser::parse_query(q).unwrap_or_else(|e| panic!("{e}\n{q}"));
         }
-        assert!(ITEMS_BY_ID.contains(&format!("updates(limit: {UPDATES_PER_ITEM})")));
+        assert!(ITEM_UPDATES.contains(&format!("updates(limit: {UPDATES_PER_ITEM})")));
+        assert!(!ITEMS_BY_ID.contains("updates"));
     }
 
     #[test]

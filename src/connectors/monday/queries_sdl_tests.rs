@@ -163,8 +163,7 @@ fn every_query_exists_in_the_2026_01_sdl() {
         ITEM_STATES,
         RECENT_UPDATES,
         RECENT_UPDATES_ANY_DATE,
-        FIRST_ITEMS_PAGE_LEAN,
-        NEXT_ITEMS_PAGE_LEAN,
+        ITEM_UPDATES,
         BOARD_UPDATES,
     ] {
         let errors = check_query(&schema, q);

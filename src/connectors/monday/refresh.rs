@@ -3,6 +3,8 @@
 //! (docs/monday-api.md §5.4, §7), so root `updates` (newest first) is read back to the mark.
 //! Also where documents are flattened and upserted (`Crawler::upsert`).
 
+use std::collections::HashMap;
+
 use serde_json::{json, Value};
 
 use super::crawl::{adapted, is_crawlable, missing, Crawler, Stop};
@@ -17,45 +19,46 @@ use crate::flatten::monday::{flatten_item, id_of, parse_time, ItemContext};
 const MAX_UPDATE_PAGES: u32 = 100;
 
 impl Crawler<'_> {
-    /// Flattens a page's items and their subitems (fetched by id, 100 per request).
+    /// Flattens a page's items and their subitems (fetched by id), updates included.
     pub(super) async fn flatten_with_subitems(
         &mut self,
         board: &Value,
-        items: &[Value],
+        mut items: Vec<Value>,
     ) -> Result<Vec<Document>, Stop> {
-        let mut docs = Vec::with_capacity(items.len());
-        let mut wanted: Vec<(String, usize)> = Vec::new();
+        let mut parent_of: HashMap<String, usize> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
-            docs.push(self.flatten(item, board, None));
             let subs = item
                 .get("subitems")
                 .and_then(Value::as_array)
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            wanted.extend(
+            parent_of.extend(
                 subs.iter()
                     .filter_map(|s| id_of(s.get("id")))
                     .map(|id| (id, i)),
             );
         }
-        for chunk in wanted.chunks(MAX_IDS) {
-            let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
-            let subs = match self.items_by_id(&ids).await {
-                Ok(subs) => subs,
-                Err(f) if decide(&f, Scope::Part) == Decision::Skip => {
-                    tracing::warn!("monday.com: subitems not readable: {}", self.describe(&f));
-                    continue;
-                }
-                Err(f) => return Err(f.into()),
-            };
-            for sub in subs {
-                let sid = id_of(sub.get("id"));
-                let Some(&(_, parent)) = chunk.iter().find(|(id, _)| Some(id) == sid.as_ref())
-                else {
-                    continue;
-                };
-                docs.push(self.flatten(&sub, board, Some(&items[parent])));
+        let mut wanted: Vec<String> = parent_of.keys().cloned().collect();
+        wanted.sort();
+        let mut subs = match self.items_by_id(&wanted).await {
+            Ok(subs) => subs,
+            Err(f) if decide(&f, Scope::Part) == Decision::Skip => {
+                tracing::warn!("monday.com: subitems not readable: {}", self.describe(&f));
+                Vec::new()
             }
+            Err(f) => return Err(f.into()),
+        };
+        subs.retain(|s| id_of(s.get("id")).is_some_and(|id| parent_of.contains_key(&id)));
+        let top = items.len();
+        items.append(&mut subs);
+        self.fill_updates(&mut items).await?;
+        let mut docs = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let parent = (i >= top)
+                .then(|| id_of(item.get("id")).and_then(|id| parent_of.get(&id).copied()))
+                .flatten()
+                .map(|p| &items[p]);
+            docs.push(self.flatten(item, board, parent));
         }
         Ok(docs)
     }
@@ -138,11 +141,14 @@ impl Crawler<'_> {
         let mut ids = self.commented_items(self.updates_since()).await?;
         ids.retain(|id| !self.fetched.contains(id));
         for chunk in ids.chunks(MAX_IDS) {
-            let items = match self.items_by_id(chunk).await {
+            let mut items = match self.items_by_id(chunk).await {
                 Ok(items) => items,
                 Err(f) if decide(&f, Scope::Part) == Decision::Skip => continue,
                 Err(f) => return Err(self.fatal(f)),
             };
+            if let Err(f) = self.fill_updates(&mut items).await {
+                return Err(self.fatal(f));
+            }
             let docs = items
                 .iter()
                 .filter_map(|item| self.flatten_placed(item))

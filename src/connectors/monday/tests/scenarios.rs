@@ -608,7 +608,7 @@ async fn unreadable_boards_in_the_listing_are_recorded_then_cleared() {
 }
 
 #[tokio::test]
-async fn first_crawl_reads_board_updates_once_and_pages_lean_items() {
+async fn first_crawl_reads_board_updates_once_later_runs_per_item() {
     let mut w = spaced_world(4);
     w.items[2]["updates"] = json!([
         { "id": "u2", "body": "<p>Second</p>", "created_at": "2024-04-02T00:00:00Z", "creator": { "id": "2", "name": "Bob" },
@@ -618,28 +618,24 @@ async fn first_crawl_reads_board_updates_once_and_pages_lean_items() {
     let (fake, cfg) = serve(w).await;
     let mut sink = MemSink::default();
     run(&cfg, &mut sink, false).await.unwrap();
-    let pages: Vec<_> = fake
-        .calls()
-        .into_iter()
-        .filter(|c| c.query.contains("cursor items {") && c.query.contains("column_values"))
-        .collect();
-    assert!(
-        pages
-            .iter()
-            .all(|c| !c.query.contains("updates(limit: 25)")),
-        "first crawl pages are lean"
+    let board_updates = "{ id updates(limit: $limit, page: $page)";
+    let item_updates = "items(ids: $ids, limit: $limit) { id updates(limit: 25)";
+    assert_eq!(
+        (fake.count(board_updates), fake.count(item_updates)),
+        (1, 0)
     );
-    assert_eq!(fake.count("{ id updates(limit: $limit, page: $page)"), 1);
-    insta::assert_snapshot!(sink.docs["mon:1002"].body);
-    // Later runs nest updates in the (few) pages of changed items instead.
-    fake.world.lock().unwrap().items[3]["updated_at"] = json!(Utc::now().to_rfc3339());
-    let before = fake.calls().len();
-    run(&cfg, &mut sink, false).await.unwrap();
-    let pages: Vec<_> = fake.calls()[before..]
+    assert!(fake
+        .calls()
         .iter()
-        .filter(|c| c.query.contains("cursor items {") && c.query.contains("column_values"))
-        .cloned()
-        .collect();
-    assert!(!pages.is_empty() && pages.iter().all(|c| c.query.contains("updates(limit: 25)")));
-    assert_eq!(fake.count("{ id updates(limit: $limit, page: $page)"), 1);
+        .filter(|c| c.query.contains("cursor items {"))
+        .all(|c| !c.query.contains("updates")));
+    insta::assert_snapshot!(sink.docs["mon:1002"].body);
+    // Later runs ask for the updates of the (few) changed items only.
+    fake.world.lock().unwrap().items[3]["updated_at"] = json!(Utc::now().to_rfc3339());
+    run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!(
+        (fake.count(board_updates), fake.count(item_updates)),
+        (1, 1)
+    );
+    assert!(sink.docs["mon:1002"].body.contains("Reply by Ann Lee"));
 }
