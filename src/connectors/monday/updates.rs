@@ -1,4 +1,4 @@
-//! Updates (comments) for the items about to be flattened ([`Crawler::fill_updates`]).
+//! Updates (comments) for the items about to be flattened (`Crawler::fill_updates`).
 //!
 //! Complexity is estimated from list limits, so nesting `updates(limit: 25)` in item pages
 //! charges 25 updates per item whether it has any or not — most of a page's cost. Items
