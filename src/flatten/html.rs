@@ -1,10 +1,12 @@
 //! HTML → plain text for update bodies and other rich text ([`html_to_text`]).
 //!
 //! monday.com update bodies are HTML fragments (`<p>\u{feff}Test</p>`, images, mentions).
-//! [`html2text`] renders them without decoration; the result is then tidied for search:
+//! [`html2text`] renders them with its trivial decorator (no markup at all); the result is then tidied for search:
 //! the `\u{feff}` BOM monday sprinkles into bodies is dropped, trailing spaces are trimmed and
 //! runs of blank lines collapse into one. Never fails: unparsable input falls back to a crude
 //! tag stripper.
+
+use html2text::render::TrivialDecorator;
 
 /// Wide enough that paragraphs are never wrapped (search text wants whole lines).
 const WIDTH: usize = 400;
@@ -15,7 +17,8 @@ pub fn html_to_text(html: &str) -> String {
     if !cleaned.contains('<') && !cleaned.contains('&') {
         return tidy(&cleaned);
     }
-    let rendered = html2text::config::plain_no_decorate()
+    // The trivial decorator adds nothing: no `[…]` around links, no list bullets.
+    let rendered = html2text::config::with_decorator(TrivialDecorator::new())
         .string_from_read(cleaned.as_bytes(), WIDTH)
         .unwrap_or_else(|_| strip_tags(&cleaned));
     tidy(&rendered)
