@@ -3,8 +3,8 @@
 //! monday.com update bodies are HTML fragments (`<p>\u{feff}Test</p>`, images, mentions).
 //! [`html2text`] renders them with its trivial decorator (no markup at all); the result is
 //! then tidied for search: the `\u{feff}` BOM monday sprinkles into bodies is dropped,
-//! trailing spaces are trimmed and runs of blank lines collapse into one. Never fails: unparsable input falls back to a crude
-//! tag stripper.
+//! trailing spaces are trimmed and runs of blank lines collapse into one. Never fails:
+//! unparsable input falls back to a crude tag stripper.
 
 use html2text::render::TrivialDecorator;
 
