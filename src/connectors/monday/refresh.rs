@@ -3,7 +3,7 @@
 //! (docs/monday-api.md §5.4, §7), so root `updates` (newest first) is read back to the mark.
 //! Also where documents are flattened and upserted (`Crawler::upsert`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
@@ -167,6 +167,7 @@ impl Crawler<'_> {
         let limit = self.tuning.updates_per_page.max(1);
         let mut from = since.map(|s| s.format("%Y-%m-%d").to_string());
         let mut ids: Vec<String> = Vec::new();
+        let mut known: HashSet<String> = HashSet::new();
         let mut page = 0;
         while page < MAX_UPDATE_PAGES {
             page += 1;
@@ -211,7 +212,9 @@ impl Crawler<'_> {
                     .and_then(parse_time);
                 if created.is_some_and(|c| since.is_some_and(|s| c < s)) {
                     reached_mark = true;
-                } else if let Some(id) = id_of(u.get("item_id")).filter(|id| !ids.contains(id)) {
+                } else if let Some(id) =
+                    id_of(u.get("item_id")).filter(|id| known.insert(id.clone()))
+                {
                     ids.push(id);
                 }
             }
