@@ -71,6 +71,7 @@ impl Crawler<'_> {
         // asking for each item's.
         self.prefetch = self.full() || !self.state.marks.contains_key(id);
         self.prefetched.clear();
+        self.limits.pages = self.limits.pages.min(self.first_page_cap(board));
         let skip = self.run_chain(board, id, &mut chain).await;
         self.prefetch = false;
         self.prefetched.clear();
@@ -128,6 +129,18 @@ impl Crawler<'_> {
                 Decision::Retry(_) | Decision::Abort => return Err(self.fatal(failure)),
             }
         }
+    }
+
+    /// Complexity is charged by the page `limit`, not by the items returned: a first crawl
+    /// asks for no more than the board holds, an incremental one (few changes expected)
+    /// starts small and grows with full pages.
+    fn first_page_cap(&self, board: &Value) -> u32 {
+        let start = self.tuning.items_per_page.clamp(1, 500);
+        if !self.prefetch {
+            return start;
+        }
+        let count = board.get("items_count").and_then(Value::as_u64);
+        count.map_or(500, |n| n.clamp(1, 500) as u32)
     }
 
     /// Marks a board complete (or skipped) and commits that.

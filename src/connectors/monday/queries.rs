@@ -70,7 +70,7 @@ pub const BOARDS: &str = concat!(
     "query ($limit: Int!, $page: Int!) { ",
     complexity!(),
     "boards(limit: $limit, page: $page, state: active, order_by: created_at) { ",
-    "id name state type url workspace_id workspace { id name } groups { id title } ",
+    "id name state type url items_count workspace_id workspace { id name } groups { id title } ",
     "columns { id title type } } }"
 );
 

@@ -639,3 +639,30 @@ async fn first_crawl_reads_board_updates_once_later_runs_per_item() {
     );
     assert!(sink.docs["mon:1002"].body.contains("Reply by Ann Lee"));
 }
+
+#[tokio::test]
+async fn page_limits_follow_board_size_and_start_small_when_incremental() {
+    let mut w = spaced_world(2);
+    w.boards[0]["items_count"] = json!(2);
+    let (fake, cfg) = serve(w).await;
+    let mut sink = MemSink::default();
+    run(&cfg, &mut sink, false).await.unwrap();
+    let first_limit = |calls: &[super::fake::Call]| {
+        calls
+            .iter()
+            .find(|c| c.query.contains("query_params"))
+            .map(|c| c.variables["limit"].clone())
+    };
+    assert_eq!(
+        first_limit(&fake.calls()),
+        Some(json!(2)),
+        "no more than the board holds"
+    );
+    let before = fake.calls().len();
+    run(&cfg, &mut sink, false).await.unwrap();
+    assert_eq!(
+        first_limit(&fake.calls()[before..]),
+        Some(json!(3)),
+        "incremental starts at items_per_page"
+    );
+}
