@@ -34,7 +34,10 @@ impl Crawler<'_> {
         let boards = self.boards.crawlable.clone();
         for board in &boards {
             let id = id_of(board.get("id")).unwrap_or_default();
-            self.sweep_board(&id, &mut live).await?;
+            // Complexity is charged by the page limit: ask for no more than the board holds.
+            let count = board.get("items_count").and_then(Value::as_u64);
+            let limit = count.map_or(500, |n| n.clamp(1, 500) as u32);
+            self.sweep_board(&id, limit, &mut live).await?;
         }
         let prefix = format!("{}:", self.cfg.name);
         let candidates: Vec<&DocMeta> = stored
@@ -61,9 +64,10 @@ impl Crawler<'_> {
     async fn sweep_board(
         &mut self,
         board: &str,
+        limit: u32,
         live: &mut HashSet<String>,
     ) -> Result<(), ConnectorError> {
-        let mut limit = self.tuning.sweep_per_page.clamp(1, 500);
+        let mut limit = self.tuning.sweep_per_page.clamp(1, 500).min(limit);
         let mut restarts = 0;
         loop {
             let seen = live.len();
