@@ -26,6 +26,10 @@ struct Found {
 impl Crawler<'_> {
     /// Deletes stored items that are gone; completes the run's last phase.
     pub(super) async fn sweep_phase(&mut self) -> Result<(), ConnectorError> {
+        // Before a first complete run, everything stored came from this run: nothing to sweep.
+        if self.state.mark.is_none() {
+            return Ok(());
+        }
         let stored = self.sink.list_docs()?;
         if stored.is_empty() {
             return Ok(());
