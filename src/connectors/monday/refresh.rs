@@ -1,0 +1,251 @@
+//! Items fetched by id: subitems of each crawled page, and (in incremental runs) items that
+//! received updates since the last mark — posting an update may not bump `updated_at`
+//! (docs/monday-api.md §5.4, §7), so root `updates` (newest first) is read back to the mark.
+//! Also where documents are flattened and upserted (`Crawler::upsert`).
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{json, Value};
+
+use super::crawl::{adapted, is_crawlable, missing, Crawler, Stop};
+use super::errors::{decide, ApiFailure, Decision, Scope};
+use super::queries::{self, MAX_IDS};
+use super::state::Phase;
+use crate::connectors::{Batch, ConnectorError};
+use crate::document::Document;
+use crate::flatten::monday::{flatten_item, id_of, parse_time, ItemContext};
+
+/// Root `updates` pages read at most per run (the API serves up to 10,000 updates).
+const MAX_UPDATE_PAGES: u32 = 100;
+
+impl Crawler<'_> {
+    /// Flattens a page's items and their subitems (fetched by id), updates included.
+    pub(super) async fn flatten_with_subitems(
+        &mut self,
+        board: &Value,
+        mut items: Vec<Value>,
+    ) -> Result<Vec<Document>, Stop> {
+        let mut parent_of: HashMap<String, usize> = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            let subs = item
+                .get("subitems")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            parent_of.extend(
+                subs.iter()
+                    .filter_map(|s| id_of(s.get("id")))
+                    .map(|id| (id, i)),
+            );
+        }
+        let mut wanted: Vec<String> = parent_of.keys().cloned().collect();
+        wanted.sort();
+        let mut subs = match self.items_by_id(&wanted).await {
+            Ok(subs) => subs,
+            Err(f) if decide(&f, Scope::Part) == Decision::Skip => {
+                tracing::warn!("monday.com: subitems not readable: {}", self.describe(&f));
+                Vec::new()
+            }
+            Err(f) => return Err(f.into()),
+        };
+        subs.retain(|s| id_of(s.get("id")).is_some_and(|id| parent_of.contains_key(&id)));
+        let top = items.len();
+        items.append(&mut subs);
+        self.fill_updates(&mut items).await?;
+        let mut docs = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let parent = (i >= top)
+                .then(|| id_of(item.get("id")).and_then(|id| parent_of.get(&id).copied()))
+                .flatten()
+                .map(|p| &items[p]);
+            docs.push(self.flatten(item, board, parent));
+        }
+        Ok(docs)
+    }
+
+    /// Flattens one item; a subitem's values are titled with its own board's columns.
+    fn flatten(&mut self, item: &Value, board: &Value, parent: Option<&Value>) -> Document {
+        let own_board = id_of(item.pointer("/board/id")).and_then(|b| self.boards.by_id.get(&b));
+        let columns = parent.and(own_board).and_then(|b| b.get("columns"));
+        let ctx = ItemContext {
+            source: &self.cfg.name,
+            board,
+            columns,
+            parent,
+            account_slug: self.boards.account_slug.as_deref(),
+        };
+        let flat = flatten_item(item, &ctx);
+        let updates = item
+            .get("updates")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        self.saw_updates(updates);
+        self.summary.unknown_types += flat.unknown_types;
+        flat.doc
+    }
+
+    /// Commits documents as one batch, counting added vs updated.
+    pub(super) fn upsert(&mut self, docs: Vec<Document>) -> Result<(), ConnectorError> {
+        for doc in &docs {
+            match self.sink.doc_meta(&doc.id)? {
+                Some(_) => self.summary.updated += 1,
+                None => self.summary.added += 1,
+            }
+            let native = doc.id.split_once(':').map_or(doc.id.as_str(), |(_, n)| n);
+            self.fetched.insert(native.to_owned());
+        }
+        self.progress.inc("items", docs.len() as u64);
+        self.commit(Batch {
+            upserts: docs,
+            ..Batch::default()
+        })
+    }
+
+    /// Root `items(ids:)` with the full item fields, in requests sized like the item pages
+    /// (their cost is per item), halved when a request still exceeds the complexity cap.
+    pub(super) async fn items_by_id(&mut self, ids: &[String]) -> Result<Vec<Value>, ApiFailure> {
+        let mut out = Vec::with_capacity(ids.len());
+        let mut rest = ids;
+        while !rest.is_empty() {
+            let n = (self.limits.by_id as usize)
+                .clamp(1, MAX_IDS)
+                .min(rest.len());
+            let (chunk, tail) = rest.split_at(n);
+            let vars = json!({ "ids": chunk, "limit": n });
+            let resp = match self.query(queries::ITEMS_BY_ID, vars).await {
+                Ok(resp) => resp,
+                Err(f) => match decide(&f, Scope::Batch { size: n as u32 }) {
+                    Decision::ShrinkPage => {
+                        self.limits.by_id = (n as u32 / 2).max(1);
+                        continue;
+                    }
+                    _ => return Err(f),
+                },
+            };
+            let items = resp
+                .data
+                .get("items")
+                .and_then(Value::as_array)
+                .ok_or_else(|| missing("items", &resp))?;
+            out.extend(items.iter().filter(|i| i.is_object()).cloned());
+            self.limits.by_id =
+                adapted(n as u32, &resp.data, self.tuning.max_query_cost).min(MAX_IDS as u32);
+            rest = tail;
+        }
+        Ok(out)
+    }
+
+    /// Refetches items commented on since the last mark that the board crawl did not see.
+    pub(super) async fn updates_phase(&mut self) -> Result<(), ConnectorError> {
+        let mut ids = self.commented_items(self.updates_since()).await?;
+        ids.retain(|id| !self.fetched.contains(id));
+        for chunk in ids.chunks(MAX_IDS) {
+            let mut items = match self.items_by_id(chunk).await {
+                Ok(items) => items,
+                Err(f) if decide(&f, Scope::Part) == Decision::Skip => continue,
+                Err(f) => return Err(self.fatal(f)),
+            };
+            if let Err(f) = self.fill_updates(&mut items).await {
+                return Err(self.fatal(f));
+            }
+            let docs = items
+                .iter()
+                .filter_map(|item| self.flatten_placed(item))
+                .collect();
+            self.upsert(docs)?;
+        }
+        self.run_state().phase = Phase::Sweep;
+        self.commit(Batch::default())
+    }
+
+    /// Item ids with updates created at or after `since` (all when `None`), newest first.
+    async fn commented_items(
+        &mut self,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Vec<String>, ConnectorError> {
+        let limit = self.tuning.updates_per_page.max(1);
+        let mut from = since.map(|s| s.format("%Y-%m-%d").to_string());
+        let mut ids: Vec<String> = Vec::new();
+        let mut known: HashSet<String> = HashSet::new();
+        let mut page = 0;
+        while page < MAX_UPDATE_PAGES {
+            page += 1;
+            let (query, vars) = match &from {
+                Some(from) => (
+                    queries::RECENT_UPDATES,
+                    json!({ "limit": limit, "page": page, "from": from }),
+                ),
+                None => (
+                    queries::RECENT_UPDATES_ANY_DATE,
+                    json!({ "limit": limit, "page": page }),
+                ),
+            };
+            let resp = match self.query(query, vars).await {
+                Ok(r) => r,
+                Err(ApiFailure::Rejected(m)) if from.is_some() && page == 1 => {
+                    // The one query-shape fallback, outside `decide` on purpose.
+                    // Older API versions lack `from_date`: read newest first without it.
+                    tracing::info!("monday.com: updates without from_date ({m})");
+                    from = None;
+                    page = 0;
+                    continue;
+                }
+                Err(f) if decide(&f, Scope::Part) == Decision::Skip => {
+                    tracing::warn!("monday.com: cannot list updates: {}", self.describe(&f));
+                    break;
+                }
+                Err(f) => return Err(self.fatal(f)),
+            };
+            let list = resp
+                .data
+                .get("updates")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            self.saw_updates(&list);
+            let mut reached_mark = false;
+            for u in &list {
+                let created = u
+                    .get("created_at")
+                    .and_then(Value::as_str)
+                    .and_then(parse_time);
+                if created.is_some_and(|c| since.is_some_and(|s| c < s)) {
+                    reached_mark = true;
+                } else if let Some(id) =
+                    id_of(u.get("item_id")).filter(|id| known.insert(id.clone()))
+                {
+                    ids.push(id);
+                }
+            }
+            if reached_mark || list.len() < limit as usize {
+                break;
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Flattens an item fetched by id if it is active and lives on a crawled board.
+    fn flatten_placed(&mut self, item: &Value) -> Option<Document> {
+        if item
+            .get("state")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s != "active")
+        {
+            return None;
+        }
+        let parent = item
+            .get("parent_item")
+            .filter(|p| id_of(p.get("id")).is_some())
+            .cloned();
+        let holder = parent.as_ref().unwrap_or(item);
+        let board_id = id_of(holder.pointer("/board/id"))?;
+        let board = self
+            .boards
+            .by_id
+            .get(&board_id)
+            .filter(|b| is_crawlable(b))?
+            .clone();
+        Some(self.flatten(item, &board, parent.as_ref()))
+    }
+}

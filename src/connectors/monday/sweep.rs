@@ -1,0 +1,240 @@
+//! The deletion sweep: `items_page` never returns archived or deleted items, and activity
+//! logs are capped and undocumented, so deletions are found by comparison instead
+//! (docs/monday-api.md §5.6a). Each crawlable board is listed id-only (500 per page, with
+//! subitem ids); stored documents not seen are *candidates*, confirmed through root
+//! `items(ids:)`, which returns archived and deleted items with their `state`. A candidate is
+//! deleted when it is missing, deleted or archived, or when its board is no longer visible
+//! (deleted, archived or unshared boards): nothing is deleted on a mere absence from a sweep
+//! that may have been incomplete.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{json, Value};
+
+use super::crawl::{adapted, missing, Crawler};
+use super::errors::{decide, ApiFailure, Decision, Scope};
+use super::queries::{self, MAX_IDS};
+use crate::connectors::{Batch, ConnectorError, DocMeta};
+use crate::flatten::monday::id_of;
+
+/// What `items(ids:)` says about one item.
+struct Found {
+    state: String,
+    board: Option<String>,
+}
+
+impl Crawler<'_> {
+    /// Deletes stored items that are gone; completes the run's last phase.
+    pub(super) async fn sweep_phase(&mut self) -> Result<(), ConnectorError> {
+        // Before a first complete run, everything stored came from this run: nothing to sweep.
+        if self.state.mark.is_none() {
+            return Ok(());
+        }
+        let stored = self.sink.list_docs()?;
+        if stored.is_empty() {
+            return Ok(());
+        }
+        let mut live: HashSet<String> = HashSet::new();
+        let boards = self.boards.crawlable.clone();
+        for board in &boards {
+            let id = id_of(board.get("id")).unwrap_or_default();
+            // Complexity is charged by the page limit: ask for no more than the board holds.
+            let count = board.get("items_count").and_then(Value::as_u64);
+            let limit = count.map_or(500, |n| n.clamp(1, 500) as u32);
+            self.sweep_board(&id, limit, &mut live).await?;
+        }
+        let prefix = format!("{}:", self.cfg.name);
+        let candidates: Vec<&DocMeta> = stored
+            .iter()
+            .filter(|d| {
+                d.id.strip_prefix(&prefix)
+                    .is_some_and(|n| !live.contains(n))
+            })
+            .collect();
+        for chunk in candidates.chunks(MAX_IDS) {
+            let deletes = self.confirm_gone(chunk, &prefix).await?;
+            if !deletes.is_empty() {
+                self.summary.deleted += deletes.len() as u64;
+                self.commit(Batch {
+                    deletes,
+                    ..Batch::default()
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds every live item and subitem id of one board to `live` (best effort).
+    async fn sweep_board(
+        &mut self,
+        board: &str,
+        limit: u32,
+        live: &mut HashSet<String>,
+    ) -> Result<(), ConnectorError> {
+        let mut limit = self.tuning.sweep_per_page.clamp(1, 500).min(limit);
+        let mut restarts = 0;
+        loop {
+            let seen = live.len();
+            let outcome = self.sweep_chain(board, live, &mut limit).await;
+            if live.len() > seen {
+                restarts = 0;
+            }
+            let Err(failure) = outcome else {
+                return Ok(());
+            };
+            let scope = Scope::Chain {
+                restarts,
+                max_restarts: self.tuning.max_chain_restarts,
+                page_limit: limit,
+            };
+            match decide(&failure, scope) {
+                Decision::RestartChain => restarts += 1,
+                Decision::ShrinkPage => limit = (limit / 2).max(1),
+                Decision::Skip => {
+                    // Incomplete sweeps are safe: candidates are confirmed before deletion.
+                    tracing::warn!(
+                        board,
+                        "monday.com: sweep incomplete: {}",
+                        self.describe(&failure)
+                    );
+                    return Ok(());
+                }
+                Decision::Retry(_) | Decision::Abort => return Err(self.fatal(failure)),
+            }
+        }
+    }
+
+    async fn sweep_chain(
+        &mut self,
+        board: &str,
+        live: &mut HashSet<String>,
+        limit: &mut u32,
+    ) -> Result<(), ApiFailure> {
+        let target = self.tuning.max_query_cost;
+        let resp = self
+            .query(
+                queries::SWEEP_FIRST,
+                json!({ "board": [board], "limit": *limit }),
+            )
+            .await?;
+        let boards = resp
+            .data
+            .get("boards")
+            .and_then(Value::as_array)
+            .ok_or_else(|| missing("boards", &resp))?;
+        let Some(page) = boards
+            .first()
+            .and_then(|b| b.get("items_page"))
+            .filter(|p| p.is_object())
+        else {
+            return Err(ApiFailure::Forbidden("board not readable".into()));
+        };
+        *limit = adapted(*limit, &resp.data, target);
+        let mut cursor = collect_ids(page, live);
+        while let Some(c) = cursor {
+            let resp = self
+                .query(queries::SWEEP_NEXT, json!({ "cursor": c, "limit": *limit }))
+                .await?;
+            let page = resp
+                .data
+                .get("next_items_page")
+                .filter(|p| p.is_object())
+                .ok_or_else(|| missing("next_items_page", &resp))?;
+            *limit = adapted(*limit, &resp.data, target);
+            cursor = collect_ids(page, live);
+            if cursor.as_deref() == Some(c.as_str()) {
+                return Err(ApiFailure::Malformed(
+                    "next_items_page returned the same cursor".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The ids of `chunk` confirmed gone (as document ids).
+    async fn confirm_gone(
+        &mut self,
+        chunk: &[&DocMeta],
+        prefix: &str,
+    ) -> Result<Vec<String>, ConnectorError> {
+        let ids: Vec<&str> = chunk
+            .iter()
+            .filter_map(|d| d.id.strip_prefix(prefix))
+            .collect();
+        let vars = json!({ "ids": ids, "limit": ids.len() });
+        let resp = match self.query(queries::ITEM_STATES, vars).await {
+            Ok(r) => r,
+            Err(f) if decide(&f, Scope::Optional) == Decision::Skip => {
+                tracing::warn!(
+                    "monday.com: cannot confirm deletions: {}",
+                    self.describe(&f)
+                );
+                return Ok(Vec::new());
+            }
+            Err(f) => return Err(self.fatal(f)),
+        };
+        let Some(items) = resp.data.get("items").and_then(Value::as_array) else {
+            return Err(self.fatal(missing("items", &resp)));
+        };
+        // A missing id is gone (or no longer visible) unless some other error may have hidden it.
+        let trust_missing = resp.errors.iter().all(|e| e.denies_access());
+        let found: HashMap<String, Found> = items
+            .iter()
+            .filter_map(|i| {
+                let id = id_of(i.get("id"))?;
+                let state = i
+                    .get("state")
+                    .and_then(Value::as_str)
+                    .unwrap_or("active")
+                    .to_owned();
+                Some((
+                    id,
+                    Found {
+                        state,
+                        board: id_of(i.pointer("/board/id")),
+                    },
+                ))
+            })
+            .collect();
+        let gone = |d: &DocMeta| {
+            let native = d.id.strip_prefix(prefix).unwrap_or_default();
+            match found.get(native) {
+                None => trust_missing,
+                Some(f) if f.state == "deleted" || f.state == "archived" => true,
+                Some(f) => {
+                    d.parent_id.is_none()
+                        && f.board
+                            .as_ref()
+                            .is_none_or(|b| !self.boards.by_id.contains_key(b))
+                }
+            }
+        };
+        Ok(chunk
+            .iter()
+            .filter(|d| gone(d))
+            .map(|d| d.id.clone())
+            .collect())
+    }
+}
+
+/// Adds a page's item and subitem ids to `live`; returns the next cursor.
+fn collect_ids(page: &Value, live: &mut HashSet<String>) -> Option<String> {
+    for item in page
+        .get("items")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
+        live.extend(id_of(item.get("id")));
+        let subs = item
+            .get("subitems")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        live.extend(subs.iter().filter_map(|s| id_of(s.get("id"))));
+    }
+    page.get("cursor")
+        .and_then(Value::as_str)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+}

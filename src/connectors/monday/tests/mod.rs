@@ -1,0 +1,190 @@
+//! Crawler tests against the in-test server of [`fake`], with an in-memory [`MemSink`].
+
+mod fake;
+mod scenarios;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::{sync_tuned, Tuning};
+use crate::config::SourceConfig;
+use crate::connectors::{
+    Batch, ConnectorError, DocMeta, Progress, Sink, SinkError, Skip, SyncOptions, SyncSummary,
+};
+use crate::document::{Document, SourceKind};
+use crate::secret::Secret;
+
+pub(super) const TOKEN: &str = "tok-very-secret-123";
+
+/// A store in memory: documents, saved state, skips; can "crash" on a given commit.
+#[derive(Default)]
+pub struct MemSink {
+    pub docs: BTreeMap<String, Document>,
+    pub state: Option<Value>,
+    pub skipped: Vec<Skip>,
+    pub commits: usize,
+    /// The commit with this (1-based) number fails, as if the process died.
+    pub fail_at: Option<usize>,
+}
+
+impl Sink for MemSink {
+    fn load_state(&self) -> Result<Option<Value>, SinkError> {
+        Ok(self.state.clone())
+    }
+
+    fn commit(&mut self, batch: Batch) -> Result<(), SinkError> {
+        if self.fail_at == Some(self.commits + 1) {
+            return Err(SinkError("killed".into()));
+        }
+        self.commits += 1;
+        for d in batch.upserts {
+            self.docs.insert(d.id.clone(), d);
+        }
+        for id in batch.deletes {
+            self.delete_tree(&id);
+        }
+        self.skipped
+            .retain(|s| !batch.unskipped.contains(&s.native_id));
+        self.skipped.extend(batch.skipped);
+        if batch.state.is_some() {
+            self.state = batch.state;
+        }
+        Ok(())
+    }
+
+    fn doc_meta(&self, id: &str) -> Result<Option<DocMeta>, SinkError> {
+        Ok(self.docs.get(id).map(meta))
+    }
+
+    fn list_docs(&self) -> Result<Vec<DocMeta>, SinkError> {
+        Ok(self.docs.values().map(meta).collect())
+    }
+}
+
+impl MemSink {
+    fn delete_tree(&mut self, id: &str) {
+        self.docs.remove(id);
+        let children: Vec<String> = self
+            .docs
+            .values()
+            .filter(|d| d.parent_id.as_deref() == Some(id))
+            .map(|d| d.id.clone())
+            .collect();
+        for c in children {
+            self.delete_tree(&c);
+        }
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        self.docs.keys().cloned().collect()
+    }
+}
+
+fn meta(d: &Document) -> DocMeta {
+    DocMeta {
+        id: d.id.clone(),
+        kind: d.kind.clone(),
+        parent_id: d.parent_id.clone(),
+        updated_at: d.updated_at,
+    }
+}
+
+/// Records progress calls.
+#[derive(Default)]
+pub struct Recorder {
+    pub messages: Mutex<Vec<String>>,
+    pub counts: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+impl Progress for Recorder {
+    fn inc(&self, what: &'static str, n: u64) {
+        *self.counts.lock().unwrap().entry(what).or_default() += n;
+    }
+    fn message(&self, msg: &str) {
+        self.messages.lock().unwrap().push(msg.to_owned());
+    }
+}
+
+pub fn config(url: &str) -> SourceConfig {
+    SourceConfig {
+        name: "mon".into(),
+        kind: SourceKind::Monday,
+        token: Secret::new(TOKEN),
+        start_date: None,
+        api_url: url.to_owned(),
+        requests_per_second: 0.0,
+        api_version: "2026-01".into(),
+    }
+}
+
+/// No waiting at all, small pages.
+pub fn tuning() -> Tuning {
+    Tuning {
+        time_scale: 0.0,
+        items_per_page: 3,
+        max_query_cost: 1000,
+        sweep_per_page: 4,
+        boards_per_page: 2,
+        updates_per_page: 3,
+        ..Tuning::default()
+    }
+}
+
+pub async fn run(
+    cfg: &SourceConfig,
+    sink: &mut MemSink,
+    full: bool,
+) -> Result<SyncSummary, ConnectorError> {
+    run_with(cfg, sink, full, &Recorder::default()).await
+}
+
+pub async fn run_with(
+    cfg: &SourceConfig,
+    sink: &mut MemSink,
+    full: bool,
+    p: &Recorder,
+) -> Result<SyncSummary, ConnectorError> {
+    sync_tuned(cfg, sink, &SyncOptions { full }, p, tuning()).await
+}
+
+pub fn board(id: &str, name: &str) -> Value {
+    json!({
+        "id": id, "name": name, "state": "active", "type": "board",
+        "url": format!("https://acme.monday.com/boards/{id}"),
+        "workspace": { "id": "9", "name": "Ops" },
+        "groups": [{ "id": "g", "title": "Group" }],
+        "columns": [{ "id": "status", "title": "Status", "type": "status" }],
+    })
+}
+
+pub fn item(id: &str, board: &str, updated_at: DateTime<Utc>) -> Value {
+    json!({
+        "id": id, "name": format!("Item {id}"), "state": "active",
+        "created_at": "2024-01-01T00:00:00Z", "updated_at": updated_at.to_rfc3339(),
+        "url": format!("https://acme.monday.com/boards/{board}/pulses/{id}"),
+        "board": { "id": board }, "group": { "id": "g", "title": "Group" }, "parent_item": null,
+        "creator": { "id": "1", "name": "Ann Lee" },
+        "column_values": [{ "id": "status", "type": "status", "text": "Done", "value": null }],
+        "updates": [],
+    })
+}
+
+pub fn subitem(id: &str, sub_board: &str, parent: &Value, updated_at: DateTime<Utc>) -> Value {
+    let mut s = item(id, sub_board, updated_at);
+    s["parent_item"] = json!({ "id": parent["id"], "name": parent["name"], "board": parent["board"], "group": parent["group"] });
+    s
+}
+
+pub fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+/// The sync future can be spawned on a multi-threaded runtime.
+#[allow(dead_code)]
+fn sync_future_is_send(cfg: &SourceConfig, sink: &mut MemSink, p: &Recorder) {
+    fn assert_send<T: Send>(_: T) {}
+    assert_send(super::sync(cfg, sink, &SyncOptions::default(), p));
+}
