@@ -34,8 +34,17 @@ struct Browser {
 impl Browser {
     fn run(&self, extra: &[&str], url: &str) -> String {
         let out = Command::new(&self.bin)
-            .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
-            .args(["--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1200,900"])
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+            ])
+            .args([
+                "--disable-dev-shm-usage",
+                "--hide-scrollbars",
+                "--window-size=1200,900",
+            ])
             .arg(format!("--user-data-dir={}", self.profile.path().display()))
             // Virtual time runs the page's debounce timer and waits for its fetch.
             .arg("--virtual-time-budget=10000")
@@ -43,7 +52,11 @@ impl Browser {
             .arg(url)
             .output()
             .expect("run chromium");
-        assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "chromium failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -68,20 +81,31 @@ fn attrs(dom: &str, marker: &str, attr: &str) -> Vec<String> {
 #[test]
 fn search_page_in_headless_chromium() {
     let Some(bin) = chromium() else {
-        eprintln!("SKIPPED: no chromium found (install the `chromium` package or set TROVE_CHROMIUM)");
+        eprintln!(
+            "SKIPPED: no chromium found (install the `chromium` package or set TROVE_CHROMIUM)"
+        );
         return;
     };
     let data = Data::with_docs(60);
     let srv = Server::start(&data, &[], &[]);
-    let browser = Browser { bin, profile: tempfile::tempdir().unwrap() };
+    let browser = Browser {
+        bin,
+        profile: tempfile::tempdir().unwrap(),
+    };
     let base = format!("http://{}", srv.addr);
 
     // A query: ten highlighted hits whose titles link to the originals.
     let dom = browser.dom(&format!("{base}/?q=transfer"));
     let ids = attrs(&dom, "class=\"hit", "data-id");
     assert_eq!(ids.len(), 10, "expected a page of hits:\n{dom}");
-    assert!(dom.contains("<b>transfer</b>"), "no highlighted snippet:\n{dom}");
-    assert!(dom.contains("1–10 of 20 results"), "no result count:\n{dom}");
+    assert!(
+        dom.contains("<b>transfer</b>"),
+        "no highlighted snippet:\n{dom}"
+    );
+    assert!(
+        dom.contains("1–10 of 20 results"),
+        "no result count:\n{dom}"
+    );
     let links = attrs(&dom, "class=\"title\"", "href");
     assert_eq!(links.len(), 10);
     for (id, href) in ids.iter().zip(&links) {
@@ -98,8 +122,14 @@ fn search_page_in_headless_chromium() {
     let ids = attrs(&filtered, "class=\"hit", "data-id");
     assert_eq!(ids.len(), 10, "{filtered}");
     assert!(ids.iter().all(|id| id.starts_with("crm:")), "{ids:?}");
-    assert!(filtered.contains("class=\"facet on\""), "active facet not marked");
-    assert!(filtered.contains("source: crm ×"), "no removable filter chip");
+    assert!(
+        filtered.contains("class=\"facet on\""),
+        "active facet not marked"
+    );
+    assert!(
+        filtered.contains("source: crm ×"),
+        "no removable filter chip"
+    );
 
     // Nothing found: a clear empty state.
     let empty = browser.dom(&format!("{base}/?q=xylophone"));
@@ -107,10 +137,21 @@ fn search_page_in_headless_chromium() {
 
     // A bad query shows the API's message.
     let bad = browser.dom(&format!("{base}/?q=%28heat"));
-    assert!(bad.contains("role=\"alert\"") && bad.contains("bad query"), "{bad}");
+    assert!(
+        bad.contains("role=\"alert\"") && bad.contains("bad query"),
+        "{bad}"
+    );
 
     let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("serve-page.png");
-    browser.run(&[&format!("--screenshot={}", shot.display())], &format!("{base}/?q=heat+transfer&tag=urgent"));
-    assert!(std::fs::metadata(&shot).map(|m| m.len() > 10_000).unwrap_or(false), "no screenshot");
+    browser.run(
+        &[&format!("--screenshot={}", shot.display())],
+        &format!("{base}/?q=heat+transfer&tag=urgent"),
+    );
+    assert!(
+        std::fs::metadata(&shot)
+            .map(|m| m.len() > 10_000)
+            .unwrap_or(false),
+        "no screenshot"
+    );
     eprintln!("screenshot: {}", shot.display());
 }

@@ -21,20 +21,48 @@ fn search_returns_the_cli_json_with_highlights_and_facets() {
     assert_eq!(v["total"], 10, "{v}");
     assert!(v["took_ms"].is_u64());
     let hit = &hits(&v)[0];
-    for key in ["id", "source", "kind", "title", "path", "url", "snippet", "score", "updated_at"] {
+    for key in [
+        "id",
+        "source",
+        "kind",
+        "title",
+        "path",
+        "url",
+        "snippet",
+        "score",
+        "updated_at",
+    ] {
         assert!(hit.get(key).is_some(), "hit lacks {key}: {hit}");
     }
-    assert!(hit["snippet"].as_str().unwrap().contains("<b>transfer</b>"), "{hit}");
+    assert!(
+        hit["snippet"].as_str().unwrap().contains("<b>transfer</b>"),
+        "{hit}"
+    );
     assert_eq!(hit["path"], "Engineering › Notes");
     let facets = &v["facets"];
-    let kinds: Vec<&str> = facets["kind"].as_array().unwrap().iter().map(|b| b[0].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["page"], "every third document (the transfer ones) is a page: {facets}");
+    let kinds: Vec<&str> = facets["kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b[0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["page"],
+        "every third document (the transfer ones) is a page: {facets}"
+    );
     assert_eq!(facets["source"].as_array().unwrap().len(), 2, "{facets}");
     assert!(!facets["tags"].as_array().unwrap().is_empty(), "{facets}");
 
     // Same hits as `trove search --json`.
     let cli: Value = serde_json::from_str(&data.trove(&["search", "transfer", "--json"])).unwrap();
-    assert_eq!(cli["hits"], v["hits"].as_array().unwrap()[..].iter().cloned().collect::<Value>());
+    assert_eq!(
+        cli["hits"],
+        v["hits"].as_array().unwrap()[..]
+            .iter()
+            .cloned()
+            .collect::<Value>()
+    );
 }
 
 #[test]
@@ -56,7 +84,11 @@ fn filters_narrow_the_hits() {
     let v = srv.json("/search?q=heat&source=crm&kind=item&limit=100", 200);
     assert!(!hits(&v).is_empty());
     for h in hits(&v) {
-        assert_eq!((h["source"].as_str(), h["kind"].as_str()), (Some("crm"), Some("item")), "{h}");
+        assert_eq!(
+            (h["source"].as_str(), h["kind"].as_str()),
+            (Some("crm"), Some("item")),
+            "{h}"
+        );
     }
     let tagged = srv.json("/search?q=heat&tag=urgent&limit=100", 200);
     assert_eq!(tagged["total"], 15, "every fourth of 60 is urgent");
@@ -67,7 +99,10 @@ fn filters_narrow_the_hits() {
     for h in hits(&recent) {
         assert!(h["updated_at"].as_str().unwrap() >= "2024-11", "{h}");
     }
-    let window = srv.json("/search?q=heat&updated_after=2024-03-01&updated_before=2024-04-01T00:00:00Z", 200);
+    let window = srv.json(
+        "/search?q=heat&updated_after=2024-03-01&updated_before=2024-04-01T00:00:00Z",
+        200,
+    );
     assert_eq!(window["total"], 5, "month 3 only: {window}");
 }
 
@@ -75,7 +110,12 @@ fn filters_narrow_the_hits() {
 fn paging_walks_disjoint_pages() {
     let data = Data::with_docs(25);
     let srv = Server::start(&data, &[], &[]);
-    let ids = |v: &Value| -> Vec<String> { hits(v).iter().map(|h| h["id"].as_str().unwrap().to_owned()).collect() };
+    let ids = |v: &Value| -> Vec<String> {
+        hits(v)
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
     let p1 = srv.json("/search?q=heat&limit=10", 200);
     let p2 = srv.json("/search?q=heat&limit=10&offset=10", 200);
     let p3 = srv.json("/search?q=heat&limit=10&offset=20", 200);
@@ -94,11 +134,17 @@ fn documents_by_id() {
     let srv = Server::start(&data, &[], &[]);
     let d = srv.json("/documents/wiki:2", 200);
     assert_eq!(d["id"], "wiki:2");
-    assert!(d["body"].as_str().unwrap().contains("note 2 covers heat"), "{d}");
+    assert!(
+        d["body"].as_str().unwrap().contains("note 2 covers heat"),
+        "{d}"
+    );
     assert_eq!(d["tags"][0], "todo");
     let missing = srv.json("/documents/wiki:999", 404);
     assert_eq!(missing["error"]["code"], "not_found");
-    assert!(missing["error"]["message"].as_str().unwrap().contains("wiki:999"));
+    assert!(missing["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("wiki:999"));
 }
 
 #[test]
@@ -109,7 +155,11 @@ fn errors_are_json_with_stable_codes() {
         ("/search?q=(heat", 400, "bad_query"),
         ("/search?q=heat&limit=ten", 400, "bad_parameter"),
         ("/search?q=heat&offset=99999999", 400, "bad_parameter"),
-        ("/search?q=heat&updated_after=yesterday", 400, "bad_parameter"),
+        (
+            "/search?q=heat&updated_after=yesterday",
+            400,
+            "bad_parameter",
+        ),
         ("/nope", 404, "not_found"),
     ] {
         let v = srv.json(path, status);
@@ -127,17 +177,28 @@ fn errors_are_json_with_stable_codes() {
 fn api_key_is_required_when_configured_and_never_logged() {
     let key = "k3y-d0-not-log-me";
     let data = Data::with_docs(5);
-    let srv = Server::start(&data, &["--api-key-env", "TROVE_TEST_KEY"], &[("TROVE_TEST_KEY", key)]);
+    let srv = Server::start(
+        &data,
+        &["--api-key-env", "TROVE_TEST_KEY"],
+        &[("TROVE_TEST_KEY", key)],
+    );
     let (code, body) = srv.get("/search?q=heat");
     assert_eq!(code, 401, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["error"]["code"], "unauthorized");
-    let wrong = get(&srv.addr, "/search?q=heat", &[("Authorization", "Bearer nope")]);
+    let wrong = get(
+        &srv.addr,
+        "/search?q=heat",
+        &[("Authorization", "Bearer nope")],
+    );
     assert_eq!(wrong.0, 401);
     let auth = format!("Bearer {key}");
     let ok = get(&srv.addr, "/search?q=heat", &[("Authorization", &auth)]);
     assert_eq!(ok.0, 200, "{}", ok.1);
-    assert_eq!(get(&srv.addr, "/status", &[("Authorization", &auth)]).0, 200);
+    assert_eq!(
+        get(&srv.addr, "/status", &[("Authorization", &auth)]).0,
+        200
+    );
     assert_eq!(srv.get("/metrics").0, 401);
     assert_eq!(srv.get("/health").0, 200, "health stays open for probes");
     assert_eq!(srv.get("/").0, 200, "the page asks for the key itself");
@@ -207,7 +268,9 @@ fn import_in_another_process_becomes_visible() {
     let srv = Server::start(&data, &[], &[]);
     assert_eq!(srv.json("/search?q=zeppelin", 200)["total"], 0);
     data.import(r#"{"id":"wiki:zep","title":"Zeppelin notes","body":"the zeppelin hangar"}"#);
-    let seen = eventually(10, || (srv.json("/search?q=zeppelin", 200)["total"] == 1).then_some(()));
+    let seen = eventually(10, || {
+        (srv.json("/search?q=zeppelin", 200)["total"] == 1).then_some(())
+    });
     assert!(seen.is_some(), "the import never became visible");
     let doc = srv.json("/documents/wiki:zep", 200);
     assert_eq!(doc["title"], "Zeppelin notes");
@@ -225,7 +288,9 @@ fn searches_keep_succeeding_during_rebuild() {
         let mut statuses = Vec::new();
         while !flag.load(Ordering::Relaxed) {
             let (code, body) = get(&addr, "/search?q=heat+transfer&limit=5", &[]);
-            let total = serde_json::from_str::<Value>(&body).ok().and_then(|v| v["total"].as_u64());
+            let total = serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v["total"].as_u64());
             statuses.push((code, total));
         }
         statuses
@@ -235,14 +300,27 @@ fn searches_keep_succeeding_during_rebuild() {
     data.trove(&["rebuild"]);
     let swapped = eventually(10, || {
         let s = srv.json("/status", 200);
-        (s["index"]["generation"] != gen_before && srv.json("/search?q=heat", 200)["total"] == 401).then_some(())
+        (s["index"]["generation"] != gen_before && srv.json("/search?q=heat", 200)["total"] == 401)
+            .then_some(())
     });
     stop.store(true, Ordering::Relaxed);
     let statuses = load.join().unwrap();
     assert!(swapped.is_some(), "the server never followed the rebuild");
-    assert!(statuses.len() > 5, "too few searches ran: {}", statuses.len());
-    let failed: Vec<_> = statuses.iter().filter(|(c, t)| *c != 200 || t.is_none_or(|t| t < 134)).collect();
-    assert!(failed.is_empty(), "{} of {} searches failed: {failed:?}", failed.len(), statuses.len());
+    assert!(
+        statuses.len() > 5,
+        "too few searches ran: {}",
+        statuses.len()
+    );
+    let failed: Vec<_> = statuses
+        .iter()
+        .filter(|(c, t)| *c != 200 || t.is_none_or(|t| t < 134))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} searches failed: {failed:?}",
+        failed.len(),
+        statuses.len()
+    );
 }
 
 #[test]

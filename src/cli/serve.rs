@@ -85,7 +85,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 
 fn check_min(d: Duration, s: &str) -> Result<Duration, String> {
     if d < Duration::from_secs(1) {
-        return Err(format!("`{s}` is too short: the period must be at least 1s"));
+        return Err(format!(
+            "`{s}` is too short: the period must be at least 1s"
+        ));
     }
     Ok(d)
 }
@@ -108,14 +110,30 @@ mod tests {
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
         assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
         assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
-        for bad in ["", "m", "15x", "1.5h", "10m5", "0s", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "m",
+            "15x",
+            "1.5h",
+            "10m5",
+            "0s",
+            "99999999999999999999d",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn flags_parse() {
-        let t = T::parse_from(["t", "--addr", "0.0.0.0:8080", "--api-key-env", "K", "--sync-every", "15m"]);
+        let t = T::parse_from([
+            "t",
+            "--addr",
+            "0.0.0.0:8080",
+            "--api-key-env",
+            "K",
+            "--sync-every",
+            "15m",
+        ]);
         assert_eq!(t.a.addr.port(), 8080);
         assert_eq!(t.a.api_key_env.as_deref(), Some("K"));
         assert_eq!(t.a.sync_every, Some(Duration::from_secs(900)));

@@ -118,7 +118,12 @@ fn header(out: &mut String, name: &str, kind: &str, help: &str) {
 }
 
 fn queries(out: &mut String, m: &Metrics) {
-    header(out, "trove_queries_total", "counter", "Search requests by outcome.");
+    header(
+        out,
+        "trove_queries_total",
+        "counter",
+        "Search requests by outcome.",
+    );
     for (label, c) in [("ok", &m.ok), ("bad_request", &m.bad), ("error", &m.failed)] {
         let _ = writeln!(
             out,
@@ -142,17 +147,37 @@ fn queries(out: &mut String, m: &Metrics) {
 
 fn index(out: &mut String, m: &Metrics, snap: &Snapshot) {
     let gauges = [
-        ("trove_index_bytes", "Bytes on disk of the live index generation.", snap.index_bytes),
-        ("trove_index_documents", "Documents in the index.", snap.index_documents),
-        ("trove_index_segments", "Segments of the index.", snap.index_segments as u64),
+        (
+            "trove_index_bytes",
+            "Bytes on disk of the live index generation.",
+            snap.index_bytes,
+        ),
+        (
+            "trove_index_documents",
+            "Documents in the index.",
+            snap.index_documents,
+        ),
+        (
+            "trove_index_segments",
+            "Segments of the index.",
+            snap.index_segments as u64,
+        ),
     ];
     for (name, help, v) in gauges {
         header(out, name, "gauge", help);
         let _ = writeln!(out, "{name} {v}");
     }
     let counters = [
-        ("trove_index_reloads_total", "Index reader reloads (new commits seen).", &m.reloads),
-        ("trove_index_swaps_total", "Index generation swaps followed (rebuilds).", &m.swaps),
+        (
+            "trove_index_reloads_total",
+            "Index reader reloads (new commits seen).",
+            &m.reloads,
+        ),
+        (
+            "trove_index_swaps_total",
+            "Index generation swaps followed (rebuilds).",
+            &m.swaps,
+        ),
     ];
     for (name, help, c) in counters {
         header(out, name, "counter", help);
@@ -161,7 +186,12 @@ fn index(out: &mut String, m: &Metrics, snap: &Snapshot) {
 }
 
 fn documents(out: &mut String, snap: &Snapshot) {
-    header(out, "trove_documents", "gauge", "Documents in the store, per source.");
+    header(
+        out,
+        "trove_documents",
+        "gauge",
+        "Documents in the store, per source.",
+    );
     for (source, n) in &snap.documents_by_source {
         let _ = writeln!(out, "trove_documents{{source=\"{}\"}} {n}", label(source));
     }
@@ -183,27 +213,57 @@ fn syncs(out: &mut String, m: &Metrics, snap: &Snapshot) {
         }
     }
     let name = "trove_last_sync_timestamp_seconds";
-    header(out, name, "gauge", "Unix time the last sync of a source ended.");
+    header(
+        out,
+        name,
+        "gauge",
+        "Unix time the last sync of a source ended.",
+    );
     for (source, (t, _)) in &last {
         let _ = writeln!(out, "{name}{{source=\"{}\"}} {t}", label(source));
     }
     let name = "trove_last_sync_success";
-    header(out, name, "gauge", "1 if the last sync of a source succeeded, else 0.");
+    header(
+        out,
+        name,
+        "gauge",
+        "1 if the last sync of a source succeeded, else 0.",
+    );
     for (source, (_, ok)) in &last {
-        let _ = writeln!(out, "{name}{{source=\"{}\"}} {}", label(source), u8::from(*ok));
+        let _ = writeln!(
+            out,
+            "{name}{{source=\"{}\"}} {}",
+            label(source),
+            u8::from(*ok)
+        );
     }
     let name = "trove_server_syncs_documents";
-    header(out, name, "gauge", "Documents changed by the last sync this server ran.");
+    header(
+        out,
+        name,
+        "gauge",
+        "Documents changed by the last sync this server ran.",
+    );
     for (source, r) in &own {
-        for (what, n) in [("added", r.added), ("updated", r.updated), ("deleted", r.deleted)] {
-            let _ = writeln!(out, "{name}{{source=\"{}\",change=\"{what}\"}} {n}", label(source));
+        for (what, n) in [
+            ("added", r.added),
+            ("updated", r.updated),
+            ("deleted", r.deleted),
+        ] {
+            let _ = writeln!(
+                out,
+                "{name}{{source=\"{}\",change=\"{what}\"}} {n}",
+                label(source)
+            );
         }
     }
 }
 
 /// Escapes a label value (backslash, double quote, newline).
 fn label(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -217,10 +277,22 @@ mod tests {
         m.query(Outcome::Ok, Duration::from_millis(20));
         m.query(Outcome::BadRequest, Duration::from_secs(10));
         let text = render(&m, &Snapshot::default());
-        assert!(text.contains("trove_query_duration_seconds_bucket{le=\"0.001\"} 1\n"), "{text}");
-        assert!(text.contains("trove_query_duration_seconds_bucket{le=\"0.025\"} 2\n"), "{text}");
-        assert!(text.contains("trove_query_duration_seconds_bucket{le=\"+Inf\"} 3\n"), "{text}");
-        assert!(text.contains("trove_queries_total{outcome=\"bad_request\"} 1\n"), "{text}");
+        assert!(
+            text.contains("trove_query_duration_seconds_bucket{le=\"0.001\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("trove_query_duration_seconds_bucket{le=\"0.025\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("trove_query_duration_seconds_bucket{le=\"+Inf\"} 3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("trove_queries_total{outcome=\"bad_request\"} 1\n"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -232,8 +304,20 @@ mod tests {
     fn own_sync_shows_up() {
         let m = Metrics::default();
         let at = Utc::now();
-        m.synced("wiki", SyncRecord { at, ok: false, added: 1, updated: 0, deleted: 0 });
+        m.synced(
+            "wiki",
+            SyncRecord {
+                at,
+                ok: false,
+                added: 1,
+                updated: 0,
+                deleted: 0,
+            },
+        );
         let text = render(&m, &Snapshot::default());
-        assert!(text.contains("trove_last_sync_success{source=\"wiki\"} 0"), "{text}");
+        assert!(
+            text.contains("trove_last_sync_success{source=\"wiki\"} 0"),
+            "{text}"
+        );
     }
 }

@@ -92,7 +92,12 @@ pub async fn serve_on(
     let (store, index) = tokio::task::spawn_blocking(move || crate::cli::open_synced(&data_dir))
         .await
         .context("opening the data folder")??;
-    let state = Arc::new(AppState::new(&opts.data_dir, store, index, opts.api_key.clone())?);
+    let state = Arc::new(AppState::new(
+        &opts.data_dir,
+        store,
+        index,
+        opts.api_key.clone(),
+    )?);
     tokio::spawn(state::follow_index(Arc::clone(&state)));
     if let Some(every) = opts.sync_every {
         periodic::start(Arc::clone(&state), opts.config.clone(), every)?;
@@ -118,7 +123,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/status", get(routes::status))
         .route("/metrics", get(routes::metrics))
         .fallback(routes::not_found)
-        .layer(middleware::from_fn_with_state(Arc::clone(&state), authorize))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            authorize,
+        ))
         .layer(middleware::from_fn(log_request))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(

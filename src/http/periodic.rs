@@ -71,7 +71,13 @@ async fn round(state: &AppState, cfg: &Config) {
             }
             Err(e) => {
                 tracing::error!(source = %src.name, error = %e, "periodic sync failed");
-                SyncRecord { at: Utc::now(), ok: false, added: 0, updated: 0, deleted: 0 }
+                SyncRecord {
+                    at: Utc::now(),
+                    ok: false,
+                    added: 0,
+                    updated: 0,
+                    deleted: 0,
+                }
             }
         };
         state.metrics.synced(&src.name, record);

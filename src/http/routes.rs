@@ -148,9 +148,12 @@ fn clip(v: &str) -> String {
 /// `GET /documents/{id}`: the stored document, body and raw JSON included.
 pub async fn document(State(state): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {
     let doc = blocking(&state, move |st| {
-        st.with_store(|store| store.get(&id).map_err(ApiError::internal)?.ok_or_else(|| {
-            ApiError::NotFound(format!("no document with id `{}`", clip(&id)))
-        }))
+        st.with_store(|store| {
+            store
+                .get(&id)
+                .map_err(ApiError::internal)?
+                .ok_or_else(|| ApiError::NotFound(format!("no document with id `{}`", clip(&id))))
+        })
     })
     .await?;
     Ok(Json(doc).into_response())
@@ -194,7 +197,10 @@ pub async fn metrics(State(state): Shared) -> Result<Response, ApiError> {
     .await?;
     let body = metrics::render(&state.metrics, &snap);
     Ok((
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         body,
     )
         .into_response())
@@ -202,7 +208,9 @@ pub async fn metrics(State(state): Shared) -> Result<Response, ApiError> {
 
 /// Unknown paths.
 pub async fn not_found() -> ApiError {
-    ApiError::NotFound("no such endpoint; try /search?q=…, /documents/{id}, /health, /status or /metrics".into())
+    ApiError::NotFound(
+        "no such endpoint; try /search?q=…, /documents/{id}, /health, /status or /metrics".into(),
+    )
 }
 
 /// Runs blocking work with a slot, off the async threads, within [`WORK_TIMEOUT`].
@@ -227,7 +235,10 @@ mod tests {
     use super::*;
 
     fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -247,21 +258,35 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(r.tags, ["a", "b"]);
-        assert_eq!(r.updated_after.unwrap().to_rfc3339(), "2024-05-01T00:00:00+00:00");
+        assert_eq!(
+            r.updated_after.unwrap().to_rfc3339(),
+            "2024-05-01T00:00:00+00:00"
+        );
         assert!(r.updated_before.is_some());
     }
 
     #[test]
     fn bad_parameters_are_named() {
-        for (k, v) in [("limit", "ten"), ("offset", "-1"), ("updated_after", "yesterday"), ("offset", "20000")] {
+        for (k, v) in [
+            ("limit", "ten"),
+            ("offset", "-1"),
+            ("updated_after", "yesterday"),
+            ("offset", "20000"),
+        ] {
             let e = parse_search(&p(&[(k, v)])).unwrap_err();
-            assert!(matches!(&e, ApiError::BadParameter(m) if m.contains(k)), "{k}={v}: {e}");
+            assert!(
+                matches!(&e, ApiError::BadParameter(m) if m.contains(k)),
+                "{k}={v}: {e}"
+            );
         }
     }
 
     #[test]
     fn long_query_is_a_bad_query() {
         let q = "a ".repeat(MAX_QUERY_BYTES);
-        assert!(matches!(parse_search(&p(&[("q", &q)])), Err(ApiError::BadQuery(_))));
+        assert!(matches!(
+            parse_search(&p(&[("q", &q)])),
+            Err(ApiError::BadQuery(_))
+        ));
     }
 }

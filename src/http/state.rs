@@ -36,9 +36,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(data_dir: &Path, store: Store, index: TroveIndex, api_key: Option<Secret>) -> anyhow::Result<Self> {
+    pub fn new(
+        data_dir: &Path,
+        store: Store,
+        index: TroveIndex,
+        api_key: Option<Secret>,
+    ) -> anyhow::Result<Self> {
         let searcher = Searcher::new(index)?;
-        let slots = std::thread::available_parallelism().map_or(4, |n| n.get() * 2).max(4);
+        let slots = std::thread::available_parallelism()
+            .map_or(4, |n| n.get() * 2)
+            .max(4);
         Ok(AppState {
             data_dir: data_dir.to_owned(),
             searcher: RwLock::new(Arc::new(searcher)),
@@ -128,7 +135,10 @@ fn refresh(state: &AppState, prev: &Seen) -> Option<Seen> {
     let current = state.searcher();
     if now.generation.as_deref() != Some(current.index().dir()) {
         // Keep serving the old generation until the new one is open.
-        match TroveIndex::open(&state.data_dir).map_err(anyhow::Error::from).and_then(|i| Ok(Searcher::new(i)?)) {
+        match TroveIndex::open(&state.data_dir)
+            .map_err(anyhow::Error::from)
+            .and_then(|i| Ok(Searcher::new(i)?))
+        {
             Ok(s) => {
                 tracing::info!(generation = %s.index().dir().display(), "switched to a new index generation");
                 state.set_searcher(s);
@@ -150,7 +160,10 @@ fn refresh(state: &AppState, prev: &Seen) -> Option<Seen> {
 /// Documents and segments of the last commit of `index` (read from its `meta.json`, no reader).
 pub fn index_counts(index: &TroveIndex) -> (u64, usize) {
     match index.index().searchable_segment_metas() {
-        Ok(metas) => (metas.iter().map(|m| u64::from(m.num_docs())).sum(), metas.len()),
+        Ok(metas) => (
+            metas.iter().map(|m| u64::from(m.num_docs())).sum(),
+            metas.len(),
+        ),
         Err(_) => (0, 0),
     }
 }

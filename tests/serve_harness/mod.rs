@@ -69,7 +69,11 @@ pub fn doc(i: usize) -> String {
     let source = ["wiki", "crm"][i % 2];
     let kind = ["page", "item", "database_row"][i % 3];
     let tag = ["urgent", "done", "todo", "later"][i % 4];
-    let extra = if i % 3 == 0 { "heat transfer coefficient" } else { "garden hose" };
+    let extra = if i % 3 == 0 {
+        "heat transfer coefficient"
+    } else {
+        "garden hose"
+    };
     serde_json::json!({
         "id": format!("{source}:{i}"),
         "title": format!("Document {i} about {}", if i % 5 == 0 { "pumps" } else { "valves" }),
@@ -109,7 +113,11 @@ impl Server {
             .stderr(Stdio::from(log))
             .spawn()
             .expect("spawn trove serve");
-        let mut server = Server { addr, child: Some(child), stderr_path };
+        let mut server = Server {
+            addr,
+            child: Some(child),
+            stderr_path,
+        };
         server.wait_up();
         server
     }
@@ -199,8 +207,17 @@ pub fn try_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Res
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    Ok((status, if chunked { dechunk(body) } else { body.to_owned() }))
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    Ok((
+        status,
+        if chunked {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        },
+    ))
 }
 
 fn dechunk(mut body: &str) -> String {
