@@ -330,3 +330,60 @@ fn sigterm_shuts_down_cleanly() {
     let status = srv.terminate();
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn sync_every_runs_configured_sources_inside_the_server() {
+    let data = Data::with_docs(2);
+    let token = "ntn_never_log_this_token";
+    let config = data.path().join("trove.toml");
+    // Nothing listens on port 9: the sync fails, and that outcome must be reported.
+    std::fs::write(
+        &config,
+        format!("[[sources]]\nname = \"team\"\nkind = \"notion\"\ntoken = \"{token}\"\napi_url = \"http://127.0.0.1:9\"\n"),
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    let srv = Server::start(&data, &["--sync-every", "1s", "--config", cfg], &[]);
+    let started = eventually(30, || {
+        let s = srv.json("/status", 200);
+        let src = s["sources"]
+            .as_array()?
+            .iter()
+            .find(|s| s["name"] == "team")?
+            .clone();
+        (src["status"] != "never synced").then_some(src)
+    });
+    let src = started.expect("the server never started a sync of `team`");
+    assert!(
+        ["running", "failed", "ok"].contains(&src["status"].as_str().unwrap()),
+        "{src}"
+    );
+    if src["status"] == "failed" {
+        let (_, text) = srv.get("/metrics");
+        assert!(
+            text.contains("trove_last_sync_success{source=\"team\"} 0"),
+            "{text}"
+        );
+    }
+    assert!(!srv.log().contains(token), "the token leaked into the log");
+}
+
+#[test]
+fn sync_every_without_sources_is_refused() {
+    let data = Data::with_docs(1);
+    let config = data.path().join("empty.toml");
+    std::fs::write(&config, "").unwrap();
+    let out = std::process::Command::new(serve_harness::BIN)
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["--config", config.to_str().unwrap()])
+        .args(["serve", "--addr", "127.0.0.1:0", "--sync-every", "15m"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--sync-every needs sources"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
