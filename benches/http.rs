@@ -133,25 +133,27 @@ fn request(q: &str) -> SearchRequest {
     }
 }
 
-/// The baseline: the same searches on the [`Searcher`], one store connection per thread.
+/// The baseline: the same searches on the [`Searcher`], one (reused, warm) store connection
+/// per thread, one thread per store in `stores`.
 fn direct(
-    data_dir: &std::path::Path,
+    searcher: &Arc<Searcher>,
+    stores: &mut [Store],
     qs: &[String],
     total: usize,
-    threads: usize,
 ) -> anyhow::Result<Stats> {
-    let searcher = Arc::new(Searcher::new(TroveIndex::open(data_dir)?)?);
+    let threads = stores.len();
     let start = Instant::now();
     let lat = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let searcher = Arc::clone(&searcher);
+        let handles: Vec<_> = stores
+            .iter_mut()
+            .enumerate()
+            .map(|(t, store)| {
+                let searcher = Arc::clone(searcher);
                 s.spawn(move || -> anyhow::Result<Vec<Duration>> {
-                    let store = Store::open(data_dir)?;
                     let mut lat = Vec::new();
                     for i in (t..total).step_by(threads) {
                         let t0 = Instant::now();
-                        searcher.search(&request(&qs[i % qs.len()]), &store)?;
+                        searcher.search(&request(&qs[i % qs.len()]), store)?;
                         lat.push(t0.elapsed());
                     }
                     Ok(lat)
@@ -239,6 +241,16 @@ fn start_server(data_dir: &std::path::Path) -> anyhow::Result<std::net::SocketAd
     anyhow::bail!("server did not start")
 }
 
+/// Rounds per phase (see `main`).
+const ROUNDS: usize = 2;
+
+/// Keeps the round with the higher throughput.
+fn best(slot: &mut Option<Stats>, s: Stats) {
+    if slot.as_ref().is_none_or(|b| s.qps > b.qps) {
+        *slot = Some(s);
+    }
+}
+
 fn row(name: &str, s: &Stats) {
     println!(
         "{name:<22} {:>9.0} q/s   p50 {:>7.2} ms   p99 {:>7.2} ms",
@@ -265,19 +277,34 @@ fn main() -> anyhow::Result<()> {
     );
     let qs = queries(&vocab);
     let addr = start_server(dir.path())?;
+    // One searcher for every direct phase, like the server's: warm-up carries over.
+    let searcher = Arc::new(Searcher::new(TroveIndex::open(dir.path())?)?);
+    let mut stores = (0..conc)
+        .map(|_| Store::open(dir.path()))
+        .collect::<Result<Vec<_>, _>>()?;
     // Warm both paths (page cache, prepared statements, connections) before measuring.
-    direct(dir.path(), &qs, qs.len(), conc)?;
+    direct(&searcher, &mut stores, &qs, qs.len())?;
     over_http(addr, &qs, qs.len(), conc)?;
     // The server runs at most this many searches at once (see `AppState::slots`).
     let slots = std::thread::available_parallelism()
         .map_or(4, |n| n.get() * 2)
         .max(4);
-    let base = direct(dir.path(), &qs, total, conc)?;
-    let bounded = direct(dir.path(), &qs, total, slots.min(conc))?;
-    let http = over_http(addr, &qs, total, conc)?;
-    println!("{total} queries per phase, {conc} concurrent clients, facets on, limit 10:");
+    let threads = slots.min(conc);
+    // Phases alternate over `ROUNDS` rounds and each keeps its best round, so a noisy
+    // neighbour slowing one phase does not pass for HTTP overhead.
+    let (mut base, mut bounded, mut http) = (None, None, None);
+    for _ in 0..ROUNDS {
+        best(&mut base, direct(&searcher, &mut stores, &qs, total)?);
+        best(
+            &mut bounded,
+            direct(&searcher, &mut stores[..threads], &qs, total)?,
+        );
+        best(&mut http, over_http(addr, &qs, total, conc)?);
+    }
+    let (base, bounded, http) = (base.unwrap(), bounded.unwrap(), http.unwrap());
+    println!("{total} queries per phase, best of {ROUNDS} alternating rounds, {conc} concurrent clients, facets on, limit 10:");
     row(&format!("direct, {conc} threads"), &base);
-    row(&format!("direct, {} threads", slots.min(conc)), &bounded);
+    row(&format!("direct, {threads} threads"), &bounded);
     row("HTTP /search", &http);
     println!(
         "HTTP overhead vs direct at the same concurrency as the server: {:.2}x throughput, {:.2}x p50, {:.2}x p99",
