@@ -13,7 +13,7 @@ pub mod progress;
 mod rebuild;
 mod search;
 mod serve;
-mod status;
+pub mod status;
 mod sync;
 
 use std::path::{Path, PathBuf};

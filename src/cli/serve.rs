@@ -1,18 +1,144 @@
-//! `trove serve`: the HTTP search API and search page (see `crate::http`).
+//! `trove serve [--addr ADDR] [--api-key-env NAME] [--sync-every 15m]`: the HTTP search API and
+//! search page (see [`crate::http`]).
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
+use anyhow::Context;
 use clap::Args;
 
 use super::Ctx;
+use crate::http::ServeOptions;
+use crate::secret::Secret;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on. Anything but loopback requires --api-key-env.
     #[arg(long, default_value = "127.0.0.1:7700")]
-    pub addr: String,
+    pub addr: SocketAddr,
+    /// Name of the environment variable holding the API key; requests then need
+    /// `Authorization: Bearer <key>` (the page and /health excepted).
+    #[arg(long, value_name = "NAME")]
+    pub api_key_env: Option<String>,
+    /// Sync every configured source this often while serving (`30s`, `15m`, `1h`, `1h30m`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub sync_every: Option<Duration>,
 }
 
-pub fn run(_ctx: &Ctx, _args: ServeArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`trove serve` is not built yet")
+pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let api_key = match &args.api_key_env {
+        Some(name) => Some(Secret::new(std::env::var(name).with_context(|| {
+            format!("--api-key-env {name}: the environment variable `{name}` is not set")
+        })?)),
+        None => None,
+    };
+    let opts = ServeOptions {
+        addr: args.addr,
+        data_dir: ctx.data_dir.clone(),
+        config: ctx.config.clone(),
+        api_key,
+        sync_every: args.sync_every,
+    };
+    opts.check()?;
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    rt.block_on(crate::http::serve(opts))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses `30s`, `15m`, `1h`, `2d`, `1h30m` (a bare number is seconds). At least one second.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let bad = || format!("`{s}` is not a duration: use e.g. 30s, 15m, 1h or 1h30m");
+    if s.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(n) = s.parse::<u64>() {
+        return check_min(Duration::from_secs(n), s);
+    }
+    let mut total = 0u64;
+    let mut digits = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(bad()),
+        };
+        let n: u64 = digits.parse().map_err(|_| bad())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+        digits.clear();
+    }
+    if !digits.is_empty() {
+        return Err(bad());
+    }
+    check_min(Duration::from_secs(total), s)
+}
+
+fn check_min(d: Duration, s: &str) -> Result<Duration, String> {
+    if d < Duration::from_secs(1) {
+        return Err(format!(
+            "`{s}` is too short: the period must be at least 1s"
+        ));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        a: ServeArgs,
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
+        for bad in [
+            "",
+            "m",
+            "15x",
+            "1.5h",
+            "10m5",
+            "0s",
+            "99999999999999999999d",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn flags_parse() {
+        let t = T::parse_from([
+            "t",
+            "--addr",
+            "0.0.0.0:8080",
+            "--api-key-env",
+            "K",
+            "--sync-every",
+            "15m",
+        ]);
+        assert_eq!(t.a.addr.port(), 8080);
+        assert_eq!(t.a.api_key_env.as_deref(), Some("K"));
+        assert_eq!(t.a.sync_every, Some(Duration::from_secs(900)));
+        let d = T::parse_from(["t"]);
+        assert_eq!(d.a.addr.to_string(), "127.0.0.1:7700");
+        assert!(T::try_parse_from(["t", "--addr", "nope"]).is_err());
+    }
 }

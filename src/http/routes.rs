@@ -1,0 +1,292 @@
+//! The endpoints: `/search`, `/documents/{id}`, `/health`, `/status`, `/metrics` and the page
+//! at `/`. Handlers parse and validate on the async side, then run the search or store work in
+//! `spawn_blocking` (tantivy and SQLite block), bounded by [`AppState::slots`] and a timeout.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::errors::ApiError;
+use super::metrics::{self, Outcome, Snapshot};
+use super::state::AppState;
+use crate::search::{SearchRequest, SearchResponse, MAX_LIMIT, MAX_QUERY_BYTES};
+
+/// Longest a search or store lookup may run before the client gets a `timeout` error.
+pub const WORK_TIMEOUT: Duration = Duration::from_secs(10);
+/// Deepest page reachable with `offset` (deep paging costs memory for nothing useful).
+pub const MAX_OFFSET: usize = 10_000;
+/// Hits per page when `limit` is not given.
+pub const DEFAULT_LIMIT: usize = 10;
+
+type Shared = State<Arc<AppState>>;
+
+/// The search page.
+pub async fn page() -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "no-cache")],
+        Html(super::page::INDEX_HTML),
+    )
+}
+
+/// `GET /search`: see [`parse_search`] for the parameters.
+pub async fn search(
+    State(state): Shared,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let start = Instant::now();
+    let result = run_search(&state, &params).await;
+    let outcome = match &result {
+        Ok(_) => Outcome::Ok,
+        Err(ApiError::BadQuery(_) | ApiError::BadParameter(_)) => Outcome::BadRequest,
+        Err(_) => Outcome::Error,
+    };
+    state.metrics.query(outcome, start.elapsed());
+    result.map(Json)
+}
+
+async fn run_search(
+    state: &Arc<AppState>,
+    params: &[(String, String)],
+) -> Result<SearchResponse, ApiError> {
+    let req = parse_search(params)?;
+    let searcher = state.searcher();
+    blocking(state, move |st| {
+        st.with_store(|store| Ok(searcher.search(&req, store)?))
+    })
+    .await
+}
+
+/// Builds a [`SearchRequest`] from `q, limit, offset, source, kind, tag (repeatable),
+/// updated_after, updated_before`. `limit` above [`MAX_LIMIT`] is capped, not refused.
+pub fn parse_search(params: &[(String, String)]) -> Result<SearchRequest, ApiError> {
+    let mut req = SearchRequest {
+        limit: DEFAULT_LIMIT,
+        facets: true,
+        ..SearchRequest::default()
+    };
+    for (key, value) in params {
+        let value = value.trim();
+        match key.as_str() {
+            "q" => req.query = value.to_owned(),
+            "limit" => req.limit = number(key, value)?.clamp(1, MAX_LIMIT),
+            "offset" => req.offset = offset(value)?,
+            "source" => req.source = non_empty(value),
+            "kind" => req.kind = non_empty(value),
+            "tag" => req.tags.extend(non_empty(value)),
+            "updated_after" => req.updated_after = Some(date(key, value)?),
+            "updated_before" => req.updated_before = Some(date(key, value)?),
+            _ => {}
+        }
+    }
+    if req.query.len() > MAX_QUERY_BYTES {
+        return Err(ApiError::BadQuery(format!(
+            "the query is {} bytes long; the limit is {MAX_QUERY_BYTES}",
+            req.query.len()
+        )));
+    }
+    Ok(req)
+}
+
+fn non_empty(v: &str) -> Option<String> {
+    (!v.is_empty()).then(|| v.to_owned())
+}
+
+fn number(key: &str, v: &str) -> Result<usize, ApiError> {
+    if v.is_empty() {
+        return Ok(DEFAULT_LIMIT);
+    }
+    // Digits only: a huge number is a valid (capped) limit, not an error.
+    if !v.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::BadParameter(format!(
+            "`{key}` must be a whole number, not `{}`",
+            clip(v)
+        )));
+    }
+    Ok(v.parse::<usize>().unwrap_or(usize::MAX))
+}
+
+fn offset(v: &str) -> Result<usize, ApiError> {
+    if v.is_empty() {
+        return Ok(0);
+    }
+    let n = number("offset", v)?;
+    if n > MAX_OFFSET {
+        return Err(ApiError::BadParameter(format!(
+            "`offset` is at most {MAX_OFFSET}; narrow the query instead of paging this deep"
+        )));
+    }
+    Ok(n)
+}
+
+/// An RFC 3339 instant or a `YYYY-MM-DD` date (midnight UTC).
+fn date(key: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            ApiError::BadParameter(format!(
+                "`{key}` must be a date (2024-05-01) or an RFC 3339 time (2024-05-01T12:00:00Z), not `{}`",
+                clip(v)
+            ))
+        })
+}
+
+/// At most 40 characters of a user value, for messages.
+fn clip(v: &str) -> String {
+    v.chars().take(40).collect()
+}
+
+/// `GET /documents/{id}`: the stored document, body and raw JSON included.
+pub async fn document(State(state): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let doc = blocking(&state, move |st| {
+        st.with_store(|store| {
+            store
+                .get(&id)
+                .map_err(ApiError::internal)?
+                .ok_or_else(|| ApiError::NotFound(format!("no document with id `{}`", clip(&id))))
+        })
+    })
+    .await?;
+    Ok(Json(doc).into_response())
+}
+
+/// `GET /health`: up, and how many documents the index holds.
+pub async fn health(State(state): Shared) -> Json<serde_json::Value> {
+    let (docs, _) = super::state::index_counts(state.searcher().index());
+    Json(serde_json::json!({ "status": "ok", "documents": docs }))
+}
+
+/// `GET /status`: what `trove status --json` prints.
+pub async fn status(State(state): Shared) -> Result<Response, ApiError> {
+    let searcher = state.searcher();
+    let status = blocking(&state, move |st| {
+        st.with_store(|store| {
+            crate::cli::status::collect(&st.data_dir, store, searcher.index())
+                .map_err(ApiError::internal)
+        })
+    })
+    .await?;
+    Ok(Json(status).into_response())
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(State(state): Shared) -> Result<Response, ApiError> {
+    let searcher = state.searcher();
+    let snap = blocking(&state, move |st| {
+        st.with_store(|store| {
+            let err = ApiError::internal;
+            let (index_documents, index_segments) = super::state::index_counts(searcher.index());
+            Ok(Snapshot {
+                documents_by_source: store.counts_by_source().map_err(err)?,
+                sources: store.source_statuses().map_err(err)?,
+                index_bytes: searcher.index().disk_bytes(),
+                index_documents,
+                index_segments,
+            })
+        })
+    })
+    .await?;
+    let body = metrics::render(&state.metrics, &snap);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response())
+}
+
+/// Unknown paths.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound(
+        "no such endpoint; try /search?q=…, /documents/{id}, /health, /status or /metrics".into(),
+    )
+}
+
+/// Runs blocking work with a slot, off the async threads, within [`WORK_TIMEOUT`].
+async fn blocking<T: Send + 'static>(
+    state: &Arc<AppState>,
+    f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let work = async {
+        let _slot = state.slots.acquire().await.map_err(|_| ApiError::Busy)?;
+        let st = Arc::clone(state);
+        tokio::task::spawn_blocking(move || f(&st))
+            .await
+            .map_err(ApiError::internal)?
+    };
+    tokio::time::timeout(WORK_TIMEOUT, work)
+        .await
+        .map_err(|_| ApiError::Timeout)?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn limit_is_capped_not_refused() {
+        let r = parse_search(&p(&[("q", "x"), ("limit", "99999999999999999999999")])).unwrap();
+        assert_eq!(r.limit, MAX_LIMIT);
+        assert!(r.facets);
+    }
+
+    #[test]
+    fn repeated_tags_and_dates() {
+        let r = parse_search(&p(&[
+            ("tag", "a"),
+            ("tag", "b"),
+            ("updated_after", "2024-05-01"),
+            ("updated_before", "2024-06-01T10:00:00Z"),
+        ]))
+        .unwrap();
+        assert_eq!(r.tags, ["a", "b"]);
+        assert_eq!(
+            r.updated_after.unwrap().to_rfc3339(),
+            "2024-05-01T00:00:00+00:00"
+        );
+        assert!(r.updated_before.is_some());
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        for (k, v) in [
+            ("limit", "ten"),
+            ("offset", "-1"),
+            ("updated_after", "yesterday"),
+            ("offset", "20000"),
+        ] {
+            let e = parse_search(&p(&[(k, v)])).unwrap_err();
+            assert!(
+                matches!(&e, ApiError::BadParameter(m) if m.contains(k)),
+                "{k}={v}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_query_is_a_bad_query() {
+        let q = "a ".repeat(MAX_QUERY_BYTES);
+        assert!(matches!(
+            parse_search(&p(&[("q", &q)])),
+            Err(ApiError::BadQuery(_))
+        ));
+    }
+}

@@ -1,0 +1,169 @@
+//! [`AppState`]: what every request shares: the live [`Searcher`] (swapped, never mutated, when
+//! the index changes), a small pool of [`Store`] connections, the [`Metrics`] and the API key.
+//!
+//! [`follow_index`] keeps the searcher current: every [`RELOAD_EVERY`] it checks
+//! `<data>/index/CURRENT` (a `trove rebuild` in another process swapped generations: open the
+//! new one, then swap the `Arc`; requests in flight finish on the old one) and the live
+//! generation's `meta.json` (a commit by `trove sync`/`import`: reload the reader). tantivy's
+//! own `OnCommitWithDelay` reload policy runs too; this check bounds the delay.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime};
+
+use crate::index::{Generations, TroveIndex};
+use crate::search::Searcher;
+use crate::secret::Secret;
+use crate::store::Store;
+
+use super::errors::ApiError;
+use super::metrics::Metrics;
+
+/// How often the index folder is checked for new commits and generation swaps.
+pub const RELOAD_EVERY: Duration = Duration::from_millis(300);
+/// Idle store connections kept for reuse.
+const POOL_MAX: usize = 16;
+
+/// Shared by every request.
+pub struct AppState {
+    pub data_dir: PathBuf,
+    searcher: RwLock<Arc<Searcher>>,
+    stores: Mutex<Vec<Store>>,
+    pub metrics: Metrics,
+    pub api_key: Option<Secret>,
+    /// Bounds concurrent blocking searches so a burst queues instead of piling threads.
+    pub slots: tokio::sync::Semaphore,
+}
+
+impl AppState {
+    pub fn new(
+        data_dir: &Path,
+        store: Store,
+        index: TroveIndex,
+        api_key: Option<Secret>,
+    ) -> anyhow::Result<Self> {
+        let searcher = Searcher::new(index)?;
+        let slots = std::thread::available_parallelism()
+            .map_or(4, |n| n.get() * 2)
+            .max(4);
+        Ok(AppState {
+            data_dir: data_dir.to_owned(),
+            searcher: RwLock::new(Arc::new(searcher)),
+            stores: Mutex::new(vec![store]),
+            metrics: Metrics::default(),
+            api_key,
+            slots: tokio::sync::Semaphore::new(slots),
+        })
+    }
+
+    /// The live searcher (cheap: an `Arc` clone).
+    pub fn searcher(&self) -> Arc<Searcher> {
+        match self.searcher.read() {
+            Ok(s) => Arc::clone(&s),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn set_searcher(&self, s: Searcher) {
+        let mut guard = match self.searcher.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = Arc::new(s);
+    }
+
+    /// Runs `f` with a pooled store connection (opening one if the pool is empty). Blocking:
+    /// call from `spawn_blocking`.
+    pub fn with_store<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let pooled = self.stores.lock().ok().and_then(|mut p| p.pop());
+        let store = match pooled {
+            Some(s) => s,
+            None => Store::open(&self.data_dir).map_err(ApiError::internal)?,
+        };
+        let out = f(&store);
+        if let Ok(mut p) = self.stores.lock() {
+            if p.len() < POOL_MAX {
+                p.push(store);
+            }
+        }
+        out
+    }
+}
+
+/// What the watcher last saw of the index folder.
+#[derive(Debug, Default, PartialEq, Eq, Clone)]
+struct Seen {
+    generation: Option<PathBuf>,
+    meta: Option<(SystemTime, u64)>,
+}
+
+fn look(data_dir: &Path) -> Seen {
+    let generation = Generations::new(data_dir).current().ok().flatten();
+    let meta = generation.as_ref().and_then(|dir| {
+        let m = std::fs::metadata(dir.join("meta.json")).ok()?;
+        Some((m.modified().ok()?, m.len()))
+    });
+    Seen { generation, meta }
+}
+
+/// Follows commits and generation swaps until the process ends.
+pub async fn follow_index(state: Arc<AppState>) {
+    let mut seen = look(&state.data_dir);
+    let mut tick = tokio::time::interval(RELOAD_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let st = Arc::clone(&state);
+        let prev = seen.clone();
+        match tokio::task::spawn_blocking(move || refresh(&st, &prev)).await {
+            Ok(Some(now)) => seen = now,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "index refresh task failed"),
+        }
+    }
+}
+
+/// One check; returns what was seen when it acted on a change.
+fn refresh(state: &AppState, prev: &Seen) -> Option<Seen> {
+    let now = look(&state.data_dir);
+    if now == *prev {
+        return None;
+    }
+    let current = state.searcher();
+    if now.generation.as_deref() != Some(current.index().dir()) {
+        // Keep serving the old generation until the new one is open.
+        match TroveIndex::open(&state.data_dir)
+            .map_err(anyhow::Error::from)
+            .and_then(|i| Ok(Searcher::new(i)?))
+        {
+            Ok(s) => {
+                tracing::info!(generation = %s.index().dir().display(), "switched to a new index generation");
+                state.set_searcher(s);
+                state.metrics.swapped();
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot open the new index generation yet; will retry");
+                return None;
+            }
+        }
+    } else if let Err(e) = current.reload() {
+        tracing::warn!(error = %e, "index reload failed; will retry");
+        return None;
+    }
+    state.metrics.reloaded();
+    Some(now)
+}
+
+/// Documents and segments of the last commit of `index` (read from its `meta.json`, no reader).
+pub fn index_counts(index: &TroveIndex) -> (u64, usize) {
+    match index.index().searchable_segment_metas() {
+        Ok(metas) => (
+            metas.iter().map(|m| u64::from(m.num_docs())).sum(),
+            metas.len(),
+        ),
+        Err(_) => (0, 0),
+    }
+}
