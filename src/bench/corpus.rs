@@ -115,14 +115,18 @@ impl Corpus {
         let len = (50f64 * (40f64).powf(rng.unit())).round() as usize;
         let mut body = String::with_capacity(len * 7);
         self.sentence(&mut rng, len, &mut body);
-        let source = if n % 2 == 0 { "notion" } else { "monday" };
+        let source = if n.is_multiple_of(2) {
+            "notion"
+        } else {
+            "monday"
+        };
         let mut doc = Document::new(format!("{source}:doc-{n}"), title, body);
-        doc.source_kind = Some(if n % 2 == 0 {
+        doc.source_kind = Some(if n.is_multiple_of(2) {
             SourceKind::Notion
         } else {
             SourceKind::Monday
         });
-        doc.kind = if n % 2 == 0 { "page" } else { "item" }.into();
+        doc.kind = if n.is_multiple_of(2) { "page" } else { "item" }.into();
         doc.url = format!("https://example.com/{source}/{n}");
         doc.path = vec!["Workspace".into(), format!("Area {}", n % 17)];
         doc.authors = vec![format!("Person {}", n % 31)];

@@ -45,6 +45,7 @@ pub fn bare_tantivy(dir: &Path, docs: &[Document]) -> anyhow::Result<Measure> {
     let def = SchemaDef::builtin()?;
     let (schema, fields) = def.build()?;
     reset_peak_rss();
+    std::fs::create_dir_all(dir)?;
     let start = Instant::now();
     let index = tantivy::Index::create_in_dir(dir, schema)?;
     def.register(&index)?;

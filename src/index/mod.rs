@@ -3,7 +3,7 @@
 //! [`TroveIndex`] opens the current index *generation* (`<data>/index/gen-NNNNNN/`, named by the
 //! `<data>/index/CURRENT` file) and keeps it in step with the store: each commit carries a
 //! payload with the last store change sequence it applied, and [`TroveIndex::catch_up`] applies
-//! everything after it. [`rebuild`] builds a new generation from the store beside the current
+//! everything after it. [`rebuild()`] builds a new generation from the store beside the current
 //! one and swaps `CURRENT` atomically (a rename), so searches in other processes keep working.
 //!
 //! Writers (import, sync, rebuild's swap) serialize on `<data>/index/writer.lock`.

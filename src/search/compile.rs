@@ -38,6 +38,9 @@ const PROXIMITY_BOOST: f32 = 0.6;
 /// At most this many adjacent pairs get a proximity clause.
 const MAX_PROXIMITY_PAIRS: usize = 8;
 
+/// Tantivy boolean clauses.
+type Clauses = Vec<(TOccur, Box<dyn Query>)>;
+
 /// The compiled query, and the positive terms to highlight.
 pub struct Compiled {
     pub query: Box<dyn Query>,
@@ -117,7 +120,7 @@ impl Compiler {
         nodes: &[(Occur, Node)],
         ctx: &mut Ctx,
         top: bool,
-    ) -> Result<Vec<(TOccur, Box<dyn Query>)>, QueryError> {
+    ) -> Result<Clauses, QueryError> {
         let mut out = Vec::new();
         for (occur, node) in nodes {
             let positive = *occur != Occur::MustNot;
@@ -183,7 +186,7 @@ impl Compiler {
     fn all_fields(&self, token: &str, raw: &str) -> Box<dyn Query> {
         let f = &self.fields;
         let b = self.boosts;
-        let mut parts: Vec<(TOccur, Box<dyn Query>)> = [
+        let mut parts: Clauses = [
             (f.title, b.title),
             (f.body, b.body),
             (f.path, b.path),

@@ -108,7 +108,7 @@ pub enum Upserted {
 /// One change for the index to apply.
 #[derive(Debug)]
 pub enum Change {
-    Upsert(Document),
+    Upsert(Box<Document>),
     Delete(String),
 }
 
@@ -277,7 +277,7 @@ impl Store {
             let mut docs = tx.prepare(&sql)?;
             let mut rows = docs.query(params![after as i64, upto as i64])?;
             while let Some(row) = rows.next()? {
-                f(Change::Upsert(doc_from_row(row, false)?))?;
+                f(Change::Upsert(Box::new(doc_from_row(row, false)?)))?;
             }
         }
         tx.finish()?;

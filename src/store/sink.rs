@@ -8,6 +8,9 @@ use super::{delete_in, upsert_in, Store, Upserted};
 use crate::connectors::{Batch, DocMeta, Sink, SinkError};
 use crate::document::SourceKind;
 
+/// A hook run after each committed batch.
+type CommitHook<'a> = Box<dyn FnMut(&mut Store) + Send + 'a>;
+
 /// The store scoped to one source. Counts what its commits did.
 pub struct SourceSink<'a> {
     store: &'a mut Store,
@@ -16,7 +19,7 @@ pub struct SourceSink<'a> {
     /// Added / updated / unchanged / deleted, as the store saw them.
     pub counts: SinkCounts,
     /// Called after every committed batch (the sync driver uses it to refresh the index).
-    on_commit: Option<Box<dyn FnMut(&mut Store) + Send + 'a>>,
+    on_commit: Option<CommitHook<'a>>,
 }
 
 /// What the commits of one sync did to the store.

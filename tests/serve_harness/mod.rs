@@ -69,14 +69,14 @@ pub fn doc(i: usize) -> String {
     let source = ["wiki", "crm"][i % 2];
     let kind = ["page", "item", "database_row"][i % 3];
     let tag = ["urgent", "done", "todo", "later"][i % 4];
-    let extra = if i % 3 == 0 {
+    let extra = if i.is_multiple_of(3) {
         "heat transfer coefficient"
     } else {
         "garden hose"
     };
     serde_json::json!({
         "id": format!("{source}:{i}"),
-        "title": format!("Document {i} about {}", if i % 5 == 0 { "pumps" } else { "valves" }),
+        "title": format!("Document {i} about {}", if i.is_multiple_of(5) { "pumps" } else { "valves" }),
         "body": format!("This note {i} covers heat in the {extra} and the quarterly budget."),
         "kind": kind,
         "url": format!("https://example.com/{source}/{i}"),

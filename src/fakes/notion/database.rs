@@ -147,7 +147,7 @@ impl Gen<'_> {
         if let Some(d) = self.ws.data_sources.get_mut(ds) {
             d.rows.push(id.clone());
         }
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             let s = text::sentence(&mut self.rng, 5, 12);
             self.paragraph(&id, &s);
         }
@@ -188,7 +188,7 @@ impl Gen<'_> {
                 json!({"start": text::date(self.time + (i as i64) * 1440), "end": null, "time_zone": null})
             }
             "people" => self.people_value(i),
-            "checkbox" => json!(i % 2 == 0),
+            "checkbox" => json!(i.is_multiple_of(2)),
             "url" if empty => Value::Null,
             "url" => json!(format!("https://example.com/tasks/{i}")),
             "email" if empty => Value::Null,
@@ -204,8 +204,10 @@ impl Gen<'_> {
             "created_by" | "last_edited_by" => json!({}),
             "created_time" | "last_edited_time" => json!(""),
             "unique_id" => json!({"prefix": "TSK", "number": i + 1}),
-            "verification" => json!({"state": if i % 2 == 0 { "verified" } else { "unverified" },
-                "date": null, "verified_by": null}),
+            "verification" => {
+                json!({"state": if i.is_multiple_of(2) { "verified" } else { "unverified" },
+                "date": null, "verified_by": null})
+            }
             "place" if empty => Value::Null,
             "place" => json!({"lat": 48.8566, "lon": 2.3522, "name": "Paris office",
                 "address": "1 Rue de Rivoli, Paris"}),

@@ -29,7 +29,7 @@ pub fn encode(kind: &str, id: &str) -> String {
 
 /// Unwraps a cursor made by [`encode`] for the same `kind`.
 pub fn decode(kind: &str, cursor: &str) -> Option<String> {
-    if cursor.len() < 10 || cursor.len() % 2 != 0 || !cursor.is_ascii() {
+    if cursor.len() < 10 || !cursor.len().is_multiple_of(2) || !cursor.is_ascii() {
         return None;
     }
     let (hex, check) = cursor.split_at(cursor.len() - 8);
