@@ -1,0 +1,510 @@
+//! End-to-end tests of `trove sync` against the fake Notion server: the real binary, a real
+//! data folder, real HTTP on loopback. The fake runs in-process on its own tokio runtime while
+//! the test thread runs `trove` commands.
+//!
+//! Covers: a full sync of a large generated workspace (every page, row and database; depth,
+//! width, pages search never returns), edits, trash and unshare at the next sync, a sync
+//! through 10% injected faults, a killed sync resumed, and a rejected token.
+
+mod util;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::runtime::Runtime;
+use trove::fakes::notion::{generate, FakeNotion, FakeNotionOptions, Faults, GenSpec, Workspace};
+use trove::index::TroveIndex;
+use trove::search::{SearchRequest, Searcher};
+use trove::store::Store;
+use trove::Document;
+use util::{hit_ids, stderr, stdout, Trove};
+
+const TOKEN: &str = "ntn_e2e_secret_0123456789abcdef";
+const TOKEN_ENV: &str = "NOTION_TEST_TOKEN";
+
+/// A fake Notion server (on its own runtime) and a trove data folder configured for it.
+struct Setup {
+    fake: FakeNotion,
+    trove: Trove,
+    config: PathBuf,
+    // Declared last: dropped after the server handle.
+    _rt: Runtime,
+}
+
+impl Setup {
+    fn new(ws: Workspace) -> Setup {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let fake = rt
+            .block_on(FakeNotion::start(FakeNotionOptions {
+                workspace: ws,
+                token: TOKEN.into(),
+                rate_limit_per_minute: None,
+                faults: Faults::none(),
+                addr: None,
+            }))
+            .expect("fake notion starts");
+        let trove = Trove::new();
+        let config = write_config(&trove, &fake.url());
+        Setup {
+            fake,
+            trove,
+            config,
+            _rt: rt,
+        }
+    }
+
+    /// Another data folder pointed at the same server.
+    fn second_folder(&self) -> (Trove, PathBuf) {
+        let t = Trove::new();
+        let c = write_config(&t, &self.fake.url());
+        (t, c)
+    }
+
+    fn sync_cmd(&self, t: &Trove, config: &PathBuf, token: &str, args: &[&str]) -> Command {
+        let mut c = t.cmd();
+        c.arg("--config").arg(config).arg("sync").args(args);
+        c.env(TOKEN_ENV, token);
+        c
+    }
+
+    /// `trove sync` in the main folder; asserts success and that the token never shows.
+    fn sync(&self, args: &[&str]) -> String {
+        sync_ok(self.sync_cmd(&self.trove, &self.config, TOKEN, args))
+    }
+}
+
+fn write_config(t: &Trove, url: &str) -> PathBuf {
+    let path = t.dir.path().join("trove.toml");
+    let toml = format!(
+        "[[sources]]\nname = \"notion\"\nkind = \"notion\"\ntoken_env = \"{TOKEN_ENV}\"\n\
+         api_url = \"{url}\"\nrequests_per_second = 0\n"
+    );
+    std::fs::write(&path, toml).expect("write trove.toml");
+    path
+}
+
+fn run(mut c: Command) -> Output {
+    let out = c.output().expect("run trove");
+    assert_no_token(&out);
+    out
+}
+
+fn sync_ok(c: Command) -> String {
+    let out = run(c);
+    assert!(
+        out.status.success(),
+        "sync failed: {}\n{}",
+        stderr(&out),
+        stdout(&out)
+    );
+    stdout(&out)
+}
+
+fn assert_no_token(out: &Output) {
+    for (name, text) in [("stdout", stdout(out)), ("stderr", stderr(out))] {
+        assert!(!text.contains(TOKEN), "the token leaked into {name}: {text}");
+        assert!(
+            !text.contains("wrong_token_e2e"),
+            "the wrong token leaked into {name}: {text}"
+        );
+    }
+}
+
+/// Every exported document, by id, for end-state comparisons.
+fn export(t: &Trove) -> BTreeMap<String, Document> {
+    t.ok(&["export"])
+        .lines()
+        .map(|l| {
+            let d: Document = serde_json::from_str(l).expect("export line");
+            (d.id.clone(), d)
+        })
+        .collect()
+}
+
+/// Asserts two end states are the same document for document.
+fn assert_same_docs(got: &BTreeMap<String, Document>, want: &BTreeMap<String, Document>) {
+    let missing: Vec<_> = want.keys().filter(|k| !got.contains_key(*k)).collect();
+    let extra: Vec<_> = got.keys().filter(|k| !want.contains_key(*k)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, extra {extra:?}"
+    );
+    let mut diffs = Vec::new();
+    for (id, w) in want {
+        let (g, w) = (json(&stable(&got[id])), json(&stable(w)));
+        let fields: Vec<String> = w
+            .as_object()
+            .map(|o| o.keys().filter(|k| g[*k] != w[*k]).cloned().collect())
+            .unwrap_or_default();
+        if !fields.is_empty() {
+            let shown: Vec<String> = fields
+                .iter()
+                .filter(|f| *f != "raw")
+                .map(|f| format!("{f}: got {} want {}", g[f], w[f]))
+                .collect();
+            diffs.push(format!("{id} {:?} differs in {fields:?} {shown:?}", w["title"]));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} documents differ:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+/// A document without what legitimately differs between two syncs of the same content: the
+/// `request_id` Notion stamps on each response (kept in `raw` when a page was fetched alone).
+fn stable(d: &Document) -> Document {
+    let mut d = d.clone();
+    strip_request_ids(&mut d.raw);
+    d
+}
+
+fn strip_request_ids(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(o) => {
+            o.remove("request_id");
+            o.values_mut().for_each(strip_request_ids);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_request_ids),
+        _ => {}
+    }
+}
+
+fn json(d: &Document) -> serde_json::Value {
+    serde_json::to_value(d).expect("document json")
+}
+
+/// Native ids the connector should index: shared, untrashed pages and rows, plus databases.
+fn expected_ids(ws: &Workspace) -> Vec<String> {
+    let mut ids: Vec<String> = ws
+        .pages
+        .values()
+        .filter(|p| p.shared && !p.in_trash)
+        .map(|p| format!("notion:{}", p.id))
+        .chain(
+            ws.databases
+                .values()
+                .filter(|d| d.shared && !d.in_trash)
+                .map(|d| format!("notion:{}", d.id)),
+        )
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// In-process searcher over a data folder (hundreds of queries in one go).
+struct Search {
+    searcher: Searcher,
+    store: Store,
+}
+
+impl Search {
+    fn open(t: &Trove) -> Search {
+        let index = TroveIndex::open(&t.data()).expect("open index");
+        Search {
+            searcher: Searcher::new(index).expect("searcher"),
+            store: Store::open(&t.data()).expect("open store"),
+        }
+    }
+
+    fn ids(&self, query: &str) -> Vec<String> {
+        let req = SearchRequest {
+            query: query.to_owned(),
+            limit: 20,
+            ..SearchRequest::default()
+        };
+        let resp = self.searcher.search(&req, &self.store).expect("search");
+        trove::search::ids(&resp)
+    }
+}
+
+fn large() -> Workspace {
+    generate(&GenSpec::large())
+}
+
+/// A workspace big enough to take a while, small enough for the slower tests.
+fn medium() -> Workspace {
+    generate(&GenSpec {
+        pages: 150,
+        max_depth: 12,
+        wide_page_children: 120,
+        database_rows: 60,
+        seed: 7,
+        ..GenSpec::default()
+    })
+}
+
+fn doc_count(t: &Trove) -> u64 {
+    t.status()["documents"].as_u64().expect("documents")
+}
+
+// ---- 1–3: full sync, edit, trash, unshare; numbers ------------------------------------------
+
+#[test]
+fn large_workspace_full_sync_then_edits_trash_and_unshare() {
+    let s = Setup::new(large());
+    let ws = s.fake.workspace();
+    let deepest = ws.deepest_page_id().expect("deepest page");
+    assert!(ws.page_depth(&deepest) >= 30);
+
+    // Full sync.
+    let started = Instant::now();
+    s.sync(&[]);
+    let took = started.elapsed();
+    let full_requests = s.fake.requests().total;
+    let want = expected_ids(&ws);
+    let got: Vec<String> = export(&s.trove).into_keys().collect();
+    assert_eq!(got, want, "indexed documents differ from the workspace");
+    let status = s.trove.status();
+    assert_eq!(status["documents"].as_u64(), Some(want.len() as u64));
+    assert_eq!(status["index"]["documents"].as_u64(), Some(want.len() as u64));
+
+    // Every page's unique phrase finds that page, pages search omits included.
+    let search = Search::open(&s.trove);
+    let omitted = ws.omitted_from_search();
+    assert!(omitted.len() > 50, "{}", omitted.len());
+    let mut unfound = Vec::new();
+    for id in ws.page_ids().iter().filter(|id| ws.pages[*id].shared) {
+        let phrase = ws.unique_phrase_of(id).expect("phrase");
+        if !search.ids(&phrase).contains(&format!("notion:{id}")) {
+            unfound.push((id.clone(), phrase));
+        }
+    }
+    assert!(unfound.is_empty(), "phrases not found: {unfound:?}");
+    drop(search);
+
+    // The deepest block, three toggles down in the deepest page, through the CLI.
+    let phrase = ws.unique_phrase_of(&deepest).expect("phrase");
+    let v = s.trove.search(&format!("\"deepest block {phrase}\""), &[]);
+    assert_eq!(hit_ids(&v), vec![format!("notion:{deepest}")], "{v}");
+
+    // An unchanged workspace costs a fraction of the full sync.
+    s.fake.reset_requests();
+    let out = s.sync(&[]);
+    assert!(out.contains("0 added, 0 updated, 0 deleted"), "{out}");
+    let incremental_requests = s.fake.requests().total;
+    let pages = ws.page_ids().len() as f64;
+    eprintln!(
+        "NUMBERS: {} pages+rows, {} documents; full sync {} requests ({:.2}/page) in {:.1}s \
+         ({:.0} pages/s); unchanged incremental {} requests ({:.3}/page)",
+        pages,
+        want.len(),
+        full_requests,
+        full_requests as f64 / pages,
+        took.as_secs_f64(),
+        pages / took.as_secs_f64(),
+        incremental_requests,
+        incremental_requests as f64 / pages,
+    );
+    assert!(incremental_requests * 20 < full_requests);
+    assert_eq!(doc_count(&s.trove), want.len() as u64);
+
+    edit_trash_unshare(&s, &ws);
+}
+
+/// Edits a block, trashes one subtree and unshares another, syncs, and checks the store and
+/// index follow.
+fn edit_trash_unshare(s: &Setup, ws: &Workspace) {
+    // Edit the deepest block's text.
+    let deepest = ws.deepest_page_id().expect("deepest");
+    let old = ws.unique_phrase_of(&deepest).expect("phrase");
+    let block = ws
+        .blocks_of_page(&deepest)
+        .into_iter()
+        .find(|b| ws.blocks[b].payload.to_string().contains("deepest block"))
+        .expect("deepest block");
+    assert!(s.fake.edit_block_text(&block, "rewritten zqxylophone text"));
+
+    // Trash a page with sub-pages, unshare another one (both from the nesting chain).
+    let chain: Vec<String> = {
+        let mut c = vec![deepest.clone()];
+        while let Some(p) = ws.parent_page_of(c.last().expect("chain")) {
+            c.push(p);
+        }
+        c.reverse();
+        c
+    };
+    let trashed = chain[chain.len() - 3].clone(); // + 2 pages below it
+    let unshared = chain[chain.len() - 8].clone(); // + 7 pages below it, trashed ones included
+    let survivor = chain[chain.len() - 9].clone();
+    let trashed_below: Vec<String> = chain[chain.len() - 3..].to_vec();
+    let unshared_below: Vec<String> = chain[chain.len() - 8..].to_vec();
+
+    // First the edit alone.
+    let out = s.sync(&[]);
+    assert!(out.contains("1 updated"), "{out}");
+    let v = s.trove.search("zqxylophone", &[]);
+    assert_eq!(hit_ids(&v), vec![format!("notion:{deepest}")], "{v}");
+    let v = s.trove.search(&old, &[]);
+    assert!(hit_ids(&v).is_empty(), "old text still found: {v}");
+
+    // Then trash and unshare.
+    let before = doc_count(&s.trove);
+    assert!(s.fake.trash_page(&trashed));
+    s.sync(&[]);
+    for id in &trashed_below {
+        let phrase = ws.unique_phrase_of(id).expect("phrase");
+        assert!(hit_ids(&s.trove.search(&phrase, &[])).is_empty(), "{id}");
+    }
+    assert_eq!(doc_count(&s.trove), before - trashed_below.len() as u64);
+
+    assert!(s.fake.unshare_page(&unshared));
+    s.sync(&[]);
+    let docs = export(&s.trove);
+    for id in &unshared_below {
+        assert!(!docs.contains_key(&format!("notion:{id}")), "{id} remains");
+    }
+    assert!(docs.contains_key(&format!("notion:{survivor}")));
+    assert_eq!(docs.len() as u64, before - unshared_below.len() as u64);
+    let phrase = ws.unique_phrase_of(&unshared).expect("phrase");
+    assert!(hit_ids(&s.trove.search(&phrase, &[])).is_empty());
+    let status = s.trove.status();
+    assert_eq!(status["index"]["documents"].as_u64(), Some(docs.len() as u64));
+}
+
+// ---- 4: faults ------------------------------------------------------------------------------
+
+#[test]
+fn ten_percent_faults_end_like_a_clean_sync() {
+    let s = Setup::new(medium());
+    s.sync(&[]);
+    let clean = export(&s.trove);
+    assert_eq!(
+        clean.keys().cloned().collect::<Vec<_>>(),
+        expected_ids(&s.fake.workspace())
+    );
+
+    s.fake.set_faults(Faults {
+        seed: 11,
+        rate_limited: 0.02,
+        internal_error: 0.02,
+        bad_gateway: 0.02,
+        service_unavailable: 0.02,
+        gateway_timeout: 0.02,
+        retry_after_secs: 1,
+        ..Faults::default()
+    });
+    s.fake.reset_requests();
+    let (t, config) = s.second_folder();
+    let out = sync_ok(s.sync_cmd(&t, &config, TOKEN, &[]));
+    let counts = s.fake.requests();
+    eprintln!("faulted sync: {out}{counts:?}");
+    for code in [429, 500, 502, 503, 504] {
+        assert!(counts.status(code) > 0, "no {code} injected: {counts:?}");
+    }
+    assert_same_docs(&export(&t), &clean);
+    assert_eq!(doc_count(&t), clean.len() as u64);
+}
+
+// ---- 5: killed sync -------------------------------------------------------------------------
+
+#[test]
+fn killed_sync_resumes_to_the_same_end_state() {
+    let s = Setup::new(medium());
+    s.sync(&[]);
+    let clean = export(&s.trove);
+    let clean_requests = s.fake.requests().total;
+
+    // Slow every request a little so the kill lands mid-crawl.
+    s.fake.set_faults(Faults {
+        slow: 1.0,
+        slow_ms: 5,
+        ..Faults::default()
+    });
+    s.fake.reset_requests();
+    let (t, config) = s.second_folder();
+    let mut child = s
+        .sync_cmd(&t, &config, TOKEN, &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn sync");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let committed = Store::open(&t.data())
+            .and_then(|st| st.count(None))
+            .unwrap_or(0);
+        if committed > 0 && s.fake.requests().total > clean_requests / 3 {
+            break;
+        }
+        assert!(
+            child.try_wait().expect("try_wait").is_none(),
+            "sync finished before it could be killed"
+        );
+        assert!(Instant::now() < deadline, "no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    let partial = Store::open(&t.data())
+        .and_then(|st| st.count(None))
+        .expect("count");
+    assert!(
+        partial > 0 && (partial as usize) < clean.len(),
+        "{partial} of {}",
+        clean.len()
+    );
+
+    s.fake.set_faults(Faults::none());
+    sync_ok(s.sync_cmd(&t, &config, TOKEN, &[]));
+    let resumed_requests = s.fake.requests().total;
+    eprintln!(
+        "killed at {partial}/{} documents; killed + resumed sync {resumed_requests} requests \
+         vs clean {clean_requests}",
+        clean.len()
+    );
+    assert_same_docs(&export(&t), &clean);
+    let status = t.status();
+    assert_eq!(status["index"]["documents"].as_u64(), Some(clean.len() as u64));
+}
+
+// ---- 6: wrong token -------------------------------------------------------------------------
+
+#[test]
+fn wrong_token_is_rejected_and_changes_nothing() {
+    let s = Setup::new(generate(&GenSpec::default()));
+    s.sync(&[]);
+    let before = export(&s.trove);
+    let status_before = s.trove.status();
+    // Something a successful sync would pick up.
+    let ws = s.fake.workspace();
+    let page = ws.deepest_page_id().expect("deepest page");
+    let edited = ws
+        .blocks_of_page(&page)
+        .into_iter()
+        .any(|b| s.fake.edit_block_text(&b, "an edit nobody may see"));
+    assert!(edited);
+
+    let out = run(s.sync_cmd(&s.trove, &s.config, "wrong_token_e2e", &[]));
+    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the Notion token was rejected (401 unauthorized): "),
+        "{err}"
+    );
+
+    assert_same_docs(&export(&s.trove), &before);
+    let status_after = s.trove.status();
+    assert_eq!(status_after["documents"], status_before["documents"]);
+    assert_eq!(
+        status_after["index"]["documents"],
+        status_before["index"]["documents"]
+    );
+    assert_eq!(
+        status_after["index"]["store_seq"],
+        status_before["index"]["store_seq"]
+    );
+    assert_eq!(
+        status_after["index"]["applied_seq"],
+        status_before["index"]["applied_seq"]
+    );
+}
