@@ -108,7 +108,10 @@ fn sync_ok(c: Command) -> String {
 
 fn assert_no_token(out: &Output) {
     for (name, text) in [("stdout", stdout(out)), ("stderr", stderr(out))] {
-        assert!(!text.contains(TOKEN), "the token leaked into {name}: {text}");
+        assert!(
+            !text.contains(TOKEN),
+            "the token leaked into {name}: {text}"
+        );
         assert!(
             !text.contains("wrong_token_e2e"),
             "the wrong token leaked into {name}: {text}"
@@ -148,7 +151,10 @@ fn assert_same_docs(got: &BTreeMap<String, Document>, want: &BTreeMap<String, Do
                 .filter(|f| *f != "raw")
                 .map(|f| format!("{f}: got {} want {}", g[f], w[f]))
                 .collect();
-            diffs.push(format!("{id} {:?} differs in {fields:?} {shown:?}", w["title"]));
+            diffs.push(format!(
+                "{id} {:?} differs in {fields:?} {shown:?}",
+                w["title"]
+            ));
         }
     }
     assert!(
@@ -265,7 +271,10 @@ fn large_workspace_full_sync_then_edits_trash_and_unshare() {
     assert_eq!(got, want, "indexed documents differ from the workspace");
     let status = s.trove.status();
     assert_eq!(status["documents"].as_u64(), Some(want.len() as u64));
-    assert_eq!(status["index"]["documents"].as_u64(), Some(want.len() as u64));
+    assert_eq!(
+        status["index"]["documents"].as_u64(),
+        Some(want.len() as u64)
+    );
 
     // Every page's unique phrase finds that page, pages search omits included.
     let search = Search::open(&s.trove);
@@ -285,6 +294,9 @@ fn large_workspace_full_sync_then_edits_trash_and_unshare() {
     let phrase = ws.unique_phrase_of(&deepest).expect("phrase");
     let v = s.trove.search(&format!("\"deepest block {phrase}\""), &[]);
     assert_eq!(hit_ids(&v), vec![format!("notion:{deepest}")], "{v}");
+    // Its breadcrumb names every ancestor, though search omits some of them.
+    let path = v["hits"][0]["path"].as_str().unwrap_or_default();
+    assert_eq!(path.split(" › ").count(), ws.page_depth(&deepest), "{path}");
 
     // An unchanged workspace costs a fraction of the full sync.
     s.fake.reset_requests();
@@ -367,7 +379,10 @@ fn edit_trash_unshare(s: &Setup, ws: &Workspace) {
     let phrase = ws.unique_phrase_of(&unshared).expect("phrase");
     assert!(hit_ids(&s.trove.search(&phrase, &[])).is_empty());
     let status = s.trove.status();
-    assert_eq!(status["index"]["documents"].as_u64(), Some(docs.len() as u64));
+    assert_eq!(
+        status["index"]["documents"].as_u64(),
+        Some(docs.len() as u64)
+    );
 }
 
 // ---- 4: faults ------------------------------------------------------------------------------
@@ -463,7 +478,10 @@ fn killed_sync_resumes_to_the_same_end_state() {
     );
     assert_same_docs(&export(&t), &clean);
     let status = t.status();
-    assert_eq!(status["index"]["documents"].as_u64(), Some(clean.len() as u64));
+    assert_eq!(
+        status["index"]["documents"].as_u64(),
+        Some(clean.len() as u64)
+    );
 }
 
 // ---- 6: wrong token -------------------------------------------------------------------------

@@ -93,6 +93,23 @@ pub fn path(tree: &Tree, parent: Option<&str>) -> Vec<String> {
     out
 }
 
+/// Whether every ancestor of `parent` is known: following parents ends at a top-level node
+/// (or a cycle), not at an id missing from `tree`.
+pub fn ancestors_known(tree: &Tree, parent: Option<&str>) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut cur = parent;
+    while let Some(id) = cur {
+        if !seen.insert(id) {
+            return true;
+        }
+        let Some(node) = tree.get(id) else {
+            return false;
+        };
+        cur = node.parent.as_deref();
+    }
+    true
+}
+
 /// `root` and every node below it.
 pub fn subtree(tree: &Tree, root: &str) -> Vec<String> {
     let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();

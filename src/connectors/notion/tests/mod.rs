@@ -705,3 +705,27 @@ async fn lost_state_is_rebuilt_and_stale_documents_leave() {
     expected.as_object_mut().unwrap().remove("notion:grand");
     assert_eq!(sink.summary(), expected);
 }
+
+/// Regression (found by tests/notion_sync.rs): a page search returns whose parent search omits
+/// was built before the crawl reached that parent, so its breadcrumb was cut short, and how
+/// short depended on timing (a resumed sync ended with other breadcrumbs than a clean one).
+#[tokio::test]
+async fn breadcrumb_waits_for_an_ancestor_search_omits() {
+    let mut f = workspace();
+    f.hidden.remove("grand");
+    // Root's content arrives late: Grand is fetched before Child is known.
+    for _ in 0..3 {
+        f.fault("blocks/root/children", (503, vec![], "{}".into()));
+    }
+    let (base, _s) = serve(f).await;
+    let mut sink = MemSink::default();
+    let summary = run(&config(&base), &mut sink, false).await.unwrap();
+    assert_eq!(summary.added, 8, "{summary:?}");
+    let docs = sink.summary();
+    assert_eq!(
+        docs["notion:grand"]["path"],
+        json!(["Root", "Child"]),
+        "{docs}"
+    );
+    assert_eq!(docs["notion:child"]["path"], json!(["Root"]), "{docs}");
+}
