@@ -75,7 +75,9 @@ impl Setup {
 
     /// `trove sync` in the main folder; asserts success and that the token never shows.
     fn sync(&self, args: &[&str]) -> String {
-        sync_ok(self.sync_cmd(&self.trove, &self.config, TOKEN, args))
+        let out = sync_ok(self.sync_cmd(&self.trove, &self.config, TOKEN, args));
+        eprint!("sync {args:?}: {out}");
+        out
     }
 }
 
@@ -140,7 +142,7 @@ fn assert_same_docs(got: &BTreeMap<String, Document>, want: &BTreeMap<String, Do
     );
     let mut diffs = Vec::new();
     for (id, w) in want {
-        let (g, w) = (json(&stable(&got[id])), json(&stable(w)));
+        let (g, w) = (json(&got[id]), json(w));
         let fields: Vec<String> = w
             .as_object()
             .map(|o| o.keys().filter(|k| g[*k] != w[*k]).cloned().collect())
@@ -163,25 +165,6 @@ fn assert_same_docs(got: &BTreeMap<String, Document>, want: &BTreeMap<String, Do
         diffs.len(),
         diffs.join("\n")
     );
-}
-
-/// A document without what legitimately differs between two syncs of the same content: the
-/// `request_id` Notion stamps on each response (kept in `raw` when a page was fetched alone).
-fn stable(d: &Document) -> Document {
-    let mut d = d.clone();
-    strip_request_ids(&mut d.raw);
-    d
-}
-
-fn strip_request_ids(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(o) => {
-            o.remove("request_id");
-            o.values_mut().for_each(strip_request_ids);
-        }
-        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_request_ids),
-        _ => {}
-    }
 }
 
 fn json(d: &Document) -> serde_json::Value {
@@ -269,6 +252,7 @@ fn large_workspace_full_sync_then_edits_trash_and_unshare() {
     let want = expected_ids(&ws);
     let got: Vec<String> = export(&s.trove).into_keys().collect();
     assert_eq!(got, want, "indexed documents differ from the workspace");
+    assert_block_texts_indexed(&ws, &export(&s.trove));
     let status = s.trove.status();
     assert_eq!(status["documents"].as_u64(), Some(want.len() as u64));
     assert_eq!(
@@ -322,11 +306,79 @@ fn large_workspace_full_sync_then_edits_trash_and_unshare() {
     edit_trash_unshare(&s, &ws);
 }
 
-/// Edits a block, trashes one subtree and unshares another, syncs, and checks the store and
-/// index follow.
+/// Every text block of every readable page shows up in that page's document body.
+fn assert_block_texts_indexed(ws: &Workspace, docs: &BTreeMap<String, Document>) {
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for (id, page) in &ws.pages {
+        if !page.shared || page.in_trash {
+            continue;
+        }
+        let body = &docs[&format!("notion:{id}")].body;
+        for b in ws.blocks_of_page(id) {
+            let block = &ws.blocks[&b];
+            let text: String = block.payload["rich_text"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|t| t["plain_text"].as_str()).collect())
+                .unwrap_or_default();
+            checked += 1;
+            if !text.trim().is_empty() && !body.contains(text.trim()) {
+                missing.push(format!("{id} {} {:?}", block.kind, text));
+            }
+        }
+    }
+    assert!(checked > 3_000, "{checked}");
+    assert!(
+        missing.is_empty(),
+        "{} block texts missing:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
+/// Native id → `notion:` document id.
+fn did(native: &str) -> String {
+    format!("notion:{native}")
+}
+
+/// The nesting chain, top-level page first, deepest page last.
+fn chain(ws: &Workspace) -> Vec<String> {
+    let mut c = vec![ws.deepest_page_id().expect("deepest")];
+    while let Some(p) = ws.parent_page_of(c.last().expect("chain")) {
+        c.push(p);
+    }
+    c.reverse();
+    c
+}
+
+/// A page search omits, with its marker phrase and the block holding it.
+fn omitted_page_with_marker(ws: &Workspace, avoid: &[String]) -> (String, String, String) {
+    ws.omitted_from_search()
+        .into_iter()
+        .filter(|p| !avoid.contains(p) && ws.pages[p].shared)
+        .find_map(|p| {
+            let phrase = ws.unique_phrase_of(&p)?;
+            let block = ws
+                .blocks_of_page(&p)
+                .into_iter()
+                .find(|b| ws.blocks[b].payload.to_string().contains(&phrase))?;
+            Some((p, phrase, block))
+        })
+        .expect("an omitted page with its marker in a block")
+}
+
+fn found(t: &Trove, query: &str) -> Vec<String> {
+    hit_ids(&t.search(query, &[]))
+}
+
+/// Edits blocks, trashes two subtrees (one holding the 150-row database), unshares a third,
+/// and checks that store and index follow.
 fn edit_trash_unshare(s: &Setup, ws: &Workspace) {
-    // Edit the deepest block's text.
-    let deepest = ws.deepest_page_id().expect("deepest");
+    let chain = chain(ws);
+    let deepest = chain.last().expect("deepest").clone();
+    assert!(ws.search_lists_page(&deepest));
+
+    // An edit of the deepest block (its page is listed by search) …
     let old = ws.unique_phrase_of(&deepest).expect("phrase");
     let block = ws
         .blocks_of_page(&deepest)
@@ -334,50 +386,78 @@ fn edit_trash_unshare(s: &Setup, ws: &Workspace) {
         .find(|b| ws.blocks[b].payload.to_string().contains("deepest block"))
         .expect("deepest block");
     assert!(s.fake.edit_block_text(&block, "rewritten zqxylophone text"));
+    // … and one of a page search omits (the listing cannot see it: `--full` below).
+    let (hidden, hidden_old, hidden_block) = omitted_page_with_marker(ws, &chain);
+    assert!(s.fake.edit_block_text(&hidden_block, "zqhiddenedit text"));
 
-    // Trash a page with sub-pages, unshare another one (both from the nesting chain).
-    let chain: Vec<String> = {
-        let mut c = vec![deepest.clone()];
-        while let Some(p) = ws.parent_page_of(c.last().expect("chain")) {
-            c.push(p);
-        }
-        c.reverse();
-        c
-    };
-    let trashed = chain[chain.len() - 3].clone(); // + 2 pages below it
-    let unshared = chain[chain.len() - 8].clone(); // + 7 pages below it, trashed ones included
-    let survivor = chain[chain.len() - 9].clone();
-    let trashed_below: Vec<String> = chain[chain.len() - 3..].to_vec();
-    let unshared_below: Vec<String> = chain[chain.len() - 8..].to_vec();
-
-    // First the edit alone.
     let out = s.sync(&[]);
-    assert!(out.contains("1 updated"), "{out}");
-    let v = s.trove.search("zqxylophone", &[]);
-    assert_eq!(hit_ids(&v), vec![format!("notion:{deepest}")], "{v}");
-    let v = s.trove.search(&old, &[]);
-    assert!(hit_ids(&v).is_empty(), "old text still found: {v}");
+    assert!(out.contains("0 added, 1 updated, 0 deleted"), "{out}");
+    assert_eq!(found(&s.trove, "zqxylophone"), vec![did(&deepest)]);
+    assert!(found(&s.trove, &old).is_empty(), "old text still found");
 
-    // Then trash and unshare.
-    let before = doc_count(&s.trove);
-    assert!(s.fake.trash_page(&trashed));
-    s.sync(&[]);
-    for id in &trashed_below {
-        let phrase = ws.unique_phrase_of(id).expect("phrase");
-        assert!(hit_ids(&s.trove.search(&phrase, &[])).is_empty(), "{id}");
+    let pre_full = export(&s.trove);
+    s.sync(&["--full"]);
+    let post_full = export(&s.trove);
+    let hidden_parent = ws.parent_page_of(&hidden).expect("hidden page's parent");
+    for (id, d) in &pre_full {
+        let was = (&d.title, &d.body, &d.path, &d.parent_id);
+        let now = &post_full[id];
+        if *id == did(&hidden) {
+            assert!(now.body.contains("zqhiddenedit"), "{}", now.body);
+        } else if *id == did(&hidden_parent) || *id == did(&chain[chain.len() - 2]) {
+            // Their raw JSON holds the edited child's `child_page` block and its timestamp.
+            assert_eq!(was, (&now.title, &now.body, &now.path, &now.parent_id));
+        } else {
+            assert_eq!(now, d, "--full changed {id}");
+        }
     }
-    assert_eq!(doc_count(&s.trove), before - trashed_below.len() as u64);
+    assert_eq!(found(&s.trove, "zqhiddenedit"), vec![did(&hidden)]);
+    assert!(
+        found(&s.trove, &hidden_old).is_empty(),
+        "old text still found"
+    );
+    let before = export(&s.trove);
 
-    assert!(s.fake.unshare_page(&unshared));
+    // Trash part of the chain, and the showcase page with its database and rows.
+    let trashed = chain[chain.len() - 3..].to_vec();
+    let showcase = ws.markers.showcase_page.clone().expect("showcase");
+    let database = ws.markers.database.clone().expect("database");
+    let source = ws.markers.data_source.clone().expect("data source");
+    let rows = ws.data_sources[&source].rows.clone();
+    assert!(rows.len() >= 150);
+    assert!(before.contains_key(&did(&database)) && before.contains_key(&did(&rows[0])));
+    assert!(s.fake.trash_page(&trashed[0]));
+    assert!(s.fake.trash_page(&showcase));
+    s.sync(&[]);
+    let after = export(&s.trove);
+    let gone: Vec<&String> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+    let remaining = expected_ids(&s.fake.workspace());
+    let want_gone = expected_ids(ws)
+        .into_iter()
+        .filter(|id| !remaining.contains(id))
+        .collect::<Vec<_>>();
+    assert_eq!(gone, want_gone.iter().collect::<Vec<_>>());
+    for id in trashed.iter().chain([&showcase, &database]).chain(&rows) {
+        assert!(!after.contains_key(&did(id)), "{id} remains");
+    }
+    for id in &trashed {
+        let phrase = ws.unique_phrase_of(id).expect("phrase");
+        assert!(found(&s.trove, &phrase).is_empty(), "{id} still found");
+    }
+    assert!(found(&s.trove, "kind:database_row").is_empty());
+
+    // Unshare a page higher up the chain: it and everything below leave.
+    let unshared = chain[chain.len() - 8..].to_vec();
+    assert!(s.fake.unshare_page(&unshared[0]));
     s.sync(&[]);
     let docs = export(&s.trove);
-    for id in &unshared_below {
-        assert!(!docs.contains_key(&format!("notion:{id}")), "{id} remains");
+    for id in &unshared {
+        assert!(!docs.contains_key(&did(id)), "{id} remains");
     }
-    assert!(docs.contains_key(&format!("notion:{survivor}")));
-    assert_eq!(docs.len() as u64, before - unshared_below.len() as u64);
-    let phrase = ws.unique_phrase_of(&unshared).expect("phrase");
-    assert!(hit_ids(&s.trove.search(&phrase, &[])).is_empty());
+    assert!(docs.contains_key(&did(&chain[chain.len() - 9])));
+    assert_eq!(docs.len(), after.len() - (unshared.len() - trashed.len()));
+    let phrase = ws.unique_phrase_of(&unshared[0]).expect("phrase");
+    assert!(found(&s.trove, &phrase).is_empty());
     let status = s.trove.status();
     assert_eq!(
         status["index"]["documents"].as_u64(),

@@ -76,7 +76,7 @@ impl Crawler<'_> {
             parent,
             doc,
         };
-        if state::ancestors_known(&self.state.tree, d.parent.as_deref()) {
+        if state::ancestors_known(&self.state.tree, d.parent.as_deref(), &self.run.unresolved) {
             self.build(d)?;
             return Ok(true);
         }
@@ -91,7 +91,11 @@ impl Crawler<'_> {
             std::mem::take(&mut self.deferred_docs)
                 .into_iter()
                 .partition(|d| {
-                    all || state::ancestors_known(&self.state.tree, d.parent.as_deref())
+                    all || state::ancestors_known(
+                        &self.state.tree,
+                        d.parent.as_deref(),
+                        &self.run.unresolved,
+                    )
                 });
         self.deferred_docs = waiting;
         let n = ready.len();

@@ -172,7 +172,10 @@ impl<'c> Crawler<'c> {
             }
             let (task, outcome) = next_done(&mut self.inflight).await;
             self.inflight_tasks.retain(|t| t.id != task.id);
-            if self.handle(&task, outcome).await? {
+            let finished = self.handle(&task, outcome).await?;
+            // Whatever its parent turned out to be, it is as resolved as it gets.
+            self.run.unresolved.remove(&task.id);
+            if finished {
                 self.queued.remove(&task.id);
                 self.run.done.insert(task.id);
             }
@@ -313,6 +316,7 @@ impl<'c> Crawler<'c> {
         node.kind = kind;
         if parent.is_some() && parent.as_deref() != Some(id) {
             node.parent = parent;
+            self.run.unresolved.remove(id);
         }
     }
 
@@ -463,6 +467,7 @@ fn plan(state: &State, full: bool) -> Run {
         seen: Default::default(),
         queue: Default::default(),
         done: Default::default(),
+        unresolved: Default::default(),
     }
 }
 

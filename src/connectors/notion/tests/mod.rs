@@ -729,3 +729,32 @@ async fn breadcrumb_waits_for_an_ancestor_search_omits() {
     );
     assert_eq!(docs["notion:child"]["path"], json!(["Root"]), "{docs}");
 }
+
+/// Regression (found by tests/notion_sync.rs): a page search lists with a `block_id` parent was
+/// noted as top-level until its own task found its page, so a descendant built in between got
+/// a breadcrumb that stopped there.
+#[tokio::test]
+async fn breadcrumb_waits_for_a_block_parented_ancestor() {
+    let mut f = workspace();
+    f.set_children(
+        "inner",
+        vec![para("b6", "Inner text"), child_page("deep", "Deep")],
+    );
+    f.add_page(
+        page("deep", "Deep", under("inner"), "2026-01-02T12:00:00.000Z"),
+        vec![para("b7", "Deep text")],
+    );
+    // Finding Inner's page (climbing from its toggle) is slow.
+    for _ in 0..3 {
+        f.fault("blocks/t1", (503, vec![], "{}".into()));
+    }
+    let (base, _s) = serve(f).await;
+    let mut sink = MemSink::default();
+    run(&config(&base), &mut sink, false).await.unwrap();
+    let docs = sink.summary();
+    assert_eq!(
+        docs["notion:deep"]["path"],
+        json!(["Root", "Inner"]),
+        "{docs}"
+    );
+}
