@@ -273,6 +273,10 @@ fn large_workspace_full_sync_then_edits_trash_and_unshare() {
     }
     assert!(unfound.is_empty(), "phrases not found: {unfound:?}");
     drop(search);
+    for id in omitted.iter().take(3) {
+        let phrase = ws.unique_phrase_of(id).expect("phrase");
+        assert_eq!(found(&s.trove, &phrase), vec![did(id)], "{phrase}");
+    }
 
     // The deepest block, three toggles down in the deepest page, through the CLI.
     let phrase = ws.unique_phrase_of(&deepest).expect("phrase");
@@ -287,9 +291,9 @@ fn large_workspace_full_sync_then_edits_trash_and_unshare() {
     let out = s.sync(&[]);
     assert!(out.contains("0 added, 0 updated, 0 deleted"), "{out}");
     let incremental_requests = s.fake.requests().total;
-    let pages = ws.page_ids().len() as f64;
+    let pages = ws.pages.values().filter(|p| p.shared).count() as f64;
     eprintln!(
-        "NUMBERS: {} pages+rows, {} documents; full sync {} requests ({:.2}/page) in {:.1}s \
+        "NUMBERS: {} readable pages+rows, {} documents; full sync {} requests ({:.2}/page) in {:.1}s \
          ({:.0} pages/s); unchanged incremental {} requests ({:.3}/page)",
         pages,
         want.len(),
@@ -465,6 +469,77 @@ fn edit_trash_unshare(s: &Setup, ws: &Workspace) {
     );
 }
 
+/// Trash that search still lists, a permanent delete, a new page and an appended paragraph:
+/// the incremental sync ends where a clean sync of the changed workspace ends.
+#[test]
+fn incremental_sync_ends_like_a_clean_sync_of_the_changed_workspace() {
+    let s = Setup::new(generate(&GenSpec::default()));
+    s.sync(&[]);
+    let ws = s.fake.workspace();
+    let chain = chain(&ws);
+    let trashed = chain[2].clone();
+    let skip = [
+        chain[0].clone(),
+        ws.markers.showcase_page.clone().expect("showcase"),
+        ws.markers.wide_page.clone().expect("wide"),
+    ];
+    let deleted = ws
+        .page_ids()
+        .into_iter()
+        .find(|p| {
+            ws.pages[p].shared && ws.parent_page_of(p).is_none() && !skip.contains(p) && {
+                let (pages, _) = ws.subtree(p);
+                pages.len() > 1
+            }
+        })
+        .expect("a top-level page with sub-pages");
+    let host = chain[1].clone();
+
+    s.fake.with_workspace(|w| w.search_includes_trashed = true);
+    assert!(s.fake.trash_page(&trashed));
+    assert!(s.fake.delete_page(&deleted));
+    let new_page = s
+        .fake
+        .add_page(Some(&host), "Brand new page", "zqbrandnew text")
+        .expect("new page");
+    assert!(s
+        .fake
+        .append_paragraph(&chain[0], "zqappended text")
+        .is_some());
+    s.sync(&[]);
+
+    let (clean, config) = s.second_folder();
+    sync_ok(s.sync_cmd(&clean, &config, TOKEN, &[]));
+    let (got, want) = (export(&s.trove), export(&clean));
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>()
+    );
+    // Notion does not bump a parent when a child page is trashed or deleted, so the parents
+    // keep the child's title in their body until they change.
+    let stale = [ws.parent_page_of(&trashed), ws.parent_page_of(&deleted)];
+    for (id, w) in &want {
+        let g = &got[id];
+        assert_eq!(
+            (&g.title, &g.path, &g.parent_id, &g.kind),
+            (&w.title, &w.path, &w.parent_id, &w.kind),
+            "{id}"
+        );
+        if !stale.iter().flatten().any(|p| did(p) == *id) {
+            assert_eq!(g.body, w.body, "{id}");
+        }
+    }
+    assert_eq!(found(&s.trove, "zqbrandnew"), vec![did(&new_page)]);
+    assert_eq!(
+        got[&did(&new_page)].path.last(),
+        Some(&ws.page_title(&host))
+    );
+    assert_eq!(found(&s.trove, "zqappended"), vec![did(&chain[0])]);
+    for id in ws.subtree(&trashed).0.iter().chain(&ws.subtree(&deleted).0) {
+        assert!(!got.contains_key(&did(id)), "{id} remains");
+    }
+}
+
 // ---- 4: faults ------------------------------------------------------------------------------
 
 #[test]
@@ -605,4 +680,24 @@ fn wrong_token_is_rejected_and_changes_nothing() {
         status_after["index"]["applied_seq"],
         status_before["index"]["applied_seq"]
     );
+    // The failure is recorded for `status`, without the token; no file holds the token.
+    let last = status_after.to_string();
+    assert!(last.contains("401 unauthorized"), "{last}");
+    assert!(!last.contains("wrong_token_e2e") && !last.contains(TOKEN));
+    assert_no_token_in_files(&s.trove.data());
+}
+
+fn assert_no_token_in_files(dir: &std::path::Path) {
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            assert_no_token_in_files(&path);
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        for token in [TOKEN, "wrong_token_e2e"] {
+            let found = bytes.windows(token.len()).any(|w| w == token.as_bytes());
+            assert!(!found, "{} holds a token", path.display());
+        }
+    }
 }
