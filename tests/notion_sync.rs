@@ -656,7 +656,10 @@ fn wrong_token_is_rejected_and_changes_nothing() {
         .any(|b| s.fake.edit_block_text(&b, "an edit nobody may see"));
     assert!(edited);
 
-    let out = run(s.sync_cmd(&s.trove, &s.config, "wrong_token_e2e", &[]));
+    // All logs on (hyper and reqwest included): the token must not show there either.
+    let mut cmd = s.sync_cmd(&s.trove, &s.config, "wrong_token_e2e", &["-vv"]);
+    cmd.env("TROVE_LOG", "trace");
+    let out = run(cmd);
     assert!(!out.status.success());
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
