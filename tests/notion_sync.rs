@@ -14,7 +14,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use tokio::runtime::Runtime;
-use trove::fakes::notion::{generate, FakeNotion, FakeNotionOptions, Faults, GenSpec, Workspace};
+use trove::fakes::notion::{
+    generate, FakeNotion, FakeNotionOptions, FaultKind, Faults, GenSpec, Workspace,
+};
 use trove::index::TroveIndex;
 use trove::search::{SearchRequest, Searcher};
 use trove::store::Store;
@@ -560,6 +562,18 @@ fn ten_percent_faults_end_like_a_clean_sync() {
         service_unavailable: 0.02,
         gateway_timeout: 0.02,
         retry_after_secs: 1,
+        // One of each first, so every kind shows up whatever the dice say.
+        script: vec![
+            FaultKind::RateLimited,
+            FaultKind::None,
+            FaultKind::InternalError,
+            FaultKind::None,
+            FaultKind::BadGateway,
+            FaultKind::None,
+            FaultKind::ServiceUnavailable,
+            FaultKind::None,
+            FaultKind::GatewayTimeout,
+        ],
         ..Faults::default()
     });
     s.fake.reset_requests();

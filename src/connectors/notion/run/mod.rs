@@ -6,7 +6,9 @@
 //!    re-checked (absence is not proof, §1.3); a deep run re-checks everything in the tree.
 //! 3. **Drain** the task queue with up to [`MAX_IN_FLIGHT`] jobs at once; each outcome turns into
 //!    upserts / deletes / skips, and `child_page`, `child_database` and `link_to_page` targets
-//!    become new tasks, so pages search never returns are still crawled.
+//!    become new tasks, so pages search never returns are still crawled. A document whose
+//!    breadcrumb runs into an ancestor not known yet waits for it (`apply::Deferred`), so
+//!    breadcrumbs do not depend on crawl order.
 //! 4. **Finish**: save the high-water mark and tree, clear the run.
 //!
 //! Progress is committed every [`CHECKPOINT_EVERY`] outcomes and after each search page, with
