@@ -291,10 +291,14 @@ fn skip(err: ApiError) -> Failure {
     }
 }
 
-/// A 200 body must be a JSON object.
+/// A 200 body must be a JSON object. Its `request_id` (new on every response) is dropped, so
+/// a document built from a page fetched again is identical when nothing changed.
 fn parse_object(text: &str) -> Result<Value, ApiError> {
     match serde_json::from_str::<Value>(text) {
-        Ok(v) if v.is_object() => Ok(v),
+        Ok(Value::Object(mut o)) => {
+            o.remove("request_id");
+            Ok(Value::Object(o))
+        }
         Ok(_) => Err(ApiError::Malformed(
             "response is JSON but not an object".into(),
         )),
@@ -529,6 +533,14 @@ mod tests {
             d(classify(429, blocked, None), &mut a, &mut b),
             Decision::Abort
         );
+    }
+
+    /// Regression (found by tests/notion_sync.rs): the per-response `request_id` ended up in
+    /// documents' raw JSON, so `--full` rewrote (and re-indexed) unchanged pages.
+    #[test]
+    fn request_id_is_dropped_from_objects() {
+        let v = parse_object(r#"{"object":"page","id":"p","request_id":"r-1"}"#).unwrap();
+        assert_eq!(v, json!({"object": "page", "id": "p"}));
     }
 
     #[test]

@@ -93,6 +93,26 @@ pub fn path(tree: &Tree, parent: Option<&str>) -> Vec<String> {
     out
 }
 
+/// Whether every ancestor of `parent` is known: following parents ends at a top-level node
+/// (or a cycle), not at an id missing from `tree` nor at one whose parent is `unresolved`.
+pub fn ancestors_known(tree: &Tree, parent: Option<&str>, unresolved: &BTreeSet<String>) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut cur = parent;
+    while let Some(id) = cur {
+        if !seen.insert(id) {
+            return true;
+        }
+        let Some(node) = tree.get(id) else {
+            return false;
+        };
+        if node.parent.is_none() && unresolved.contains(id) {
+            return false;
+        }
+        cur = node.parent.as_deref();
+    }
+    true
+}
+
 /// `root` and every node below it.
 pub fn subtree(tree: &Tree, root: &str) -> Vec<String> {
     let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -164,6 +184,11 @@ pub struct Run {
     pub queue: VecDeque<Task>,
     /// Ids whose task finished (and was committed) in this run.
     pub done: BTreeSet<String>,
+    /// Nodes noted without their parent although they have one (search gave a `block_id`
+    /// parent, or a database's page is not known yet): breadcrumbs through them wait for their
+    /// own task.
+    #[serde(default)]
+    pub unresolved: BTreeSet<String>,
 }
 
 /// Progress of the search listing.
@@ -207,5 +232,25 @@ mod tests {
         assert_eq!(subtree(&t, "a"), vec!["a", "b", "c"]);
         assert_eq!(path(&t, Some("x")).len(), 2);
         assert_eq!(subtree(&t, "x"), vec!["x", "y"]);
+    }
+
+    #[test]
+    fn ancestors_are_known_up_to_a_top_level_node() {
+        let mut t = Tree::new();
+        t.insert("a".into(), node("A", None));
+        t.insert("b".into(), node("B", Some("a")));
+        t.insert("c".into(), node("C", Some("gone")));
+        t.insert("x".into(), node("X", Some("y")));
+        t.insert("y".into(), node("Y", Some("x")));
+        let none = BTreeSet::new();
+        assert!(ancestors_known(&t, Some("b"), &none));
+        assert!(ancestors_known(&t, None, &none));
+        assert!(ancestors_known(&t, Some("x"), &none));
+        assert!(!ancestors_known(&t, Some("c"), &none));
+        assert!(!ancestors_known(
+            &t,
+            Some("b"),
+            &BTreeSet::from(["a".to_owned()])
+        ));
     }
 }

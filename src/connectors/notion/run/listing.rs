@@ -106,6 +106,10 @@ impl Crawler<'_> {
         let kind = if is_row(&page) { Kind::Row } else { Kind::Page };
         let parent = self.json_parent(&page);
         self.note(&id, page_title(&page), parent.clone(), kind);
+        let top_level = page.pointer("/parent/type").and_then(Value::as_str) == Some("workspace");
+        if !top_level {
+            self.mark_unresolved(&id);
+        }
         if is_trashed(&page) {
             return self.delete_known(&id);
         }
@@ -133,6 +137,13 @@ impl Crawler<'_> {
             self.enqueue(task);
         }
         Ok(())
+    }
+
+    /// Notes that a node's parent is still to be found (its own task will tell).
+    fn mark_unresolved(&mut self, id: &str) {
+        if self.state.tree.get(id).is_some_and(|n| n.parent.is_none()) {
+            self.run.unresolved.insert(id.to_owned());
+        }
     }
 
     fn indexed_database(&self, db: &str) -> bool {
@@ -203,6 +214,7 @@ impl Crawler<'_> {
             .cloned();
         let parent = self.state.tree.get(&db).and_then(|n| n.parent.clone());
         self.note(&db, title, parent, Kind::Database);
+        self.mark_unresolved(&db);
         if let Some(node) = self.state.tree.get_mut(&db) {
             node.sources.insert(source, stamp.clone());
         }

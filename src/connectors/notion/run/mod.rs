@@ -6,7 +6,9 @@
 //!    re-checked (absence is not proof, §1.3); a deep run re-checks everything in the tree.
 //! 3. **Drain** the task queue with up to [`MAX_IN_FLIGHT`] jobs at once; each outcome turns into
 //!    upserts / deletes / skips, and `child_page`, `child_database` and `link_to_page` targets
-//!    become new tasks, so pages search never returns are still crawled.
+//!    become new tasks, so pages search never returns are still crawled. A document whose
+//!    breadcrumb runs into an ancestor not known yet waits for it (`apply::Deferred`), so
+//!    breadcrumbs do not depend on crawl order.
 //! 4. **Finish**: save the high-water mark and tree, clear the run.
 //!
 //! Progress is committed every [`CHECKPOINT_EVERY`] outcomes and after each search page, with
@@ -62,6 +64,8 @@ pub struct Crawler<'c> {
     /// Rows found by search whose database is being fetched first (in memory only: after a
     /// resume, the database's row query finds them anyway).
     deferred_rows: HashMap<String, Vec<Task>>,
+    /// Documents waiting for an unknown ancestor (in memory; their tasks are checkpointed).
+    deferred_docs: Vec<apply::Deferred>,
     pub summary: SyncSummary,
 }
 
@@ -97,6 +101,7 @@ impl<'c> Crawler<'c> {
             inflight_tasks: Vec::new(),
             queued,
             deferred_rows: HashMap::new(),
+            deferred_docs: Vec::new(),
             summary: SyncSummary::default(),
         })
     }
@@ -160,14 +165,23 @@ impl<'c> Crawler<'c> {
         loop {
             self.fill()?;
             if self.inflight.is_empty() {
-                return Ok(());
+                if self.deferred_docs.is_empty() {
+                    return Ok(());
+                }
+                // Nothing left to crawl: ancestors still unknown will stay unknown.
+                self.since_checkpoint += self.build_deferred(true)?;
+                continue;
             }
             let (task, outcome) = next_done(&mut self.inflight).await;
             self.inflight_tasks.retain(|t| t.id != task.id);
-            self.handle(&task, outcome).await?;
-            self.queued.remove(&task.id);
-            self.run.done.insert(task.id);
-            self.since_checkpoint += 1;
+            let finished = self.handle(&task, outcome).await?;
+            // Whatever its parent turned out to be, it is as resolved as it gets.
+            self.run.unresolved.remove(&task.id);
+            if finished {
+                self.queued.remove(&task.id);
+                self.run.done.insert(task.id);
+            }
+            self.since_checkpoint += 1 + self.build_deferred(false)?;
             if self.since_checkpoint >= CHECKPOINT_EVERY {
                 self.checkpoint()?;
             }
@@ -210,7 +224,9 @@ impl<'c> Crawler<'c> {
         Ok(())
     }
 
-    async fn handle(&mut self, task: &Task, outcome: Outcome) -> Result<(), ConnectorError> {
+    /// Applies one job's outcome; false when its document waits for an ancestor.
+    async fn handle(&mut self, task: &Task, outcome: Outcome) -> Result<bool, ConnectorError> {
+        let mut finished = true;
         match outcome {
             Outcome::Abort(e) => return Err(e),
             Outcome::Page {
@@ -219,7 +235,7 @@ impl<'c> Crawler<'c> {
                 climbed_parent,
             } => {
                 self.ensure_users().await?;
-                self.on_page(task, page, walk, climbed_parent)?;
+                finished = self.on_page(task, page, walk, climbed_parent)?;
             }
             Outcome::Unchanged { page } => {
                 self.summary.unchanged += 1;
@@ -238,13 +254,13 @@ impl<'c> Crawler<'c> {
             Outcome::BlocksUnreadable { reason, .. } => self.skip(&task.id, "page", reason),
             Outcome::Database(fetch) => {
                 self.ensure_users().await?;
-                self.on_database(task, fetch)?;
+                finished = self.on_database(task, fetch)?;
             }
         }
         for row in self.deferred_rows.remove(&task.id).unwrap_or_default() {
             self.enqueue(row);
         }
-        Ok(())
+        Ok(finished)
     }
 
     // ---- 4. finish ---------------------------------------------------------------------
@@ -302,6 +318,7 @@ impl<'c> Crawler<'c> {
         node.kind = kind;
         if parent.is_some() && parent.as_deref() != Some(id) {
             node.parent = parent;
+            self.run.unresolved.remove(id);
         }
     }
 
@@ -415,8 +432,12 @@ impl<'c> Crawler<'c> {
     /// Commits what was gathered plus the state to resume from.
     fn checkpoint(&mut self) -> Result<(), ConnectorError> {
         let mut run = self.run.clone();
-        let mut queue: std::collections::VecDeque<Task> =
-            self.inflight_tasks.iter().cloned().collect();
+        let mut queue: std::collections::VecDeque<Task> = self
+            .inflight_tasks
+            .iter()
+            .cloned()
+            .chain(self.deferred_tasks())
+            .collect();
         queue.extend(run.queue.drain(..));
         run.queue = queue;
         self.commit_with(Some(run))
@@ -448,6 +469,7 @@ fn plan(state: &State, full: bool) -> Run {
         seen: Default::default(),
         queue: Default::default(),
         done: Default::default(),
+        unresolved: Default::default(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Crawler tests against the in-test fake server in [`fake`].
 
+mod breadcrumbs;
 mod fake;
 
 use serde_json::json;
