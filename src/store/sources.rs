@@ -31,12 +31,13 @@ pub struct SyncRun {
 }
 
 impl Store {
-    /// Marks a source as running (creating its row).
+    /// Marks a source as running in this process (creating its row).
     pub fn mark_running(&self, name: &str, kind: &str) -> Result<()> {
+        let status = format!("running:{}", std::process::id());
         self.conn().execute(
-            "INSERT INTO sources(name, kind, status) VALUES (?1, ?2, 'running')
-             ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, status = 'running'",
-            params![name, kind],
+            "INSERT INTO sources(name, kind, status) VALUES (?1, ?2, ?3)
+             ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, status = excluded.status",
+            params![name, kind, status],
         )?;
         Ok(())
     }
@@ -75,7 +76,7 @@ impl Store {
             Ok(SourceStatus {
                 name: r.get(0)?,
                 kind: r.get(1)?,
-                status: r.get(2)?,
+                status: live_status(r.get(2)?),
                 last_sync_at: last
                     .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
                     .map(|t| t.with_timezone(&Utc)),
@@ -105,5 +106,39 @@ impl Store {
             ))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// `running:<pid>` → `running` while that process lives, else `interrupted` (it was killed;
+/// the next sync resumes from its last checkpoint).
+fn live_status(stored: String) -> String {
+    match stored
+        .strip_prefix("running:")
+        .and_then(|p| p.parse::<u32>().ok())
+    {
+        Some(pid) => {
+            let proc_fs = std::path::Path::new("/proc/self").exists();
+            if !proc_fs || std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                "running".into()
+            } else {
+                "interrupted (run `trove sync` to resume)".into()
+            }
+        }
+        None => stored,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::live_status;
+
+    #[test]
+    fn running_status_of_a_dead_process_reads_interrupted() {
+        assert_eq!(
+            live_status(format!("running:{}", std::process::id())),
+            "running"
+        );
+        assert!(live_status("running:4294967".into()).starts_with("interrupted"));
+        assert_eq!(live_status("ok".into()), "ok");
     }
 }
