@@ -39,7 +39,8 @@ macro_rules! item_core {
             "column_values { id type text value ",
             "... on MirrorValue { display_value } ",
             "... on BoardRelationValue { display_value } ",
-            "... on DependencyValue { display_value } } "
+            "... on DependencyValue { display_value } ",
+            "... on FormulaValue { display_value } } "
         )
     };
 }

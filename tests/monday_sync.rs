@@ -1,0 +1,528 @@
+//! End-to-end tests of the monday.com sync: the fake monday.com GraphQL server runs in this
+//! process, the real `trove` binary syncs it through a `trove.toml`, and the tests check what
+//! `trove status`, `trove search` and `trove export` show afterwards.
+
+mod util;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use trove::fakes::monday::{
+    generate, item_marker, reply_marker, update_marker, Account, FakeMonday, FakeMondayOptions,
+    FaultKind, Faults, GenSpec, State, Stats,
+};
+use trove::Document;
+use util::{hit_ids, stderr, stdout, Trove};
+
+/// The token the fake accepts; it must never show up in trove's output.
+const TOKEN: &str = "mt-Secret-7f3c9a1e5b2d";
+const TOKEN_ENV: &str = "MONDAY_TEST_TOKEN";
+/// A complexity budget no crawl here can exhaust.
+const NO_LIMIT: u64 = 1 << 50;
+
+/// A fake monday.com account, a data folder, and a `trove.toml` pointing one at the other.
+struct Env {
+    fake: FakeMonday,
+    t: Trove,
+    config: PathBuf,
+    token: String,
+    // Last: the server task runs on it.
+    _rt: tokio::runtime::Runtime,
+}
+
+impl Env {
+    fn start(account: Account, budget: u64, faults: Faults) -> Env {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let fake = rt
+            .block_on(FakeMonday::start(FakeMondayOptions {
+                account,
+                token: TOKEN.into(),
+                complexity_budget_per_minute: Some(budget),
+                faults,
+                ..FakeMondayOptions::default()
+            }))
+            .expect("start fake monday");
+        let t = Trove::new();
+        let config = t.dir.path().join("trove.toml");
+        let toml = format!(
+            "[[sources]]\nname = \"monday\"\nkind = \"monday\"\nauth_token_env = \"{TOKEN_ENV}\"\n\
+             api_url = \"{}\"\nrequests_per_second = 0\n",
+            fake.url()
+        );
+        std::fs::write(&config, toml).expect("write trove.toml");
+        Env {
+            fake,
+            t,
+            config,
+            token: TOKEN.into(),
+            _rt: rt,
+        }
+    }
+
+    fn with_spec(spec: &GenSpec) -> Env {
+        Env::start(generate(spec), NO_LIMIT, Faults::none())
+    }
+
+    /// `trove --config trove.toml sync`, token in the environment.
+    fn sync_cmd(&self) -> Command {
+        let mut c = self.t.cmd();
+        c.arg("--config").arg(&self.config).arg("sync");
+        c.env(TOKEN_ENV, &self.token);
+        c
+    }
+
+    /// Runs a sync; whatever happens, the token stays out of its output.
+    fn sync(&self) -> Output {
+        let out = self.sync_cmd().output().expect("run trove sync");
+        assert_no_token(&out);
+        out
+    }
+
+    /// Runs a sync that must succeed; returns stdout.
+    fn sync_ok(&self) -> String {
+        let out = self.sync();
+        assert!(
+            out.status.success(),
+            "sync failed: {}\n{}",
+            stderr(&out),
+            stdout(&out)
+        );
+        stdout(&out)
+    }
+
+    fn export(&self) -> Vec<Document> {
+        parse_export(&self.t.ok(&["export"]))
+    }
+
+    fn account(&self) -> Account {
+        self.fake.account()
+    }
+}
+
+fn assert_no_token(out: &Output) {
+    for s in [stdout(out), stderr(out)] {
+        assert!(!s.contains(TOKEN), "the token leaked into the output: {s}");
+    }
+}
+
+fn parse_export(text: &str) -> Vec<Document> {
+    let mut docs: Vec<Document> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("export line"))
+        .collect();
+    docs.sort_by(|a, b| a.id.cmp(&b.id));
+    docs
+}
+
+/// An export as comparable JSON: sorted by id, volatile fields left out.
+fn canonical(docs: &[Document]) -> Vec<Value> {
+    let mut v: Vec<Value> = docs
+        .iter()
+        .map(|d| {
+            let mut j = serde_json::to_value(d).expect("doc json");
+            if let Some(o) = j.as_object_mut() {
+                o.remove("raw");
+            }
+            j
+        })
+        .collect();
+    v.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    v
+}
+
+fn assert_same_docs(got: &[Document], want: &[Document], what: &str) {
+    let (got, want) = (canonical(got), canonical(want));
+    let ids = |v: &[Value]| -> BTreeSet<String> {
+        v.iter()
+            .filter_map(|d| d["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let (gi, wi) = (ids(&got), ids(&want));
+    assert_eq!(
+        gi.len(),
+        got.len(),
+        "{what}: duplicate ids in the export"
+    );
+    assert!(
+        gi == wi,
+        "{what}: missing {:?}, extra {:?}",
+        wi.difference(&gi).take(10).collect::<Vec<_>>(),
+        gi.difference(&wi).take(10).collect::<Vec<_>>()
+    );
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g, w, "{what}: documents differ");
+    }
+}
+
+/// Native ids of every item and subitem the token can see: active, on an active board, under
+/// an active parent.
+fn visible_items(acc: &Account) -> BTreeSet<String> {
+    let visible = |id: u64| -> bool {
+        let mut cur = acc.item(id);
+        while let Some(item) = cur {
+            let board_ok = acc
+                .board(item.board_id)
+                .is_some_and(|b| b.state == State::Active && b.board_type != "document");
+            if item.state != State::Active || !board_ok {
+                return false;
+            }
+            let Some(p) = item.parent_id else {
+                return true;
+            };
+            cur = acc.item(p);
+        }
+        false
+    };
+    acc.items
+        .keys()
+        .filter(|id| visible(**id))
+        .map(|id| format!("monday:{id}"))
+        .collect()
+}
+
+fn doc_ids(docs: &[Document]) -> BTreeSet<String> {
+    docs.iter().map(|d| d.id.clone()).collect()
+}
+
+fn find<'a>(docs: &'a [Document], native: u64) -> &'a Document {
+    let id = format!("monday:{native}");
+    docs.iter()
+        .find(|d| d.id == id)
+        .unwrap_or_else(|| panic!("{id} not exported"))
+}
+
+/// Searching `word` finds `want` (by native id).
+fn assert_finds(env: &Env, word: &str, want: u64) {
+    let v = env.t.search(word, &["--limit", "20"]);
+    let id = format!("monday:{want}");
+    assert!(
+        hit_ids(&v).contains(&id),
+        "searching {word} should find {id}: {v}"
+    );
+}
+
+fn assert_finds_nothing(env: &Env, word: &str) {
+    let v = env.t.search(word, &[]);
+    assert!(hit_ids(&v).is_empty(), "{word} should be gone: {v}");
+}
+
+/// Every `Column title: text` line the fake says an item carries is in its body.
+fn assert_columns(acc: &Account, doc: &Document, native: u64) {
+    for (title, text) in acc.column_texts(native) {
+        let line = format!("{title}: {}", text.trim());
+        assert!(
+            doc.body.contains(&line),
+            "{}: `{line}` missing from the body:\n{}",
+            doc.id,
+            doc.body
+        );
+    }
+}
+
+/// A middle-sized account: the big board has several pages, everything else is small.
+fn medium_spec() -> GenSpec {
+    GenSpec {
+        seed: 11,
+        users: 6,
+        workspaces: 2,
+        boards: 4,
+        items_per_board: 10,
+        big_board_items: 600,
+        subitems_per_item: (0, 2),
+        updates: 150,
+        replies_per_update: (0, 2),
+    }
+}
+
+/// The export of a clean, fault-free sync of [`medium_spec`] (computed once).
+fn medium_reference() -> &'static [Document] {
+    static REF: OnceLock<Vec<Document>> = OnceLock::new();
+    REF.get_or_init(|| {
+        let env = Env::with_spec(&medium_spec());
+        env.sync_ok();
+        eprintln!("[monday e2e] medium reference: {:?}", env.fake.stats());
+        let docs = env.export();
+        assert_eq!(doc_ids(&docs), visible_items(&env.account()));
+        docs
+    })
+}
+
+fn per_thousand(x: u64, items: usize) -> f64 {
+    x as f64 * 1000.0 / items.max(1) as f64
+}
+
+fn report(what: &str, s: &Stats, items: usize, secs: f64) {
+    eprintln!(
+        "[monday e2e] {what}: {items} items, {} requests ({:.1}/1k items), {} complexity ({:.0}/1k items), {:.1}s ({:.0} items/s)",
+        s.requests,
+        per_thousand(s.requests, items),
+        s.complexity_spent,
+        per_thousand(s.complexity_spent, items),
+        secs,
+        items as f64 / secs.max(1e-3)
+    );
+}
+
+/// Done-when 1 and 2: the full generated account is indexed completely (items, subitems,
+/// columns, updates, replies); then edits and a new comment show up after the next sync.
+#[test]
+fn full_account_sync_then_incremental_edits() {
+    let spec = GenSpec::default();
+    let env = Env::with_spec(&spec);
+    let acc = env.account();
+    assert!(acc.workspaces.len() >= 3);
+    assert!(acc.content_boards().count() >= 20);
+    assert!(acc.big_board().is_some_and(|b| b.item_ids.len() >= 1200));
+    assert!(acc.updates.len() >= 1000);
+    assert!(acc.updates.iter().any(|u| !u.replies.is_empty()));
+    assert!(acc.items.values().any(|i| i.parent_id.is_some()));
+
+    let started = Instant::now();
+    env.sync_ok();
+    let secs = started.elapsed().as_secs_f64();
+    let want = visible_items(&acc);
+    report("full sync", &env.fake.stats(), want.len(), secs);
+
+    let status = env.t.status();
+    assert_eq!(status["documents"], want.len() as u64, "{status}");
+    assert_eq!(status["index"]["documents"], want.len() as u64, "{status}");
+    let docs = env.export();
+    assert_eq!(doc_ids(&docs), want);
+
+    // Columns of a sample of items (every column type appears across the sample).
+    for (n, id) in acc.items.keys().enumerate() {
+        if n % 37 == 0 {
+            assert_columns(&acc, find(&docs, *id), *id);
+        }
+    }
+    // Markers: items, updates and replies are searchable on the right item.
+    for (n, id) in acc.items.keys().enumerate().filter(|(n, _)| n % 211 == 0) {
+        let _ = n;
+        assert_finds(&env, &item_marker(*id), *id);
+    }
+    for u in acc.updates.iter().step_by(97) {
+        assert_finds(&env, &update_marker(u.id), u.item_id);
+        let body = &find(&docs, u.item_id).body;
+        assert!(body.contains(&update_marker(u.id)), "{body}");
+    }
+    let replies: Vec<_> = acc
+        .updates
+        .iter()
+        .flat_map(|u| u.replies.iter().map(move |r| (r.id, u.item_id)))
+        .collect();
+    for (rid, item) in replies.iter().step_by(83) {
+        assert_finds(&env, &reply_marker(*rid), *item);
+    }
+
+    // Done-when 2: a rename, a column edit and a new update (which does not bump
+    // `updated_at`) are all picked up by the next, incremental sync.
+    let big = acc.big_board().expect("big board");
+    let (renamed, edited, commented) = (big.item_ids[700], big.item_ids[5], big.item_ids[1100]);
+    env.fake.reset_stats();
+    assert!(env.fake.edit_item_name(&renamed.to_string(), "Quokka migration plan"));
+    assert!(env
+        .fake
+        .set_column_text(&edited.to_string(), "text", "zebrafish ledger"));
+    assert!(env
+        .fake
+        .add_update(&commented.to_string(), "<p>Fresh <b>kumquat</b> findings</p>")
+        .is_some());
+    let started = Instant::now();
+    env.sync_ok();
+    let secs = started.elapsed().as_secs_f64();
+    report("incremental sync", &env.fake.stats(), want.len(), secs);
+
+    assert_finds(&env, "quokka", renamed);
+    assert_finds(&env, "zebrafish", edited);
+    assert_finds(&env, "kumquat", commented);
+    let after = env.export();
+    assert_eq!(find(&after, renamed).title, "Quokka migration plan");
+    assert!(find(&after, edited)
+        .body
+        .contains("Reference: zebrafish ledger"));
+    assert!(find(&after, commented).body.contains("Fresh kumquat findings"));
+    assert_eq!(doc_ids(&after), want, "nothing lost or added");
+}
+
+/// Done-when 3: deleted and archived items, and the items of archived and deleted boards,
+/// disappear on the next sync; subitems go with their parents.
+#[test]
+fn deleted_and_archived_items_and_boards_disappear() {
+    let env = Env::with_spec(&GenSpec::small());
+    env.sync_ok();
+    let acc = env.account();
+    let before = env.export();
+    assert_eq!(doc_ids(&before), visible_items(&acc));
+
+    let boards: Vec<u64> = acc.content_boards().map(|b| b.id).collect();
+    assert!(boards.len() >= 3);
+    let items = acc.board_items(boards[0]);
+    let parent = items
+        .iter()
+        .find(|i| !i.subitem_ids.is_empty())
+        .expect("an item with subitems");
+    let deleted = items
+        .iter()
+        .find(|i| i.id != parent.id)
+        .expect("another item")
+        .id;
+    assert!(env.fake.archive_item(&parent.id.to_string()));
+    assert!(env.fake.delete_item(&deleted.to_string()));
+    assert!(env.fake.archive_board(&boards[1].to_string()));
+    assert!(env.fake.delete_board(&boards[2].to_string()));
+    env.sync_ok();
+
+    let acc = env.account();
+    let after = env.export();
+    let gone: Vec<String> = doc_ids(&before)
+        .difference(&doc_ids(&after))
+        .cloned()
+        .collect();
+    assert_eq!(doc_ids(&after), visible_items(&acc), "gone: {gone:?}");
+    for id in [parent.id, deleted]
+        .into_iter()
+        .chain(parent.subitem_ids.iter().copied())
+    {
+        assert!(!doc_ids(&after).contains(&format!("monday:{id}")));
+        assert_finds_nothing(&env, &item_marker(id));
+    }
+    for b in &boards[1..3] {
+        for i in acc.board_items(*b) {
+            assert!(!doc_ids(&after).contains(&format!("monday:{}", i.id)));
+        }
+    }
+    assert!(!after.is_empty());
+}
+
+/// Done-when 4: cursors that expire in the middle of the big board lose and duplicate
+/// nothing.
+#[test]
+fn expired_cursors_lose_and_duplicate_nothing() {
+    let faults = Faults {
+        seed: 5,
+        cursor_expired: 0.3,
+        // The first two requests that pass a cursor (the big board's pages) get it expired.
+        script: vec![FaultKind::CursorExpired, FaultKind::CursorExpired],
+        ..Faults::none()
+    };
+    let env = Env::start(generate(&medium_spec()), NO_LIMIT, faults);
+    env.sync_ok();
+    let stats = env.fake.stats();
+    assert!(stats.faults_injected >= 2, "{stats:?}");
+    assert_same_docs(&env.export(), medium_reference(), "expired cursors");
+}
+
+/// Done-when 5: with about 10% of the requests faulted (429, HTTP 500, INTERNAL_SERVER_ERROR
+/// inside a 200, cursor expiry) the end state equals a clean sync's.
+#[test]
+fn ten_percent_faults_end_in_the_clean_state() {
+    let faults = Faults {
+        seed: 17,
+        rate_limit: 0.025,
+        http_500: 0.025,
+        internal_error: 0.025,
+        cursor_expired: 0.025,
+        rate_limit_retry_seconds: Some(1),
+        ..Faults::none()
+    };
+    let env = Env::start(generate(&medium_spec()), NO_LIMIT, faults);
+    env.sync_ok();
+    let stats = env.fake.stats();
+    assert!(stats.faults_injected > 0, "{stats:?}");
+    eprintln!(
+        "[monday e2e] faulted sync: {} of {} requests faulted",
+        stats.faults_injected, stats.requests
+    );
+    assert_same_docs(&env.export(), medium_reference(), "10% faults");
+    let status = env.t.status();
+    assert_eq!(status["sources"][0]["status"], "ok", "{status}");
+}
+
+/// Done-when 6: a sync killed in the middle resumes to the same end state as a clean sync.
+#[test]
+fn killed_sync_resumes_to_the_clean_state() {
+    let env = Env::with_spec(&medium_spec());
+    let mut child = env
+        .sync_cmd()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn sync");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // Kill once the big board's second page was asked for: its first page is committed.
+    let paging = || {
+        let s = env.fake.stats();
+        s.root_fields.get("next_items_page").copied().unwrap_or(0) > 0
+    };
+    while !paging() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let finished = child.try_wait().expect("try_wait").is_some();
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    assert!(!finished, "the sync ended before it could be killed");
+    let partial = env.t.status()["documents"].as_u64().unwrap_or(0);
+    eprintln!("[monday e2e] killed after {partial} documents");
+
+    let out = env.sync_ok();
+    eprintln!("[monday e2e] resumed: {}", out.trim());
+    assert_same_docs(&env.export(), medium_reference(), "killed and resumed");
+}
+
+/// Done-when 7: a wrong token fails with a clear message and non-zero exit, and loses nothing.
+#[test]
+fn wrong_token_fails_clearly_and_loses_nothing() {
+    let mut env = Env::with_spec(&GenSpec::small());
+    env.sync_ok();
+    let before = env.export();
+    assert!(!before.is_empty());
+
+    env.token = "mt-Wrong-0000000000".into();
+    let out = env.sync();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("the monday.com token was rejected (401): "),
+        "{err}"
+    );
+    assert!(!err.contains(&env.token) && !stdout(&out).contains(&env.token));
+    assert_same_docs(&env.export(), &before, "after a rejected token");
+    let status = env.t.status();
+    assert_eq!(status["sources"][0]["status"], "failed", "{status}");
+}
+
+/// The per-minute complexity budget runs out mid-crawl: the crawler waits for the reset and
+/// finishes with everything.
+#[test]
+fn complexity_budget_exhaustion_waits_and_recovers() {
+    const BUDGET: u64 = 300_000;
+    // The small account costs about 460,000 points: two budget windows. The first request
+    // also gets a scripted COMPLEXITY_BUDGET_EXHAUSTED 429 (retry in 20 seconds).
+    let faults = Faults {
+        script: vec![FaultKind::ComplexityExhausted],
+        ..Faults::none()
+    };
+    let env = Env::start(generate(&GenSpec::small()), BUDGET, faults);
+    let started = Instant::now();
+    env.sync_ok();
+    let stats = env.fake.stats();
+    eprintln!(
+        "[monday e2e] budget {BUDGET}/min: {} complexity spent, {} errors, {:.1}s",
+        stats.complexity_spent,
+        stats.errors,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        stats.complexity_spent > BUDGET && stats.errors >= 1,
+        "the crawl fit in one minute's budget: {stats:?}"
+    );
+    assert_eq!(doc_ids(&env.export()), visible_items(&env.account()));
+}
