@@ -51,13 +51,7 @@ impl Env {
             }))
             .expect("start fake monday");
         let t = Trove::new();
-        let config = t.dir.path().join("trove.toml");
-        let toml = format!(
-            "[[sources]]\nname = \"monday\"\nkind = \"monday\"\nauth_token_env = \"{TOKEN_ENV}\"\n\
-             api_url = \"{}\"\nrequests_per_second = 0\n",
-            fake.url()
-        );
-        std::fs::write(&config, toml).expect("write trove.toml");
+        let config = write_config(&t, &fake.url());
         Env {
             fake,
             t,
@@ -105,6 +99,33 @@ impl Env {
     fn account(&self) -> Account {
         self.fake.account()
     }
+
+    /// The export of a clean sync of the fake's current account into a new data folder.
+    fn clean_export(&self) -> Vec<Document> {
+        let t = Trove::new();
+        let config = write_config(&t, &self.fake.url());
+        let out = t
+            .cmd()
+            .arg("--config")
+            .arg(&config)
+            .arg("sync")
+            .env(TOKEN_ENV, TOKEN)
+            .output()
+            .expect("run trove sync");
+        assert!(out.status.success(), "clean sync: {}", stderr(&out));
+        parse_export(&t.ok(&["export"]))
+    }
+}
+
+/// Writes `trove.toml` with one monday source at `url`; returns its path.
+fn write_config(t: &Trove, url: &str) -> PathBuf {
+    let config = t.dir.path().join("trove.toml");
+    let toml = format!(
+        "[[sources]]\nname = \"monday\"\nkind = \"monday\"\nauth_token_env = \"{TOKEN_ENV}\"\n\
+         api_url = \"{url}\"\nrequests_per_second = 0\n"
+    );
+    std::fs::write(&config, toml).expect("write trove.toml");
+    config
 }
 
 fn assert_no_token(out: &Output) {
@@ -146,11 +167,7 @@ fn assert_same_docs(got: &[Document], want: &[Document], what: &str) {
             .collect()
     };
     let (gi, wi) = (ids(&got), ids(&want));
-    assert_eq!(
-        gi.len(),
-        got.len(),
-        "{what}: duplicate ids in the export"
-    );
+    assert_eq!(gi.len(), got.len(), "{what}: duplicate ids in the export");
     assert!(
         gi == wi,
         "{what}: missing {:?}, extra {:?}",
@@ -327,13 +344,18 @@ fn full_account_sync_then_incremental_edits() {
     let big = acc.big_board().expect("big board");
     let (renamed, edited, commented) = (big.item_ids[700], big.item_ids[5], big.item_ids[1100]);
     env.fake.reset_stats();
-    assert!(env.fake.edit_item_name(&renamed.to_string(), "Quokka migration plan"));
+    assert!(env
+        .fake
+        .edit_item_name(&renamed.to_string(), "Quokka migration plan"));
     assert!(env
         .fake
         .set_column_text(&edited.to_string(), "text", "zebrafish ledger"));
     assert!(env
         .fake
-        .add_update(&commented.to_string(), "<p>Fresh <b>kumquat</b> findings</p>")
+        .add_update(
+            &commented.to_string(),
+            "<p>Fresh <b>kumquat</b> findings</p>"
+        )
         .is_some());
     let started = Instant::now();
     env.sync_ok();
@@ -348,8 +370,11 @@ fn full_account_sync_then_incremental_edits() {
     assert!(find(&after, edited)
         .body
         .contains("Reference: zebrafish ledger"));
-    assert!(find(&after, commented).body.contains("Fresh kumquat findings"));
+    assert!(find(&after, commented)
+        .body
+        .contains("Fresh kumquat findings"));
     assert_eq!(doc_ids(&after), want, "nothing lost or added");
+    assert_same_docs(&after, &env.clean_export(), "incremental vs clean");
 }
 
 /// Done-when 3: deleted and archived items, and the items of archived and deleted boards,
@@ -400,6 +425,7 @@ fn deleted_and_archived_items_and_boards_disappear() {
         }
     }
     assert!(!after.is_empty());
+    assert_same_docs(&after, &env.clean_export(), "incremental vs clean");
 }
 
 /// Done-when 4: cursors that expire in the middle of the big board lose and duplicate
@@ -525,4 +551,65 @@ fn complexity_budget_exhaustion_waits_and_recovers() {
         "the crawl fit in one minute's budget: {stats:?}"
     );
     assert_eq!(doc_ids(&env.export()), visible_items(&env.account()));
+}
+
+/// Changes that do not touch a top-level item's `updated_at`: a subitem edited or archived, a
+/// reply to a two-day-old comment; plus a brand-new item. The next sync picks up all of them
+/// and ends where a clean sync of the changed account ends.
+#[test]
+fn subitem_edits_replies_and_new_items_are_picked_up() {
+    let env = Env::with_spec(&GenSpec::small());
+    env.sync_ok();
+    let acc = env.account();
+    let subs: Vec<u64> = acc
+        .items
+        .values()
+        .filter(|i| i.parent_id.is_some())
+        .map(|i| i.id)
+        .collect();
+    assert!(subs.len() >= 3);
+    let (renamed, edited, archived) = (subs[0], subs[1], subs[2]);
+    let mut tops: Vec<_> = acc
+        .items
+        .values()
+        .filter(|i| i.parent_id.is_none())
+        .collect();
+    tops.sort_by_key(|i| i.updated_at);
+    let (commented, other) = (tops[0].id, tops[1].id);
+    let board = acc.content_boards().next().expect("a board").id;
+
+    let update = env
+        .fake
+        .add_update(&commented.to_string(), "<p>Kickoff notes</p>")
+        .expect("update");
+    env.sync_ok();
+    // Two days later: a newer comment elsewhere, and the changes under test.
+    env.fake.advance_clock(Duration::from_secs(2 * 86_400));
+    assert!(env
+        .fake
+        .add_update(&other.to_string(), "<p>Unrelated</p>")
+        .is_some());
+    assert!(env
+        .fake
+        .edit_item_name(&renamed.to_string(), "Wombat checklist"));
+    assert!(env
+        .fake
+        .set_column_text(&edited.to_string(), "text", "axolotl review"));
+    assert!(env.fake.archive_item(&archived.to_string()));
+    assert!(env
+        .fake
+        .add_reply(&update, "<p>Late narwhal answer</p>")
+        .is_some());
+    let created = env
+        .fake
+        .create_item(&board.to_string(), "Platypus onboarding")
+        .expect("new item");
+    env.sync_ok();
+
+    assert_finds(&env, "wombat", renamed);
+    assert_finds(&env, "axolotl", edited);
+    assert_finds(&env, "narwhal", commented);
+    assert_finds(&env, "platypus", created.parse().expect("id"));
+    assert_finds_nothing(&env, &item_marker(archived));
+    assert_same_docs(&env.export(), &env.clean_export(), "incremental vs clean");
 }

@@ -2,34 +2,38 @@
 //! full fake monday.com server of [`crate::fakes::monday`].
 
 use super::*;
-use crate::fakes::monday::{generate, Account, FakeMonday, FakeMondayOptions, GenSpec};
+use crate::fakes::monday::{generate, FakeMonday, FakeMondayOptions, GenSpec};
 
-async fn crawl_fake(account: Account) -> (FakeMonday, MemSink) {
-    let fake = FakeMonday::start(FakeMondayOptions {
-        account,
+async fn small_fake() -> FakeMonday {
+    FakeMonday::start(FakeMondayOptions {
+        account: generate(&GenSpec::small()),
         token: TOKEN.into(),
         ..FakeMondayOptions::default()
     })
     .await
-    .unwrap();
-    let mut sink = MemSink::default();
+    .unwrap()
+}
+
+/// One sync of `fake` into `sink` (incremental when the sink holds a state), no waiting.
+async fn sync_into(fake: &FakeMonday, sink: &mut MemSink) {
     let tuning = Tuning {
         time_scale: 0.0,
         ..Tuning::default()
     };
     let opts = SyncOptions::default();
     let p = Recorder::default();
-    sync_tuned(&config(&fake.url()), &mut sink, &opts, &p, tuning)
+    sync_tuned(&config(&fake.url()), sink, &opts, &p, tuning)
         .await
         .unwrap();
-    (fake, sink)
 }
 
 /// Formula columns have an empty `text`; their value is only in `FormulaValue.display_value`,
 /// which the item query did not ask for, so formula results were never indexed.
 #[tokio::test]
 async fn formula_columns_indexed_from_display_value() {
-    let (fake, sink) = crawl_fake(generate(&GenSpec::small())).await;
+    let fake = small_fake().await;
+    let mut sink = MemSink::default();
+    sync_into(&fake, &mut sink).await;
     let acc = fake.account();
     let mut checked = 0;
     for item in acc.items.values() {
@@ -46,4 +50,55 @@ async fn formula_columns_indexed_from_display_value() {
         }
     }
     assert!(checked > 0, "the account has no formula values");
+}
+
+/// Editing a subitem does not bump its parent's `updated_at`, and subitems were only fetched
+/// with a changed parent, so incremental syncs never saw subitem edits.
+#[tokio::test]
+async fn subitem_edits_found_by_incremental_sync() {
+    let fake = small_fake().await;
+    let mut sink = MemSink::default();
+    sync_into(&fake, &mut sink).await;
+    let acc = fake.account();
+    let sub = acc.items.values().find(|i| i.parent_id.is_some()).unwrap();
+    let parent = sub.parent_id.unwrap();
+    assert!(fake.edit_item_name(&sub.id.to_string(), "Wombat checklist"));
+    assert!(fake.set_column_text(&sub.id.to_string(), "text", "axolotl review"));
+    sync_into(&fake, &mut sink).await;
+    let doc = &sink.docs[&format!("mon:{}", sub.id)];
+    assert_eq!(doc.title, "Wombat checklist");
+    assert!(doc.body.contains("axolotl review"), "{}", doc.body);
+    let parent = &sink.docs[&format!("mon:{parent}")];
+    assert!(parent.body.contains("Wombat checklist"), "{}", parent.body);
+}
+
+/// A reply bumps neither its update nor its item, and only updates created since the mark
+/// were looked at, so a reply to a comment from two days ago was never indexed.
+#[tokio::test]
+async fn replies_to_older_updates_found_by_incremental_sync() {
+    let fake = small_fake().await;
+    let mut sink = MemSink::default();
+    sync_into(&fake, &mut sink).await;
+    let acc = fake.account();
+    let mut items: Vec<_> = acc
+        .items
+        .values()
+        .filter(|i| i.parent_id.is_none())
+        .collect();
+    items.sort_by_key(|i| i.updated_at);
+    let (item, other) = (items[0].id, items[1].id);
+    let update = fake
+        .add_update(&item.to_string(), "<p>Kickoff notes</p>")
+        .unwrap();
+    sync_into(&fake, &mut sink).await;
+    // Two days later a newer comment elsewhere moves the updates mark past the first one.
+    fake.advance_clock(std::time::Duration::from_secs(2 * 86_400));
+    fake.add_update(&other.to_string(), "<p>Unrelated</p>")
+        .unwrap();
+    sync_into(&fake, &mut sink).await;
+    fake.add_reply(&update, "<p>Late narwhal answer</p>")
+        .unwrap();
+    sync_into(&fake, &mut sink).await;
+    let body = &sink.docs[&format!("mon:{item}")].body;
+    assert!(body.contains("Late narwhal answer"), "{body}");
 }
