@@ -209,7 +209,7 @@ fn doc_ids(docs: &[Document]) -> BTreeSet<String> {
     docs.iter().map(|d| d.id.clone()).collect()
 }
 
-fn find<'a>(docs: &'a [Document], native: u64) -> &'a Document {
+fn find(docs: &[Document], native: u64) -> &Document {
     let id = format!("monday:{native}");
     docs.iter()
         .find(|d| d.id == id)
