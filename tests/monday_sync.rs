@@ -205,6 +205,15 @@ fn visible_items(acc: &Account) -> BTreeSet<String> {
         .collect()
 }
 
+/// Document ids of board `board`'s items and their subitems.
+fn board_items_and_subitems(acc: &Account, board: u64) -> BTreeSet<String> {
+    acc.board_items(board)
+        .iter()
+        .flat_map(|i| std::iter::once(i.id).chain(i.subitem_ids.iter().copied()))
+        .map(|id| format!("monday:{id}"))
+        .collect()
+}
+
 fn doc_ids(docs: &[Document]) -> BTreeSet<String> {
     docs.iter().map(|d| d.id.clone()).collect()
 }
@@ -292,8 +301,14 @@ fn report(what: &str, s: &Stats, items: usize, secs: f64) {
 /// columns, updates, replies); then edits and a new comment show up after the next sync.
 #[test]
 fn full_account_sync_then_incremental_edits() {
-    let spec = GenSpec::default();
-    let env = Env::with_spec(&spec);
+    let account = generate(&GenSpec::default());
+    // One board the token may not read: listed as `null`, skipped, its items invisible.
+    let hidden = account.content_boards().nth(3).expect("a fourth board").id;
+    let faults = Faults {
+        unauthorized_boards: vec![hidden.to_string()],
+        ..Faults::none()
+    };
+    let env = Env::start(account, NO_LIMIT, faults);
     let acc = env.account();
     assert!(acc.workspaces.len() >= 3);
     assert!(acc.content_boards().count() >= 20);
@@ -305,39 +320,47 @@ fn full_account_sync_then_incremental_edits() {
     let started = Instant::now();
     env.sync_ok();
     let secs = started.elapsed().as_secs_f64();
-    let want = visible_items(&acc);
+    let mut want = visible_items(&acc);
+    let unreadable = board_items_and_subitems(&acc, hidden);
+    assert!(!unreadable.is_empty());
+    want.retain(|id| !unreadable.contains(id));
     report("full sync", &env.fake.stats(), want.len(), secs);
 
     let status = env.t.status();
+    assert_eq!(status["sources"][0]["skipped"], 1, "{status}");
     assert_eq!(status["documents"], want.len() as u64, "{status}");
     assert_eq!(status["index"]["documents"], want.len() as u64, "{status}");
     let docs = env.export();
     assert_eq!(doc_ids(&docs), want);
 
-    // Columns of a sample of items (every column type appears across the sample).
-    for (n, id) in acc.items.keys().enumerate() {
-        if n % 37 == 0 {
-            assert_columns(&acc, find(&docs, *id), *id);
-        }
+    // Every item's `Column title: text` lines (every common column type occurs).
+    let seen = |id: u64| want.contains(&format!("monday:{id}"));
+    let items: Vec<u64> = acc.items.keys().copied().filter(|id| seen(*id)).collect();
+    for id in &items {
+        assert_columns(&acc, find(&docs, *id), *id);
     }
     // Markers: items, updates and replies are searchable on the right item.
-    for (n, id) in acc.items.keys().enumerate().filter(|(n, _)| n % 211 == 0) {
-        let _ = n;
+    for id in items.iter().step_by(211) {
         assert_finds(&env, &item_marker(*id), *id);
     }
-    for u in acc.updates.iter().step_by(97) {
+    let updates: Vec<_> = acc.updates.iter().filter(|u| seen(u.item_id)).collect();
+    for u in updates.iter().step_by(97) {
         assert_finds(&env, &update_marker(u.id), u.item_id);
+    }
+    for u in &updates {
         let body = &find(&docs, u.item_id).body;
         assert!(body.contains(&update_marker(u.id)), "{body}");
     }
-    let replies: Vec<_> = acc
-        .updates
+    let replies: Vec<_> = updates
         .iter()
         .flat_map(|u| u.replies.iter().map(move |r| (r.id, u.item_id)))
         .collect();
+    assert!(replies.len() > 100);
     for (rid, item) in replies.iter().step_by(83) {
         assert_finds(&env, &reply_marker(*rid), *item);
     }
+    let hidden_item = acc.board_items(hidden)[0].id;
+    assert_finds_nothing(&env, &item_marker(hidden_item));
 
     // Done-when 2: a rename, a column edit and a new update (which does not bump
     // `updated_at`) are all picked up by the next, incremental sync.
@@ -459,8 +482,12 @@ fn ten_percent_faults_end_in_the_clean_state() {
         rate_limit_retry_seconds: Some(1),
         ..Faults::none()
     };
-    let env = Env::start(generate(&medium_spec()), NO_LIMIT, faults);
-    env.sync_ok();
+    let env = Env::start(generate(&medium_spec()), NO_LIMIT, faults.clone());
+    // With debug logs on: every retry is logged, and still without the token.
+    let out = env.sync_cmd().arg("-vv").output().expect("run trove sync");
+    assert_no_token(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("monday.com"), "{}", stderr(&out));
     let stats = env.fake.stats();
     assert!(stats.faults_injected > 0, "{stats:?}");
     eprintln!(
@@ -470,12 +497,39 @@ fn ten_percent_faults_end_in_the_clean_state() {
     assert_same_docs(&env.export(), medium_reference(), "10% faults");
     let status = env.t.status();
     assert_eq!(status["sources"][0]["status"], "ok", "{status}");
+
+    // An incremental sync under the same faults picks up every change.
+    let acc = env.account();
+    let big = acc.big_board().expect("big board");
+    let sub = acc
+        .items
+        .values()
+        .find(|i| i.parent_id.is_some())
+        .expect("a subitem");
+    assert!(env
+        .fake
+        .edit_item_name(&big.item_ids[3].to_string(), "Renamed under faults"));
+    assert!(env.fake.delete_item(&big.item_ids[30].to_string()));
+    assert!(env.fake.archive_item(&big.item_ids[31].to_string()));
+    assert!(env
+        .fake
+        .edit_item_name(&sub.id.to_string(), "Subitem renamed under faults"));
+    assert!(env
+        .fake
+        .add_update(&big.item_ids[40].to_string(), "<p>Comment under faults</p>")
+        .is_some());
+    env.fake.set_faults(Faults { seed: 23, ..faults });
+    env.sync_ok();
+    env.fake.set_faults(Faults::none());
+    assert_same_docs(
+        &env.export(),
+        &env.clean_export(),
+        "incremental under faults",
+    );
 }
 
-/// Done-when 6: a sync killed in the middle resumes to the same end state as a clean sync.
-#[test]
-fn killed_sync_resumes_to_the_clean_state() {
-    let env = Env::with_spec(&medium_spec());
+/// Starts a sync and SIGKILLs it once `ready` holds; returns whether it was still running.
+fn kill_when(env: &Env, ready: impl Fn(&Stats) -> bool) -> bool {
     let mut child = env
         .sync_cmd()
         .stdout(Stdio::null())
@@ -483,24 +537,74 @@ fn killed_sync_resumes_to_the_clean_state() {
         .spawn()
         .expect("spawn sync");
     let deadline = Instant::now() + Duration::from_secs(60);
-    // Kill once the big board's second page was asked for: its first page is committed.
-    let paging = || {
-        let s = env.fake.stats();
-        s.root_fields.get("next_items_page").copied().unwrap_or(0) > 0
-    };
-    while !paging() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(5));
+    while !ready(&env.fake.stats()) && Instant::now() < deadline {
+        if child.try_wait().expect("try_wait").is_some() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
     }
-    let finished = child.try_wait().expect("try_wait").is_some();
+    let running = child.try_wait().expect("try_wait").is_none();
     child.kill().expect("kill");
     child.wait().expect("wait");
-    assert!(!finished, "the sync ended before it could be killed");
+    running
+}
+
+/// Done-when 6: a sync killed in the middle (again and again, at different points) resumes
+/// to the same end state as a clean sync; so does a killed incremental sync.
+#[test]
+fn killed_sync_resumes_to_the_clean_state() {
+    let env = Env::with_spec(&medium_spec());
+    // First kill once the big board's second page was asked for: its first page is committed.
+    let paging = |s: &Stats| s.root_fields.get("next_items_page").copied().unwrap_or(0) > 0;
+    assert!(
+        kill_when(&env, paging),
+        "the sync ended before it could be killed"
+    );
     let partial = env.t.status()["documents"].as_u64().unwrap_or(0);
     eprintln!("[monday e2e] killed after {partial} documents");
-
+    // Then kill each resumed run a few requests in, until one finishes on its own.
+    let mut kills = 1;
+    for step in [3, 5, 8, 13, 21] {
+        let start = env.fake.stats().requests;
+        if !kill_when(&env, |s| s.requests >= start + step) {
+            break;
+        }
+        kills += 1;
+    }
     let out = env.sync_ok();
-    eprintln!("[monday e2e] resumed: {}", out.trim());
+    eprintln!("[monday e2e] resumed after {kills} kills: {}", out.trim());
     assert_same_docs(&env.export(), medium_reference(), "killed and resumed");
+
+    // An incremental sync with changes to pick up, killed in its sweep, then resumed.
+    let acc = env.account();
+    let big = acc.big_board().expect("big board");
+    assert!(env
+        .fake
+        .edit_item_name(&big.item_ids[10].to_string(), "Renamed while killed"));
+    assert!(env.fake.delete_item(&big.item_ids[20].to_string()));
+    let sub = acc
+        .items
+        .values()
+        .find(|i| i.parent_id.is_some())
+        .expect("a subitem");
+    assert!(env
+        .fake
+        .edit_item_name(&sub.id.to_string(), "Subitem renamed while killed"));
+    let before = env
+        .fake
+        .stats()
+        .root_fields
+        .get("items")
+        .copied()
+        .unwrap_or(0);
+    let sweeping = |s: &Stats| s.root_fields.get("items").copied().unwrap_or(0) > before;
+    kill_when(&env, sweeping);
+    env.sync_ok();
+    assert_same_docs(
+        &env.export(),
+        &env.clean_export(),
+        "incremental killed and resumed",
+    );
 }
 
 /// Done-when 7: a wrong token fails with a clear message and non-zero exit, and loses nothing.
