@@ -463,10 +463,50 @@ fn expired_cursors_lose_and_duplicate_nothing() {
         ..Faults::none()
     };
     let env = Env::start(generate(&medium_spec()), NO_LIMIT, faults);
-    env.sync_ok();
+    let out = env.sync_ok();
     let stats = env.fake.stats();
     assert!(stats.faults_injected >= 2, "{stats:?}");
+    let total = medium_reference().len();
+    // Every document was written exactly once.
+    assert!(
+        out.contains(&format!("monday: {total} added, 0 updated, 0 deleted")),
+        "{out}"
+    );
     assert_same_docs(&env.export(), medium_reference(), "expired cursors");
+
+    // The server expiring every cursor while the big board is being paged.
+    let env = Env::with_spec(&medium_spec());
+    let mut child = env
+        .sync_cmd()
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pages = |e: &Env| {
+        let s = e.fake.stats();
+        s.root_fields.get("next_items_page").copied().unwrap_or(0)
+    };
+    let mut expired = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("try_wait").is_none() && Instant::now() < deadline {
+        if expired < 3 && pages(&env) > expired {
+            env.fake.expire_cursors();
+            expired += 1;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    assert!(expired > 0);
+    eprintln!(
+        "[monday e2e] expired all cursors {expired} times: {}",
+        stdout(&out).trim()
+    );
+    assert!(
+        stdout(&out).contains(&format!("monday: {total} added, 0 updated, 0 deleted")),
+        "{}",
+        stdout(&out)
+    );
+    assert_same_docs(&env.export(), medium_reference(), "expire_cursors");
 }
 
 /// Done-when 5: with about 10% of the requests faulted (429, HTTP 500, INTERNAL_SERVER_ERROR
@@ -715,5 +755,17 @@ fn subitem_edits_replies_and_new_items_are_picked_up() {
     assert_finds(&env, "narwhal", commented);
     assert_finds(&env, "platypus", created.parse().expect("id"));
     assert_finds_nothing(&env, &item_marker(archived));
-    assert_same_docs(&env.export(), &env.clean_export(), "incremental vs clean");
+    let clean = env.clean_export();
+    assert_same_docs(&env.export(), &clean, "incremental vs clean");
+
+    // `--full` crawls everything again and changes nothing.
+    let out = env
+        .sync_cmd()
+        .arg("--full")
+        .output()
+        .expect("run sync --full");
+    assert_no_token(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(" 0 added, "), "{}", stdout(&out));
+    assert_same_docs(&env.export(), &clean, "--full vs clean");
 }
