@@ -112,6 +112,7 @@ impl Env {
             .env(TOKEN_ENV, TOKEN)
             .output()
             .expect("run trove sync");
+        assert_no_token(&out);
         assert!(out.status.success(), "clean sync: {}", stderr(&out));
         parse_export(&t.ok(&["export"]))
     }
@@ -667,6 +668,20 @@ fn wrong_token_fails_clearly_and_loses_nothing() {
     assert_same_docs(&env.export(), &before, "after a rejected token");
     let status = env.t.status();
     assert_eq!(status["sources"][0]["status"], "failed", "{status}");
+    assert_eq!(
+        status["index"]["documents"],
+        before.len() as u64,
+        "{status}"
+    );
+    let last_error = status["sources"][0]["last_error"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(last_error.contains("(401)"), "{status}");
+    let text = status.to_string() + &env.t.ok(&["status", "--skipped"]);
+    assert!(
+        !text.contains(TOKEN) && !text.contains(&env.token),
+        "{text}"
+    );
 }
 
 /// The per-minute complexity budget runs out mid-crawl: the crawler waits for the reset and
