@@ -399,20 +399,31 @@ fn full_account_sync_then_incremental_edits() {
         .contains("Fresh kumquat findings"));
     assert_eq!(doc_ids(&after), want, "nothing lost or added");
     assert_same_docs(&after, &env.clean_export(), "incremental vs clean");
+
+    // The unreadable board is shared again: the next incremental sync brings all its items.
+    env.fake.set_faults(Faults::none());
+    env.sync_ok();
+    let shared = env.export();
+    assert!(doc_ids(&shared).is_superset(&unreadable));
+    assert_eq!(env.t.status()["sources"][0]["skipped"], 0);
+    assert_same_docs(&shared, &env.clean_export(), "re-shared board vs clean");
 }
 
 /// Done-when 3: deleted and archived items, and the items of archived and deleted boards,
 /// disappear on the next sync; subitems go with their parents.
 #[test]
 fn deleted_and_archived_items_and_boards_disappear() {
-    let env = Env::with_spec(&GenSpec::small());
+    let env = Env::with_spec(&GenSpec {
+        boards: 4,
+        ..GenSpec::small()
+    });
     env.sync_ok();
     let acc = env.account();
     let before = env.export();
     assert_eq!(doc_ids(&before), visible_items(&acc));
 
     let boards: Vec<u64> = acc.content_boards().map(|b| b.id).collect();
-    assert!(boards.len() >= 3);
+    assert!(boards.len() >= 4);
     let items = acc.board_items(boards[0]);
     let parent = items
         .iter()
@@ -427,6 +438,11 @@ fn deleted_and_archived_items_and_boards_disappear() {
     assert!(env.fake.delete_item(&deleted.to_string()));
     assert!(env.fake.archive_board(&boards[1].to_string()));
     assert!(env.fake.delete_board(&boards[2].to_string()));
+    // A board no longer shared with the token: listed as `null`, its items drop out too.
+    env.fake.set_faults(Faults {
+        unauthorized_boards: vec![boards[3].to_string()],
+        ..Faults::none()
+    });
     env.sync_ok();
 
     let acc = env.account();
@@ -435,7 +451,9 @@ fn deleted_and_archived_items_and_boards_disappear() {
         .difference(&doc_ids(&after))
         .cloned()
         .collect();
-    assert_eq!(doc_ids(&after), visible_items(&acc), "gone: {gone:?}");
+    let mut want = visible_items(&acc);
+    want.retain(|id| !board_items_and_subitems(&acc, boards[3]).contains(id));
+    assert_eq!(doc_ids(&after), want, "gone: {gone:?}");
     for id in [parent.id, deleted]
         .into_iter()
         .chain(parent.subitem_ids.iter().copied())
@@ -443,7 +461,7 @@ fn deleted_and_archived_items_and_boards_disappear() {
         assert!(!doc_ids(&after).contains(&format!("monday:{id}")));
         assert_finds_nothing(&env, &item_marker(id));
     }
-    for b in &boards[1..3] {
+    for b in &boards[1..4] {
         for i in acc.board_items(*b) {
             assert!(!doc_ids(&after).contains(&format!("monday:{}", i.id)));
         }
