@@ -150,8 +150,15 @@ fn deleted_and_archived_items_and_boards_disappear() {
         .find(|i| i.id != parent.id)
         .expect("another item")
         .id;
+    // A subitem deleted on its own (its parent stays, without it).
+    let lone = items
+        .iter()
+        .filter(|i| i.id != parent.id && i.id != deleted)
+        .find_map(|i| i.subitem_ids.first().copied())
+        .expect("a subitem under another item");
     assert!(env.fake.archive_item(&parent.id.to_string()));
     assert!(env.fake.delete_item(&deleted.to_string()));
+    assert!(env.fake.delete_item(&lone.to_string()));
     assert!(env.fake.archive_board(&boards[1].to_string()));
     assert!(env.fake.delete_board(&boards[2].to_string()));
     // A board no longer shared with the token: listed as `null`, its items drop out too.
@@ -170,7 +177,7 @@ fn deleted_and_archived_items_and_boards_disappear() {
     let mut want = visible_items(&acc);
     want.retain(|id| !board_items_and_subitems(&acc, boards[3]).contains(id));
     assert_eq!(doc_ids(&after), want, "gone: {gone:?}");
-    for id in [parent.id, deleted]
+    for id in [parent.id, deleted, lone]
         .into_iter()
         .chain(parent.subitem_ids.iter().copied())
     {
@@ -440,7 +447,13 @@ fn subitem_edits_replies_and_new_items_are_picked_up() {
         .map(|i| i.id)
         .collect();
     assert!(subs.len() >= 3);
-    let (renamed, edited, archived) = (subs[0], subs[1], subs[2]);
+    let (renamed, edited) = (subs[0], subs[1]);
+    // A subitem whose parent has no other change: only the archive can refresh the parent.
+    let parent_of = |id: u64| acc.item(id).and_then(|i| i.parent_id);
+    let archived = *subs
+        .iter()
+        .rfind(|s| parent_of(**s) != parent_of(renamed) && parent_of(**s) != parent_of(edited))
+        .expect("a subitem elsewhere");
     let mut tops: Vec<_> = acc
         .items
         .values()

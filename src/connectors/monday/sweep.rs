@@ -10,7 +10,8 @@
 //! The listing also carries each subitem's `updated_at`. Subitems are only fetched with their
 //! parent, and editing a subitem leaves the parent's `updated_at` alone, so a subitem whose
 //! `updated_at` differs from the stored one (or that is not stored) is refetched here, with
-//! its parent (whose body lists the subitem names).
+//! its parent (whose body lists the subitem names); so is a parent whose listed subitems are
+//! not the stored ones (a subitem archived or deleted).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -31,6 +32,8 @@ struct Listing {
     live: HashSet<String>,
     /// `(subitem id, parent id, subitem updated_at)`.
     subitems: Vec<(String, String, Option<DateTime<Utc>>)>,
+    /// Every listed item's subitem ids.
+    children: HashMap<String, BTreeSet<String>>,
 }
 
 /// What `items(ids:)` says about one item.
@@ -83,14 +86,35 @@ impl Crawler<'_> {
         Ok(())
     }
 
-    /// Subitems (and their parents) whose stored version is missing or out of date, unless
-    /// this run already fetched them.
+    /// Subitems (and their parents) whose stored version is missing or out of date, and
+    /// parents whose stored subitems are not the listed ones (a subitem archived, deleted or
+    /// added: the parent's body lists their names), unless this run already fetched them.
     fn stale_subitems(&self, listing: &Listing, stored: &[DocMeta], prefix: &str) -> Vec<String> {
+        let mut stored_children: HashMap<&str, BTreeSet<String>> = HashMap::new();
+        for d in stored {
+            let parent = d.parent_id.as_deref().and_then(|p| p.strip_prefix(prefix));
+            if let (Some(parent), Some(id)) = (parent, d.id.strip_prefix(prefix)) {
+                stored_children
+                    .entry(parent)
+                    .or_default()
+                    .insert(id.to_owned());
+            }
+        }
         let stored: HashMap<&str, Option<DateTime<Utc>>> = stored
             .iter()
             .filter_map(|d| Some((d.id.strip_prefix(prefix)?, d.updated_at)))
             .collect();
-        let mut stale = BTreeSet::new();
+        let none = BTreeSet::new();
+        let mut stale: BTreeSet<String> = listing
+            .children
+            .iter()
+            .filter(|(p, subs)| {
+                stored.contains_key(p.as_str())
+                    && !self.fetched.contains(*p)
+                    && stored_children.get(p.as_str()).unwrap_or(&none) != *subs
+            })
+            .map(|(p, _)| p.clone())
+            .collect();
         for (sub, parent, at) in &listing.subitems {
             let current = stored.get(sub.as_str()).is_some_and(|t| t == at);
             if !current && !self.fetched.contains(sub) && stored.contains_key(parent.as_str()) {
@@ -268,6 +292,7 @@ fn collect_ids(page: &Value, listing: &mut Listing) -> Option<String> {
             continue;
         };
         listing.live.insert(parent.clone());
+        let children = listing.children.entry(parent.clone()).or_default();
         let subs = item
             .get("subitems")
             .and_then(Value::as_array)
@@ -281,6 +306,7 @@ fn collect_ids(page: &Value, listing: &mut Listing) -> Option<String> {
                 .get("updated_at")
                 .and_then(Value::as_str)
                 .and_then(parse_time);
+            children.insert(id.clone());
             listing.live.insert(id.clone());
             listing.subitems.push((id, parent.clone(), at));
         }

@@ -102,3 +102,21 @@ async fn replies_to_older_updates_found_by_incremental_sync() {
     let body = &sink.docs[&format!("mon:{item}")].body;
     assert!(body.contains("Late narwhal answer"), "{body}");
 }
+
+/// Archiving a subitem touches neither the parent nor any listing the crawl reads, so the
+/// subitem's document went but the parent's body still listed it under `Subitems:`.
+#[tokio::test]
+async fn archived_subitem_left_in_parent_subitem_list() {
+    let fake = small_fake().await;
+    let mut sink = MemSink::default();
+    sync_into(&fake, &mut sink).await;
+    let acc = fake.account();
+    let sub = acc.items.values().rfind(|i| i.parent_id.is_some()).unwrap();
+    let parent = format!("mon:{}", sub.parent_id.unwrap());
+    assert!(sink.docs[&parent].body.contains(&sub.name));
+    assert!(fake.archive_item(&sub.id.to_string()));
+    sync_into(&fake, &mut sink).await;
+    assert!(!sink.docs.contains_key(&format!("mon:{}", sub.id)));
+    let body = &sink.docs[&parent].body;
+    assert!(!body.contains(&sub.name), "{body}");
+}
