@@ -10,7 +10,9 @@
 //!    since the last mark, found through root `updates` newest first, are refetched; so are
 //!    items whose updates from the [`Tuning::reply_lookback`] window got replies since.
 //! 3. **Sweep** ([`sweep`]): an id-only listing of every board is compared with the store;
-//!    missing ids are confirmed through root `items(ids:)` `state` and deleted.
+//!    missing ids are confirmed through root `items(ids:)` `state` and deleted. Subitems
+//!    edited, added or removed since they were stored (which leaves the parent's
+//!    `updated_at` alone) are refetched, with their parents.
 //!
 //! Requests go through [`client::Client`] (headers, pacing, retries); every failure is an
 //! [`errors::ApiFailure`] decided in [`errors`].
