@@ -174,7 +174,8 @@ impl Crawler<'_> {
     ) -> Result<Vec<String>, ConnectorError> {
         let limit = self.tuning.updates_per_page.max(1);
         let lookback = chrono::Duration::from_std(self.tuning.reply_lookback).unwrap_or_default();
-        let floor = since.map(|s| s - lookback);
+        let start = self.cfg.start_date;
+        let floor = since.map(|s| start.map_or(s - lookback, |st| st.max(s - lookback)));
         let mut from = floor.map(|s| s.format("%Y-%m-%d").to_string());
         let mut ids: Vec<String> = Vec::new();
         let mut known: HashSet<String> = HashSet::new();
