@@ -167,16 +167,14 @@ impl<'a> Crawler<'a> {
         self.since_mark(self.state.updates_mark)
     }
 
-    /// Notes the newest update `created_at` in `updates` (the next runs' updates mark).
+    /// Notes the newest update or reply `created_at` in `updates` (the next runs' updates
+    /// mark).
     pub(super) fn saw_updates(&mut self, updates: &[Value]) {
-        let newest = updates
+        let replies = updates
             .iter()
-            .filter_map(|u| {
-                u.get("created_at")
-                    .and_then(Value::as_str)
-                    .and_then(parse_time)
-            })
-            .max();
+            .filter_map(|u| u.get("replies").and_then(Value::as_array))
+            .flatten();
+        let newest = updates.iter().chain(replies).filter_map(created_at).max();
         let run = self.run_state();
         run.newest_update = run.newest_update.max(newest);
     }
@@ -315,6 +313,13 @@ impl<'a> Crawler<'a> {
         self.run_state().phase = next;
         self.commit(Batch::default())
     }
+}
+
+/// A post's `created_at`.
+pub(super) fn created_at(post: &Value) -> Option<DateTime<Utc>> {
+    post.get("created_at")
+        .and_then(Value::as_str)
+        .and_then(parse_time)
 }
 
 /// The next page size: near `target` complexity per query (cost is roughly linear in the

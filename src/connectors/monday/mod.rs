@@ -7,9 +7,12 @@
 //!    oldest change first) and `next_items_page` with the cursor; subitems are fetched by id.
 //!    Each page is committed with the board's resume point.
 //! 2. **Updates** ([`refresh`], incremental runs only): items that got updates (comments)
-//!    since the last mark, found through root `updates` newest first, are refetched.
+//!    since the last mark, found through root `updates` newest first, are refetched; so are
+//!    items whose updates from the [`Tuning::reply_lookback`] window got replies since.
 //! 3. **Sweep** ([`sweep`]): an id-only listing of every board is compared with the store;
-//!    missing ids are confirmed through root `items(ids:)` `state` and deleted.
+//!    missing ids are confirmed through root `items(ids:)` `state` and deleted. Subitems
+//!    edited, added or removed since they were stored (which leaves the parent's
+//!    `updated_at` alone) are refetched, with their parents.
 //!
 //! Requests go through [`client::Client`] (headers, pacing, retries); every failure is an
 //! [`errors::ApiFailure`] decided in [`errors`].
@@ -47,6 +50,9 @@ pub struct Tuning {
     pub updates_per_page: u32,
     /// Re-fetch window before the last mark (the `__last_updated__` granularity is unknown).
     pub overlap: Duration,
+    /// How far before the updates mark updates are still checked for new replies (a reply
+    /// bumps neither its update nor its item).
+    pub reply_lookback: Duration,
     pub max_transient_retries: u32,
     /// Cursor-expired restarts in a row without progress before a board is skipped.
     pub max_chain_restarts: u32,
@@ -62,6 +68,7 @@ impl Default for Tuning {
             sweep_per_page: 500,
             updates_per_page: 100,
             overlap: Duration::from_secs(10 * 60),
+            reply_lookback: Duration::from_secs(30 * 24 * 3600),
             max_transient_retries: 5,
             max_chain_restarts: 5,
         }

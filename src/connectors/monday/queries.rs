@@ -39,7 +39,8 @@ macro_rules! item_core {
             "column_values { id type text value ",
             "... on MirrorValue { display_value } ",
             "... on BoardRelationValue { display_value } ",
-            "... on DependencyValue { display_value } } "
+            "... on DependencyValue { display_value } ",
+            "... on FormulaValue { display_value } } "
         )
     };
 }
@@ -124,18 +125,19 @@ pub const ITEMS_BY_ID: &str = concat!(
     " } }"
 );
 
-/// The id-only sweep of a board (deletion detection), first page.
+/// The id-only sweep of a board (deletion detection), first page. Subitems come with their
+/// `updated_at`: editing a subitem does not touch its parent, so the sweep finds those edits.
 pub const SWEEP_FIRST: &str = concat!(
     "query ($board: [ID!]!, $limit: Int!) { ",
     complexity!(),
-    "boards(ids: $board) { id items_page(limit: $limit) { cursor items { id subitems { id } } } } }"
+    "boards(ids: $board) { id items_page(limit: $limit) { cursor items { id subitems { id updated_at } } } } }"
 );
 
 /// The id-only sweep, following pages.
 pub const SWEEP_NEXT: &str = concat!(
     "query ($cursor: String!, $limit: Int!) { ",
     complexity!(),
-    "next_items_page(cursor: $cursor, limit: $limit) { cursor items { id subitems { id } } } }"
+    "next_items_page(cursor: $cursor, limit: $limit) { cursor items { id subitems { id updated_at } } } }"
 );
 
 /// Whether items still exist: archived and deleted ones come back with their `state`.
@@ -145,18 +147,19 @@ pub const ITEM_STATES: &str = concat!(
     "items(ids: $ids, limit: $limit) { id state board { id } } }"
 );
 
-/// Recent updates account-wide, newest first (to find items commented on since the mark).
+/// Recent updates account-wide, newest first, with their replies' times (to find items
+/// commented on, or replied to, since the mark).
 pub const RECENT_UPDATES: &str = concat!(
     "query ($limit: Int!, $page: Int!, $from: String) { ",
     complexity!(),
-    "updates(limit: $limit, page: $page, from_date: $from) { id item_id created_at } }"
+    "updates(limit: $limit, page: $page, from_date: $from) { id item_id created_at replies { created_at } } }"
 );
 
 /// [`RECENT_UPDATES`] for API versions without `from_date`.
 pub const RECENT_UPDATES_ANY_DATE: &str = concat!(
     "query ($limit: Int!, $page: Int!) { ",
     complexity!(),
-    "updates(limit: $limit, page: $page) { id item_id created_at } }"
+    "updates(limit: $limit, page: $page) { id item_id created_at replies { created_at } } }"
 );
 
 /// `query_params` for a first page: oldest change first, and `>= since` when given (§2.2).

@@ -7,13 +7,13 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
-use super::crawl::{adapted, is_crawlable, missing, Crawler, Stop};
+use super::crawl::{adapted, created_at, is_crawlable, missing, Crawler, Stop};
 use super::errors::{decide, ApiFailure, Decision, Scope};
 use super::queries::{self, MAX_IDS};
 use super::state::Phase;
 use crate::connectors::{Batch, ConnectorError};
 use crate::document::Document;
-use crate::flatten::monday::{flatten_item, id_of, parse_time, ItemContext};
+use crate::flatten::monday::{flatten_item, id_of, ItemContext};
 
 /// Root `updates` pages read at most per run (the API serves up to 10,000 updates).
 const MAX_UPDATE_PAGES: u32 = 100;
@@ -140,6 +140,14 @@ impl Crawler<'_> {
     pub(super) async fn updates_phase(&mut self) -> Result<(), ConnectorError> {
         let mut ids = self.commented_items(self.updates_since()).await?;
         ids.retain(|id| !self.fetched.contains(id));
+        self.refetch(ids).await?;
+        self.run_state().phase = Phase::Sweep;
+        self.commit(Batch::default())
+    }
+
+    /// Fetches items (or subitems) by id with their updates and upserts the active ones that
+    /// live on crawled boards.
+    pub(super) async fn refetch(&mut self, ids: Vec<String>) -> Result<(), ConnectorError> {
         for chunk in ids.chunks(MAX_IDS) {
             let mut items = match self.items_by_id(chunk).await {
                 Ok(items) => items,
@@ -155,17 +163,20 @@ impl Crawler<'_> {
                 .collect();
             self.upsert(docs)?;
         }
-        self.run_state().phase = Phase::Sweep;
-        self.commit(Batch::default())
+        Ok(())
     }
 
-    /// Item ids with updates created at or after `since` (all when `None`), newest first.
+    /// Item ids with updates, or replies, created at or after `since` (all when `None`),
+    /// newest first. Updates older than `since` are read back to the reply lookback.
     async fn commented_items(
         &mut self,
         since: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<Vec<String>, ConnectorError> {
         let limit = self.tuning.updates_per_page.max(1);
-        let mut from = since.map(|s| s.format("%Y-%m-%d").to_string());
+        let lookback = chrono::Duration::from_std(self.tuning.reply_lookback).unwrap_or_default();
+        let start = self.cfg.start_date;
+        let floor = since.map(|s| start.map_or(s - lookback, |st| st.max(s - lookback)));
+        let mut from = floor.map(|s| s.format("%Y-%m-%d").to_string());
         let mut ids: Vec<String> = Vec::new();
         let mut known: HashSet<String> = HashSet::new();
         let mut page = 0;
@@ -204,21 +215,26 @@ impl Crawler<'_> {
                 .cloned()
                 .unwrap_or_default();
             self.saw_updates(&list);
-            let mut reached_mark = false;
+            let is_new = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                since.is_none_or(|s| t.is_some_and(|t| t >= s))
+            };
+            let mut reached_floor = false;
             for u in &list {
-                let created = u
-                    .get("created_at")
-                    .and_then(Value::as_str)
-                    .and_then(parse_time);
-                if created.is_some_and(|c| since.is_some_and(|s| c < s)) {
-                    reached_mark = true;
-                } else if let Some(id) =
-                    id_of(u.get("item_id")).filter(|id| known.insert(id.clone()))
-                {
+                let created = created_at(u);
+                if created.is_some_and(|c| floor.is_some_and(|f| c < f)) {
+                    reached_floor = true;
+                    continue;
+                }
+                let replies = u.get("replies").and_then(Value::as_array);
+                let replied = replies.is_some_and(|r| r.iter().any(|r| is_new(created_at(r))));
+                if !is_new(created) && !replied {
+                    continue;
+                }
+                if let Some(id) = id_of(u.get("item_id")).filter(|id| known.insert(id.clone())) {
                     ids.push(id);
                 }
             }
-            if reached_mark || list.len() < limit as usize {
+            if reached_floor || list.len() < limit as usize {
                 break;
             }
         }

@@ -6,8 +6,16 @@
 //! deleted when it is missing, deleted or archived, or when its board is no longer visible
 //! (deleted, archived or unshared boards): nothing is deleted on a mere absence from a sweep
 //! that may have been incomplete.
+//!
+//! The listing also carries each subitem's `updated_at`. Subitems are only fetched with their
+//! parent, and editing a subitem leaves the parent's `updated_at` alone, so a subitem whose
+//! `updated_at` differs from the stored one (or that is not stored) is refetched here, with
+//! its parent (whose body lists the subitem names); so is a parent whose listed subitems are
+//! not the stored ones (a subitem archived or deleted).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
 
 use serde_json::{json, Value};
 
@@ -15,7 +23,18 @@ use super::crawl::{adapted, missing, Crawler};
 use super::errors::{decide, ApiFailure, Decision, Scope};
 use super::queries::{self, MAX_IDS};
 use crate::connectors::{Batch, ConnectorError, DocMeta};
-use crate::flatten::monday::id_of;
+use crate::flatten::monday::{id_of, parse_time};
+
+/// What the id-only listing of the boards found.
+#[derive(Default)]
+struct Listing {
+    /// Every live item and subitem id.
+    live: HashSet<String>,
+    /// `(subitem id, parent id, subitem updated_at)`.
+    subitems: Vec<(String, String, Option<DateTime<Utc>>)>,
+    /// Every listed item's subitem ids.
+    children: HashMap<String, BTreeSet<String>>,
+}
 
 /// What `items(ids:)` says about one item.
 struct Found {
@@ -34,16 +53,19 @@ impl Crawler<'_> {
         if stored.is_empty() {
             return Ok(());
         }
-        let mut live: HashSet<String> = HashSet::new();
+        let mut listing = Listing::default();
         let boards = self.boards.crawlable.clone();
         for board in &boards {
             let id = id_of(board.get("id")).unwrap_or_default();
             // Complexity is charged by the page limit: ask for no more than the board holds.
             let count = board.get("items_count").and_then(Value::as_u64);
             let limit = count.map_or(500, |n| n.clamp(1, 500) as u32);
-            self.sweep_board(&id, limit, &mut live).await?;
+            self.sweep_board(&id, limit, &mut listing).await?;
         }
         let prefix = format!("{}:", self.cfg.name);
+        let stale = self.stale_subitems(&listing, &stored, &prefix);
+        self.refetch(stale).await?;
+        let live = listing.live;
         let candidates: Vec<&DocMeta> = stored
             .iter()
             .filter(|d| {
@@ -64,19 +86,60 @@ impl Crawler<'_> {
         Ok(())
     }
 
-    /// Adds every live item and subitem id of one board to `live` (best effort).
+    /// Subitems (and their parents) whose stored version is missing or out of date, and
+    /// parents whose stored subitems are not the listed ones (a subitem archived, deleted or
+    /// added: the parent's body lists their names), unless this run already fetched them.
+    fn stale_subitems(&self, listing: &Listing, stored: &[DocMeta], prefix: &str) -> Vec<String> {
+        let mut stored_children: HashMap<&str, BTreeSet<String>> = HashMap::new();
+        for d in stored {
+            let parent = d.parent_id.as_deref().and_then(|p| p.strip_prefix(prefix));
+            if let (Some(parent), Some(id)) = (parent, d.id.strip_prefix(prefix)) {
+                stored_children
+                    .entry(parent)
+                    .or_default()
+                    .insert(id.to_owned());
+            }
+        }
+        let stored: HashMap<&str, Option<DateTime<Utc>>> = stored
+            .iter()
+            .filter_map(|d| Some((d.id.strip_prefix(prefix)?, d.updated_at)))
+            .collect();
+        let none = BTreeSet::new();
+        let mut stale: BTreeSet<String> = listing
+            .children
+            .iter()
+            .filter(|(p, subs)| {
+                stored.contains_key(p.as_str())
+                    && !self.fetched.contains(*p)
+                    && stored_children.get(p.as_str()).unwrap_or(&none) != *subs
+            })
+            .map(|(p, _)| p.clone())
+            .collect();
+        for (sub, parent, at) in &listing.subitems {
+            let current = stored.get(sub.as_str()).is_some_and(|t| t == at);
+            if !current && !self.fetched.contains(sub) && stored.contains_key(parent.as_str()) {
+                stale.insert(sub.clone());
+                if !self.fetched.contains(parent) {
+                    stale.insert(parent.clone());
+                }
+            }
+        }
+        stale.into_iter().collect()
+    }
+
+    /// Adds every live item and subitem id of one board to `listing` (best effort).
     async fn sweep_board(
         &mut self,
         board: &str,
         limit: u32,
-        live: &mut HashSet<String>,
+        live: &mut Listing,
     ) -> Result<(), ConnectorError> {
         let mut limit = self.tuning.sweep_per_page.clamp(1, 500).min(limit);
         let mut restarts = 0;
         loop {
-            let seen = live.len();
+            let seen = live.live.len();
             let outcome = self.sweep_chain(board, live, &mut limit).await;
-            if live.len() > seen {
+            if live.live.len() > seen {
                 restarts = 0;
             }
             let Err(failure) = outcome else {
@@ -107,7 +170,7 @@ impl Crawler<'_> {
     async fn sweep_chain(
         &mut self,
         board: &str,
-        live: &mut HashSet<String>,
+        live: &mut Listing,
         limit: &mut u32,
     ) -> Result<(), ApiFailure> {
         let target = self.tuning.max_query_cost;
@@ -217,21 +280,36 @@ impl Crawler<'_> {
     }
 }
 
-/// Adds a page's item and subitem ids to `live`; returns the next cursor.
-fn collect_ids(page: &Value, live: &mut HashSet<String>) -> Option<String> {
+/// Adds a page's item and subitem ids to `listing`; returns the next cursor.
+fn collect_ids(page: &Value, listing: &mut Listing) -> Option<String> {
     for item in page
         .get("items")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or(&[])
     {
-        live.extend(id_of(item.get("id")));
+        let Some(parent) = id_of(item.get("id")) else {
+            continue;
+        };
+        listing.live.insert(parent.clone());
+        let children = listing.children.entry(parent.clone()).or_default();
         let subs = item
             .get("subitems")
             .and_then(Value::as_array)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        live.extend(subs.iter().filter_map(|s| id_of(s.get("id"))));
+        for sub in subs {
+            let Some(id) = id_of(sub.get("id")) else {
+                continue;
+            };
+            let at = sub
+                .get("updated_at")
+                .and_then(Value::as_str)
+                .and_then(parse_time);
+            children.insert(id.clone());
+            listing.live.insert(id.clone());
+            listing.subitems.push((id, parent.clone(), at));
+        }
     }
     page.get("cursor")
         .and_then(Value::as_str)

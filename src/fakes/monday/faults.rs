@@ -33,6 +33,8 @@ pub struct Faults {
     pub seed: u64,
     /// Fraction of requests answered with a 429 rate-limit error.
     pub rate_limit: f64,
+    /// The wait those 429s ask for (`Retry-After`, `retry_in_seconds`); `None` = 30 seconds.
+    pub rate_limit_retry_seconds: Option<u64>,
     /// Fraction answered with a legacy HTTP 500.
     pub http_500: f64,
     /// Fraction answered with `INTERNAL_SERVER_ERROR` inside an HTTP 200.

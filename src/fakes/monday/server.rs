@@ -422,7 +422,10 @@ fn too_many(body: Value, retry: u64, version: &str, rid: &str) -> Reply {
 /// The reply for an injected fault; `None` for faults applied during execution.
 fn fault_reply(f: FaultKind, s: &Shared, version: &str, rid: &str) -> Option<Reply> {
     Some(match f {
-        FaultKind::RateLimit => too_many(errors::rate_limited(30), 30, version, rid),
+        FaultKind::RateLimit => {
+            let secs = s.faults.rate_limit_retry_seconds.unwrap_or(30);
+            too_many(errors::rate_limited(secs), secs, version, rid)
+        }
         FaultKind::ComplexityExhausted => {
             let c = ComplexityInfo {
                 reset_in_x_seconds: 20,

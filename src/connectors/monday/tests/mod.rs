@@ -1,6 +1,7 @@
 //! Crawler tests against the in-test server of [`fake`], with an in-memory [`MemSink`].
 
 mod fake;
+mod regressions;
 mod scenarios;
 
 use std::collections::BTreeMap;

@@ -491,7 +491,10 @@ async fn updates_without_from_date_fall_back_to_newest_first() {
     let plain = fake
         .calls()
         .into_iter()
-        .filter(|c| c.query.contains("page: $page) { id item_id created_at }"))
+        .filter(|c| {
+            c.query
+                .contains("page: $page) { id item_id created_at replies")
+        })
         .count();
     assert_eq!(plain, 1);
 }
