@@ -17,6 +17,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TDateTime, Term};
 
 use super::query::{Node, Occur, ParsedQuery, QueryError};
+use super::ranking::{RankingConfig, MAX_PROXIMITY_PAIRS};
 use super::{SearchError, SearchRequest};
 use crate::index::{Fields, TroveIndex};
 
@@ -30,13 +31,6 @@ pub const STOP_WORDS: &[&str] = &[
     "to", "too", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who",
     "whom", "why", "will", "with", "would", "you", "your",
 ];
-
-/// Slop of the proximity clauses: query words at most this many positions apart count as near.
-const PROXIMITY_SLOP: u32 = 3;
-/// Weight of a proximity match relative to a single term match.
-const PROXIMITY_BOOST: f32 = 0.6;
-/// At most this many adjacent pairs get a proximity clause.
-const MAX_PROXIMITY_PAIRS: usize = 8;
 
 /// Tantivy boolean clauses.
 type Clauses = Vec<(TOccur, Box<dyn Query>)>;
@@ -53,6 +47,7 @@ pub struct Compiler {
     en: TextAnalyzer,
     keyword: TextAnalyzer,
     boosts: Boosts,
+    ranking: RankingConfig,
 }
 
 #[derive(Clone, Copy)]
@@ -65,7 +60,13 @@ struct Boosts {
 }
 
 impl Compiler {
+    /// A compiler with the default [`RankingConfig`].
     pub fn new(index: &TroveIndex) -> Result<Self, SearchError> {
+        Self::with_ranking(index, RankingConfig::default())
+    }
+
+    /// A compiler scoring with `ranking`.
+    pub fn with_ranking(index: &TroveIndex, ranking: RankingConfig) -> Result<Self, SearchError> {
         let t = index.index().tokenizers();
         let missing = |n: &str| {
             SearchError::Tantivy(tantivy::TantivyError::SchemaError(format!(
@@ -78,18 +79,19 @@ impl Compiler {
             en: t.get("en").ok_or_else(|| missing("en"))?,
             keyword: t.get("keyword").ok_or_else(|| missing("keyword"))?,
             boosts: Boosts {
-                title: def.boost("title"),
+                title: ranking.title_boost.unwrap_or_else(|| def.boost("title")),
                 body: def.boost("body"),
                 path: def.boost("path"),
                 authors: def.boost("authors"),
                 tags: def.boost("tags"),
             },
+            ranking,
         })
     }
 
     /// Compiles `q` with the request's filters.
     pub fn compile(&self, q: &ParsedQuery, req: &SearchRequest) -> Result<Compiled, QueryError> {
-        let keep_stop = !has_content_word(&q.clauses);
+        let keep_stop = !self.ranking.stop_words || !has_content_word(&q.clauses);
         let mut ctx = Ctx {
             keep_stop,
             positive: Vec::new(),
@@ -272,17 +274,26 @@ impl Compiler {
     /// Sloppy phrase clauses over adjacent pairs of the positive query words.
     fn proximity(&self, tokens: &[String]) -> Vec<Box<dyn Query>> {
         let mut out: Vec<Box<dyn Query>> = Vec::new();
+        let RankingConfig {
+            proximity,
+            proximity_slop: slop,
+            proximity_boost: boost,
+            ..
+        } = self.ranking;
+        if !proximity {
+            return out;
+        }
         for pair in tokens.windows(2).take(MAX_PROXIMITY_PAIRS) {
             if pair[0] == pair[1] {
                 continue;
             }
             out.push(boosted(
-                phrase(self.fields.body, pair, PROXIMITY_SLOP),
-                PROXIMITY_BOOST * self.boosts.body,
+                phrase(self.fields.body, pair, slop),
+                boost * self.boosts.body,
             ));
             out.push(boosted(
-                phrase(self.fields.title, pair, PROXIMITY_SLOP),
-                PROXIMITY_BOOST * self.boosts.title,
+                phrase(self.fields.title, pair, slop),
+                boost * self.boosts.title,
             ));
         }
         out
