@@ -8,9 +8,9 @@
 //! here; the evaluation measures it by indexing with an analyzer without the stemmer.
 
 /// Slop of the proximity clauses: query words at most this many positions apart count as near.
-pub const PROXIMITY_SLOP: u32 = 3;
+pub const PROXIMITY_SLOP: u32 = 4;
 /// Weight of a proximity match relative to a single term match.
-pub const PROXIMITY_BOOST: f32 = 0.6;
+pub const PROXIMITY_BOOST: f32 = 0.5;
 /// At most this many adjacent pairs get a proximity clause.
 pub const MAX_PROXIMITY_PAIRS: usize = 8;
 
@@ -27,6 +27,12 @@ pub struct RankingConfig {
     pub proximity_slop: u32,
     /// Weight of a proximity match relative to a single term match.
     pub proximity_boost: f32,
+    /// Also add proximity clauses on the title (weighted by the title boost); otherwise only
+    /// the body gets them.
+    pub proximity_in_title: bool,
+    /// How one word's matches in several fields combine: `None` sums the field scores;
+    /// `Some(t)` takes the best field plus `t` times the others (a dis-max query).
+    pub field_tie_breaker: Option<f32>,
 }
 
 impl Default for RankingConfig {
@@ -37,6 +43,8 @@ impl Default for RankingConfig {
             proximity: true,
             proximity_slop: PROXIMITY_SLOP,
             proximity_boost: PROXIMITY_BOOST,
+            proximity_in_title: false,
+            field_tie_breaker: None,
         }
     }
 }
