@@ -69,7 +69,9 @@ fn import_search_export_round_trip() {
     );
     let v = t.search("heat", &["--source", "tasks"]);
     assert_eq!(hit_ids(&v), vec!["tasks:42"]);
-    let v = t.search("tags:stuck", &[]);
+    // 500 generated documents carry the tag too, with the same score: a second word keeps
+    // tasks:42 out of the tie (ties are ordered by segment, which varies between runs).
+    let v = t.search("tags:stuck login", &[]);
     assert!(hit_ids(&v).contains(&"tasks:42".to_owned()), "{v}");
     let v = t.search("heat -tomatoes -aircraft", &["--limit", "100"]);
     let ids = hit_ids(&v);
@@ -117,24 +119,34 @@ fn ranked(t: &Trove, q: &str) -> Ranked {
 type Ranked = (u64, Vec<(String, f64)>);
 
 /// Same total, same top-10 documents, and the same order wherever scores are not tied.
-/// (Scores themselves may differ in the last digits: an incremental index still counts
-/// replaced versions in its BM25 statistics until segments merge.)
+/// (Scores themselves may differ by a little: an incremental index still counts replaced
+/// versions in its BM25 statistics until segments merge, which moves each score by up to ~2%,
+/// so documents within 5% of each other may trade places, also across the top-10 boundary.)
 fn assert_same_ranking(q: &str, before: &Ranked, after: &Ranked) {
     assert_eq!(before.0, after.0, "{q}: totals differ");
-    let top = |r: &Ranked| {
+    let cut = |r: &Ranked| r.1.get(10).map_or(0.0, |h| h.1 * 1.05);
+    let top = |r: &Ranked, floor: f64| {
         r.1.iter()
             .take(10)
+            .filter(|h| h.1 > floor)
             .map(|h| h.0.clone())
             .collect::<std::collections::BTreeSet<_>>()
     };
-    assert_eq!(top(before), top(after), "{q}: top 10 differ");
+    let ids = |r: &Ranked| r.1.iter().take(10).map(|h| h.0.clone()).collect();
+    let sure_before = top(before, cut(before));
+    let sure_after = top(after, cut(after));
+    let (all_before, all_after): (std::collections::BTreeSet<_>, _) = (ids(before), ids(after));
+    assert!(
+        sure_before.is_subset(&all_after) && sure_after.is_subset(&all_before),
+        "{q}: top 10 differ\n{before:?}\n{after:?}"
+    );
     let pos = |id: &str| after.1.iter().position(|h| h.0 == id);
     for (i, a) in before.1.iter().enumerate().take(10) {
         for b in before.1.iter().skip(i + 1).take(10) {
-            if a.1 > b.1 * 1.02 {
+            if a.1 > b.1 * 1.05 {
                 assert!(
                     pos(&a.0) < pos(&b.0) || pos(&b.0).is_none(),
-                    "{q}: {} and {} swapped",
+                    "{q}: {} and {} swapped\n{before:?}\n{after:?}",
                     a.0,
                     b.0
                 );

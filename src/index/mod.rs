@@ -92,7 +92,12 @@ pub struct CatchUp {
 impl TroveIndex {
     /// Opens the current generation under `<data_dir>/index`, creating the first one if needed.
     pub fn open(data_dir: &Path) -> Result<TroveIndex> {
-        let def = SchemaDef::builtin()?;
+        Self::open_with_schema(data_dir, SchemaDef::builtin()?)
+    }
+
+    /// Like [`open`](Self::open), with another schema definition than the built-in one (the
+    /// ranking evaluation uses this to measure an analyzer without stemming).
+    pub fn open_with_schema(data_dir: &Path, def: SchemaDef) -> Result<TroveIndex> {
         let gens = Generations::new(data_dir);
         let dir = match gens.current()? {
             Some(dir) => dir,

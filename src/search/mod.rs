@@ -7,7 +7,9 @@
 //! other. Snippets are cut from the body kept in the store (bodies are not stored in the index).
 
 pub mod compile;
+pub mod eval;
 pub mod query;
+pub mod ranking;
 
 use std::time::Instant;
 
@@ -23,6 +25,7 @@ use tantivy::{DocAddress, IndexReader, Searcher as TSearcher, TantivyDocument};
 use crate::index::{IndexError, TroveIndex};
 use crate::store::{Store, StoreError};
 pub use query::QueryError;
+pub use ranking::RankingConfig;
 
 /// Highest `limit` a request may ask for.
 pub const MAX_LIMIT: usize = 100;
@@ -100,12 +103,28 @@ pub struct SearchResponse {
 pub struct Searcher {
     index: TroveIndex,
     reader: IndexReader,
+    ranking: RankingConfig,
 }
 
 impl Searcher {
     pub fn new(index: TroveIndex) -> Result<Searcher, SearchError> {
         let reader = index.reader()?;
-        Ok(Searcher { index, reader })
+        Ok(Searcher {
+            index,
+            reader,
+            ranking: RankingConfig::default(),
+        })
+    }
+
+    /// This searcher, scoring with `ranking` instead of the default.
+    pub fn with_ranking(mut self, ranking: RankingConfig) -> Searcher {
+        self.ranking = ranking;
+        self
+    }
+
+    /// The ranking configuration in use.
+    pub fn ranking(&self) -> &RankingConfig {
+        &self.ranking
     }
 
     pub fn index(&self) -> &TroveIndex {
@@ -133,7 +152,8 @@ impl Searcher {
         }
         let parsed = query::parse(&req.query)?;
         let fields = *self.index.fields();
-        let compiled = compile::Compiler::new(&self.index)?.compile(&parsed, req)?;
+        let compiled =
+            compile::Compiler::with_ranking(&self.index, self.ranking)?.compile(&parsed, req)?;
         let searcher = self.reader.searcher();
         let limit = req.limit.clamp(1, MAX_LIMIT);
         let (top, total) = searcher.search(
