@@ -155,3 +155,59 @@ fn search_page_in_headless_chromium() {
     );
     eprintln!("screenshot: {}", shot.display());
 }
+
+/// Where `npm ci` in tests/browser installs playwright-core.
+fn playwright_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let ok = dir.join("node_modules/playwright-core").is_dir()
+        && Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+    ok.then_some(dir)
+}
+
+/// Typing, arrow keys, a facet click and Enter, in a real page (tests/browser/page.mjs).
+#[test]
+fn search_page_driven_by_keyboard_and_mouse() {
+    let (Some(bin), Some(dir)) = (chromium(), playwright_dir()) else {
+        eprintln!(
+            "SKIPPED: needs chromium, node and `npm ci` in tests/browser (.ci/run installs them)"
+        );
+        return;
+    };
+    let bin = Command::new("which")
+        .arg(&bin)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or(bin);
+    let data = Data::with_docs(60);
+    let srv = Server::start(&data, &[], &[]);
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("serve-page-interactive.png");
+    let out = Command::new("node")
+        .current_dir(&dir)
+        .args([
+            "page.mjs",
+            &bin,
+            &format!("http://{}", srv.addr),
+            &shot.display().to_string(),
+        ])
+        .output()
+        .expect("run node");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "page.mjs failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("ok: typed, highlighted, faceted, opened https://example.com/crm/"),
+        "{stdout}"
+    );
+    assert!(
+        std::fs::metadata(&shot)
+            .map(|m| m.len() > 10_000)
+            .unwrap_or(false),
+        "no screenshot"
+    );
+    eprintln!("{stdout}screenshot: {}", shot.display());
+}
