@@ -2,8 +2,9 @@
 //!
 //! `CURRENT` names the live generation (`gen-000003`). It is replaced by writing a temporary file
 //! and renaming it over the old one, which is atomic: a reader sees the old or the new
-//! generation, never a half-built one. The previous generation is kept until the next swap, so
-//! a process that read `CURRENT` just before a swap can still open what it named.
+//! generation, never a half-built one. A swapped-out generation is marked `RETIRED` and kept
+//! for [`RETIRE_GRACE`], so processes still reading it (a server between two polls of
+//! `CURRENT`) keep working; later rebuilds delete it.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -13,6 +14,22 @@ use super::{io_err, Result, WriterLock};
 
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = "writer.lock";
+/// Marker file in a generation that has been swapped out.
+const RETIRED: &str = "RETIRED";
+/// How long a swapped-out generation stays readable (processes poll `CURRENT` far more often).
+pub const RETIRE_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+/// An unfinished generation older than the current one is a crashed rebuild after this long.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Time since `path` was last modified, if it exists.
+fn age(path: &Path) -> Option<std::time::Duration> {
+    std::fs::metadata(path)
+        .ok()?
+        .modified()
+        .ok()?
+        .elapsed()
+        .ok()
+}
 
 /// The generation folders of one data folder.
 #[derive(Debug, Clone)]
@@ -76,13 +93,35 @@ impl Generations {
         Ok(())
     }
 
-    /// Removes generations other than the current one and `keep`.
-    pub fn remove_old(&self, keep: &Path) -> Result<()> {
-        let current = self.current()?;
+    /// Marks `dir` as no longer current (it was just swapped out). Readers that still hold it
+    /// get [`RETIRE_GRACE`] to follow `CURRENT` before [`remove_old`](Self::remove_old) deletes it.
+    pub fn retire(&self, dir: &Path) -> Result<()> {
+        let marker = dir.join(RETIRED);
+        File::create(&marker).map_err(io_err(&marker))?;
+        Ok(())
+    }
+
+    /// Deletes generations retired more than [`RETIRE_GRACE`] ago, and unfinished builds older
+    /// than the current generation that nothing has written to for an hour (a crashed rebuild).
+    pub fn remove_old(&self) -> Result<()> {
+        let Some(current) = self.current()? else {
+            return Ok(());
+        };
+        let current_n = current
+            .file_name()
+            .and_then(|n| n.to_str()?.strip_prefix("gen-")?.parse::<u64>().ok())
+            .unwrap_or(0);
         for n in self.numbers()? {
             let dir = self.root.join(format!("gen-{n:06}"));
-            if Some(&dir) != current.as_ref() && dir != keep {
-                // Best effort: a reader on another platform may still hold files open.
+            if dir == current {
+                continue;
+            }
+            let retired_long_ago = age(&dir.join(RETIRED)).is_some_and(|a| a > RETIRE_GRACE);
+            let abandoned = n < current_n
+                && !dir.join(RETIRED).exists()
+                && age(&dir).is_some_and(|a| a > ABANDONED_AFTER);
+            if retired_long_ago || abandoned {
+                // Best effort: whatever is not removed now is removed by a later rebuild.
                 let _ = std::fs::remove_dir_all(&dir);
             }
         }

@@ -66,8 +66,9 @@ pub fn rebuild(data_dir: &Path, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
         previous
     };
     if let Some(prev) = previous {
-        gens.remove_old(&prev)?;
+        gens.retire(&prev)?;
     }
+    gens.remove_old()?;
     Ok(RebuildStats {
         documents,
         text_bytes,

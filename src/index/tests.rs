@@ -63,6 +63,14 @@ fn rebuild_swaps_generation_and_keeps_results() {
     assert_ne!(after_idx.dir(), first);
     assert_eq!(search(dir.path(), "aircraft heat"), before);
     assert_eq!(after_idx.applied_seq().unwrap(), store.max_seq().unwrap());
+    // A second rebuild right away must not delete what a reader may still be on.
+    rebuild(dir.path(), &|_, _| {}).unwrap();
+    assert!(
+        first.join("meta.json").exists(),
+        "retired generation deleted within its grace period"
+    );
+    assert!(first.join("RETIRED").exists());
+    assert!(TroveIndex::open(dir.path()).unwrap().dir() != first);
 }
 
 #[test]
