@@ -3,7 +3,7 @@
 //! `CURRENT` names the live generation (`gen-000003`). It is replaced by writing a temporary file
 //! and renaming it over the old one, which is atomic: a reader sees the old or the new
 //! generation, never a half-built one. A swapped-out generation is marked `RETIRED` and kept
-//! for [`RETIRE_GRACE`], so processes still reading it (a server between two polls of
+//! for `RETIRE_GRACE`, so processes still reading it (a server between two polls of
 //! `CURRENT`) keep working; later rebuilds delete it.
 
 use std::fs::{File, OpenOptions};
@@ -94,14 +94,14 @@ impl Generations {
     }
 
     /// Marks `dir` as no longer current (it was just swapped out). Readers that still hold it
-    /// get [`RETIRE_GRACE`] to follow `CURRENT` before [`remove_old`](Self::remove_old) deletes it.
+    /// get `RETIRE_GRACE` to follow `CURRENT` before [`remove_old`](Self::remove_old) deletes it.
     pub fn retire(&self, dir: &Path) -> Result<()> {
         let marker = dir.join(RETIRED);
         File::create(&marker).map_err(io_err(&marker))?;
         Ok(())
     }
 
-    /// Deletes generations retired more than [`RETIRE_GRACE`] ago, and unfinished builds older
+    /// Deletes generations retired more than `RETIRE_GRACE` ago, and unfinished builds older
     /// than the current generation that nothing has written to for an hour (a crashed rebuild).
     pub fn remove_old(&self) -> Result<()> {
         let Some(current) = self.current()? else {
