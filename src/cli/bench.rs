@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Args;
 
 use super::Ctx;
@@ -19,10 +20,18 @@ pub struct BenchArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Only write the generated documents as NDJSON to this file (for `trove import`), then exit.
+    #[arg(long, value_name = "FILE")]
+    pub write_docs: Option<std::path::PathBuf>,
 }
 
 pub fn run(_ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
     let docs = Corpus::standard().documents(args.seed, args.docs);
+    if let Some(path) = &args.write_docs {
+        write_docs(path, &docs).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {} documents to {}", docs.len(), path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let tmp = tempdir()?;
     eprintln!(
         "generated {} documents ({:.1} MB of text); indexing…",
@@ -77,6 +86,17 @@ fn print_row(m: &Measure, base: &Measure) {
         m.peak_rss_bytes as f64 / 1e6,
         100.0 * m.docs_per_sec() / base.docs_per_sec()
     );
+}
+
+fn write_docs(path: &std::path::Path, docs: &[crate::Document]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for d in docs {
+        serde_json::to_writer(&mut out, d)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 fn tempdir() -> anyhow::Result<std::path::PathBuf> {

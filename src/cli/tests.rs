@@ -87,3 +87,42 @@ fn import_export_status_rebuild() {
     assert!(s.json && s.skipped);
     assert!(matches!(parse(&["rebuild"]).command, Command::Rebuild(_)));
 }
+
+#[test]
+fn bench_flags() {
+    let Command::Bench(b) = parse(&[
+        "bench",
+        "--docs",
+        "500",
+        "--seed",
+        "3",
+        "--json",
+        "--write-docs",
+        "d.ndjson",
+    ])
+    .command
+    else {
+        panic!()
+    };
+    assert_eq!((b.docs, b.seed, b.json), (500, 3, true));
+    assert_eq!(
+        b.write_docs.as_deref().and_then(|p| p.to_str()),
+        Some("d.ndjson")
+    );
+}
+
+#[test]
+fn demo_and_fake_flags() {
+    let Command::Demo(d) = parse(&["demo", "--serve", "--notion-pages", "50"]).command else {
+        panic!()
+    };
+    assert_eq!(
+        d.serve.map(|a| a.to_string()).as_deref(),
+        Some("127.0.0.1:7700")
+    );
+    assert_eq!(d.notion_pages, 50);
+    assert!(matches!(
+        parse(&["fake", "monday", "--addr", "127.0.0.1:9999"]).command,
+        Command::Fake(_)
+    ));
+}
