@@ -63,6 +63,17 @@ pub struct DocMeta {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+impl From<&Document> for DocMeta {
+    fn from(d: &Document) -> Self {
+        DocMeta {
+            id: d.id.clone(),
+            kind: d.kind.clone(),
+            parent_id: d.parent_id.clone(),
+            updated_at: d.updated_at,
+        }
+    }
+}
+
 /// Failure of the sink (the store) itself; aborts the sync.
 #[derive(Debug, thiserror::Error)]
 #[error("store error: {0}")]
@@ -116,6 +127,24 @@ pub struct NoProgress;
 impl Progress for NoProgress {
     fn inc(&self, _: &'static str, _: u64) {}
     fn message(&self, _: &str) {}
+}
+
+/// A [`Progress`] that records what connectors report (for tests).
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct RecordingProgress {
+    pub messages: std::sync::Mutex<Vec<String>>,
+    pub counters: std::sync::Mutex<std::collections::BTreeMap<&'static str, u64>>,
+}
+
+#[cfg(test)]
+impl Progress for RecordingProgress {
+    fn inc(&self, what: &'static str, n: u64) {
+        *self.counters.lock().unwrap().entry(what).or_default() += n;
+    }
+    fn message(&self, msg: &str) {
+        self.messages.lock().unwrap().push(msg.to_owned());
+    }
 }
 
 /// Why a sync of one source stopped. The CLI prints it and exits non-zero; what was committed

@@ -5,15 +5,15 @@ mod regressions;
 mod scenarios;
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::{sync_tuned, Tuning};
 use crate::config::SourceConfig;
+pub(crate) use crate::connectors::RecordingProgress;
 use crate::connectors::{
-    Batch, ConnectorError, DocMeta, Progress, Sink, SinkError, Skip, SyncOptions, SyncSummary,
+    Batch, ConnectorError, DocMeta, Sink, SinkError, Skip, SyncOptions, SyncSummary,
 };
 use crate::document::{Document, SourceKind};
 use crate::secret::Secret;
@@ -57,11 +57,11 @@ impl Sink for MemSink {
     }
 
     fn doc_meta(&self, id: &str) -> Result<Option<DocMeta>, SinkError> {
-        Ok(self.docs.get(id).map(meta))
+        Ok(self.docs.get(id).map(DocMeta::from))
     }
 
     fn list_docs(&self) -> Result<Vec<DocMeta>, SinkError> {
-        Ok(self.docs.values().map(meta).collect())
+        Ok(self.docs.values().map(DocMeta::from).collect())
     }
 }
 
@@ -81,31 +81,6 @@ impl MemSink {
 
     pub fn ids(&self) -> Vec<String> {
         self.docs.keys().cloned().collect()
-    }
-}
-
-fn meta(d: &Document) -> DocMeta {
-    DocMeta {
-        id: d.id.clone(),
-        kind: d.kind.clone(),
-        parent_id: d.parent_id.clone(),
-        updated_at: d.updated_at,
-    }
-}
-
-/// Records progress calls.
-#[derive(Default)]
-pub struct Recorder {
-    pub messages: Mutex<Vec<String>>,
-    pub counts: Mutex<BTreeMap<&'static str, u64>>,
-}
-
-impl Progress for Recorder {
-    fn inc(&self, what: &'static str, n: u64) {
-        *self.counts.lock().unwrap().entry(what).or_default() += n;
-    }
-    fn message(&self, msg: &str) {
-        self.messages.lock().unwrap().push(msg.to_owned());
     }
 }
 
@@ -139,14 +114,14 @@ pub async fn run(
     sink: &mut MemSink,
     full: bool,
 ) -> Result<SyncSummary, ConnectorError> {
-    run_with(cfg, sink, full, &Recorder::default()).await
+    run_with(cfg, sink, full, &RecordingProgress::default()).await
 }
 
 pub async fn run_with(
     cfg: &SourceConfig,
     sink: &mut MemSink,
     full: bool,
-    p: &Recorder,
+    p: &RecordingProgress,
 ) -> Result<SyncSummary, ConnectorError> {
     sync_tuned(cfg, sink, &SyncOptions { full }, p, tuning()).await
 }
@@ -185,7 +160,7 @@ pub fn at(s: &str) -> DateTime<Utc> {
 
 /// The sync future can be spawned on a multi-threaded runtime.
 #[allow(dead_code)]
-fn sync_future_is_send(cfg: &SourceConfig, sink: &mut MemSink, p: &Recorder) {
+fn sync_future_is_send(cfg: &SourceConfig, sink: &mut MemSink, p: &RecordingProgress) {
     fn assert_send<T: Send>(_: T) {}
     assert_send(super::sync(cfg, sink, &SyncOptions::default(), p));
 }

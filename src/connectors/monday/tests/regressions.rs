@@ -21,7 +21,7 @@ async fn sync_into(fake: &FakeMonday, sink: &mut MemSink) {
         ..Tuning::default()
     };
     let opts = SyncOptions::default();
-    let p = Recorder::default();
+    let p = RecordingProgress::default();
     sync_tuned(&config(&fake.url()), sink, &opts, &p, tuning)
         .await
         .unwrap();

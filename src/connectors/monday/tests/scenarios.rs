@@ -45,7 +45,7 @@ const DAILY: &str = r#"{"errors":[{"message":"Daily limit exceeded","extensions"
 async fn pagination_across_pages() {
     let (fake, cfg) = serve(world(7)).await;
     let mut sink = MemSink::default();
-    let p = Recorder::default();
+    let p = RecordingProgress::default();
     let s = run_with(&cfg, &mut sink, false, &p).await.unwrap();
     assert_eq!(sink.docs.len(), 7);
     assert_eq!((s.added, s.updated, s.deleted), (7, 0, 0));
@@ -66,8 +66,8 @@ async fn pagination_across_pages() {
         .all(|c| c.variables.get("params").is_none() && !c.query.contains("query_params")));
     assert_eq!(s.requests, calls.len() as u64);
     assert_eq!(s.complexity, 1000 * calls.len() as u64);
-    assert_eq!(p.counts.lock().unwrap()["items"], 7);
-    assert_eq!(p.counts.lock().unwrap()["boards"], 1);
+    assert_eq!(p.counters.lock().unwrap()["items"], 7);
+    assert_eq!(p.counters.lock().unwrap()["boards"], 1);
     let d = &sink.docs["mon:1000"];
     assert_eq!(d.path, vec!["Ops", "Roadmap", "Group"]);
     assert_eq!(d.tags, vec!["Done"]);
@@ -104,7 +104,7 @@ async fn complexity_budget_error_then_success() {
     let (fake, cfg) = serve(world(2)).await;
     fake.fault("query_params: $params", 200, BUDGET);
     let mut sink = MemSink::default();
-    let p = Recorder::default();
+    let p = RecordingProgress::default();
     run_with(&cfg, &mut sink, false, &p).await.unwrap();
     assert_eq!(sink.docs.len(), 2);
     assert_eq!(fake.count("query_params: $params"), 2);
@@ -396,7 +396,7 @@ async fn low_complexity_budget_waits_for_the_reset() {
     let mut w = world(2);
     w.budget_left = 500;
     let (_fake, cfg) = serve(w).await;
-    let p = Recorder::default();
+    let p = RecordingProgress::default();
     run_with(&cfg, &mut MemSink::default(), false, &p)
         .await
         .unwrap();

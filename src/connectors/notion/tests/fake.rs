@@ -12,7 +12,8 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use crate::config::SourceConfig;
-use crate::connectors::{Batch, DocMeta, Progress, Sink, SinkError, Skip};
+pub(crate) use crate::connectors::RecordingProgress;
+use crate::connectors::{Batch, DocMeta, Sink, SinkError, Skip};
 use crate::document::{Document, SourceKind};
 use crate::secret::Secret;
 
@@ -417,11 +418,11 @@ impl Sink for MemSink {
     }
 
     fn doc_meta(&self, id: &str) -> Result<Option<DocMeta>, SinkError> {
-        Ok(self.docs.get(id).map(meta))
+        Ok(self.docs.get(id).map(DocMeta::from))
     }
 
     fn list_docs(&self) -> Result<Vec<DocMeta>, SinkError> {
-        Ok(self.docs.values().map(meta).collect())
+        Ok(self.docs.values().map(DocMeta::from).collect())
     }
 }
 
@@ -457,30 +458,5 @@ impl MemSink {
             })
             .collect();
         Value::Object(docs)
-    }
-}
-
-fn meta(d: &Document) -> DocMeta {
-    DocMeta {
-        id: d.id.clone(),
-        kind: d.kind.clone(),
-        parent_id: d.parent_id.clone(),
-        updated_at: d.updated_at,
-    }
-}
-
-/// Records counters and messages.
-#[derive(Default)]
-pub struct RecProgress {
-    pub messages: Mutex<Vec<String>>,
-    pub counters: Mutex<BTreeMap<&'static str, u64>>,
-}
-
-impl Progress for RecProgress {
-    fn inc(&self, what: &'static str, n: u64) {
-        *self.counters.lock().unwrap().entry(what).or_default() += n;
-    }
-    fn message(&self, msg: &str) {
-        self.messages.lock().unwrap().push(msg.to_owned());
     }
 }

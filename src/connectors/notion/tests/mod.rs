@@ -80,7 +80,7 @@ async fn run(
     sink: &mut MemSink,
     full: bool,
 ) -> Result<SyncSummary, ConnectorError> {
-    let progress = RecProgress::default();
+    let progress = RecordingProgress::default();
     sync(cfg, sink, &SyncOptions { full }, &progress).await
 }
 
@@ -208,7 +208,7 @@ async fn rate_limit_waits_retry_after_then_continues() {
         (429, vec![("retry-after", "1".into())], body.to_string()),
     );
     let mut sink = MemSink::default();
-    let progress = RecProgress::default();
+    let progress = RecordingProgress::default();
     let summary = sync(
         &config(&base),
         &mut sink,
@@ -459,7 +459,7 @@ async fn killed_sync_resumes_to_the_same_end_state_without_refetching() {
 }
 
 #[allow(dead_code)]
-fn sync_future_is_send(cfg: &SourceConfig, sink: &mut MemSink, progress: &RecProgress) {
+fn sync_future_is_send(cfg: &SourceConfig, sink: &mut MemSink, progress: &RecordingProgress) {
     fn is_send<T: Send>(_: &T) {}
     let opts = SyncOptions::default();
     let fut = sync(cfg, sink, &opts, progress);
