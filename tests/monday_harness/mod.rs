@@ -120,19 +120,11 @@ impl Env {
 
 /// Writes `trove.toml` with one monday source at `url`; returns its path.
 pub fn write_config(t: &Trove, url: &str) -> PathBuf {
-    let config = t.dir.path().join("trove.toml");
-    let toml = format!(
-        "[[sources]]\nname = \"monday\"\nkind = \"monday\"\nauth_token_env = \"{TOKEN_ENV}\"\n\
-         api_url = \"{url}\"\nrequests_per_second = 0\n"
-    );
-    std::fs::write(&config, toml).expect("write trove.toml");
-    config
+    crate::util::write_source_config(t, "monday", TOKEN_ENV, url)
 }
 
 pub fn assert_no_token(out: &Output) {
-    for s in [stdout(out), stderr(out)] {
-        assert!(!s.contains(TOKEN), "the token leaked into the output: {s}");
-    }
+    crate::util::assert_no_secret(out, &[TOKEN]);
 }
 
 pub fn parse_export(text: &str) -> Vec<Document> {

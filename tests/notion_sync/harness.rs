@@ -75,13 +75,7 @@ impl Setup {
 }
 
 pub fn write_config(t: &Trove, url: &str) -> PathBuf {
-    let path = t.dir.path().join("trove.toml");
-    let toml = format!(
-        "[[sources]]\nname = \"notion\"\nkind = \"notion\"\ntoken_env = \"{TOKEN_ENV}\"\n\
-         api_url = \"{url}\"\nrequests_per_second = 0\n"
-    );
-    std::fs::write(&path, toml).expect("write trove.toml");
-    path
+    crate::util::write_source_config(t, "notion", TOKEN_ENV, url)
 }
 
 pub fn run(mut c: Command) -> Output {
@@ -102,16 +96,7 @@ pub fn sync_ok(c: Command) -> String {
 }
 
 pub fn assert_no_token(out: &Output) {
-    for (name, text) in [("stdout", stdout(out)), ("stderr", stderr(out))] {
-        assert!(
-            !text.contains(TOKEN),
-            "the token leaked into {name}: {text}"
-        );
-        assert!(
-            !text.contains("wrong_token_e2e"),
-            "the wrong token leaked into {name}: {text}"
-        );
-    }
+    crate::util::assert_no_secret(out, &[TOKEN, "wrong_token_e2e"]);
 }
 
 /// Every exported document, by id, for end-state comparisons.

@@ -121,3 +121,29 @@ pub fn hit_ids(v: &serde_json::Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Writes `<temp>/trove.toml` with one source named after its `kind` (`notion` or `monday`),
+/// reading its token from `$token_env`, at `url`, with the request pacing off; returns its path.
+pub fn write_source_config(t: &Trove, kind: &str, token_env: &str, url: &str) -> PathBuf {
+    let key = if kind == "monday" {
+        "auth_token_env"
+    } else {
+        "token_env"
+    };
+    let path = t.dir.path().join("trove.toml");
+    let toml = format!(
+        "[[sources]]\nname = \"{kind}\"\nkind = \"{kind}\"\n{key} = \"{token_env}\"\n\
+         api_url = \"{url}\"\nrequests_per_second = 0\n"
+    );
+    std::fs::write(&path, toml).expect("write trove.toml");
+    path
+}
+
+/// Asserts that none of `secrets` appears in the output of a run.
+pub fn assert_no_secret(out: &Output, secrets: &[&str]) {
+    for (name, text) in [("stdout", stdout(out)), ("stderr", stderr(out))] {
+        for secret in secrets {
+            assert!(!text.contains(secret), "a token leaked into {name}: {text}");
+        }
+    }
+}
