@@ -38,8 +38,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub use faults::{FaultKind, Faults};
 pub use generate::{generate, GenSpec};
@@ -99,10 +97,8 @@ impl Default for FakeMondayOptions {
 
 /// A running fake server; dropping it (or [`FakeMonday::shutdown`]) stops it.
 pub struct FakeMonday {
-    addr: SocketAddr,
     state: SharedState,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    server: crate::fakes::Running,
 }
 
 impl FakeMonday {
@@ -119,47 +115,24 @@ impl FakeMonday {
                 .complexity_budget_per_minute
                 .unwrap_or(complexity::DEFAULT_BUDGET_PER_MINUTE),
         }));
-        let addr = opts
-            .addr
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
         let app = control::router(state.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::warn!(error = %e, "fake monday server stopped");
-            }
-        });
-        Ok(FakeMonday {
-            addr,
-            state,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        let server = crate::fakes::Running::start(opts.addr, app, "monday").await?;
+        Ok(FakeMonday { state, server })
     }
 
     /// The GraphQL endpoint, e.g. `http://127.0.0.1:41234/v2`.
     pub fn url(&self) -> String {
-        format!("http://{}/v2", self.addr)
+        format!("http://{}/v2", self.server.addr)
     }
 
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr
     }
 
     /// Stops the server and waits for it.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Shared) -> T) -> T {
@@ -275,14 +248,6 @@ impl FakeMonday {
     /// Runs `f` on the current account without copying it.
     pub fn with_account<T>(&self, f: impl FnOnce(&Account) -> T) -> T {
         self.with(|s| f(&s.account))
-    }
-}
-
-impl Drop for FakeMonday {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 

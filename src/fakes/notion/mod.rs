@@ -50,8 +50,6 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub use faults::{FaultKind, Faults};
 pub use generate::{generate, GenSpec};
@@ -143,56 +141,32 @@ impl Shared {
 #[derive(Debug)]
 pub struct FakeNotion {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    server: crate::fakes::Running,
 }
 
 impl FakeNotion {
     /// Binds (127.0.0.1:0 by default) and serves in a background task.
     pub async fn start(opts: FakeNotionOptions) -> std::io::Result<FakeNotion> {
-        let bind = opts
-            .addr
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-        let listener = tokio::net::TcpListener::bind(bind).await?;
-        let addr = listener.local_addr()?;
+        let addr = opts.addr;
         let shared = Arc::new(Shared::new(opts));
         let app = routes::app(shared.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::warn!(error = %e, "fake notion server stopped");
-            }
-        });
-        Ok(FakeNotion {
-            shared,
-            addr,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        let server = crate::fakes::Running::start(addr, app, "notion").await?;
+        Ok(FakeNotion { shared, server })
     }
 
     /// Base URL without `/v1`, e.g. `http://127.0.0.1:41234`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.server.addr)
     }
 
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr
     }
 
     /// Stops the server and waits for it to finish.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 
     /// Replaces a text block's content; bumps block and page `last_edited_time`.
@@ -258,14 +232,6 @@ impl FakeNotion {
     /// Runs `f` on the live workspace (for reads or custom mutations).
     pub fn with_workspace<R>(&self, f: impl FnOnce(&mut Workspace) -> R) -> R {
         f(&mut self.shared.ws())
-    }
-}
-
-impl Drop for FakeNotion {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 
