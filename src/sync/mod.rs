@@ -63,7 +63,7 @@ pub async fn sync_source(
         };
         (result, sink.counts)
     };
-    let mut index = TroveIndex::open(data_dir)?;
+    // catch_up follows a generation another process swapped in meanwhile.
     index.catch_up(&mut store)?;
     let (mut summary, error) = match result {
         Ok(s) => (s, None),
