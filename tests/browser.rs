@@ -61,11 +61,25 @@ fn node_dir() -> Result<PathBuf, String> {
 
 /// A browser test cannot run: under `CI` that fails it, elsewhere it says so and skips.
 fn unavailable(why: &str) {
+    unavailable_in(std::env::var_os("CI").is_some(), why);
+}
+
+fn unavailable_in(ci: bool, why: &str) {
     assert!(
-        std::env::var_os("CI").is_none(),
+        !ci,
         "{why} (CI is set, so the browser test fails instead of skipping)"
     );
     eprintln!("skipped: {why}");
+}
+
+#[test]
+fn missing_browser_fails_under_ci_and_skips_elsewhere() {
+    let why = "no Chromium found";
+    let failed = std::panic::catch_unwind(|| unavailable_in(true, why));
+    let msg = failed.expect_err("a missing browser passed under CI");
+    let msg = msg.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(msg.contains(why) && msg.contains("CI is set"), "{msg}");
+    unavailable_in(false, why);
 }
 
 /// Chromium, or `None` after [`unavailable`].
