@@ -4,15 +4,14 @@
 //! [`connectors`] crawl the APIs → [`flatten`] turns API JSON into [`Document`]s (pure) →
 //! [`store`] keeps them (SQLite, the source of truth) → [`index`] derives a tantivy index →
 //! [`search`] answers queries → [`cli`] and [`http`] expose it. [`sync`] drives a connector
-//! into the store and the index; [`fakes`] are the Notion and monday.com servers used by tests
-//! and the demo.
+//! into the store and the index. The fake Notion and monday.com servers used by tests and the
+//! demo are their own crate, `trove-fakes` (`fakes/`).
 
 pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod connectors;
 pub mod document;
-pub mod fakes;
 pub mod flatten;
 pub mod http;
 pub mod index;

@@ -15,7 +15,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use harness::*;
-use trove::fakes::notion::{generate, FaultKind, Faults, GenSpec, Workspace};
+use trove_fakes::notion::{generate, FaultKind, Faults, GenSpec, Workspace};
 use trove::store::Store;
 use util::{hit_ids, stderr};
 

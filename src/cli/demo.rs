@@ -13,7 +13,7 @@ use super::Ctx;
 use crate::config::{SourceConfig, MONDAY_API_VERSION};
 use crate::connectors::SyncOptions;
 use crate::document::SourceKind;
-use crate::fakes::{monday as fm, notion as fnn};
+use trove_fakes::{monday as fm, notion as fnn};
 use crate::search::{SearchRequest, Searcher};
 use crate::secret::Secret;
 use crate::sync::sync_source;

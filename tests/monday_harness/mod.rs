@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use trove::fakes::monday::{
+use trove_fakes::monday::{
     generate, Account, FakeMonday, FakeMondayOptions, Faults, GenSpec, State, Stats,
 };
 use trove::Document;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use tokio::runtime::Runtime;
-use trove::fakes::notion::{generate, FakeNotion, FakeNotionOptions, Faults, GenSpec, Workspace};
+use trove_fakes::notion::{generate, FakeNotion, FakeNotionOptions, Faults, GenSpec, Workspace};
 use trove::index::TroveIndex;
 use trove::search::{SearchRequest, Searcher};
 use trove::store::Store;
