@@ -16,6 +16,7 @@ pub mod document;
 pub mod flatten;
 pub mod http;
 pub mod index;
+pub mod ingest;
 pub mod search;
 pub mod secret;
 pub mod store;
