@@ -27,7 +27,7 @@ pub enum DataError {
     },
 }
 
-/// A data folder: `<dir>/store.sqlite` and `<dir>/index/`.
+/// A data folder: `<dir>/store.sqlite3` and `<dir>/index/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataDir {
     path: PathBuf,
