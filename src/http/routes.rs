@@ -26,12 +26,9 @@ pub const DEFAULT_LIMIT: usize = 10;
 
 type Shared = State<Arc<AppState>>;
 
-/// The search page.
+/// The search page, with the headers in [`super::page::HEADERS`].
 pub async fn page() -> impl IntoResponse {
-    (
-        [(header::CACHE_CONTROL, "no-cache")],
-        Html(super::page::INDEX_HTML),
-    )
+    (super::page::HEADERS, Html(super::page::INDEX_HTML))
 }
 
 /// `GET /search`: see [`parse_search`] for the parameters.
