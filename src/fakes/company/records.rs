@@ -80,7 +80,16 @@ pub const OKR_COLUMNS: &[ColumnSpec] = &[
 ];
 
 /// (project, priority, tags, depends on, meetings, body)
-const TRACKER: &[(&str, &str, &[&str], &[&str], &[&str], &str)] = &[
+type TrackerRow = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+);
+
+const TRACKER: &[TrackerRow] = &[
     ("Orion", "P0", &["customer-facing", "revenue"], &["tracker/helix"], &["meetings/orion-go-no-go", "meetings/orion-dark-mode", "meetings/pricing-review"],
      "Status update, April 8: GA moved from April 7 to April 21. Two high-severity findings from the Ironclad Security penetration test must be fixed and retested first, and the Copperleaf SSO freeze bug must be fixed. @{Kenji Watanabe} expects both fixes by April 15."),
     ("Atlas", "P1", &["platform", "revenue"], &[], &["meetings/atlas-kickoff"],
