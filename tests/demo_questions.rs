@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use trove::config::{SourceConfig, MONDAY_API_VERSION};
 use trove::connectors::{NoProgress, SyncOptions};
 use trove::document::SourceKind;
-use trove::fakes::company::{generate, CompanySpec};
-use trove::fakes::{monday as fm, notion as fnn};
 use trove::search::{SearchRequest, Searcher};
 use trove::secret::Secret;
 use trove::store::Store;
 use trove::sync::sync_source;
+use trove_fakes::company::{generate, CompanySpec};
+use trove_fakes::{monday as fm, notion as fnn};
 
 /// The share of questions whose answer must be in the top 3 (issue 15).
 const MIN_TOP3: f64 = 0.8;

@@ -1,6 +1,6 @@
 //! `trove demo`: trove's main job on a built-in workspace. Starts the fake Notion and
 //! monday.com servers on loopback with the demo company, Kestrel Labs
-//! ([`crate::fakes::company`]), syncs both into the data folder exactly as a real sync would
+//! ([`trove_fakes::company`]), syncs both into the data folder exactly as a real sync would
 //! (real HTTP, pagination, rate-limit handling), then asks a few of the questions of
 //! `eval/demo-questions.tsv` and prints the answers. With `--serve` it keeps the fakes up and
 //! serves the search page.
@@ -12,14 +12,14 @@ use clap::Args;
 
 use super::progress::BarProgress;
 use super::Ctx;
-use crate::config::{SourceConfig, MONDAY_API_VERSION};
-use crate::connectors::SyncOptions;
-use crate::document::SourceKind;
-use crate::fakes::company::{self, CompanySpec};
-use crate::fakes::{monday as fm, notion as fnn};
-use crate::search::{SearchRequest, Searcher};
-use crate::secret::Secret;
-use crate::sync::sync_source;
+use trove::config::{SourceConfig, MONDAY_API_VERSION};
+use trove::connectors::SyncOptions;
+use trove::document::SourceKind;
+use trove::search::{SearchRequest, Searcher};
+use trove::secret::Secret;
+use trove::sync::sync_source;
+use trove_fakes::company::{self, CompanySpec};
+use trove_fakes::{monday as fm, notion as fnn};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -132,7 +132,7 @@ async fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     match args.serve {
         Some(addr) => {
             println!("\nserving http://{addr} (fakes stay up; Ctrl-C to stop)");
-            crate::http::serve(crate::http::ServeOptions {
+            trove::http::serve(trove::http::ServeOptions {
                 addr,
                 data_dir: ctx.data_dir.clone(),
                 config: None,
@@ -168,7 +168,7 @@ fn source(name: &str, kind: SourceKind, url: &str, token: &str) -> SourceConfig 
 
 /// Asks the [`QUESTIONS`] and prints each answer: title, breadcrumb, URL and snippet.
 fn sample_searches(ctx: &Ctx) -> anyhow::Result<()> {
-    let (store, index) = super::open_synced(&ctx.data_dir)?;
+    let (store, index) = ctx.open()?;
     let searcher = Searcher::new(index)?;
     println!("\nAsk Kestrel Labs, the demo company:");
     for (question, query, shown) in QUESTIONS {
@@ -192,7 +192,7 @@ fn sample_searches(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_hit(h: &crate::search::Hit) {
+fn print_hit(h: &trove::search::Hit) {
     let place = if h.path.is_empty() {
         String::new()
     } else {

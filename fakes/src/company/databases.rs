@@ -7,8 +7,8 @@ use serde_json::{json, Map, Value};
 
 use super::notion_build::{minutes, NotionBuilder};
 use super::uuid_for;
-use crate::fakes::notion::text::rt_text;
-use crate::fakes::notion::{DataSource, Database, Parent};
+use crate::notion::text::rt_text;
+use crate::notion::{DataSource, Database, Parent};
 
 /// A column: name, Notion property type, and options for select-like types.
 pub type ColumnSpec = (&'static str, &'static str, &'static [&'static str]);

@@ -12,7 +12,7 @@ use super::databases::{date, option, people, relation, text, Table};
 use super::monday_build::MondayBuilder;
 use super::notion_build::{minutes, NotionBuilder};
 use super::prose::Prose;
-use crate::fakes::notion::Parent;
+use crate::notion::Parent;
 
 /// How much generated content one unit of scale adds.
 pub const MEETINGS: usize = 16;
@@ -135,11 +135,11 @@ pub fn grow(
     for i in 0..CUSTOMERS_PER_SCALE * scale {
         customer(n, m, boards.onboarding, &mut p, i);
     }
-    for i in 0..BUGS * scale {
-        bug(m, boards.bugs, &mut p, i);
+    for _ in 0..BUGS * scale {
+        bug(m, boards.bugs, &mut p);
     }
-    for i in 0..TASKS * scale {
-        task(m, boards.sprint, &mut p, i);
+    for _ in 0..TASKS * scale {
+        task(m, boards.sprint, &mut p);
     }
     for i in 0..CANDIDATES * scale {
         candidate(m, boards.hiring, &mut p, i);
@@ -297,7 +297,7 @@ fn thread(m: &mut MondayBuilder, item: u64, p: &mut Prose, d: &str) {
     }
 }
 
-fn bug(m: &mut MondayBuilder, board: u64, p: &mut Prose, _i: usize) {
+fn bug(m: &mut MondayBuilder, board: u64, p: &mut Prose) {
     let title = p.bug_title();
     let d = day(p);
     let status = *p.rng.pick(BUG_STATUS);
@@ -327,7 +327,7 @@ fn bug(m: &mut MondayBuilder, board: u64, p: &mut Prose, _i: usize) {
     thread(m, item, p, &d);
 }
 
-fn task(m: &mut MondayBuilder, board: u64, p: &mut Prose, _i: usize) {
+fn task(m: &mut MondayBuilder, board: u64, p: &mut Prose) {
     let project = *p.rng.pick(PROJECT_LABELS);
     let title = format!("{} in {project}", p.task_title());
     let d = day(p);

@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde_json::{json, Value};
 
 use super::cast::PEOPLE;
-use crate::fakes::monday::cells;
-use crate::fakes::monday::model::{
+use crate::monday::cells;
+use crate::monday::model::{
     Account, Board, Column, Group, Item, Reply, State, Update, User, Workspace,
 };
 
@@ -309,7 +309,7 @@ impl MondayBuilder {
                 .filter_map(|s| self.acc.item(*s))
                 .map(|s| (s.id, s.name.clone()))
                 .collect();
-            let at = crate::fakes::monday::model::fmt_time(item.created_at);
+            let at = crate::monday::model::fmt_time(item.created_at);
             let cell = if subs.is_empty() {
                 cells::empty_cell("subtasks")
             } else {

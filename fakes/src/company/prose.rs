@@ -4,7 +4,7 @@
 //! two generated texts rarely share more than a sentence.
 
 use super::cast::{CUSTOMERS, PEOPLE, PROJECTS};
-use crate::fakes::notion::text::Rng;
+use crate::notion::text::Rng;
 
 pub const FEATURES: &[&str] = &[
     "CSV export",

@@ -277,7 +277,7 @@ fn near_duplicates_are_rare() {
 /// file gives (ids are `demo-notion:<page id>` or `demo-monday:<item id>`).
 #[test]
 fn demo_question_answers_exist() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/demo-questions.tsv");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../eval/demo-questions.tsv");
     let tsv = std::fs::read_to_string(path).unwrap();
     let c = company();
     let mut problems = Vec::new();

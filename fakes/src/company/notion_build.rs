@@ -9,10 +9,8 @@ use serde_json::{json, Map, Value};
 use super::cast::PEOPLE;
 use super::markup::{self, Line, Node, Span};
 use super::uuid_for;
-use crate::fakes::notion::text::{
-    rt_bold, rt_date, rt_equation, rt_link, rt_page, rt_text, rt_user,
-};
-use crate::fakes::notion::{Block, Page, Parent, Workspace};
+use crate::notion::text::{rt_bold, rt_date, rt_equation, rt_link, rt_page, rt_text, rt_user};
+use crate::notion::{Block, Page, Parent, Workspace};
 
 /// Builds the company's Notion workspace.
 pub struct NotionBuilder {

@@ -21,9 +21,9 @@ mod notion_build;
 mod prose;
 mod records;
 
-use crate::fakes::monday::Account;
-use crate::fakes::notion::text::mix;
-use crate::fakes::notion::{Parent, Workspace};
+use crate::monday::Account;
+use crate::notion::text::mix;
+use crate::notion::{Parent, Workspace};
 
 use notion_build::{minutes, NotionBuilder};
 
