@@ -73,6 +73,12 @@ fn import_search_export_round_trip() {
     // tasks:42 out of the tie (ties are ordered by segment, which varies between runs).
     let v = t.search("tags:stuck login", &[]);
     assert!(hit_ids(&v).contains(&"tasks:42".to_owned()), "{v}");
+    // Filters in the query restrict like the flags do (they used to be mere ranking hints,
+    // so other sources matching `heat` came back too).
+    let v = t.search("source:tasks heat", &[]);
+    assert_eq!(hit_ids(&v), vec!["tasks:42"]);
+    let v = t.search("heat kind:item OR kind:page", &["--limit", "100"]);
+    assert!(hit_ids(&v).contains(&"tasks:42".to_owned()), "{v}");
     let v = t.search("heat -tomatoes -aircraft", &["--limit", "100"]);
     let ids = hit_ids(&v);
     assert_eq!(ids.first().map(String::as_str), Some("tasks:42"), "{v}");

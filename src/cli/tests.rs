@@ -113,14 +113,14 @@ fn bench_flags() {
 
 #[test]
 fn demo_and_fake_flags() {
-    let Command::Demo(d) = parse(&["demo", "--serve", "--notion-pages", "50"]).command else {
+    let Command::Demo(d) = parse(&["demo", "--serve", "--scale", "50"]).command else {
         panic!()
     };
     assert_eq!(
         d.serve.map(|a| a.to_string()).as_deref(),
         Some("127.0.0.1:7700")
     );
-    assert_eq!(d.notion_pages, 50);
+    assert_eq!(d.scale, 50);
     assert!(matches!(
         parse(&["fake", "monday", "--addr", "127.0.0.1:9999"]).command,
         Command::Fake(_)

@@ -123,6 +123,9 @@ impl Compiler {
         Ok(Compiled { query, highlight })
     }
 
+    /// The clauses of one level. `source:`, `kind:` and `tags:` are filters, not ranking
+    /// hints: unless negated they must match, and values of the same field are alternatives
+    /// (`tags:a OR tags:b deploy` needs tag a or b, and scores on `deploy`).
     fn clauses(
         &self,
         nodes: &[(Occur, Node)],
@@ -130,11 +133,22 @@ impl Compiler {
         top: bool,
     ) -> Result<Clauses, QueryError> {
         let mut out = Vec::new();
+        let mut filters: Vec<(&str, Vec<Box<dyn Query>>)> = Vec::new();
         for (occur, node) in nodes {
             let positive = *occur != Occur::MustNot;
-            if let Some(q) = self.node(node, ctx, positive && top)? {
-                out.push((to_occur(*occur), q));
+            let Some(q) = self.node(node, ctx, positive && top)? else {
+                continue;
+            };
+            match filter_field(node).filter(|_| positive) {
+                Some(f) => match filters.iter_mut().find(|(g, _)| *g == f) {
+                    Some((_, qs)) => qs.push(q),
+                    None => filters.push((f, vec![q])),
+                },
+                None => out.push((to_occur(*occur), q)),
             }
+        }
+        for (_, qs) in filters {
+            out.extend(self.any_of(qs).map(|q| (TOccur::Must, q)));
         }
         Ok(out)
     }
@@ -421,6 +435,16 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
         q
     } else {
         Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+/// The filter field (`source`, `kind`, `tags`) a node restricts, if any.
+fn filter_field(node: &Node) -> Option<&str> {
+    match node {
+        Node::Words { field: Some(f), .. } | Node::Phrase { field: Some(f), .. } => {
+            Some(f.as_str()).filter(|f| matches!(*f, "source" | "kind" | "tags"))
+        }
+        _ => None,
     }
 }
 

@@ -42,7 +42,7 @@ mod query;
 mod render;
 mod reply;
 mod routes;
-mod text;
+pub(crate) mod text;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
