@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod connectors;
 pub mod document;
+pub mod embed;
 pub mod fakes;
 pub mod flatten;
 pub mod http;

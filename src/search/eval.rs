@@ -16,7 +16,12 @@ use tantivy::query::QueryParser;
 use tantivy::schema::{Schema, Value, STORED, STRING, TEXT};
 use tantivy::{doc, Index, TantivyDocument};
 
-use super::{RankingConfig, SearchError, SearchRequest, Searcher, MAX_LIMIT};
+use super::{
+    Fusion, Mode, RankingConfig, SearchError, SearchRequest, Searcher, Semantic, MAX_LIMIT,
+};
+use crate::embed::{embed_pending, Embedder};
+use crate::index::vectors::VectorIndex;
+use std::sync::{Arc, RwLock};
 use crate::document::Document;
 use crate::index::schema::{SchemaDef, SCHEMA_TOML};
 use crate::index::{IndexError, TroveIndex};
@@ -47,6 +52,8 @@ pub enum EvalError {
     Store(#[from] StoreError),
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    #[error(transparent)]
+    Embed(#[from] crate::embed::EmbedError),
 }
 
 /// Documents, queries and graded judgments.
@@ -238,18 +245,57 @@ impl TroveEval {
         })
     }
 
-    /// Runs every query of `set` with `ranking`.
+    /// Runs every query of `set` with `ranking` (keyword search).
     pub fn run(&self, set: &JudgedSet, ranking: RankingConfig) -> Result<Report, EvalError> {
         let store = Store::open(&self.dir)?;
         let index = TroveIndex::open_with_schema(&self.dir, self.def.clone())?;
         let searcher = Searcher::new(index)?.with_ranking(ranking);
+        Self::collect(set, &searcher, &store, Mode::Keyword)
+    }
+
+    /// Embeds the judged documents with `embedder` (vectors kept in this folder's store) and
+    /// returns the handle for [`TroveEval::run_mode`].
+    pub fn embed(&self, embedder: Arc<Embedder>) -> Result<Semantic, EvalError> {
+        let mut store = Store::open(&self.dir)?;
+        embed_pending(&mut store, &embedder, |_, _| {})?;
+        let mut vectors = VectorIndex::new(embedder.id(), embedder.dims());
+        vectors.catch_up(&store)?;
+        Ok(Semantic {
+            embedder,
+            vectors: Arc::new(RwLock::new(vectors)),
+        })
+    }
+
+    /// Runs every query of `set` in `mode`, fusing with `fusion`.
+    pub fn run_mode(
+        &self,
+        set: &JudgedSet,
+        semantic: &Semantic,
+        mode: Mode,
+        fusion: Fusion,
+    ) -> Result<Report, EvalError> {
+        let store = Store::open(&self.dir)?;
+        let index = TroveIndex::open_with_schema(&self.dir, self.def.clone())?;
+        let searcher = Searcher::new(index)?
+            .with_semantic(semantic.clone())
+            .with_fusion(fusion);
+        Self::collect(set, &searcher, &store, mode)
+    }
+
+    fn collect(
+        set: &JudgedSet,
+        searcher: &Searcher,
+        store: &Store,
+        mode: Mode,
+    ) -> Result<Report, EvalError> {
         Report::collect(set, |text| {
             let req = SearchRequest {
                 query: text.to_owned(),
                 limit: MAX_LIMIT,
+                mode: Some(mode),
                 ..SearchRequest::default()
             };
-            Ok(super::ids(&searcher.search(&req, &store)?))
+            Ok(super::ids(&searcher.search(&req, store)?))
         })
     }
 }
