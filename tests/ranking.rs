@@ -1,21 +1,30 @@
-//! Ranking quality on the judged query set in `eval/`: trove's default ranking must beat a
-//! plain BM25 engine (tantivy's `QueryParser`, default tokenizer, title + body) on the same
-//! documents, and an ablation table shows what each feature contributes.
+//! Ranking quality on the judged query sets in `eval/`. On the original queries trove's
+//! default ranking must beat a plain BM25 engine (tantivy's `QueryParser`, default tokenizer,
+//! title + body) on the same documents, and an ablation table shows what each feature
+//! contributes. On the question set (answers in other words than the question) the keyword
+//! scores are reported, as the baseline semantic and hybrid ranking are measured against.
 //!
-//! Run with `cargo test --test ranking -- --nocapture` to see the table; set
+//! Run with `cargo test --test ranking -- --nocapture` to see the tables; set
 //! `RANKING_PER_QUERY=1` to also print nDCG@10 per query for the baseline and the default.
 
 use std::path::Path;
 
-use trove::search::eval::{plain_bm25, JudgedSet, Metrics, Report, TroveEval};
+use trove::search::eval::{plain_bm25, JudgedSet, Metrics, QuerySet, Report, TroveEval};
 use trove::search::{Fusion, Mode, RankingConfig};
 
-/// nDCG@10 the default ranking must gain over plain BM25: measured 0.099 (0.9162 vs 0.8168,
-/// eval/README.md); a little below, so the test fails if a ranking feature breaks.
+/// nDCG@10 the default ranking must gain over plain BM25 on the original queries: measured
+/// 0.100 (0.9161 vs 0.8159, eval/README.md); a little below, so the test fails if a ranking
+/// feature breaks.
 const MIN_NDCG_GAIN: f64 = 0.07;
 
-fn judged_set() -> JudgedSet {
-    JudgedSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("eval")).unwrap()
+fn judged_set(queries: QuerySet) -> JudgedSet {
+    JudgedSet::load_set(&Path::new(env!("CARGO_MANIFEST_DIR")).join("eval"), queries).unwrap()
+}
+
+fn header(title: &str) {
+    eprintln!("{title}");
+    eprintln!("| configuration                                | nDCG@10 | MAP    | P@10   |");
+    eprintln!("|----------------------------------------------|---------|--------|--------|");
 }
 
 fn row(name: &str, m: Metrics) {
@@ -111,7 +120,7 @@ fn per_query(base: &Report, ours: &Report) {
 
 #[test]
 fn default_ranking_beats_plain_bm25() {
-    let set = judged_set();
+    let set = judged_set(QuerySet::Original);
     assert!(set.docs.len() >= 150 && set.queries.len() >= 40);
     let stem_dir = tempfile::tempdir().unwrap();
     let plain_dir = tempfile::tempdir().unwrap();
@@ -120,8 +129,7 @@ fn default_ranking_beats_plain_bm25() {
 
     let base = plain_bm25(&set).unwrap();
     let default = stemmed.run(&set, RankingConfig::default()).unwrap();
-    eprintln!("| configuration                                | nDCG@10 | MAP    | P@10   |");
-    eprintln!("|----------------------------------------------|---------|--------|--------|");
+    header("original queries (queries.tsv)");
     row("plain BM25 (tantivy QueryParser, title+body)", base.mean);
     for (name, cfg) in variants() {
         row(&name, stemmed.run(&set, cfg).unwrap().mean);
@@ -146,47 +154,75 @@ fn default_ranking_beats_plain_bm25() {
     assert!(default.mean.map > base.mean.map);
 }
 
-/// nDCG@10 hybrid search must gain over keyword search on the judged set (issue 11 asks for
+/// The question set: every question has an answer among the documents; keyword ranking is
+/// reported, not held to a threshold (its answers share few words with the questions).
+#[test]
+fn question_set_keyword_scores() {
+    let set = judged_set(QuerySet::Questions);
+    assert!(set.queries.len() >= 20);
+    for (qid, _) in &set.queries {
+        let judged = set.qrels.get(qid);
+        let relevant = judged.map_or(0, |j| j.values().filter(|g| **g > 0).count());
+        assert!(
+            relevant > 0,
+            "{qid} has no relevant document in questions-qrels.tsv"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let stemmed = TroveEval::build(&set, dir.path(), true).unwrap();
+    let base = plain_bm25(&set).unwrap();
+    let default = stemmed.run(&set, RankingConfig::default()).unwrap();
+    header("question set (questions.tsv), keyword only");
+    row("plain BM25 (tantivy QueryParser, title+body)", base.mean);
+    row("trove default", default.mean);
+    per_query(&base, &default);
+}
+
+/// nDCG@10 hybrid search must gain over keyword search on the question set (issue 11 asks for
 /// at least 0.03; measured in eval/README.md, "Hybrid").
 const MIN_HYBRID_GAIN: f64 = 0.03;
 
-/// Hybrid (keyword + all-MiniLM-L6-v2, reciprocal rank fusion) against keyword search, with a
-/// table of fusion settings; the default [`Fusion`] was chosen from this table.
+/// Hybrid (keyword + all-MiniLM-L6-v2, reciprocal rank fusion) against keyword search on both
+/// query sets, with a table of fusion settings; the default [`Fusion`] was chosen from it.
 #[test]
-fn hybrid_beats_keyword_search() {
+fn hybrid_beats_keyword_search_on_questions() {
     let Some(model_dir) = trove::embed::model_dir_for_tests() else {
         return;
     };
-    let set = judged_set();
-    let dir = tempfile::tempdir().unwrap();
-    let eval = TroveEval::build(&set, dir.path(), true).unwrap();
     let embedder = std::sync::Arc::new(trove::embed::Embedder::load(&model_dir).unwrap());
-    let semantic = eval.embed(embedder).unwrap();
-    let keyword = eval.run(&set, RankingConfig::default()).unwrap();
-    let run = |mode, fusion| eval.run_mode(&set, &semantic, mode, fusion).unwrap();
-    let d = Fusion::default();
-    eprintln!("| mode / fusion                                | nDCG@10 | MAP    | P@10   |");
-    eprintln!("|----------------------------------------------|---------|--------|--------|");
-    row("keyword (trove default)", keyword.mean);
-    row("semantic only", run(Mode::Semantic, d).mean);
-    for k in [10.0, 30.0, 60.0, 100.0] {
-        for w in [0.5, 0.75, 1.0, 1.5, 2.0] {
-            let f = Fusion { k, semantic_weight: w, ..d };
-            row(&format!("hybrid RRF k={k} semantic weight {w}"), run(Mode::Hybrid, f).mean);
+    let mut gains = Vec::new();
+    for (name, queries) in [("question set", QuerySet::Questions), ("original queries", QuerySet::Original)] {
+        let set = judged_set(queries);
+        let dir = tempfile::tempdir().unwrap();
+        let eval = TroveEval::build(&set, dir.path(), true).unwrap();
+        let semantic = eval.embed(embedder.clone()).unwrap();
+        let keyword = eval.run(&set, RankingConfig::default()).unwrap();
+        let run = |mode, fusion| eval.run_mode(&set, &semantic, mode, fusion).unwrap();
+        let d = Fusion::default();
+        header(&format!("{name}: keyword, semantic and hybrid"));
+        row("keyword (trove default)", keyword.mean);
+        row("semantic only", run(Mode::Semantic, d).mean);
+        for k in [10.0, 30.0, 60.0] {
+            for w in [0.5, 1.0, 1.5, 2.0] {
+                let f = Fusion { k, semantic_weight: w, ..d };
+                row(&format!("hybrid RRF k={k} semantic weight {w}"), run(Mode::Hybrid, f).mean);
+            }
         }
-    }
-    let hybrid = run(Mode::Hybrid, d);
-    row("hybrid (default)", hybrid.mean);
-    if std::env::var_os("RANKING_PER_QUERY").is_some() {
-        for ((qid, k), (_, h)) in keyword.per_query.iter().zip(&hybrid.per_query) {
-            eprintln!("{qid}\tkeyword {:.3}\thybrid {:.3}", k.ndcg10, h.ndcg10);
+        let hybrid = run(Mode::Hybrid, d);
+        row("hybrid (default fusion)", hybrid.mean);
+        if std::env::var_os("RANKING_PER_QUERY").is_some() {
+            for ((qid, k), (_, h)) in keyword.per_query.iter().zip(&hybrid.per_query) {
+                eprintln!("{qid}\tkeyword {:.3}\thybrid {:.3}", k.ndcg10, h.ndcg10);
+            }
         }
+        gains.push((name, keyword.mean.ndcg10, hybrid.mean.ndcg10));
     }
-    let gain = hybrid.mean.ndcg10 - keyword.mean.ndcg10;
+    let (_, keyword, hybrid) = gains[0];
+    let gain = hybrid - keyword;
     assert!(
         gain >= MIN_HYBRID_GAIN,
-        "hybrid nDCG@10 {:.4} vs keyword {:.4}: gain {gain:.4} below {MIN_HYBRID_GAIN}",
-        hybrid.mean.ndcg10,
-        keyword.mean.ndcg10
+        "questions: hybrid nDCG@10 {hybrid:.4} vs keyword {keyword:.4}: gain {gain:.4} below {MIN_HYBRID_GAIN}"
     );
+    let (_, keyword, hybrid) = gains[1];
+    assert!(hybrid > keyword - 0.02, "original queries: hybrid {hybrid:.4} vs keyword {keyword:.4}");
 }
