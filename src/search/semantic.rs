@@ -19,7 +19,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher as TSearcher, Term};
 
 use super::query::{Node, Occur, ParsedQuery};
-use super::{fetch, hit, Hit, SearchError, SearchRequest, SearchResponse, Searcher, StoredDoc};
+use super::{fetch, hit, Hit, SearchError, SearchRequest, Searcher, StoredDoc};
 use crate::embed::Embedder;
 use crate::index::vectors::{VectorHit, VectorIndex};
 use crate::store::Store;
@@ -73,14 +73,7 @@ impl Semantic {
     /// `vectors.bin` is rebuilt from the store's vectors (nothing is embedded here).
     pub fn open(model_dir: &Path, gen_dir: &Path, store: &Store) -> Result<Semantic, SearchError> {
         let embedder = Embedder::load(model_dir)?;
-        let mut vectors = match VectorIndex::load(gen_dir, embedder.id()) {
-            Ok(Some(v)) if v.dims() == embedder.dims() => v,
-            Ok(_) => VectorIndex::new(embedder.id(), embedder.dims()),
-            Err(e) => {
-                tracing::warn!(error = %e, "rebuilding the vector index from the store");
-                VectorIndex::new(embedder.id(), embedder.dims())
-            }
-        };
+        let mut vectors = crate::index::vectors::load_or_new(gen_dir, &embedder);
         vectors.catch_up(store)?;
         Ok(Semantic {
             embedder: Arc::new(embedder),

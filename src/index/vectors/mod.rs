@@ -277,7 +277,8 @@ fn top_n(slots: &mut [u32], n: usize, score: impl Fn(u32) -> f32) {
     if n < slots.len() {
         slots.select_nth_unstable_by(n - 1, by_score);
     }
-    slots[..n.min(slots.len())].sort_unstable_by(by_score);
+    let n = n.min(slots.len());
+    slots[..n].sort_unstable_by(by_score);
 }
 
 /// int8 dot product with i32 accumulation (auto-vectorised).
@@ -286,7 +287,9 @@ fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
 }
 
 mod file;
+mod update;
 pub use file::VectorFileError;
+pub use update::{embed_and_save, load_or_new, UpdateError, Updated};
 
 #[cfg(test)]
 mod tests;
