@@ -33,6 +33,7 @@ use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::data::DataDir;
 use crate::secret::Secret;
 pub use errors::ApiError;
 pub use state::AppState;
@@ -88,8 +89,8 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     opts.check()?;
-    let data_dir = opts.data_dir.clone();
-    let (store, index) = tokio::task::spawn_blocking(move || crate::cli::open_synced(&data_dir))
+    let data = DataDir::new(&opts.data_dir);
+    let (store, index) = tokio::task::spawn_blocking(move || data.open())
         .await
         .context("opening the data folder")??;
     let state = Arc::new(AppState::new(

@@ -156,14 +156,3 @@ fn refresh(state: &AppState, prev: &Seen) -> Option<Seen> {
     state.metrics.reloaded();
     Some(now)
 }
-
-/// Documents and segments of the last commit of `index` (read from its `meta.json`, no reader).
-pub fn index_counts(index: &TroveIndex) -> (u64, usize) {
-    match index.index().searchable_segment_metas() {
-        Ok(metas) => (
-            metas.iter().map(|m| u64::from(m.num_docs())).sum(),
-            metas.len(),
-        ),
-        Err(_) => (0, 0),
-    }
-}
