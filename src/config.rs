@@ -132,6 +132,25 @@ impl Config {
         Ok(cfg)
     }
 
+    /// Only `[embeddings] model_dir` of the config file at `path` (or `./trove.toml` when it
+    /// exists), without resolving sources: searching needs no source tokens.
+    pub fn model_dir_setting(path: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
+        let path = match path {
+            Some(p) => p,
+            None if Path::new("trove.toml").exists() => Path::new("trove.toml"),
+            None => return Ok(None),
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let raw: RawFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.message().to_owned() + &span_hint(&text, e.span()),
+        })?;
+        Ok(raw.embeddings.model_dir)
+    }
+
     /// Parses config text.
     pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::Parse {

@@ -181,6 +181,16 @@ impl Store {
         Ok(n as u64)
     }
 
+    /// Number of passage vectors stored under `model`.
+    pub fn passage_vectors(&self, model: &str) -> Result<u64> {
+        let n: Option<i64> = self.conn.query_row(
+            "SELECT SUM(length(scales)) / 4 FROM passage_vectors WHERE model = ?1",
+            [model],
+            |r| r.get(0),
+        )?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
     /// Number of distinct document texts with vectors under `model`.
     pub fn vector_texts(&self, model: &str) -> Result<u64> {
         let n: i64 = self.conn.query_row(
