@@ -152,7 +152,10 @@ pub struct EmbeddingsStatus {
 
 impl EmbeddingsStatus {
     /// Status with `embedder` loaded, read from `store`.
-    pub fn of(store: &Store, embedder: &crate::embed::Embedder) -> Result<EmbeddingsStatus, StoreError> {
+    pub fn of(
+        store: &Store,
+        embedder: &crate::embed::Embedder,
+    ) -> Result<EmbeddingsStatus, StoreError> {
         Ok(EmbeddingsStatus {
             enabled: true,
             model: Some(embedder.id().to_owned()),

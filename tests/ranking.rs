@@ -197,7 +197,10 @@ fn hybrid_beats_keyword_search_on_questions() {
     let eval = TroveEval::build(&questions, dir.path(), true).unwrap();
     let semantic = eval.embed(embedder).unwrap();
     let mut gains = Vec::new();
-    for (name, set) in [("question set", &questions), ("original queries", &original)] {
+    for (name, set) in [
+        ("question set", &questions),
+        ("original queries", &original),
+    ] {
         let keyword = eval.run(set, RankingConfig::default()).unwrap();
         let run = |mode, fusion| eval.run_mode(set, &semantic, mode, fusion).unwrap();
         let d = Fusion::default();
@@ -206,8 +209,15 @@ fn hybrid_beats_keyword_search_on_questions() {
         row("semantic only", run(Mode::Semantic, d).mean);
         for k in [5.0, 10.0, 60.0] {
             for w in [1.0, 2.0, 3.0] {
-                let f = Fusion { k, semantic_weight: w, ..d };
-                row(&format!("hybrid RRF k={k} semantic weight {w}"), run(Mode::Hybrid, f).mean);
+                let f = Fusion {
+                    k,
+                    semantic_weight: w,
+                    ..d
+                };
+                row(
+                    &format!("hybrid RRF k={k} semantic weight {w}"),
+                    run(Mode::Hybrid, f).mean,
+                );
             }
         }
         let hybrid = run(Mode::Hybrid, d);

@@ -40,7 +40,12 @@ pub fn sample_passages(embedder: &Embedder, docs: &[Document], n: usize) -> Vec<
     let mut out = Vec::with_capacity(n);
     for d in docs {
         for p in embedder.passages(&d.title, &d.path, &d.body) {
-            if embedder.tokenizer().encode(p.text.as_str(), true).map_or(0, |e| e.len()) >= 180 {
+            if embedder
+                .tokenizer()
+                .encode(p.text.as_str(), true)
+                .map_or(0, |e| e.len())
+                >= 180
+            {
                 out.push(p.text);
             }
             if out.len() == n {
@@ -63,7 +68,9 @@ pub fn throughput(
         .iter()
         .map(|t| embedder.tokenizer().encode(*t, true).map_or(0, |e| e.len()))
         .sum();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let start = Instant::now();
     pool.install(|| embed_batched(embedder, &refs, batch, |_| {}))?;
     Ok(Throughput {
@@ -95,7 +102,10 @@ pub fn tokens_per_word(embedder: &Embedder, docs: &[Document]) -> f64 {
     let (mut words, mut tokens) = (0usize, 0usize);
     for d in docs.iter().take(200) {
         words += d.body.split_whitespace().count();
-        tokens += embedder.tokenizer().encode(d.body.as_str(), false).map_or(0, |e| e.len());
+        tokens += embedder
+            .tokenizer()
+            .encode(d.body.as_str(), false)
+            .map_or(0, |e| e.len());
     }
     tokens as f64 / words.max(1) as f64
 }
@@ -106,7 +116,9 @@ pub fn synthetic_vectors(model: &str, dims: usize, docs: &[Document], ratio: f64
     let mut rng = Rng::new(7);
     for (n, d) in docs.iter().enumerate() {
         let tokens = (d.body.split_whitespace().count() as f64 * ratio) as usize;
-        let vs: Vec<Vec<f32>> = (0..passages_for(tokens)).map(|_| unit(&mut rng, dims)).collect();
+        let vs: Vec<Vec<f32>> = (0..passages_for(tokens))
+            .map(|_| unit(&mut rng, dims))
+            .collect();
         let spans = vec![(0, d.body.len().min(800) as u32); vs.len()];
         ix.upsert(&d.id, n as i64, &Quantized::from_f32(dims, spans, &vs));
     }
@@ -125,7 +137,10 @@ pub fn queries(corpus: &Corpus, n: usize) -> Vec<String> {
     (0..n)
         .map(|i| {
             let words = 2 + i % 2;
-            (0..words).map(|_| corpus.word(&mut rng)).collect::<Vec<_>>().join(" ")
+            (0..words)
+                .map(|_| corpus.word(&mut rng))
+                .collect::<Vec<_>>()
+                .join(" ")
         })
         .collect()
 }

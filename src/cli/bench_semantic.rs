@@ -24,8 +24,14 @@ pub fn run(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let corpus = Corpus::standard();
     let docs = corpus.documents(args.seed, args.docs);
     let sample = semantic::sample_passages(&embedder, &docs, PASSAGES);
-    println!("embedding {} passages of about 200 tokens (all-MiniLM-L6-v2)", sample.len());
-    println!("{:>6} {:>8} {:>11} {:>10} {:>9}", "batch", "threads", "passages/s", "tokens", "seconds");
+    println!(
+        "embedding {} passages of about 200 tokens (all-MiniLM-L6-v2)",
+        sample.len()
+    );
+    println!(
+        "{:>6} {:>8} {:>11} {:>10} {:>9}",
+        "batch", "threads", "passages/s", "tokens", "seconds"
+    );
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     for (batch, threads) in [(1, cores), (8, cores), (16, cores), (32, cores), (16, 1)] {
         let t = semantic::throughput(&embedder, &sample, batch, threads)?;
@@ -39,7 +45,10 @@ pub fn run(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let tmp = std::env::temp_dir().join(format!("trove-bench-sem-{}", std::process::id()));
-    eprintln!("importing {} generated documents for the latency run…", docs.len());
+    eprintln!(
+        "importing {} generated documents for the latency run…",
+        docs.len()
+    );
     bench::import(&tmp, &docs)?;
     let queries = semantic::queries(&corpus, 200);
     let (rows, passages) = semantic::search_latencies(&tmp, &docs, Arc::new(embedder), &queries)?;

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 pub use batch::{embed_all, embed_batched, BATCH};
 pub use model::{Embedder, ModelError, GET_MODEL_HINT};
-pub use pending::{embed_pending, text_hash, EmbedError, EmbedSummary};
 pub use passages::{prefix, split, Passage, OVERLAP_TOKENS, WINDOW_TOKENS};
+pub use pending::{embed_pending, text_hash, EmbedError, EmbedSummary};
 pub use pooling::{Mode as PoolingMode, Pooling};
 
 /// Name of the default model's folder under `<data-dir>/models/`.

@@ -17,7 +17,6 @@ use tokenizers::Tokenizer;
 
 use super::pooling::Pooling;
 
-
 /// How to get the default model, appended to "missing file" errors.
 pub const GET_MODEL_HINT: &str = "get all-MiniLM-L6-v2 with `scripts/fetch-model.sh <dir>` or \
 from Hugging Face (sentence-transformers/all-MiniLM-L6-v2), see README \"Semantic search\"";

@@ -99,8 +99,11 @@ mod tests {
     fn pooling_config_needs_exactly_one_mode() {
         let two = serde_json::json!({"word_embedding_dimension": 4,
             "pooling_mode_cls_token": true, "pooling_mode_mean_tokens": true});
-        assert!(Pooling::from_config(&two).unwrap_err().contains("2 pooling modes"));
-        let mean = serde_json::json!({"word_embedding_dimension": 4, "pooling_mode_mean_tokens": true});
+        assert!(Pooling::from_config(&two)
+            .unwrap_err()
+            .contains("2 pooling modes"));
+        let mean =
+            serde_json::json!({"word_embedding_dimension": 4, "pooling_mode_mean_tokens": true});
         let p = Pooling::from_config(&mean).unwrap();
         assert_eq!((p.mode, p.dims), (Mode::Mean, 4));
     }

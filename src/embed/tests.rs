@@ -73,7 +73,10 @@ fn empty_folder_names_the_missing_file_and_how_to_get_it() {
     let err = Embedder::load(dir.path()).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, ModelError::Missing { .. }), "{msg}");
-    assert!(msg.contains("modules.json") && msg.contains("fetch-model.sh"), "{msg}");
+    assert!(
+        msg.contains("modules.json") && msg.contains("fetch-model.sh"),
+        "{msg}"
+    );
 }
 
 /// A copy of the model folder (symlinks) with `file` replaced by `contents`.
@@ -122,14 +125,22 @@ fn a_pooling_width_unlike_the_encoder_is_a_dimension_error() {
 fn model_id_changes_when_the_settings_change() {
     let Some(m) = embedder() else { return };
     assert!(m.id().starts_with("all-MiniLM-L6-v2/384d/"), "{}", m.id());
-    let modules = br#"[{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},
+    let modules =
+        br#"[{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},
         {"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"}]"#;
     let dir = altered(m.dir(), "modules.json", modules);
     let unnormalised = Embedder::load(&dir.path().join(DEFAULT_MODEL)).unwrap();
     let v = unnormalised.embed("A man is eating food.").unwrap();
     let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    assert!((norm - 1.0).abs() > 1e-3, "without Normalize the vector keeps its length");
-    assert_ne!(unnormalised.id(), m.id(), "other settings, other vectors: another id");
+    assert!(
+        (norm - 1.0).abs() > 1e-3,
+        "without Normalize the vector keeps its length"
+    );
+    assert_ne!(
+        unnormalised.id(),
+        m.id(),
+        "other settings, other vectors: another id"
+    );
 }
 
 fn doc(id: &str, title: &str, body: &str) -> crate::Document {
@@ -157,8 +168,16 @@ fn pending_documents_are_embedded_once_and_found_by_meaning() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = crate::store::Store::open(dir.path()).unwrap();
     let docs = [
-        doc("wiki:1", "Expenses", "Submit receipts within 30 days to be paid back for trips."),
-        doc("wiki:2", "Launch plan", "The release waits on the security review sign-off."),
+        doc(
+            "wiki:1",
+            "Expenses",
+            "Submit receipts within 30 days to be paid back for trips.",
+        ),
+        doc(
+            "wiki:2",
+            "Launch plan",
+            "The release waits on the security review sign-off.",
+        ),
         doc("wiki:3", "Office plants", "Water the ficus on Mondays."),
     ];
     store.upsert_all(&docs).unwrap();
@@ -193,7 +212,9 @@ fn another_model_never_sees_the_first_models_vectors() {
     let Some(m) = embedder() else { return };
     let dir = tempfile::tempdir().unwrap();
     let mut store = crate::store::Store::open(dir.path()).unwrap();
-    store.upsert_all(&[doc("wiki:1", "A", "some text")]).unwrap();
+    store
+        .upsert_all(&[doc("wiki:1", "A", "some text")])
+        .unwrap();
     embed_pending(&mut store, m, |_, _| {}).unwrap();
     let hash = text_hash("A", &["Handbook".to_owned()], "some text");
     assert!(store.has_vectors(hash, m.id()).unwrap());

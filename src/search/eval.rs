@@ -21,13 +21,13 @@ use tantivy::{doc, Index, TantivyDocument};
 use super::{
     Fusion, Mode, RankingConfig, SearchError, SearchRequest, Searcher, Semantic, MAX_LIMIT,
 };
-use crate::embed::{embed_pending, Embedder};
-use crate::index::vectors::VectorIndex;
-use std::sync::{Arc, RwLock};
 use crate::document::Document;
+use crate::embed::{embed_pending, Embedder};
 use crate::index::schema::{SchemaDef, SCHEMA_TOML};
+use crate::index::vectors::VectorIndex;
 use crate::index::{IndexError, TroveIndex};
 use crate::store::{Store, StoreError};
+use std::sync::{Arc, RwLock};
 
 /// Ranks considered by nDCG and precision.
 pub const CUTOFF: usize = 10;

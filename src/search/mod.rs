@@ -46,7 +46,10 @@ pub enum SearchError {
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     /// Semantic or hybrid search asked for without a model.
-    #[error("semantic search is off: no embedding model is configured; {}", crate::embed::GET_MODEL_HINT)]
+    #[error(
+        "semantic search is off: no embedding model is configured; {}",
+        crate::embed::GET_MODEL_HINT
+    )]
     SemanticOff,
     #[error(transparent)]
     Model(#[from] crate::embed::ModelError),

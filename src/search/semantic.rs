@@ -89,7 +89,9 @@ impl Semantic {
         if changed > 0 {
             vectors.compact_if_sparse();
             if let Some(dir) = gen_dir {
-                vectors.save(dir).map_err(|e| SearchError::Vectors(e.to_string()))?;
+                vectors
+                    .save(dir)
+                    .map_err(|e| SearchError::Vectors(e.to_string()))?;
             }
         }
         Ok(changed)
@@ -129,7 +131,8 @@ impl Fusion {
         for (rank, id) in semantic.iter().enumerate() {
             *score.entry(id).or_default() += self.semantic_weight / (self.k + rank as f32 + 1.0);
         }
-        let mut out: Vec<(String, f32)> = score.into_iter().map(|(i, s)| (i.to_owned(), s)).collect();
+        let mut out: Vec<(String, f32)> =
+            score.into_iter().map(|(i, s)| (i.to_owned(), s)).collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }
@@ -149,7 +152,10 @@ fn semantic_text(q: &ParsedQuery) -> String {
             match node {
                 _ if *occur == Occur::MustNot => {}
                 Node::Words { field, text } | Node::Phrase { field, text } => {
-                    if !matches!(field.as_deref(), Some("source" | "kind" | "tags" | "authors")) {
+                    if !matches!(
+                        field.as_deref(),
+                        Some("source" | "kind" | "tags" | "authors")
+                    ) {
                         out.push(text.clone());
                     }
                 }
@@ -184,9 +190,16 @@ impl Searcher {
         let depth = self.fusion.depth.max(req.offset + limit);
         let exact = has_exact_syntax(parsed);
         let keyword = if mode == Mode::Hybrid || exact {
-            keyword_side(&searcher, &*compiled.query, if exact { EXACT_DEPTH } else { depth })?
+            keyword_side(
+                &searcher,
+                &*compiled.query,
+                if exact { EXACT_DEPTH } else { depth },
+            )?
         } else {
-            Side { ids: Vec::new(), total: 0 }
+            Side {
+                ids: Vec::new(),
+                total: 0,
+            }
         };
         let filter = self.semantic_filter(req)?;
         let allowed: Option<HashSet<&str>> =
@@ -223,14 +236,22 @@ impl Searcher {
     }
 
     /// Which of `ids` pass `filter`, with one tantivy query for the batch.
-    fn check_filter(&self, searcher: &TSearcher, filter: Option<&dyn Query>, ids: &[&str]) -> Vec<bool> {
+    fn check_filter(
+        &self,
+        searcher: &TSearcher,
+        filter: Option<&dyn Query>,
+        ids: &[&str],
+    ) -> Vec<bool> {
         let Some(filter) = filter else {
             return vec![true; ids.len()];
         };
         let field = self.index.fields().id;
         let terms = ids.iter().map(|id| Term::from_field_text(field, id));
         let q = BooleanQuery::new(vec![
-            (TOccur::Must, Box::new(TermSetQuery::new(terms)) as Box<dyn Query>),
+            (
+                TOccur::Must,
+                Box::new(TermSetQuery::new(terms)) as Box<dyn Query>,
+            ),
             (TOccur::Must, filter.box_clone()),
         ]);
         let found: HashSet<String> = searcher
@@ -251,8 +272,11 @@ impl Searcher {
         store: &Store,
     ) -> Result<Vec<Hit>, SearchError> {
         let fields = *self.index.fields();
-        let mut gen =
-            tantivy::snippet::SnippetGenerator::create(searcher, &*compiled.highlight, fields.body)?;
+        let mut gen = tantivy::snippet::SnippetGenerator::create(
+            searcher,
+            &*compiled.highlight,
+            fields.body,
+        )?;
         gen.set_max_num_chars(220);
         let spans: HashMap<&str, (u32, u32)> =
             sem_hits.iter().map(|h| (h.id.as_str(), h.span)).collect();
@@ -264,7 +288,13 @@ impl Searcher {
                 continue; // deleted since the vectors were read
             };
             let body = bodies.get(id).map(String::as_str).unwrap_or("");
-            out.push(semantic_hit(&doc, *score, body, spans.get(id.as_str()), &gen));
+            out.push(semantic_hit(
+                &doc,
+                *score,
+                body,
+                spans.get(id.as_str()),
+                &gen,
+            ));
         }
         Ok(out)
     }
@@ -291,7 +321,8 @@ fn semantic_hit(
 
 /// Top keyword matches' ids (up to `n`) and the total number of matches.
 fn keyword_side(searcher: &TSearcher, q: &dyn Query, n: usize) -> Result<Side, SearchError> {
-    let (top, total) = searcher.search(q, &(TopDocs::with_limit(n.max(1)).order_by_score(), Count))?;
+    let (top, total) =
+        searcher.search(q, &(TopDocs::with_limit(n.max(1)).order_by_score(), Count))?;
     let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
     let docs = fetch(searcher, &top)?;
     debug_assert_eq!(docs.len(), addrs.len());
@@ -315,7 +346,10 @@ fn stored_by_id(
     id_field: tantivy::schema::Field,
     id: &str,
 ) -> Result<Option<StoredDoc>, SearchError> {
-    let q = TermQuery::new(Term::from_field_text(id_field, id), IndexRecordOption::Basic);
+    let q = TermQuery::new(
+        Term::from_field_text(id_field, id),
+        IndexRecordOption::Basic,
+    );
     let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
     Ok(fetch(searcher, &top)?.into_iter().next().map(|(_, d)| d))
 }

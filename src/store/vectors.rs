@@ -41,10 +41,16 @@ impl Quantized {
         let mut values = Vec::with_capacity(vectors.len() * dims);
         for v in vectors {
             debug_assert_eq!(v.len(), dims);
-            let max = v.iter().fold(0f32, |m, x| m.max(x.abs())).max(f32::MIN_POSITIVE);
+            let max = v
+                .iter()
+                .fold(0f32, |m, x| m.max(x.abs()))
+                .max(f32::MIN_POSITIVE);
             let scale = max / 127.0;
             scales.push(scale);
-            values.extend(v.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8));
+            values.extend(
+                v.iter()
+                    .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8),
+            );
         }
         Quantized {
             dims,
@@ -129,9 +135,9 @@ impl Store {
 
     /// Whether vectors exist for a text hash under `model`.
     pub fn has_vectors(&self, text_hash: i64, model: &str) -> Result<bool> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT 1 FROM passage_vectors WHERE text_hash = ?1 AND model = ?2",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM passage_vectors WHERE text_hash = ?1 AND model = ?2")?;
         Ok(stmt.exists(params![text_hash, model])?)
     }
 
@@ -208,13 +214,25 @@ impl Store {
              WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![after as i64, upto as i64, limit as i64], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get(2)?,
+                r.get::<_, String>(3)?,
+                r.get(4)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, seq, title, path, body) = row?;
             let path = super::parse_list(&id, path)?;
-            out.push(Unembedded { id, seq: seq as u64, title, path, body });
+            out.push(Unembedded {
+                id,
+                seq: seq as u64,
+                title,
+                path,
+                body,
+            });
         }
         Ok(out)
     }

@@ -188,12 +188,19 @@ impl VectorIndex {
                 sorted = n;
             }
             let batch = &cands[batch_start..batch_end];
-            let ids: Vec<&str> = batch.iter().map(|&s| self.docs[s as usize].id.as_str()).collect();
+            let ids: Vec<&str> = batch
+                .iter()
+                .map(|&s| self.docs[s as usize].id.as_str())
+                .collect();
             for (&slot, ok) in batch.iter().zip(allow(&ids)) {
                 if ok {
                     let (score, row) = best[slot as usize];
                     let id = self.docs[slot as usize].id.clone();
-                    out.push(VectorHit { id, score, span: self.spans[row as usize] });
+                    out.push(VectorHit {
+                        id,
+                        score,
+                        span: self.spans[row as usize],
+                    });
                     if out.len() == k {
                         return out;
                     }
@@ -283,7 +290,10 @@ fn top_n(slots: &mut [u32], n: usize, score: impl Fn(u32) -> f32) {
 
 /// int8 dot product with i32 accumulation (auto-vectorised).
 fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
-    a.iter().zip(b).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum()
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| i32::from(x) * i32::from(y))
+        .sum()
 }
 
 mod file;

@@ -29,7 +29,11 @@ fn q(vs: &[Vec<f32>]) -> Quantized {
 fn index(n: u64) -> VectorIndex {
     let mut ix = VectorIndex::new("m", 32);
     for i in 0..n {
-        ix.upsert(&format!("d{i}"), i as i64, &q(&[unit(i, 32), unit(i + 1000, 32)]));
+        ix.upsert(
+            &format!("d{i}"),
+            i as i64,
+            &q(&[unit(i, 32), unit(i + 1000, 32)]),
+        );
     }
     ix
 }
@@ -46,11 +50,16 @@ fn best_passage_wins_and_its_span_is_reported() {
 #[test]
 fn filters_remove_and_replace_apply_before_top_k() {
     let mut ix = index(400);
-    let hits = ix.search(&unit(5, 32), 5, |ids| ids.iter().map(|id| id.ends_with('7')).collect());
+    let hits = ix.search(&unit(5, 32), 5, |ids| {
+        ids.iter().map(|id| id.ends_with('7')).collect()
+    });
     assert_eq!(hits.len(), 5);
     assert!(hits.iter().all(|h| h.id.ends_with('7')));
     ix.remove("d5");
-    assert!(ix.search(&unit(5, 32), 400, all).iter().all(|h| h.id != "d5"));
+    assert!(ix
+        .search(&unit(5, 32), 400, all)
+        .iter()
+        .all(|h| h.id != "d5"));
     ix.upsert("d6", 99_999, &q(&[unit(5, 32)]));
     assert_eq!(ix.search(&unit(5, 32), 1, all)[0].id, "d6");
     assert_eq!((ix.docs(), ix.vectors()), (399, 398 * 2 + 1));
@@ -84,7 +93,10 @@ fn saved_file_round_trips_and_another_model_is_ignored() {
     assert!(VectorIndex::load(dir.path(), "other").unwrap().is_none());
     std::fs::write(dir.path().join(VECTORS_FILE), b"TRVVEC01\x05").unwrap();
     let err = VectorIndex::load(dir.path(), "m").unwrap_err().to_string();
-    assert!(err.contains("vectors.bin") && err.contains("rebuild"), "{err}");
+    assert!(
+        err.contains("vectors.bin") && err.contains("rebuild"),
+        "{err}"
+    );
 }
 
 #[test]

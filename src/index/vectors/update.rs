@@ -41,7 +41,10 @@ pub fn embed_and_save(
     let mut store = Store::open(data_dir)?;
     let embedded = embed_pending(&mut store, embedder, progress)?;
     let Some(dir) = Generations::new(data_dir).current()? else {
-        return Ok(Updated { embedded, ..Updated::default() });
+        return Ok(Updated {
+            embedded,
+            ..Updated::default()
+        });
     };
     let mut vectors = load_or_new(&dir, embedder);
     vectors.catch_up(&store)?;
