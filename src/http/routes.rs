@@ -304,6 +304,18 @@ mod tests {
     }
 
     #[test]
+    fn mode_is_parsed_and_a_bad_one_is_named() {
+        let r = parse_search(&p(&[("q", "x"), ("mode", "semantic")])).unwrap();
+        assert_eq!(r.mode, Some(crate::search::Mode::Semantic));
+        assert_eq!(parse_search(&p(&[("mode", "")])).unwrap().mode, None);
+        let e = parse_search(&p(&[("mode", "fuzzy")])).unwrap_err();
+        assert!(
+            matches!(&e, ApiError::BadParameter(m) if m.contains("search mode")),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn long_query_is_a_bad_query() {
         let q = "a ".repeat(MAX_QUERY_BYTES);
         assert!(matches!(

@@ -353,3 +353,7 @@ fn stored_by_id(
     let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
     Ok(fetch(searcher, &top)?.into_iter().next().map(|(_, d)| d))
 }
+
+#[cfg(test)]
+#[path = "semantic_tests.rs"]
+mod tests;
