@@ -57,6 +57,8 @@ pub struct SourceConfig {
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub sources: Vec<SourceConfig>,
+    /// `[embeddings] model_dir`: the sentence-embedding model folder for semantic search.
+    pub model_dir: Option<PathBuf>,
     /// Where the configuration came from, for messages.
     pub origin: String,
 }
@@ -66,6 +68,15 @@ pub struct Config {
 struct RawFile {
     #[serde(default)]
     sources: Vec<RawSource>,
+    #[serde(default)]
+    embeddings: RawEmbeddings,
+}
+
+/// The `[embeddings]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmbeddings {
+    model_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +132,25 @@ impl Config {
         Ok(cfg)
     }
 
+    /// Only `[embeddings] model_dir` of the config file at `path` (or `./trove.toml` when it
+    /// exists), without resolving sources: searching needs no source tokens.
+    pub fn model_dir_setting(path: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
+        let path = match path {
+            Some(p) => p,
+            None if Path::new("trove.toml").exists() => Path::new("trove.toml"),
+            None => return Ok(None),
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let raw: RawFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.message().to_owned() + &span_hint(&text, e.span()),
+        })?;
+        Ok(raw.embeddings.model_dir)
+    }
+
     /// Parses config text.
     pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::Parse {
@@ -144,6 +174,7 @@ impl Config {
         }
         Ok(Config {
             sources,
+            model_dir: raw.embeddings.model_dir,
             origin: String::new(),
         })
     }
@@ -175,6 +206,7 @@ impl Config {
         }
         Ok(Config {
             sources,
+            model_dir: None,
             origin: "environment".into(),
         })
     }
@@ -381,6 +413,15 @@ auth_token = "abc"
         assert_eq!(cfg.sources[0].token.expose(), "ntn_x");
         assert_eq!(cfg.sources[0].api_url, "http://127.0.0.1:9");
         assert_eq!(cfg.sources[1].api_url, MONDAY_API_URL);
+    }
+
+    #[test]
+    fn embeddings_model_dir_is_read_and_unknown_keys_in_it_are_named() {
+        let cfg = Config::parse("[embeddings]\nmodel_dir = \"/models/minilm\"\n", &no_env).unwrap();
+        assert_eq!(cfg.model_dir, Some(PathBuf::from("/models/minilm")));
+        assert_eq!(Config::parse("", &no_env).unwrap().model_dir, None);
+        let err = Config::parse("[embeddings]\nmodel = \"x\"\n", &no_env).unwrap_err();
+        assert!(err.to_string().contains("model"), "{err}");
     }
 
     #[test]

@@ -85,6 +85,7 @@ impl DataDir {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
             },
+            embeddings: EmbeddingsStatus::off(no_model_reason(&self.path)),
         })
     }
 }
@@ -127,6 +128,61 @@ pub struct Status {
     pub documents: u64,
     pub sources: Vec<SourceStatus>,
     pub index: IndexStatus,
+    /// Semantic search: the model and how far embedding is (filled by [`Status::with_embeddings`]).
+    pub embeddings: EmbeddingsStatus,
+}
+
+/// The semantic-search half of the status.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EmbeddingsStatus {
+    /// Whether a model is loaded (semantic and hybrid search available).
+    pub enabled: bool,
+    /// Model id (folder name, dimensions, fingerprint).
+    pub model: Option<String>,
+    pub model_dir: Option<String>,
+    pub dimensions: Option<usize>,
+    /// Passage vectors stored for this model.
+    pub vectors: u64,
+    /// Documents changed since they were last embedded.
+    pub pending: u64,
+    /// Why semantic search is off and how to turn it on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub off_reason: Option<String>,
+}
+
+impl EmbeddingsStatus {
+    /// Status with `embedder` loaded, read from `store`.
+    pub fn of(
+        store: &Store,
+        embedder: &crate::embed::Embedder,
+    ) -> Result<EmbeddingsStatus, StoreError> {
+        Ok(EmbeddingsStatus {
+            enabled: true,
+            model: Some(embedder.id().to_owned()),
+            model_dir: Some(embedder.dir().display().to_string()),
+            dimensions: Some(embedder.dims()),
+            vectors: store.passage_vectors(embedder.id())?,
+            pending: store.pending_vectors(embedder.id())?,
+            off_reason: None,
+        })
+    }
+
+    /// Semantic search off, and why.
+    pub fn off(reason: impl Into<String>) -> EmbeddingsStatus {
+        EmbeddingsStatus {
+            off_reason: Some(reason.into()),
+            ..EmbeddingsStatus::default()
+        }
+    }
+}
+
+/// Why semantic search is off when no model folder was found.
+pub fn no_model_reason(data_dir: &Path) -> String {
+    format!(
+        "no embedding model; put all-MiniLM-L6-v2 in {} (scripts/fetch-model.sh does), or set \
+         --model-dir, TROVE_MODEL_DIR or [embeddings] model_dir in trove.toml",
+        crate::embed::default_model_dir(data_dir).display()
+    )
 }
 
 #[cfg(test)]

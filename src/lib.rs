@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one folder per stage:
 //! [`connectors`] crawl the APIs → [`flatten`] turns API JSON into [`Document`]s (pure) →
-//! [`store`] keeps them (SQLite, the source of truth) → [`index`] derives a tantivy index →
+//! [`store`] keeps them (SQLite, the source of truth) → [`embed`] turns their text into
+//! vectors → [`index`] derives a tantivy index and a vector index →
 //! [`search`] answers queries → [`http`] and the `trove` binary (its `cli` module) expose it.
 //! [`sync`] drives a connector into the store and the index; [`data::DataDir`] is the data
 //! folder as one thing (store and index opened caught up, status, counts). The fake Notion and monday.com servers used by tests and the
@@ -13,6 +14,7 @@ pub mod config;
 pub mod connectors;
 pub mod data;
 pub mod document;
+pub mod embed;
 pub mod flatten;
 pub mod http;
 pub mod index;

@@ -17,6 +17,10 @@ pub struct BenchArgs {
     /// Seed of the generated documents.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Measure semantic search instead: embedding passages/s (by batch size and threads),
+    /// then keyword, semantic and hybrid search latency at --docs documents (needs the model).
+    #[arg(long)]
+    pub semantic: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -25,7 +29,10 @@ pub struct BenchArgs {
     pub write_docs: Option<std::path::PathBuf>,
 }
 
-pub fn run(_ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
+    if args.semantic {
+        return super::bench_semantic::run(ctx, &args);
+    }
     let docs = Corpus::standard().documents(args.seed, args.docs);
     if let Some(path) = &args.write_docs {
         write_docs(path, &docs).with_context(|| format!("writing {}", path.display()))?;

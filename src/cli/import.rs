@@ -62,6 +62,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
         counts.unchanged,
         total as f64 / secs.max(1e-9)
     );
+    ctx.finish_embedding()?;
     if counts.rejected > 0 {
         eprintln!("error: {} line(s) rejected; fix them and import the file again (accepted lines are kept)", counts.rejected);
         return Ok(ExitCode::FAILURE);

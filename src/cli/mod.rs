@@ -5,6 +5,7 @@
 //! Exit codes: 0 success, 1 failure (the message says what to fix), 2 bad usage or bad query.
 
 mod bench;
+mod bench_semantic;
 mod demo;
 mod export;
 mod fake;
@@ -12,6 +13,7 @@ mod import;
 mod progress;
 mod rebuild;
 mod search;
+mod semantic;
 mod serve;
 mod status;
 mod sync;
@@ -41,6 +43,9 @@ pub struct Cli {
     /// Configuration file with the sources to sync [default: ./trove.toml when it exists].
     #[arg(long, global = true, env = "TROVE_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Sentence-embedding model folder for semantic search [default: <data-dir>/models/all-MiniLM-L6-v2 when it exists; also `[embeddings] model_dir` in trove.toml].
+    #[arg(long, global = true, env = "TROVE_MODEL_DIR")]
+    pub model_dir: Option<PathBuf>,
     /// More log output on stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -100,6 +105,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx {
         data_dir: cli.data_dir,
         config: cli.config,
+        model_dir: cli.model_dir,
     };
     match cli.command {
         Command::Sync(a) => sync::run(&ctx, a),
@@ -119,6 +125,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub struct Ctx {
     pub data_dir: PathBuf,
     pub config: Option<PathBuf>,
+    /// `--model-dir` / `TROVE_MODEL_DIR` (see `semantic.rs` for the full lookup).
+    pub model_dir: Option<PathBuf>,
 }
 
 impl Ctx {

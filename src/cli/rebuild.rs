@@ -40,5 +40,7 @@ pub fn run(ctx: &Ctx, _args: RebuildArgs) -> anyhow::Result<ExitCode> {
         stats.mb_per_sec(),
         stats.generation
     );
+    // Stored vectors are reused: only documents without vectors go through the model.
+    ctx.finish_embedding()?;
     Ok(ExitCode::SUCCESS)
 }

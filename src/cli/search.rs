@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Ctx;
-use trove::search::{Hit, SearchRequest, SearchResponse, Searcher, MAX_LIMIT};
+use trove::search::{Hit, Mode, SearchRequest, SearchResponse, Searcher, MAX_LIMIT};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -28,6 +28,10 @@ pub struct SearchArgs {
     /// Only documents with this tag (repeatable).
     #[arg(long = "tag")]
     pub tags: Vec<String>,
+    /// keyword (BM25), semantic (by meaning, needs a model) or hybrid (both fused)
+    /// [default: hybrid when a model is found, else keyword].
+    #[arg(long, value_parser = parse_mode)]
+    pub mode: Option<Mode>,
     /// Print JSON: {"total","took_ms","hits":[…]}.
     #[arg(long)]
     pub json: bool,
@@ -35,7 +39,19 @@ pub struct SearchArgs {
 
 pub fn run(ctx: &Ctx, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let (store, index) = ctx.open()?;
-    let searcher = Searcher::new(index)?;
+    let semantic = match ctx.semantic(&store, &index) {
+        Ok(s) => s,
+        // A broken model only blocks what needs it: keyword search still answers.
+        Err(e) if args.mode.is_none() => {
+            eprintln!("warning: semantic search off: {e:#}");
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let mut searcher = Searcher::new(index)?;
+    if let Some(s) = semantic {
+        searcher = searcher.with_semantic(s);
+    }
     let req = SearchRequest {
         query: args.query,
         limit: args.limit as usize,
@@ -43,6 +59,7 @@ pub fn run(ctx: &Ctx, args: SearchArgs) -> anyhow::Result<ExitCode> {
         source: args.source,
         kind: args.kind,
         tags: args.tags,
+        mode: args.mode,
         ..SearchRequest::default()
     };
     let resp = searcher.search(&req, &store)?;
@@ -143,4 +160,8 @@ mod tests {
             "**heat** **transfer** here"
         );
     }
+}
+
+fn parse_mode(s: &str) -> Result<Mode, String> {
+    s.parse()
 }

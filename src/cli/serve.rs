@@ -39,6 +39,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
         config: ctx.config.clone(),
         api_key,
         sync_every: args.sync_every,
+        model_dir: ctx.model_dir()?,
     };
     opts.check()?;
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;

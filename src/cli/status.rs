@@ -20,7 +20,8 @@ pub struct StatusArgs {
 
 pub fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
     let (store, index) = ctx.open()?;
-    let status = ctx.data().status(&store, &index)?;
+    let mut status = ctx.data().status(&store, &index)?;
+    status.embeddings = ctx.embeddings_status(&store)?;
     let skipped = if args.skipped {
         store.skipped(None)?
     } else {
@@ -50,6 +51,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
 fn print_human(s: &Status) {
     println!("data folder: {}", s.data_dir);
     println!("documents:   {}", s.documents);
+    print_embeddings(&s.embeddings);
     if s.sources.is_empty() {
         println!("sources:     none yet (run `trove sync`, `trove import` or `trove demo`)");
     }
@@ -97,4 +99,19 @@ fn print_human(s: &Status) {
             format!(" ({lag} behind: another process is writing)")
         }
     );
+}
+
+fn print_embeddings(e: &trove::data::EmbeddingsStatus) {
+    match (&e.model, &e.off_reason) {
+        (Some(model), _) => println!(
+            "semantic search: on ({model}, {} dimensions); {} passage vectors, {} documents pending",
+            e.dimensions.unwrap_or(0),
+            e.vectors,
+            e.pending
+        ),
+        (None, reason) => println!(
+            "semantic search: off ({})",
+            reason.as_deref().unwrap_or("no model")
+        ),
+    }
 }

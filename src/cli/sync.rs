@@ -59,6 +59,7 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    ctx.finish_embedding()?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {

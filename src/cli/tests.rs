@@ -126,3 +126,42 @@ fn demo_and_fake_flags() {
         Command::Fake(_)
     ));
 }
+
+#[test]
+fn semantic_flags() {
+    let cli = parse(&[
+        "--model-dir",
+        "/m/minilm",
+        "search",
+        "q",
+        "--mode",
+        "semantic",
+    ]);
+    assert_eq!(
+        cli.model_dir.as_deref().and_then(|p| p.to_str()),
+        Some("/m/minilm")
+    );
+    let Command::Search(s) = cli.command else {
+        panic!()
+    };
+    assert_eq!(s.mode, Some(trove::search::Mode::Semantic));
+    for (flag, mode) in [
+        ("keyword", trove::search::Mode::Keyword),
+        ("hybrid", trove::search::Mode::Hybrid),
+    ] {
+        let Command::Search(s) = parse(&["search", "q", "--mode", flag]).command else {
+            panic!()
+        };
+        assert_eq!(s.mode, Some(mode));
+    }
+    let bad = Cli::try_parse_from(["trove", "search", "q", "--mode", "fuzzy"]).unwrap_err();
+    assert!(
+        bad.to_string()
+            .contains("expected keyword, semantic or hybrid"),
+        "{bad}"
+    );
+    let Command::Bench(b) = parse(&["bench", "--semantic", "--docs", "100"]).command else {
+        panic!()
+    };
+    assert!(b.semantic && b.docs == 100);
+}

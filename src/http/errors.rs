@@ -67,6 +67,7 @@ impl From<SearchError> for ApiError {
     fn from(e: SearchError) -> Self {
         match e {
             SearchError::BadQuery(q) => ApiError::BadQuery(q.to_string()),
+            e @ SearchError::SemanticOff => ApiError::BadParameter(e.to_string()),
             other => ApiError::internal(other),
         }
     }

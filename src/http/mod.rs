@@ -54,6 +54,8 @@ pub struct ServeOptions {
     pub api_key: Option<Secret>,
     /// Sync every configured source this often, inside the server.
     pub sync_every: Option<Duration>,
+    /// Sentence-embedding model folder; `None`: keyword search only.
+    pub model_dir: Option<PathBuf>,
 }
 
 impl ServeOptions {
@@ -90,7 +92,8 @@ pub async fn serve_on(
 ) -> anyhow::Result<()> {
     opts.check()?;
     let data = DataDir::new(&opts.data_dir);
-    let (store, index) = tokio::task::spawn_blocking(move || data.open())
+    let model_dir = opts.model_dir.clone();
+    let (store, index, semantic) = tokio::task::spawn_blocking(move || open_all(&data, model_dir))
         .await
         .context("opening the data folder")??;
     let state = Arc::new(AppState::new(
@@ -98,8 +101,10 @@ pub async fn serve_on(
         store,
         index,
         opts.api_key.clone(),
+        semantic,
     )?);
     tokio::spawn(state::follow_index(Arc::clone(&state)));
+    state::embed_in_background(Arc::clone(&state));
     if let Some(every) = opts.sync_every {
         periodic::start(Arc::clone(&state), opts.config.clone(), every)?;
     }
@@ -112,6 +117,26 @@ pub async fn serve_on(
         .context("serving HTTP")?;
     tracing::info!("server stopped");
     Ok(())
+}
+
+/// The store, the index and, with a model folder, the model and vectors.
+fn open_all(
+    data: &DataDir,
+    model_dir: Option<PathBuf>,
+) -> anyhow::Result<(
+    crate::store::Store,
+    crate::index::TroveIndex,
+    Option<crate::search::Semantic>,
+)> {
+    let (store, index) = data.open()?;
+    let semantic = match model_dir {
+        Some(dir) => Some(
+            crate::search::Semantic::open(&dir, index.dir(), &store)
+                .with_context(|| format!("loading the embedding model from {}", dir.display()))?,
+        ),
+        None => None,
+    };
+    Ok((store, index, semantic))
 }
 
 /// The routes and their middleware.
@@ -223,6 +248,7 @@ mod tests {
             config: None,
             api_key: key.map(Secret::new),
             sync_every: None,
+            model_dir: None,
         }
     }
 

@@ -76,6 +76,9 @@ pub fn parse_search(params: &[(String, String)]) -> Result<SearchRequest, ApiErr
             "source" => req.source = non_empty(value),
             "kind" => req.kind = non_empty(value),
             "tag" => req.tags.extend(non_empty(value)),
+            "mode" if !value.is_empty() => {
+                req.mode = Some(value.parse().map_err(ApiError::BadParameter)?)
+            }
             "updated_after" => req.updated_after = Some(date(key, value)?),
             "updated_before" => req.updated_before = Some(date(key, value)?),
             _ => {}
@@ -161,8 +164,19 @@ pub async fn document(State(state): Shared, Path(id): Path<String>) -> Result<Re
 /// index cannot be read).
 pub async fn health(State(state): Shared) -> Result<Json<serde_json::Value>, ApiError> {
     let counts = IndexCounts::of(state.searcher().index()).map_err(ApiError::internal)?;
+    let semantic = match &state.semantic {
+        Some(s) => {
+            let model = s.embedder.id().to_owned();
+            let pending = blocking(&state, move |st| {
+                st.with_store(|store| store.pending_vectors(&model).map_err(ApiError::internal))
+            })
+            .await?;
+            serde_json::json!({ "enabled": true, "pending": pending })
+        }
+        None => serde_json::json!({ "enabled": false, "pending": 0 }),
+    };
     Ok(Json(
-        serde_json::json!({ "status": "ok", "documents": counts.documents }),
+        serde_json::json!({ "status": "ok", "documents": counts.documents, "semantic": semantic }),
     ))
 }
 
@@ -171,9 +185,11 @@ pub async fn status(State(state): Shared) -> Result<Response, ApiError> {
     let searcher = state.searcher();
     let status = blocking(&state, move |st| {
         st.with_store(|store| {
-            DataDir::new(&st.data_dir)
+            let mut status = DataDir::new(&st.data_dir)
                 .status(store, searcher.index())
-                .map_err(ApiError::internal)
+                .map_err(ApiError::internal)?;
+            status.embeddings = st.embeddings_status(store)?;
+            Ok(status)
         })
     })
     .await?;
@@ -193,6 +209,7 @@ pub async fn metrics(State(state): Shared) -> Result<Response, ApiError> {
                 index_bytes: searcher.index().disk_bytes(),
                 index_documents: counts.documents,
                 index_segments: counts.segments,
+                embeddings: st.embeddings_status(store)?,
             })
         })
     })
@@ -281,6 +298,18 @@ mod tests {
                 "{k}={v}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn mode_is_parsed_and_a_bad_one_is_named() {
+        let r = parse_search(&p(&[("q", "x"), ("mode", "semantic")])).unwrap();
+        assert_eq!(r.mode, Some(crate::search::Mode::Semantic));
+        assert_eq!(parse_search(&p(&[("mode", "")])).unwrap().mode, None);
+        let e = parse_search(&p(&[("mode", "fuzzy")])).unwrap_err();
+        assert!(
+            matches!(&e, ApiError::BadParameter(m) if m.contains("search mode")),
+            "{e}"
+        );
     }
 
     #[test]

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
+use crate::data::EmbeddingsStatus;
 use crate::index::{Generations, TroveIndex};
-use crate::search::Searcher;
+use crate::search::{Searcher, Semantic};
 use crate::secret::Secret;
 use crate::store::Store;
 
@@ -33,6 +34,8 @@ pub struct AppState {
     pub api_key: Option<Secret>,
     /// Bounds concurrent blocking searches so a burst queues instead of piling threads.
     pub slots: tokio::sync::Semaphore,
+    /// Model and vectors when semantic search is on (shared by every searcher generation).
+    pub semantic: Option<Semantic>,
 }
 
 impl AppState {
@@ -41,8 +44,9 @@ impl AppState {
         store: Store,
         index: TroveIndex,
         api_key: Option<Secret>,
+        semantic: Option<Semantic>,
     ) -> anyhow::Result<Self> {
-        let searcher = Searcher::new(index)?;
+        let searcher = with_semantic(Searcher::new(index)?, semantic.as_ref());
         let slots = std::thread::available_parallelism()
             .map_or(4, |n| n.get() * 2)
             .max(4);
@@ -53,7 +57,18 @@ impl AppState {
             metrics: Metrics::default(),
             api_key,
             slots: tokio::sync::Semaphore::new(slots),
+            semantic,
         })
+    }
+
+    /// The `embeddings` part of `/status` and `/metrics`.
+    pub fn embeddings_status(&self, store: &Store) -> Result<EmbeddingsStatus, ApiError> {
+        match &self.semantic {
+            Some(s) => EmbeddingsStatus::of(store, &s.embedder).map_err(ApiError::internal),
+            None => Ok(EmbeddingsStatus::off(crate::data::no_model_reason(
+                &self.data_dir,
+            ))),
+        }
     }
 
     /// The live searcher (cheap: an `Arc` clone).
@@ -137,7 +152,7 @@ fn refresh(state: &AppState, prev: &Seen) -> Option<Seen> {
         // Keep serving the old generation until the new one is open.
         match TroveIndex::open(&state.data_dir)
             .map_err(anyhow::Error::from)
-            .and_then(|i| Ok(Searcher::new(i)?))
+            .and_then(|i| Ok(with_semantic(Searcher::new(i)?, state.semantic.as_ref())))
         {
             Ok(s) => {
                 tracing::info!(generation = %s.index().dir().display(), "switched to a new index generation");
@@ -155,4 +170,53 @@ fn refresh(state: &AppState, prev: &Seen) -> Option<Seen> {
     }
     state.metrics.reloaded();
     Some(now)
+}
+
+/// `searcher` with semantic search when a model is loaded.
+fn with_semantic(searcher: Searcher, semantic: Option<&Semantic>) -> Searcher {
+    match semantic {
+        Some(s) => searcher.with_semantic(s.clone()),
+        None => searcher,
+    }
+}
+
+/// Embeds what the store has waiting and applies it to the shared vector index, every
+/// [`EMBED_EVERY`], until the process ends: documents are keyword-searchable at once and
+/// semantically searchable as their vectors arrive. Runs on its own thread (CPU-bound).
+pub fn embed_in_background(state: Arc<AppState>) {
+    let Some(semantic) = state.semantic.clone() else {
+        return;
+    };
+    std::thread::spawn(move || loop {
+        if let Err(e) = embed_once(&state.data_dir, &semantic) {
+            tracing::warn!(error = %e, "background embedding failed; will retry");
+        }
+        std::thread::sleep(EMBED_EVERY);
+    });
+}
+
+/// How often the background embedder looks for new documents.
+pub const EMBED_EVERY: Duration = Duration::from_secs(2);
+
+fn embed_once(data_dir: &Path, semantic: &Semantic) -> anyhow::Result<()> {
+    let mut store = Store::open(data_dir)?;
+    if store.pending_vectors(semantic.embedder.id())? == 0 {
+        return Ok(());
+    }
+    // A second connection applies each committed chunk as it lands, so searches see the
+    // vectors fill in while the rest is embedded.
+    let reader = Store::open(data_dir)?;
+    let done = crate::embed::embed_pending(&mut store, &semantic.embedder, |_, _| {
+        if let Err(e) = semantic.refresh(&reader, None) {
+            tracing::warn!(error = %e, "applying new vectors failed; will retry");
+        }
+    })?;
+    let gen = Generations::new(data_dir).current()?;
+    semantic.refresh(&store, gen.as_deref())?;
+    tracing::info!(
+        embedded = done.embedded,
+        reused = done.reused,
+        "embedded new documents"
+    );
+    Ok(())
 }

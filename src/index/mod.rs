@@ -11,6 +11,7 @@
 mod generation;
 pub mod rebuild;
 pub mod schema;
+pub mod vectors;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

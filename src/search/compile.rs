@@ -328,6 +328,18 @@ impl Compiler {
     }
 
     fn with_filters(&self, text: Box<dyn Query>, req: &SearchRequest) -> Box<dyn Query> {
+        let Some(filters) = self.filters(req) else {
+            return text;
+        };
+        Box::new(BooleanQuery::new(vec![
+            (TOccur::Must, text),
+            (TOccur::Must, filters),
+        ]))
+    }
+
+    /// The request's filters (source, kind, tags, dates) as one zero-scoring query, or `None`
+    /// when it has none. The semantic side of a search applies the same query.
+    pub fn filters(&self, req: &SearchRequest) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
         if let Some(s) = req.source.as_deref().filter(|s| !s.is_empty()) {
@@ -341,36 +353,40 @@ impl Compiler {
             filters.push(term_query(f.tags, &tag));
         }
         if req.updated_after.is_some() || req.updated_before.is_some() {
-            let bound = |t: Option<chrono::DateTime<chrono::Utc>>, inclusive: bool| match t {
-                None => Bound::Unbounded,
-                Some(t) => {
-                    let term = Term::from_field_date_for_search(
-                        f.updated_at,
-                        TDateTime::from_timestamp_micros(t.timestamp_micros()),
-                    );
-                    if inclusive {
-                        Bound::Included(term)
-                    } else {
-                        Bound::Excluded(term)
-                    }
-                }
-            };
-            filters.push(Box::new(RangeQuery::new(
-                bound(req.updated_after, true),
-                bound(req.updated_before, false),
-            )));
+            filters.push(self.date_range(req));
         }
         if filters.is_empty() {
-            return text;
+            return None;
         }
-        let mut clauses = vec![(TOccur::Must, text)];
-        clauses.extend(filters.into_iter().map(|q| {
+        let clauses = filters.into_iter().map(|q| {
             (
                 TOccur::Must,
                 Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>,
             )
-        }));
-        Box::new(BooleanQuery::new(clauses))
+        });
+        Some(Box::new(BooleanQuery::new(clauses.collect())))
+    }
+
+    fn date_range(&self, req: &SearchRequest) -> Box<dyn Query> {
+        let field = self.fields.updated_at;
+        let bound = |t: Option<chrono::DateTime<chrono::Utc>>, inclusive: bool| match t {
+            None => Bound::Unbounded,
+            Some(t) => {
+                let term = Term::from_field_date_for_search(
+                    field,
+                    TDateTime::from_timestamp_micros(t.timestamp_micros()),
+                );
+                if inclusive {
+                    Bound::Included(term)
+                } else {
+                    Bound::Excluded(term)
+                }
+            }
+        };
+        Box::new(RangeQuery::new(
+            bound(req.updated_after, true),
+            bound(req.updated_before, false),
+        ))
     }
 }
 

@@ -10,6 +10,7 @@ pub mod compile;
 pub mod eval;
 pub mod query;
 pub mod ranking;
+pub mod semantic;
 
 use std::time::Instant;
 
@@ -26,6 +27,7 @@ use crate::index::{IndexError, TroveIndex};
 use crate::store::{Store, StoreError};
 pub use query::QueryError;
 pub use ranking::RankingConfig;
+pub use semantic::{Fusion, Mode, Semantic};
 
 /// Highest `limit` a request may ask for.
 pub const MAX_LIMIT: usize = 100;
@@ -43,6 +45,16 @@ pub enum SearchError {
     Store(#[from] StoreError),
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// Semantic or hybrid search asked for without a model.
+    #[error(
+        "semantic search is off: no embedding model is configured; {}",
+        crate::embed::GET_MODEL_HINT
+    )]
+    SemanticOff,
+    #[error(transparent)]
+    Model(#[from] crate::embed::ModelError),
+    #[error("vector index: {0}")]
+    Vectors(String),
 }
 
 /// What to search for.
@@ -60,6 +72,9 @@ pub struct SearchRequest {
     /// Compute counts by source, kind and tag.
     #[serde(default)]
     pub facets: bool,
+    /// Keyword, semantic or hybrid; `None`: hybrid when a model is loaded, else keyword.
+    #[serde(default)]
+    pub mode: Option<Mode>,
 }
 
 /// One result.
@@ -92,6 +107,8 @@ pub struct Facets {
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResponse {
+    /// The retrieval that answered.
+    pub mode: Mode,
     pub total: u64,
     pub took_ms: u64,
     pub hits: Vec<Hit>,
@@ -104,6 +121,8 @@ pub struct Searcher {
     index: TroveIndex,
     reader: IndexReader,
     ranking: RankingConfig,
+    semantic: Option<Semantic>,
+    fusion: Fusion,
 }
 
 impl Searcher {
@@ -113,7 +132,36 @@ impl Searcher {
             index,
             reader,
             ranking: RankingConfig::default(),
+            semantic: None,
+            fusion: Fusion::default(),
         })
+    }
+
+    /// This searcher, able to search by meaning with `semantic`'s model and vectors.
+    pub fn with_semantic(mut self, semantic: Semantic) -> Searcher {
+        self.semantic = Some(semantic);
+        self
+    }
+
+    /// This searcher, fusing hybrid rankings with `fusion`.
+    pub fn with_fusion(mut self, fusion: Fusion) -> Searcher {
+        self.fusion = fusion;
+        self
+    }
+
+    /// The model and vectors, when semantic search is on.
+    pub fn semantic(&self) -> Option<&Semantic> {
+        self.semantic.as_ref()
+    }
+
+    /// The mode a request runs in: as asked, else hybrid with a model and keyword without.
+    pub fn mode_for(&self, req: &SearchRequest) -> Result<Mode, SearchError> {
+        match (req.mode, &self.semantic) {
+            (None, Some(_)) => Ok(Mode::Hybrid),
+            (None, None) | (Some(Mode::Keyword), _) => Ok(Mode::Keyword),
+            (Some(_), None) => Err(SearchError::SemanticOff),
+            (Some(m), Some(_)) => Ok(m),
+        }
     }
 
     /// This searcher, scoring with `ranking` instead of the default.
@@ -154,7 +202,23 @@ impl Searcher {
         let fields = *self.index.fields();
         let compiled =
             compile::Compiler::with_ranking(&self.index, self.ranking)?.compile(&parsed, req)?;
+        let mode = self.mode_for(req)?;
         let searcher = self.reader.searcher();
+        if let (Some(sem), true) = (&self.semantic, mode != Mode::Keyword) {
+            let (total, hits) = self.search_semantic(sem, mode, req, &parsed, &compiled, store)?;
+            let facets = if req.facets {
+                Some(self.facets(&searcher, &*compiled.query)?)
+            } else {
+                None
+            };
+            return Ok(SearchResponse {
+                mode,
+                total,
+                took_ms: start.elapsed().as_millis() as u64,
+                hits,
+                facets,
+            });
+        }
         let limit = req.limit.clamp(1, MAX_LIMIT);
         let (top, total) = searcher.search(
             &*compiled.query,
@@ -180,6 +244,7 @@ impl Searcher {
             None
         };
         Ok(SearchResponse {
+            mode,
             total: total as u64,
             took_ms: start.elapsed().as_millis() as u64,
             hits,

@@ -9,6 +9,7 @@
 
 mod sink;
 mod sources;
+mod vectors;
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ use crate::document::{Document, SourceKind};
 
 pub use sink::SourceSink;
 pub use sources::{SourceStatus, SyncRun};
+pub use vectors::{Quantized, Unembedded};
 
 /// File name of the store inside the data folder.
 pub const STORE_FILE: &str = "store.sqlite3";
@@ -141,6 +143,7 @@ impl Store {
         // NORMAL in WAL mode is durable against process crashes (what `kill -9` does).
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(vectors::SCHEMA)?;
         let store = Store { conn, path };
         store.check_version()?;
         Ok(store)
