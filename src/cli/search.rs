@@ -149,6 +149,10 @@ fn highlight(text: &str, ranges: &[std::ops::Range<usize>], tty: bool) -> String
     out.replace('\n', " ")
 }
 
+fn parse_mode(s: &str) -> Result<Mode, String> {
+    s.parse()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,8 +164,4 @@ mod tests {
             "**heat** **transfer** here"
         );
     }
-}
-
-fn parse_mode(s: &str) -> Result<Mode, String> {
-    s.parse()
 }

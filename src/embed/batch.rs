@@ -3,8 +3,8 @@
 //! the vectors back in input order.
 //!
 //! candle's matrix multiplications already use every core (its gemm kernels run on rayon), so
-//! batches run one after another; running them in parallel as well measured slower on
-//! 2 cores (see `trove bench --semantic`).
+//! batches run one after another. The batch size is not tuned yet: `trove bench --semantic`
+//! compares batch sizes and thread counts.
 
 use super::model::{Embedder, ModelError};
 

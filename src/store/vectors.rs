@@ -81,8 +81,8 @@ impl Quantized {
 
     fn decode(id: i64, spans: &[u8], scales: &[u8], values: Vec<u8>) -> Result<Quantized> {
         let n = scales.len() / 4;
-        let dims = if n == 0 { 0 } else { values.len() / n };
-        if spans.len() != n * 8 || scales.len() % 4 != 0 || values.len() != n * dims {
+        let dims = values.len().checked_div(n).unwrap_or(0);
+        if spans.len() != n * 8 || !scales.len().is_multiple_of(4) || values.len() != n * dims {
             return Err(StoreError::Corrupt {
                 id: format!("vectors of text {id:x}"),
                 message: "blob sizes do not match".into(),
