@@ -301,7 +301,14 @@ fn bad_queries_exit_2_and_natural_language_never_fails() {
         "import",
         t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
     ]);
-    for q in ["\"unclosed phrase", "(heat OR cold", "heat AND", "title:"] {
+    let deep = format!("{}heat{}", "(".repeat(1000), ")".repeat(1000));
+    for q in [
+        "\"unclosed phrase",
+        "(heat OR cold",
+        "heat AND",
+        "title:",
+        &deep,
+    ] {
         let out = t.run(&["search", q]);
         assert_eq!(out.status.code(), Some(2), "{q}: {}", stderr(&out));
         assert!(stderr(&out).contains("bad query"), "{q}");
