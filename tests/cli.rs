@@ -336,3 +336,51 @@ fn missing_import_file_is_a_clear_error() {
         stderr(&out)
     );
 }
+
+#[test]
+fn mistyped_data_dir_is_silently_created() {
+    let t = Trove::new();
+    for args in [
+        &["search", "heat"][..],
+        &["status"],
+        &["export"],
+        &["rebuild"],
+    ] {
+        let out = t.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains("no trove data in"), "{args:?}: {err}");
+        assert!(err.contains(&t.data().display().to_string()), "{err}");
+        assert!(!t.data().exists(), "{args:?} created the data folder");
+    }
+}
+
+#[test]
+fn rebuild_from_a_missing_or_empty_store_empties_the_index() {
+    let t = Trove::new();
+    t.ok(&[
+        "import",
+        t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
+    ]);
+    let store = t.data().join("store.sqlite3");
+    std::fs::rename(&store, t.dir.path().join("store.bak")).unwrap();
+    for f in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(t.data().join(format!("store.sqlite3{f}")));
+    }
+    for args in [&["rebuild"][..], &["search", "heat"], &["status"]] {
+        let err = stderr(&t.run(args));
+        assert!(
+            err.contains("its store store.sqlite3 is missing"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!store.exists(), "the store was recreated");
+    // An empty store in its place: rebuild refuses without --force.
+    std::fs::write(&store, b"").unwrap();
+    let out = t.run(&["rebuild"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert!(t.status()["index"]["documents"].as_u64().unwrap() > 0);
+    t.ok(&["rebuild", "--force"]);
+    assert_eq!(t.status()["index"]["documents"], 0);
+}

@@ -34,7 +34,7 @@ pub struct SearchArgs {
 }
 
 pub fn run(ctx: &Ctx, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let (store, index) = ctx.open()?;
+    let (store, index) = ctx.open_existing()?;
     let searcher = Searcher::new(index)?;
     let req = SearchRequest {
         query: args.query,

@@ -19,7 +19,7 @@ pub struct StatusArgs {
 }
 
 pub fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
-    let (store, index) = ctx.open()?;
+    let (store, index) = ctx.open_existing()?;
     let status = ctx.data().status(&store, &index)?;
     let skipped = if args.skipped {
         store.skipped(None)?

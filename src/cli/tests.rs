@@ -86,6 +86,10 @@ fn import_export_status_rebuild() {
     };
     assert!(s.json && s.skipped);
     assert!(matches!(parse(&["rebuild"]).command, Command::Rebuild(_)));
+    assert!(matches!(
+        parse(&["rebuild", "--force"]).command,
+        Command::Rebuild(r) if r.force
+    ));
 }
 
 #[test]
