@@ -384,3 +384,22 @@ fn rebuild_from_a_missing_or_empty_store_empties_the_index() {
     t.ok(&["rebuild", "--force"]);
     assert_eq!(t.status()["index"]["documents"], 0);
 }
+
+#[test]
+fn invalid_utf8_line_aborts_the_import() {
+    let t = Trove::new();
+    let path = t.dir.path().join("latin1.ndjson");
+    let mut bytes = b"{\"id\":\"m:1\",\"title\":\"Alpha\",\"body\":\"first good line\"}\n".to_vec();
+    bytes.extend_from_slice(b"{\"id\":\"m:2\",\"title\":\"caf\xe9\",\"body\":\"x\"}\n");
+    bytes
+        .extend_from_slice(b"{\"id\":\"m:3\",\"title\":\"Gamma\",\"body\":\"second good line\"}\n");
+    std::fs::write(&path, bytes).unwrap();
+    let out = t.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("line 2: not valid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(hit_ids(&t.search("good line", &[])).len(), 2);
+}

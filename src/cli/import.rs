@@ -77,13 +77,27 @@ fn import(
     let mut counts = Counts::default();
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
     let mut since_index = 0;
-    for (n, line) in input.lines().enumerate() {
-        let line_no = n + 1;
-        let line = line.with_context(|| format!("reading line {line_no}"))?;
-        if line.trim().is_empty() {
-            continue;
+    let mut input = input;
+    let mut buf = Vec::new();
+    let mut line_no = 0;
+    loop {
+        buf.clear();
+        let read = input
+            .read_until(b'\n', &mut buf)
+            .with_context(|| format!("reading line {}", line_no + 1))?;
+        if read == 0 {
+            break;
         }
-        match parse_line(&line) {
+        line_no += 1;
+        let parsed = match std::str::from_utf8(&buf) {
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => parse_line(line),
+            Err(e) => Err(format!(
+                "not valid UTF-8 (bad byte at column {}); save the file as UTF-8",
+                e.valid_up_to() + 1
+            )),
+        };
+        match parsed {
             Ok(doc) => batch.push(doc),
             Err(problem) => {
                 counts.rejected += 1;
@@ -139,6 +153,21 @@ fn commit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invalid_utf8_line_aborts_the_import() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = trove::data::DataDir::new(tmp.path());
+        let (mut store, mut index) = data.open().unwrap();
+        let mut input = b"{\"id\":\"m:1\",\"title\":\"one\",\"body\":\"b\"}\n".to_vec();
+        input.extend_from_slice(b"{\"id\":\"m:2\",\"title\":\"t\xff\xfe\",\"body\":\"b\"}\n");
+        input.extend_from_slice(b"\xc3\n");
+        input.extend_from_slice(b"{\"id\":\"m:3\",\"title\":\"three\",\"body\":\"b\"}");
+        let counts = import(&input[..], &mut store, &mut index).unwrap();
+        assert_eq!(counts.added, 2, "good lines before and after are kept");
+        assert_eq!(counts.rejected, 2);
+        assert!(store.get("m:3").unwrap().is_some());
+    }
 
     #[test]
     fn missing_title_is_named() {
