@@ -170,6 +170,22 @@ mod tests {
     }
 
     #[test]
+    fn ids_longer_than_the_term_limit_add_a_hit_per_update() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut store, mut index) = trove::data::DataDir::new(tmp.path()).open().unwrap();
+        let line = format!(
+            r#"{{"id":"x:{}","title":"t","body":"b"}}"#,
+            "a".repeat(70_000)
+        );
+        for _ in 0..2 {
+            let counts = import(line.as_bytes(), &mut store, &mut index).unwrap();
+            assert_eq!((counts.added, counts.rejected), (0, 1));
+        }
+        assert_eq!(store.count(None).unwrap(), 0);
+        assert_eq!(trove::data::IndexCounts::of(&index).unwrap().documents, 0);
+    }
+
+    #[test]
     fn missing_title_is_named() {
         let e = parse_line(r#"{"id":"x:1","body":"b"}"#).unwrap_err();
         assert!(e.contains("missing field `title`"), "{e}");
