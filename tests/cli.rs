@@ -403,3 +403,27 @@ fn invalid_utf8_line_aborts_the_import() {
     );
     assert_eq!(hit_ids(&t.search("good line", &[])).len(), 2);
 }
+
+#[test]
+fn search_offset_huge_and_head_broken_pipe_panic() {
+    let t = Trove::new();
+    t.ok(&[
+        "import",
+        t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
+    ]);
+    let out = t.run(&["search", "heat", "--offset", "18446744073709551615"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--offset"), "{}", stderr(&out));
+    // `trove search … | head -1`: the reader is gone before trove writes.
+    let mut child = t
+        .cmd()
+        .args(["search", "heat"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
