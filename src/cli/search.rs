@@ -59,10 +59,10 @@ pub fn run(ctx: &Ctx, args: SearchArgs) -> anyhow::Result<ExitCode> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         r => r?,
     }
-    if !args.json {
-        if resp.total == 0 && store.count(None)? == 0 {
-            eprintln!("the index is empty: run `trove sync` (or `trove demo`, or `trove import FILE`) first");
-        }
+    if !args.json && resp.total == 0 && store.count(None)? == 0 {
+        eprintln!(
+            "the index is empty: run `trove sync` (or `trove demo`, or `trove import FILE`) first"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -166,7 +166,7 @@ mod tests {
     fn terminal_escape_sequences_reach_the_terminal_raw() {
         let evil = "\x1b]0;pwned\x07title \x1b[2J\u{9b}31mred\nnext";
         assert_eq!(clean(evil), "]0;pwnedtitle [2J31mred next");
-        let marked = highlight(evil, &[0..1], true);
+        let marked = highlight(evil, &[0..2, 8..12], true);
         assert!(
             !marked.contains("\x1b]") && !marked.contains("\x1b[2J"),
             "{marked:?}"
