@@ -427,3 +427,16 @@ fn search_offset_huge_and_head_broken_pipe_panic() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+#[test]
+fn punctuation_or_emoji_only_queries_return_the_whole_corpus() {
+    let t = Trove::new();
+    t.ok(&[
+        "import",
+        t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
+    ]);
+    for q in ["?!", "🎉🎉", "... --- ...", "(?) OR !"] {
+        assert_eq!(t.search(q, &[])["total"], 0, "{q}");
+    }
+    assert!(t.search("NOT zzzunlikely", &[])["total"].as_u64().unwrap() > 0);
+}
