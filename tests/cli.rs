@@ -307,7 +307,14 @@ fn bad_queries_exit_2_and_natural_language_never_fails() {
         "import",
         t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
     ]);
-    for q in ["\"unclosed phrase", "(heat OR cold", "heat AND", "title:"] {
+    let deep = format!("{}heat{}", "(".repeat(1000), ")".repeat(1000));
+    for q in [
+        "\"unclosed phrase",
+        "(heat OR cold",
+        "heat AND",
+        "title:",
+        &deep,
+    ] {
         let out = t.run(&["search", q]);
         assert_eq!(out.status.code(), Some(2), "{q}: {}", stderr(&out));
         assert!(stderr(&out).contains("bad query"), "{q}");
@@ -334,4 +341,108 @@ fn missing_import_file_is_a_clear_error() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn mistyped_data_dir_is_silently_created() {
+    let t = Trove::new();
+    for args in [
+        &["search", "heat"][..],
+        &["status"],
+        &["export"],
+        &["rebuild"],
+    ] {
+        let out = t.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains("no trove data in"), "{args:?}: {err}");
+        assert!(err.contains(&t.data().display().to_string()), "{err}");
+        assert!(!t.data().exists(), "{args:?} created the data folder");
+    }
+}
+
+#[test]
+fn rebuild_from_a_missing_or_empty_store_empties_the_index() {
+    let t = Trove::new();
+    t.ok(&[
+        "import",
+        t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
+    ]);
+    let store = t.data().join("store.sqlite3");
+    std::fs::rename(&store, t.dir.path().join("store.bak")).unwrap();
+    for f in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(t.data().join(format!("store.sqlite3{f}")));
+    }
+    for args in [&["rebuild"][..], &["search", "heat"], &["status"]] {
+        let err = stderr(&t.run(args));
+        assert!(
+            err.contains("its store store.sqlite3 is missing"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!store.exists(), "the store was recreated");
+    // An empty store in its place: rebuild refuses without --force.
+    std::fs::write(&store, b"").unwrap();
+    let out = t.run(&["rebuild"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert!(t.status()["index"]["documents"].as_u64().unwrap() > 0);
+    t.ok(&["rebuild", "--force"]);
+    assert_eq!(t.status()["index"]["documents"], 0);
+}
+
+#[test]
+fn invalid_utf8_line_aborts_the_import() {
+    let t = Trove::new();
+    let path = t.dir.path().join("latin1.ndjson");
+    let mut bytes = b"{\"id\":\"m:1\",\"title\":\"Alpha\",\"body\":\"first good line\"}\n".to_vec();
+    bytes.extend_from_slice(b"{\"id\":\"m:2\",\"title\":\"caf\xe9\",\"body\":\"x\"}\n");
+    bytes
+        .extend_from_slice(b"{\"id\":\"m:3\",\"title\":\"Gamma\",\"body\":\"second good line\"}\n");
+    std::fs::write(&path, bytes).unwrap();
+    let out = t.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("line 2: not valid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(hit_ids(&t.search("good line", &[])).len(), 2);
+}
+
+#[test]
+fn search_offset_huge_and_head_broken_pipe_panic() {
+    let t = Trove::new();
+    t.ok(&[
+        "import",
+        t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
+    ]);
+    let out = t.run(&["search", "heat", "--offset", "18446744073709551615"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--offset"), "{}", stderr(&out));
+    // `trove search … | head -1`: the reader is gone before trove writes.
+    let mut child = t
+        .cmd()
+        .args(["search", "heat"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn punctuation_or_emoji_only_queries_return_the_whole_corpus() {
+    let t = Trove::new();
+    t.ok(&[
+        "import",
+        t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
+    ]);
+    for q in ["?!", "🎉🎉", "... --- ...", "(?) OR !"] {
+        assert_eq!(t.search(q, &[])["total"], 0, "{q}");
+    }
+    assert!(t.search("NOT zzzunlikely", &[])["total"].as_u64().unwrap() > 0);
 }

@@ -135,9 +135,16 @@ impl Ctx {
         DataDir::new(&self.data_dir)
     }
 
-    /// Opens the store and the index, index caught up with the store (see [`DataDir::open`]).
+    /// Opens the store and the index, index caught up with the store (see [`DataDir::open`]),
+    /// creating the data folder if needed: for commands that write.
     pub fn open(&self) -> anyhow::Result<(Store, TroveIndex)> {
         Ok(self.data().open()?)
+    }
+
+    /// Like [`open`](Self::open) for commands that only read: a data folder without a store is
+    /// an error naming the path, and nothing is created.
+    pub fn open_existing(&self) -> anyhow::Result<(Store, TroveIndex)> {
+        Ok(self.data().open_existing()?)
     }
 }
 

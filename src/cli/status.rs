@@ -19,7 +19,7 @@ pub struct StatusArgs {
 }
 
 pub fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
-    let (store, index) = ctx.open()?;
+    let (store, index) = ctx.open_existing()?;
     let mut status = ctx.data().status(&store, &index)?;
     status.embeddings = ctx.embeddings_status(&store)?;
     let skipped = if args.skipped {

@@ -75,7 +75,11 @@ fn sync_flags() {
 fn import_export_status_rebuild() {
     assert!(matches!(
         parse(&["import", "-"]).command,
-        Command::Import(_)
+        Command::Import(i) if i.max_body_bytes == 8 << 20
+    ));
+    assert!(matches!(
+        parse(&["import", "--max-body-bytes", "1000", "f"]).command,
+        Command::Import(i) if i.max_body_bytes == 1000
     ));
     let Command::Export(e) = parse(&["export", "--source", "n"]).command else {
         panic!()
@@ -86,6 +90,10 @@ fn import_export_status_rebuild() {
     };
     assert!(s.json && s.skipped);
     assert!(matches!(parse(&["rebuild"]).command, Command::Rebuild(_)));
+    assert!(matches!(
+        parse(&["rebuild", "--force"]).command,
+        Command::Rebuild(r) if r.force
+    ));
 }
 
 #[test]

@@ -6,11 +6,13 @@
 //! ([`periodic`]), and serves the [`routes`] until SIGINT or SIGTERM, finishing requests in
 //! flight. Errors map to statuses and codes in one table ([`errors`]); counters and gauges are
 //! exposed in Prometheus format ([`metrics`]); the page is one self-contained HTML file
-//! ([`page`]).
+//! ([`page`]). Connections are served by [`conn`], which bounds them (count, header-read and
+//! idle timeout, head size), since `axum::serve` sets none of these.
 //!
 //! Binding anything but a loopback address requires an API key; with a key, every endpoint but
 //! `/`, `/health` and the page's assets requires `Authorization: Bearer <key>`.
 
+pub mod conn;
 pub mod errors;
 pub mod metrics;
 pub mod page;
@@ -111,10 +113,7 @@ pub async fn serve_on(
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data_dir = %opts.data_dir.display(), auth = opts.api_key.is_some(), "serving");
     eprintln!("trove serve: listening on http://{addr}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")?;
+    conn::serve_connections(listener, router(state), conn::Limits::default(), shutdown).await;
     tracing::info!("server stopped");
     Ok(())
 }

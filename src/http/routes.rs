@@ -237,14 +237,31 @@ async fn blocking<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    let st = Arc::clone(state);
+    bounded(&state.slots, WORK_TIMEOUT, move || f(&st)).await
+}
+
+/// Runs `f` on the blocking pool once a slot is free, answering [`ApiError::Timeout`] after
+/// `timeout`. The slot moves into the blocking task and is released when `f` returns, not
+/// when the caller gives up: a timeout cannot be used to start more work than there are slots.
+async fn bounded<T: Send + 'static>(
+    slots: &Arc<tokio::sync::Semaphore>,
+    timeout: std::time::Duration,
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let work = async {
-        let _slot = state.slots.acquire().await.map_err(|_| ApiError::Busy)?;
-        let st = Arc::clone(state);
-        tokio::task::spawn_blocking(move || f(&st))
+        let slot = Arc::clone(slots)
+            .acquire_owned()
             .await
-            .map_err(ApiError::internal)?
+            .map_err(|_| ApiError::Busy)?;
+        tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            f()
+        })
+        .await
+        .map_err(ApiError::internal)?
     };
-    tokio::time::timeout(WORK_TIMEOUT, work)
+    tokio::time::timeout(timeout, work)
         .await
         .map_err(|_| ApiError::Timeout)?
 }
@@ -252,6 +269,30 @@ async fn blocking<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn timed_out_query_releases_its_slot_while_the_work_runs_on() {
+        let slots = Arc::new(tokio::sync::Semaphore::new(1));
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let r = bounded(&slots, std::time::Duration::from_millis(20), move || {
+            wait.recv().map_err(ApiError::internal)
+        })
+        .await;
+        assert!(matches!(r, Err(ApiError::Timeout)));
+        assert_eq!(
+            slots.available_permits(),
+            0,
+            "the work still runs and holds its slot"
+        );
+        let second = bounded(&slots, std::time::Duration::from_millis(20), || Ok(())).await;
+        assert!(
+            matches!(second, Err(ApiError::Timeout)),
+            "no second task started"
+        );
+        release.send(()).unwrap();
+        let third = bounded(&slots, std::time::Duration::from_secs(30), || Ok(7)).await;
+        assert_eq!(third.unwrap(), 7, "the slot came back when the work ended");
+    }
 
     fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -32,8 +32,10 @@ pub struct AppState {
     stores: Mutex<Vec<Store>>,
     pub metrics: Metrics,
     pub api_key: Option<Secret>,
-    /// Bounds concurrent blocking searches so a burst queues instead of piling threads.
-    pub slots: tokio::sync::Semaphore,
+    /// Bounds concurrent blocking searches so a burst queues instead of piling threads. The
+    /// blocking task itself holds its slot, so a timed-out request frees it only when its work
+    /// has really stopped.
+    pub slots: Arc<tokio::sync::Semaphore>,
     /// Model and vectors when semantic search is on (shared by every searcher generation).
     pub semantic: Option<Semantic>,
 }
@@ -56,7 +58,7 @@ impl AppState {
             stores: Mutex::new(vec![store]),
             metrics: Metrics::default(),
             api_key,
-            slots: tokio::sync::Semaphore::new(slots),
+            slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             semantic,
         })
     }

@@ -10,8 +10,8 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur as TOccur,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
+    Occur as TOccur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -105,7 +105,12 @@ impl Compiler {
         let mut clauses = self.clauses(&q.clauses, &mut ctx, true)?;
         let prox = self.proximity(&ctx.positive);
         let has_positive = clauses.iter().any(|(o, _)| *o != TOccur::MustNot);
-        if !has_positive {
+        // Terms typed that analyze to nothing (`?!`, emoji) match nothing, not everything;
+        // only a query of exclusions alone (or none at all) starts from every document.
+        let typed_positive = q.clauses.iter().any(|(o, _)| *o != Occur::MustNot);
+        if !has_positive && typed_positive {
+            clauses.push((TOccur::Must, Box::new(EmptyQuery)));
+        } else if !has_positive {
             clauses.push((TOccur::Must, Box::new(AllQuery)));
         }
         clauses.extend(prox.into_iter().map(|p| (TOccur::Should, p)));

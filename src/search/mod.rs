@@ -33,6 +33,10 @@ pub use semantic::{Fusion, Mode, Semantic};
 pub const MAX_LIMIT: usize = 100;
 /// Longest query accepted, in bytes.
 pub const MAX_QUERY_BYTES: usize = 2048;
+/// Snippets are cut from at most this many leading characters of a body: tokenizing a whole
+/// 20 MB body for every hit of every query is what made concurrent searches take gigabytes.
+/// A match further in gets the body's first lines as its snippet instead.
+pub const SNIPPET_SOURCE_CHARS: usize = 100_000;
 
 /// A search failure: a bad request (the user's to fix) or an internal error.
 #[derive(Debug, thiserror::Error)]
@@ -233,7 +237,7 @@ impl Searcher {
         snippets.set_max_num_chars(220);
         let docs = fetch(&searcher, &top)?;
         let ids: Vec<&str> = docs.iter().map(|(_, d)| d.id.as_str()).collect();
-        let bodies = store.bodies(&ids)?;
+        let bodies = store.body_prefixes(&ids, SNIPPET_SOURCE_CHARS)?;
         let hits = docs
             .iter()
             .map(|(score, d)| hit(d, *score, bodies.get(&d.id), &snippets))

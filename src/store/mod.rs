@@ -232,6 +232,27 @@ impl Store {
         Ok(out)
     }
 
+    /// The first `max_chars` characters of several bodies, for snippets (missing ids are left
+    /// out). SQLite cuts them, so a 20 MB body is never copied whole into the process.
+    pub fn body_prefixes(
+        &self,
+        ids: &[&str],
+        max_chars: usize,
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT substr(body, 1, ?2) FROM documents WHERE id = ?1")?;
+        let max = i64::try_from(max_chars).unwrap_or(i64::MAX);
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            let row = stmt.query_row(rusqlite::params![id, max], |r| r.get::<_, String>(0));
+            if let Some(body) = row.optional()? {
+                out.insert((*id).to_owned(), body);
+            }
+        }
+        Ok(out)
+    }
+
     /// Calls `f` with every document (ordered by id), optionally of one source.
     pub fn for_each(
         &self,

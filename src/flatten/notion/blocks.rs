@@ -33,13 +33,21 @@ const SILENT: &[&str] = &[
     "button",
 ];
 
+/// Nesting beyond this is rendered at this depth. The depth comes from the stored JSON, and
+/// both the indent and the per-depth list numbering grow with it, so an absurd depth (a
+/// hostile workspace, a damaged store) must not turn into a huge allocation.
+const MAX_DEPTH: usize = 16;
+
 /// Flattens a page's block list into text, one block per line.
 pub fn flatten_blocks(entries: &[BlockEntry], lookup: &Lookup) -> Flat<String> {
     let mut out = Flat::default();
     let mut lines: Vec<String> = Vec::new();
     let mut numbers = ListNumbers::default();
     for entry in entries {
-        let depth = entry.get("depth").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let depth = entry
+            .get("depth")
+            .and_then(Value::as_u64)
+            .map_or(0, |d| d.min(MAX_DEPTH as u64) as usize);
         let Some(block) = entry.get("block") else {
             out.unknown += 1;
             continue;

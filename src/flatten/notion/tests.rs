@@ -310,3 +310,16 @@ fn property_types_render() {
     insta::assert_snapshot!(p.value.lines.join("\n"));
     assert_eq!(p.value.tags, vec!["Done"]);
 }
+
+#[test]
+fn absurd_block_depth_allocates_terabytes() {
+    let para = json!({"type": "paragraph", "paragraph": {"rich_text": [{"plain_text": "deep"}]}});
+    let entries = vec![
+        json!({"depth": u64::MAX, "block": para.clone()}),
+        json!({"depth": 1u64 << 40, "block": {"type": "numbered_list_item",
+            "numbered_list_item": {"rich_text": [{"plain_text": "item"}]}}}),
+    ];
+    let flat = flatten_blocks(&entries, &Lookup::default());
+    assert!(flat.value.contains("deep") && flat.value.contains("item"));
+    assert!(flat.value.len() < 200, "{}", flat.value.len());
+}
