@@ -3,7 +3,7 @@
 //! The pipeline, one folder per stage:
 //! [`connectors`] crawl the APIs → [`flatten`] turns API JSON into [`Document`]s (pure) →
 //! [`store`] keeps them (SQLite, the source of truth) → [`index`] derives a tantivy index →
-//! [`search`] answers queries → [`cli`] and [`http`] expose it. [`sync`] drives a connector
+//! [`search`] answers queries → [`cli`], [`http`] and [`mcp`] expose it. [`sync`] drives a connector
 //! into the store and the index; [`fakes`] are the Notion and monday.com servers used by tests
 //! and the demo.
 
@@ -16,6 +16,7 @@ pub mod fakes;
 pub mod flatten;
 pub mod http;
 pub mod index;
+pub mod mcp;
 pub mod search;
 pub mod secret;
 pub mod store;

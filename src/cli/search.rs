@@ -112,24 +112,7 @@ fn highlight(text: &str, ranges: &[std::ops::Range<usize>], tty: bool) -> String
     } else {
         ("**", "**")
     };
-    let mut out = String::with_capacity(text.len() + ranges.len() * 8);
-    let mut at = 0;
-    for r in ranges {
-        if r.start < at
-            || r.end > text.len()
-            || !text.is_char_boundary(r.start)
-            || !text.is_char_boundary(r.end)
-        {
-            continue;
-        }
-        out.push_str(&text[at..r.start]);
-        out.push_str(open);
-        out.push_str(&text[r.clone()]);
-        out.push_str(close);
-        at = r.end;
-    }
-    out.push_str(&text[at..]);
-    out.replace('\n', " ")
+    crate::search::mark(text, ranges, open, close)
 }
 
 #[cfg(test)]

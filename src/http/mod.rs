@@ -8,8 +8,10 @@
 //! exposed in Prometheus format ([`metrics`]); the page is one self-contained HTML file
 //! ([`page`]).
 //!
+//! The Model Context Protocol's Streamable HTTP transport is mounted at `/mcp` ([`crate::mcp`]).
+//!
 //! Binding anything but a loopback address requires an API key; with a key, every endpoint but
-//! `/`, `/health` and the page's assets requires `Authorization: Bearer <key>`.
+//! `/`, `/health` and the page's assets (so `/mcp` too) requires `Authorization: Bearer <key>`.
 
 pub mod errors;
 pub mod metrics;
@@ -31,6 +33,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
+use tokio_util::sync::CancellationToken;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::secret::Secret;
@@ -104,17 +107,25 @@ pub async fn serve_on(
     }
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data_dir = %opts.data_dir.display(), auth = opts.api_key.is_some(), "serving");
-    eprintln!("trove serve: listening on http://{addr}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
+    eprintln!("trove serve: listening on http://{addr} (MCP at /mcp)");
+    // Open MCP sessions hold event streams; ending them lets the graceful shutdown finish.
+    let stop = CancellationToken::new();
+    let app = router(state, !addr.ip().is_loopback(), stop.clone());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stop.cancel();
+        })
         .await
         .context("serving HTTP")?;
     tracing::info!("server stopped");
     Ok(())
 }
 
-/// The routes and their middleware.
-pub fn router(state: Arc<AppState>) -> Router {
+/// The routes and their middleware. `public` (listening beyond loopback) lets MCP requests
+/// carry any `Host` (the API key guards them); cancelling `stop` ends the MCP sessions.
+pub fn router(state: Arc<AppState>, public: bool, stop: CancellationToken) -> Router {
+    let mcp = crate::mcp::http_service(Arc::clone(&state), public, stop);
     Router::new()
         .route("/", get(routes::page))
         .route("/search", get(routes::search))
@@ -122,6 +133,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/health", get(routes::health))
         .route("/status", get(routes::status))
         .route("/metrics", get(routes::metrics))
+        .nest_service("/mcp", mcp)
         .fallback(routes::not_found)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
