@@ -3,19 +3,21 @@
 //! The pipeline, one folder per stage:
 //! [`connectors`] crawl the APIs → [`flatten`] turns API JSON into [`Document`]s (pure) →
 //! [`store`] keeps them (SQLite, the source of truth) → [`index`] derives a tantivy index →
-//! [`search`] answers queries → [`cli`], [`http`] and [`mcp`] expose it. [`sync`] drives a connector
-//! into the store and the index; [`fakes`] are the Notion and monday.com servers used by tests
-//! and the demo.
+//! [`search`] answers queries → [`http`], [`mcp`] and the `trove` binary (its `cli` module)
+//! expose it.
+//! [`sync`] drives a connector into the store and the index; [`data::DataDir`] is the data
+//! folder as one thing (store and index opened caught up, status, counts). The fake Notion and
+//! monday.com servers used by tests and the demo are their own crate, `trove-fakes` (`fakes/`).
 
 pub mod bench;
-pub mod cli;
 pub mod config;
 pub mod connectors;
+pub mod data;
 pub mod document;
-pub mod fakes;
 pub mod flatten;
 pub mod http;
 pub mod index;
+pub mod ingest;
 pub mod mcp;
 pub mod search;
 pub mod secret;

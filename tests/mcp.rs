@@ -16,7 +16,7 @@ use rmcp::transport::{ConfigureCommandExt, StreamableHttpClientTransport, TokioC
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{json, Value};
 use serve_harness::{Data, Server, BIN};
-use trove::fakes::{monday as fm, notion as fnn};
+use trove_fakes::{monday as fm, notion as fnn};
 
 const NOTION_TOKEN: &str = "ntn_mcp_e2e_secret_4f2a9c";
 const MONDAY_TOKEN: &str = "mt-mcp-e2e-secret-81d3";

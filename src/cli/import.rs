@@ -11,9 +11,9 @@ use anyhow::Context;
 use clap::Args;
 
 use super::Ctx;
-use crate::document::Document;
-use crate::index::TroveIndex;
-use crate::store::{Store, Upserted};
+use trove::document::Document;
+use trove::index::TroveIndex;
+use trove::store::{Store, Upserted};
 
 /// Documents per store transaction.
 const BATCH: usize = 1000;

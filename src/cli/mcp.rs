@@ -1,5 +1,5 @@
 //! `trove mcp`: a Model Context Protocol server on stdin/stdout, for an AI assistant that starts
-//! trove as a child process (see [`crate::mcp`]). Logs go to stderr; stdout carries only MCP.
+//! trove as a child process (see [`trove::mcp`]). Logs go to stderr; stdout carries only MCP.
 
 use std::process::ExitCode;
 
@@ -13,6 +13,6 @@ pub struct McpArgs {}
 
 pub fn run(ctx: &Ctx, _args: McpArgs) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    rt.block_on(crate::mcp::serve_stdio(&ctx.data_dir))?;
+    rt.block_on(trove::mcp::serve_stdio(&ctx.data_dir))?;
     Ok(ExitCode::SUCCESS)
 }

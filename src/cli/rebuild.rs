@@ -6,8 +6,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Ctx;
-use crate::index::rebuild;
-use crate::store::Store;
+use trove::index::rebuild;
+use trove::store::Store;
 
 #[derive(Debug, Args)]
 pub struct RebuildArgs {}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Ctx;
-use crate::search::{Hit, SearchRequest, SearchResponse, Searcher, MAX_LIMIT};
+use trove::search::{Hit, SearchRequest, SearchResponse, Searcher, MAX_LIMIT};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -112,7 +112,7 @@ fn highlight(text: &str, ranges: &[std::ops::Range<usize>], tty: bool) -> String
     } else {
         ("**", "**")
     };
-    crate::search::mark(text, ranges, open, close)
+    trove::search::mark(text, ranges, open, close)
 }
 
 #[cfg(test)]

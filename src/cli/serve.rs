@@ -1,5 +1,5 @@
 //! `trove serve [--addr ADDR] [--api-key-env NAME] [--sync-every 15m]`: the HTTP search API and
-//! search page (see [`crate::http`]).
+//! search page (see [`trove::http`]).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -9,8 +9,8 @@ use anyhow::Context;
 use clap::Args;
 
 use super::Ctx;
-use crate::http::ServeOptions;
-use crate::secret::Secret;
+use trove::http::ServeOptions;
+use trove::secret::Secret;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     opts.check()?;
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    rt.block_on(crate::http::serve(opts))?;
+    rt.block_on(trove::http::serve(opts))?;
     Ok(ExitCode::SUCCESS)
 }
 

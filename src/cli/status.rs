@@ -4,11 +4,9 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use serde::Serialize;
 
 use super::Ctx;
-use crate::index::TroveIndex;
-use crate::store::{SourceStatus, Store};
+use trove::data::Status;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -20,58 +18,9 @@ pub struct StatusArgs {
     pub skipped: bool,
 }
 
-/// The index half of the status.
-#[derive(Debug, Serialize)]
-pub struct IndexStatus {
-    pub documents: u64,
-    pub segments: usize,
-    pub bytes_on_disk: u64,
-    pub schema_version: u32,
-    pub applied_seq: u64,
-    pub store_seq: u64,
-    pub generation: String,
-}
-
-/// Everything `trove status --json` and `GET /status` print.
-#[derive(Debug, Serialize)]
-pub struct Status {
-    pub data_dir: String,
-    pub documents: u64,
-    pub sources: Vec<SourceStatus>,
-    pub index: IndexStatus,
-}
-
-/// Collects the status of a data folder.
-pub fn collect(
-    data_dir: &std::path::Path,
-    store: &Store,
-    index: &TroveIndex,
-) -> anyhow::Result<Status> {
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    Ok(Status {
-        data_dir: data_dir.display().to_string(),
-        documents: store.count(None)?,
-        sources: store.source_statuses()?,
-        index: IndexStatus {
-            documents: searcher.num_docs(),
-            segments: searcher.segment_readers().len(),
-            bytes_on_disk: index.disk_bytes(),
-            schema_version: index.schema_def().version,
-            applied_seq: index.applied_seq()?,
-            store_seq: store.max_seq()?,
-            generation: index
-                .dir()
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        },
-    })
-}
-
 pub fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
     let (store, index) = ctx.open()?;
-    let status = collect(&ctx.data_dir, &store, &index)?;
+    let status = ctx.data().status(&store, &index)?;
     let skipped = if args.skipped {
         store.skipped(None)?
     } else {

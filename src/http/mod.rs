@@ -91,17 +91,7 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     opts.check()?;
-    let data_dir = opts.data_dir.clone();
-    let (store, index) = tokio::task::spawn_blocking(move || crate::cli::open_synced(&data_dir))
-        .await
-        .context("opening the data folder")??;
-    let state = Arc::new(AppState::new(
-        &opts.data_dir,
-        store,
-        index,
-        opts.api_key.clone(),
-    )?);
-    tokio::spawn(state::follow_index(Arc::clone(&state)));
+    let state = AppState::open(&opts.data_dir, opts.api_key.clone()).await?;
     if let Some(every) = opts.sync_every {
         periodic::start(Arc::clone(&state), opts.config.clone(), every)?;
     }

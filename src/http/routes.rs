@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::errors::ApiError;
 use super::metrics::{self, Outcome, Snapshot};
 use super::state::AppState;
+use crate::data::{DataDir, IndexCounts};
 use crate::search::{SearchRequest, SearchResponse, MAX_LIMIT, MAX_QUERY_BYTES};
 
 /// Longest a search or store lookup may run before the client gets a `timeout` error.
@@ -159,10 +160,13 @@ pub async fn document(State(state): Shared, Path(id): Path<String>) -> Result<Re
     Ok(Json(doc).into_response())
 }
 
-/// `GET /health`: up, and how many documents the index holds.
-pub async fn health(State(state): Shared) -> Json<serde_json::Value> {
-    let (docs, _) = super::state::index_counts(state.searcher().index());
-    Json(serde_json::json!({ "status": "ok", "documents": docs }))
+/// `GET /health`: up, and how many documents the index holds (an internal error when the
+/// index cannot be read).
+pub async fn health(State(state): Shared) -> Result<Json<serde_json::Value>, ApiError> {
+    let counts = IndexCounts::of(state.searcher().index()).map_err(ApiError::internal)?;
+    Ok(Json(
+        serde_json::json!({ "status": "ok", "documents": counts.documents }),
+    ))
 }
 
 /// `GET /status`: what `trove status --json` prints.
@@ -170,7 +174,8 @@ pub async fn status(State(state): Shared) -> Result<Response, ApiError> {
     let searcher = state.searcher();
     let status = blocking(&state, move |st| {
         st.with_store(|store| {
-            crate::cli::status::collect(&st.data_dir, store, searcher.index())
+            DataDir::new(&st.data_dir)
+                .status(store, searcher.index())
                 .map_err(ApiError::internal)
         })
     })
@@ -184,13 +189,13 @@ pub async fn metrics(State(state): Shared) -> Result<Response, ApiError> {
     let snap = blocking(&state, move |st| {
         st.with_store(|store| {
             let err = ApiError::internal;
-            let (index_documents, index_segments) = super::state::index_counts(searcher.index());
+            let counts = IndexCounts::of(searcher.index()).map_err(ApiError::internal)?;
             Ok(Snapshot {
                 documents_by_source: store.counts_by_source().map_err(err)?,
                 sources: store.source_statuses().map_err(err)?,
                 index_bytes: searcher.index().disk_bytes(),
-                index_documents,
-                index_segments,
+                index_documents: counts.documents,
+                index_segments: counts.segments,
             })
         })
     })

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
+use anyhow::Context;
+
+use crate::data::DataDir;
 use crate::index::{Generations, TroveIndex};
 use crate::search::Searcher;
 use crate::secret::Secret;
@@ -54,6 +57,18 @@ impl AppState {
             api_key,
             slots: tokio::sync::Semaphore::new(slots),
         })
+    }
+
+    /// Opens `data_dir` (the index caught up with the store) and starts [`follow_index`] on
+    /// the current runtime.
+    pub async fn open(data_dir: &Path, api_key: Option<Secret>) -> anyhow::Result<Arc<Self>> {
+        let data = DataDir::new(data_dir);
+        let (store, index) = tokio::task::spawn_blocking(move || data.open())
+            .await
+            .context("opening the data folder")??;
+        let state = Arc::new(AppState::new(data_dir, store, index, api_key)?);
+        tokio::spawn(follow_index(Arc::clone(&state)));
+        Ok(state)
     }
 
     /// The live searcher (cheap: an `Arc` clone).
@@ -155,15 +170,4 @@ fn refresh(state: &AppState, prev: &Seen) -> Option<Seen> {
     }
     state.metrics.reloaded();
     Some(now)
-}
-
-/// Documents and segments of the last commit of `index` (read from its `meta.json`, no reader).
-pub fn index_counts(index: &TroveIndex) -> (u64, usize) {
-    match index.index().searchable_segment_metas() {
-        Ok(metas) => (
-            metas.iter().map(|m| u64::from(m.num_docs())).sum(),
-            metas.len(),
-        ),
-        Err(_) => (0, 0),
-    }
 }

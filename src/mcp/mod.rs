@@ -32,7 +32,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::http::routes::blocking;
-use crate::http::state::{follow_index, index_counts};
+use crate::data::DataDir;
 use crate::http::{ApiError, AppState};
 use tools::{FetchInput, FetchOutput, SearchInput, SearchOutput, StatusInput, StatusOutput};
 
@@ -193,36 +193,18 @@ fn run_fetch(st: &AppState, input: FetchInput) -> Result<Answer, ApiError> {
 
 fn run_status(st: &AppState, _: StatusInput) -> Result<Answer, ApiError> {
     let searcher = st.searcher();
-    let index = searcher.index();
-    let (indexed, _) = index_counts(index);
-    let applied = index.applied_seq().map_err(ApiError::internal)?;
-    let out = st.with_store(|store| {
-        let err = ApiError::internal;
-        Ok(tools::status_output(
-            store.count(None).map_err(err)?,
-            indexed,
-            store.max_seq().map_err(err)?.saturating_sub(applied),
-            store.source_statuses().map_err(err)?,
-        ))
+    let status = st.with_store(|store| {
+        DataDir::new(&st.data_dir)
+            .status(store, searcher.index())
+            .map_err(ApiError::internal)
     })?;
+    let out = tools::status_output(status);
     answer(&out, text::status(&out, chrono::Utc::now()))
-}
-
-/// Opens the data folder (index caught up with the store) into a search state that follows
-/// later commits and rebuilds by other processes.
-pub async fn open_state(data_dir: &Path) -> anyhow::Result<Arc<AppState>> {
-    let dir = data_dir.to_owned();
-    let (store, index) = tokio::task::spawn_blocking(move || crate::cli::open_synced(&dir))
-        .await
-        .context("opening the data folder")??;
-    let state = Arc::new(AppState::new(data_dir, store, index, None)?);
-    tokio::spawn(follow_index(Arc::clone(&state)));
-    Ok(state)
 }
 
 /// `trove mcp`: serves MCP on stdin/stdout until the client closes stdin.
 pub async fn serve_stdio(data_dir: &Path) -> anyhow::Result<()> {
-    let state = open_state(data_dir).await?;
+    let state = AppState::open(data_dir, None).await?;
     tracing::info!(data_dir = %data_dir.display(), "serving MCP on stdio");
     let running = TroveMcp::new(state)
         .serve(rmcp::transport::stdio())

@@ -14,7 +14,7 @@ use crate::document::Document;
 use crate::http::routes::{clip, date};
 use crate::http::ApiError;
 use crate::search::{Hit, SearchRequest, SearchResponse, MAX_LIMIT, MAX_QUERY_BYTES};
-use crate::store::SourceStatus;
+use crate::data::Status;
 
 /// Hits returned when `limit` is not given.
 pub const DEFAULT_LIMIT: u32 = 10;
@@ -349,18 +349,18 @@ pub fn fetch_output(doc: Document, window: Window) -> Result<FetchOutput, ApiErr
     })
 }
 
-/// The `status` tool's answer from the store's sources and the index's progress.
-pub fn status_output(
-    documents: u64,
-    indexed_documents: u64,
-    changes_pending: u64,
-    sources: Vec<SourceStatus>,
-) -> StatusOutput {
+/// The `status` tool's answer: the data folder's status without its local details (path,
+/// segments, generation), which mean nothing to an assistant.
+pub fn status_output(status: Status) -> StatusOutput {
     StatusOutput {
-        documents,
-        indexed_documents,
-        changes_pending,
-        sources: sources
+        documents: status.documents,
+        indexed_documents: status.index.documents,
+        changes_pending: status
+            .index
+            .store_seq
+            .saturating_sub(status.index.applied_seq),
+        sources: status
+            .sources
             .into_iter()
             .map(|s| SourceInfo {
                 name: s.name,
