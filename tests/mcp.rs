@@ -119,7 +119,8 @@ async fn stdio_client(data: &Data) -> Client {
 }
 
 async fn http_client(srv: &Server, key: Option<&str>) -> Result<Client, String> {
-    let mut config = StreamableHttpClientTransportConfig::with_uri(format!("http://{}/mcp", srv.addr));
+    let mut config =
+        StreamableHttpClientTransportConfig::with_uri(format!("http://{}/mcp", srv.addr));
     if let Some(key) = key {
         config = config.auth_header(key);
     }
@@ -180,7 +181,11 @@ async fn answers_like_the_cli(client: &Client, data: &Data) {
         assert!(!ids(&got).is_empty(), "{args} finds nothing");
         let first = &got["hits"][0];
         assert_eq!(first["breadcrumb"], want["hits"][0]["path"]);
-        assert!(text(&r).contains(first["url"].as_str().unwrap()), "{}", text(&r));
+        assert!(
+            text(&r).contains(first["url"].as_str().unwrap()),
+            "{}",
+            text(&r)
+        );
 
         let id = first["id"].as_str().unwrap();
         let f = call(client, "fetch", json!({ "id": id })).await;
@@ -216,10 +221,18 @@ fn bad_input_is_a_tool_error_and_the_session_goes_on() {
         let client = stdio_client(&data).await;
         for (tool, args, needle) in [
             ("fetch", json!({"id": "notion:nope"}), "no document with id"),
-            ("fetch", json!({"id": "notion:nope", "max_chars": 0}), "max_chars"),
+            (
+                "fetch",
+                json!({"id": "notion:nope", "max_chars": 0}),
+                "max_chars",
+            ),
             ("search", json!({"query": "  "}), "`query` is empty"),
             ("search", json!({"query": "(heat"}), ""),
-            ("search", json!({"query": "x", "limit": 101}), "between 1 and 100"),
+            (
+                "search",
+                json!({"query": "x", "limit": 101}),
+                "between 1 and 100",
+            ),
             ("search", json!({"query": "x", "limit": -1}), "input schema"),
             ("search", json!({"q": "x"}), "unknown field `q`"),
             ("search", json!({"query": "x ".repeat(2000)}), "bytes long"),
@@ -231,7 +244,12 @@ fn bad_input_is_a_tool_error_and_the_session_goes_on() {
             assert!(r.structured_content.is_none());
         }
         let r = call(&client, "status", json!({})).await;
-        assert_eq!(r.is_error, Some(false), "the session survives: {}", text(&r));
+        assert_eq!(
+            r.is_error,
+            Some(false),
+            "the session survives: {}",
+            text(&r)
+        );
         let _ = client.cancel().await;
     });
 }
@@ -263,7 +281,9 @@ fn http_transport_needs_the_key_and_never_logs_it() {
         let refused = http_client(&srv, None).await;
         assert!(refused.is_err(), "a client without the key connects");
 
-        let client = http_client(&srv, Some(API_KEY)).await.expect("with the key");
+        let client = http_client(&srv, Some(API_KEY))
+            .await
+            .expect("with the key");
         answers_like_the_cli(&client, &data).await;
         let _ = client.cancel().await;
     });

@@ -31,8 +31,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use crate::http::routes::blocking;
 use crate::data::DataDir;
+use crate::http::routes::blocking;
 use crate::http::{ApiError, AppState};
 use tools::{FetchInput, FetchOutput, SearchInput, SearchOutput, StatusInput, StatusOutput};
 
@@ -243,8 +243,16 @@ mod tests {
         for t in TroveMcp::tool_router().list_all() {
             let object = serde_json::Value::from("object");
             assert_eq!(t.input_schema.get("type"), Some(&object), "{}", t.name);
-            assert!(t.output_schema.as_ref().is_some_and(|s| !s.is_empty()), "{}", t.name);
-            assert!(t.description.as_ref().is_some_and(|d| d.len() > 100), "{}", t.name);
+            assert!(
+                t.output_schema.as_ref().is_some_and(|s| !s.is_empty()),
+                "{}",
+                t.name
+            );
+            assert!(
+                t.description.as_ref().is_some_and(|d| d.len() > 100),
+                "{}",
+                t.name
+            );
         }
         let search = schema_for_input::<SearchInput>().unwrap();
         assert_eq!(search["required"], serde_json::json!(["query"]));

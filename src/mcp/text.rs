@@ -152,7 +152,10 @@ fn day(t: &str) -> &str {
 /// `2024-05-01 12:00 UTC` from an RFC 3339 time.
 fn day_time(t: &str) -> String {
     match DateTime::parse_from_rfc3339(t) {
-        Ok(t) => t.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC").to_string(),
+        Ok(t) => t
+            .with_timezone(&Utc)
+            .format("%Y-%m-%d %H:%M UTC")
+            .to_string(),
         Err(_) => t.to_owned(),
     }
 }
@@ -202,7 +205,10 @@ mod tests {
             hits: vec![hit(3), hit(4)],
         };
         let text = search(&out);
-        assert!(text.starts_with("7 results for \"heat\" (showing 3–4):"), "{text}");
+        assert!(
+            text.starts_with("7 results for \"heat\" (showing 3–4):"),
+            "{text}"
+        );
         assert!(text.contains("[3] Doc 3 — Space › Parent\n    https://notion.so/3\n    id: notion:3 · updated 2024-05-01\n    about **heat**"), "{text}");
         assert!(text.contains("offset=4"), "{text}");
     }

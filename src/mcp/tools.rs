@@ -10,11 +10,11 @@ use chrono::{DateTime, Utc};
 use rmcp::schemars::{self, JsonSchema};
 use serde::{Deserialize, Serialize};
 
+use crate::data::Status;
 use crate::document::Document;
 use crate::http::routes::{clip, date};
 use crate::http::ApiError;
 use crate::search::{Hit, SearchRequest, SearchResponse, MAX_LIMIT, MAX_QUERY_BYTES};
-use crate::data::Status;
 
 /// Hits returned when `limit` is not given.
 pub const DEFAULT_LIMIT: u32 = 10;
