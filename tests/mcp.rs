@@ -294,6 +294,27 @@ fn http_transport_needs_the_key_and_never_logs_it() {
     }
 }
 
+#[test]
+fn trove_mcp_refuses_a_missing_data_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("not-synced");
+    let out = Command::new(BIN)
+        .arg("mcp")
+        .arg("--data-dir")
+        .arg(&missing)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run trove mcp");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no trove data folder at") && err.contains("--data-dir"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "stdout is for MCP only");
+    assert!(!missing.exists(), "the folder was created");
+}
+
 /// The venv `scripts/mcp-python.sh` makes (or `$TROVE_MCP_PYTHON`).
 fn python() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("TROVE_MCP_PYTHON") {
