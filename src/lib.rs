@@ -4,10 +4,11 @@
 //! [`connectors`] crawl the APIs → [`flatten`] turns API JSON into [`Document`]s (pure) →
 //! [`store`] keeps them (SQLite, the source of truth) → [`embed`] turns their text into
 //! vectors → [`index`] derives a tantivy index and a vector index →
-//! [`search`] answers queries → [`http`] and the `trove` binary (its `cli` module) expose it.
+//! [`search`] answers queries → [`http`], [`mcp`] and the `trove` binary (its `cli` module)
+//! expose it.
 //! [`sync`] drives a connector into the store and the index; [`data::DataDir`] is the data
-//! folder as one thing (store and index opened caught up, status, counts). The fake Notion and monday.com servers used by tests and the
-//! demo are their own crate, `trove-fakes` (`fakes/`).
+//! folder as one thing (store and index opened caught up, status, counts). The fake Notion and
+//! monday.com servers used by tests and the demo are their own crate, `trove-fakes` (`fakes/`).
 
 pub mod bench;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod flatten;
 pub mod http;
 pub mod index;
 pub mod ingest;
+pub mod mcp;
 pub mod search;
 pub mod secret;
 pub mod store;

@@ -10,6 +10,7 @@ mod demo;
 mod export;
 mod fake;
 mod import;
+mod mcp;
 mod progress;
 mod rebuild;
 mod search;
@@ -60,8 +61,10 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Search the index.
     Search(search::SearchArgs),
-    /// Serve the search page and HTTP API.
+    /// Serve the search page and HTTP API (with MCP at /mcp).
     Serve(serve::ServeArgs),
+    /// Serve MCP on stdin/stdout, for AI assistants (search, fetch and status tools).
+    Mcp(mcp::McpArgs),
     /// Upsert documents from NDJSON (one JSON document per line; `-` reads stdin).
     Import(import::ImportArgs),
     /// Print every document as NDJSON on stdout.
@@ -111,6 +114,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync(a) => sync::run(&ctx, a),
         Command::Search(a) => search::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
+        Command::Mcp(a) => mcp::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Rebuild(a) => rebuild::run(&ctx, a),

@@ -97,6 +97,15 @@ fn import_export_status_rebuild() {
 }
 
 #[test]
+fn mcp_takes_the_global_data_dir_after_the_subcommand() {
+    // The form MCP client configurations use: ["mcp", "--data-dir", PATH].
+    let cli = parse(&["mcp", "--data-dir", "/srv/trove"]);
+    assert!(matches!(cli.command, Command::Mcp(_)));
+    assert_eq!(cli.data_dir.to_str(), Some("/srv/trove"));
+    assert!(Cli::try_parse_from(["trove", "mcp", "--stdio"]).is_err());
+}
+
+#[test]
 fn bench_flags() {
     let Command::Bench(b) = parse(&[
         "bench",

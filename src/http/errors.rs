@@ -51,7 +51,7 @@ impl ApiError {
     }
 
     /// What the client sees: internal details stay in the log.
-    fn public_message(&self) -> String {
+    pub fn public_message(&self) -> String {
         match self {
             ApiError::Internal(_) => "internal error; see the server log".to_owned(),
             other => other.to_string(),

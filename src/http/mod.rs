@@ -9,8 +9,10 @@
 //! ([`page`]). Connections are served by [`conn`], which bounds them (count, header-read and
 //! idle timeout, head size), since `axum::serve` sets none of these.
 //!
+//! The Model Context Protocol's Streamable HTTP transport is mounted at `/mcp` ([`crate::mcp`]).
+//!
 //! Binding anything but a loopback address requires an API key; with a key, every endpoint but
-//! `/`, `/health` and the page's assets requires `Authorization: Bearer <key>`.
+//! `/`, `/health` and the page's assets (so `/mcp` too) requires `Authorization: Bearer <key>`.
 
 pub mod conn;
 pub mod errors;
@@ -32,10 +34,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use tokio_util::sync::CancellationToken;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::data::DataDir;
 use crate::secret::Secret;
 pub use errors::ApiError;
 pub use state::AppState;
@@ -93,53 +95,31 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     opts.check()?;
-    let data = DataDir::new(&opts.data_dir);
-    let model_dir = opts.model_dir.clone();
-    let (store, index, semantic) = tokio::task::spawn_blocking(move || open_all(&data, model_dir))
-        .await
-        .context("opening the data folder")??;
-    let state = Arc::new(AppState::new(
-        &opts.data_dir,
-        store,
-        index,
-        opts.api_key.clone(),
-        semantic,
-    )?);
-    tokio::spawn(state::follow_index(Arc::clone(&state)));
+    let state =
+        AppState::open(&opts.data_dir, opts.api_key.clone(), opts.model_dir.clone()).await?;
     state::embed_in_background(Arc::clone(&state));
     if let Some(every) = opts.sync_every {
         periodic::start(Arc::clone(&state), opts.config.clone(), every)?;
     }
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data_dir = %opts.data_dir.display(), auth = opts.api_key.is_some(), "serving");
-    eprintln!("trove serve: listening on http://{addr}");
-    conn::serve_connections(listener, router(state), conn::Limits::default(), shutdown).await;
+    eprintln!("trove serve: listening on http://{addr} (MCP at /mcp)");
+    // Open MCP sessions hold event streams; ending them lets the graceful shutdown finish.
+    let stop = CancellationToken::new();
+    let app = router(state, !addr.ip().is_loopback(), stop.clone());
+    let shutdown = async move {
+        shutdown.await;
+        stop.cancel();
+    };
+    conn::serve_connections(listener, app, conn::Limits::default(), shutdown).await;
     tracing::info!("server stopped");
     Ok(())
 }
 
-/// The store, the index and, with a model folder, the model and vectors.
-fn open_all(
-    data: &DataDir,
-    model_dir: Option<PathBuf>,
-) -> anyhow::Result<(
-    crate::store::Store,
-    crate::index::TroveIndex,
-    Option<crate::search::Semantic>,
-)> {
-    let (store, index) = data.open()?;
-    let semantic = match model_dir {
-        Some(dir) => Some(
-            crate::search::Semantic::open(&dir, index.dir(), &store)
-                .with_context(|| format!("loading the embedding model from {}", dir.display()))?,
-        ),
-        None => None,
-    };
-    Ok((store, index, semantic))
-}
-
-/// The routes and their middleware.
-pub fn router(state: Arc<AppState>) -> Router {
+/// The routes and their middleware. `public` (listening beyond loopback) lets MCP requests
+/// carry any `Host` (the API key guards them); cancelling `stop` ends the MCP sessions.
+pub fn router(state: Arc<AppState>, public: bool, stop: CancellationToken) -> Router {
+    let mcp = crate::mcp::http_service(Arc::clone(&state), public, stop);
     Router::new()
         .route("/", get(routes::page))
         .route("/search", get(routes::search))
@@ -147,6 +127,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/health", get(routes::health))
         .route("/status", get(routes::status))
         .route("/metrics", get(routes::metrics))
+        .nest_service("/mcp", mcp)
         .fallback(routes::not_found)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),

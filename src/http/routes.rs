@@ -125,7 +125,7 @@ fn offset(v: &str) -> Result<usize, ApiError> {
 }
 
 /// An RFC 3339 instant or a `YYYY-MM-DD` date (midnight UTC).
-fn date(key: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
+pub fn date(key: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Ok(t.with_timezone(&Utc));
     }
@@ -142,7 +142,7 @@ fn date(key: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
 }
 
 /// At most 40 characters of a user value, for messages.
-fn clip(v: &str) -> String {
+pub fn clip(v: &str) -> String {
     v.chars().take(40).collect()
 }
 
@@ -233,7 +233,7 @@ pub async fn not_found() -> ApiError {
 }
 
 /// Runs blocking work with a slot, off the async threads, within [`WORK_TIMEOUT`].
-async fn blocking<T: Send + 'static>(
+pub async fn blocking<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
-use crate::data::EmbeddingsStatus;
+use anyhow::Context;
+
+use crate::data::{DataDir, EmbeddingsStatus};
 use crate::index::{Generations, TroveIndex};
 use crate::search::{Searcher, Semantic};
 use crate::secret::Secret;
@@ -71,6 +73,23 @@ impl AppState {
                 &self.data_dir,
             ))),
         }
+    }
+
+    /// Opens `data_dir` (the index caught up with the store; with `model_dir`, the model and
+    /// vectors too) and starts [`follow_index`] on the current runtime.
+    pub async fn open(
+        data_dir: &Path,
+        api_key: Option<Secret>,
+        model_dir: Option<PathBuf>,
+    ) -> anyhow::Result<Arc<Self>> {
+        let data = DataDir::new(data_dir);
+        let (store, index, semantic) =
+            tokio::task::spawn_blocking(move || open_all(&data, model_dir))
+                .await
+                .context("opening the data folder")??;
+        let state = Arc::new(AppState::new(data_dir, store, index, api_key, semantic)?);
+        tokio::spawn(follow_index(Arc::clone(&state)));
+        Ok(state)
     }
 
     /// The live searcher (cheap: an `Arc` clone).
@@ -221,4 +240,20 @@ fn embed_once(data_dir: &Path, semantic: &Semantic) -> anyhow::Result<()> {
         "embedded new documents"
     );
     Ok(())
+}
+
+/// The store, the index and, with a model folder, the model and vectors.
+fn open_all(
+    data: &DataDir,
+    model_dir: Option<PathBuf>,
+) -> anyhow::Result<(Store, TroveIndex, Option<Semantic>)> {
+    let (store, index) = data.open()?;
+    let semantic = match model_dir {
+        Some(dir) => Some(
+            Semantic::open(&dir, index.dir(), &store)
+                .with_context(|| format!("loading the embedding model from {}", dir.display()))?,
+        ),
+        None => None,
+    };
+    Ok((store, index, semantic))
 }

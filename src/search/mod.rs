@@ -100,6 +100,38 @@ pub struct Hit {
     pub snippet_plain: (String, Vec<std::ops::Range<usize>>),
 }
 
+impl Hit {
+    /// The plain-text snippet with each matched range wrapped in `open`…`close` (`**` for
+    /// Markdown, ANSI bold for terminals), on one line.
+    pub fn snippet_marked(&self, open: &str, close: &str) -> String {
+        let (text, ranges) = &self.snippet_plain;
+        mark(text, ranges, open, close)
+    }
+}
+
+/// Wraps the byte `ranges` of `text` (sorted, non-overlapping) in `open`…`close`; ranges that
+/// are out of bounds or not on character boundaries are left unmarked.
+pub fn mark(text: &str, ranges: &[std::ops::Range<usize>], open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len() + ranges.len() * (open.len() + close.len()));
+    let mut at = 0;
+    for r in ranges {
+        if r.start < at
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
+            continue;
+        }
+        out.push_str(&text[at..r.start]);
+        out.push_str(open);
+        out.push_str(&text[r.clone()]);
+        out.push_str(close);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    out.replace('\n', " ")
+}
+
 /// Counts by facet value.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Facets {
