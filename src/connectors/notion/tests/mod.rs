@@ -6,8 +6,9 @@ mod fake;
 use serde_json::json;
 
 use self::fake::*;
-use super::sync;
+use super::{sync, sync_tuned, Tuning};
 use crate::config::SourceConfig;
+use crate::connectors::http::Backoff;
 use crate::connectors::{ConnectorError, SyncOptions, SyncSummary};
 
 const T0: &str = "2026-01-05T10:00:00.000Z";
@@ -75,13 +76,26 @@ fn workspace() -> Fake {
     f
 }
 
+/// Millisecond backoffs (fault tests stay fast) and a checkpoint every two outcomes (crash
+/// tests get many resume points).
+pub fn tuning() -> Tuning {
+    Tuning {
+        backoff: Backoff::new(
+            std::time::Duration::from_millis(1),
+            std::time::Duration::from_millis(5),
+            3,
+        ),
+        checkpoint_every: 2,
+    }
+}
+
 async fn run(
     cfg: &SourceConfig,
     sink: &mut MemSink,
     full: bool,
 ) -> Result<SyncSummary, ConnectorError> {
     let progress = RecordingProgress::default();
-    sync(cfg, sink, &SyncOptions { full }, &progress).await
+    sync_tuned(cfg, sink, &SyncOptions { full }, &progress, tuning()).await
 }
 
 fn log_len(s: &Shared) -> usize {
@@ -209,11 +223,12 @@ async fn rate_limit_waits_retry_after_then_continues() {
     );
     let mut sink = MemSink::default();
     let progress = RecordingProgress::default();
-    let summary = sync(
+    let summary = sync_tuned(
         &config(&base),
         &mut sink,
         &SyncOptions::default(),
         &progress,
+        tuning(),
     )
     .await
     .unwrap();
