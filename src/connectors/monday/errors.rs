@@ -474,6 +474,35 @@ fn snippet(body: &[u8]) -> String {
     }
 }
 
+/// Why a board's chain stopped: an API failure (maybe retried by restarting or skipping the
+/// board) or a fatal error (the store failed).
+pub enum Stop {
+    Api(ApiFailure),
+    Fatal(ConnectorError),
+}
+
+impl From<ApiFailure> for Stop {
+    fn from(f: ApiFailure) -> Self {
+        Stop::Api(f)
+    }
+}
+
+impl From<ConnectorError> for Stop {
+    fn from(e: ConnectorError) -> Self {
+        Stop::Fatal(e)
+    }
+}
+
+/// A field the response should have carried is missing.
+pub fn missing(what: &str, resp: &GqlResponse) -> ApiFailure {
+    let why = resp
+        .errors
+        .first()
+        .map(|e| format!(" ({})", e.message))
+        .unwrap_or_default();
+    ApiFailure::Malformed(format!("`{what}` missing from the response{why}"))
+}
+
 #[cfg(test)]
 #[path = "errors_tests.rs"]
 mod tests;
