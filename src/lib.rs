@@ -13,6 +13,7 @@ pub mod config;
 pub mod connectors;
 pub mod data;
 pub mod document;
+pub mod error;
 pub mod flatten;
 pub mod http;
 pub mod index;

@@ -329,3 +329,31 @@ fn missing_import_file_is_a_clear_error() {
         stderr(&out)
     );
 }
+
+/// Regression: library errors put their source in Display *and* returned it from `source()`,
+/// and `main` prints the chain, so every cause showed up twice.
+#[test]
+fn a_failure_prints_its_cause_once_and_what_to_do() {
+    let t = Trove::new();
+    let file = t.dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trove"))
+        .arg("--data-dir")
+        .arg(file.join("data"))
+        .arg("status")
+        .current_dir(t.dir.path())
+        .env_remove("TROVE_CONFIG")
+        .env_remove("TROVE_DATA_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let cause = std::io::Error::from_raw_os_error(20).to_string(); // ENOTDIR
+    assert_eq!(err.matches(&cause).count(), 1, "{err}");
+    assert_eq!(
+        err.matches("cannot create the data folder").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("choose another with --data-dir"), "{err}");
+}

@@ -22,6 +22,7 @@ use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, IndexReader, Searcher as TSearcher, TantivyDocument};
 
+use crate::error::Fault;
 use crate::index::{IndexError, TroveIndex};
 use crate::store::{Store, StoreError};
 pub use query::QueryError;
@@ -41,8 +42,18 @@ pub enum SearchError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("index: {0}")]
+    #[error("index")]
     Tantivy(#[from] tantivy::TantivyError),
+}
+
+impl SearchError {
+    /// A bad query is the user's to fix; anything else is internal.
+    pub fn fault(&self) -> Fault {
+        match self {
+            SearchError::BadQuery(_) => Fault::User,
+            _ => Fault::Internal,
+        }
+    }
 }
 
 /// What to search for.
