@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::queries::MAX_IDS;
 
-/// monday's largest `items_page` / `next_items_page` limit (docs/monday-api.md §5.1).
+/// monday's largest `items_page` / `next_items_page` limit (../shared/docs/monday-api.md §5.1).
 pub const MAX_PAGE: u32 = 500;
 /// Board listing pages read at most (50 boards each by default).
 pub const MAX_BOARD_PAGES: usize = 10_000;

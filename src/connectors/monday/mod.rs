@@ -1,4 +1,4 @@
-//! monday.com connector (see docs/monday-api.md): [`sync`] crawls every board the token can
+//! monday.com connector (see ../shared/docs/monday-api.md): [`sync`] crawls every board the token can
 //! read into a [`Sink`].
 //!
 //! A run has three phases, checkpointed in [`state::SyncState`] with every committed batch:

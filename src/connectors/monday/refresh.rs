@@ -1,6 +1,6 @@
 //! Items fetched by id: subitems of each crawled page, and (in incremental runs) items that
 //! received updates since the last mark — posting an update may not bump `updated_at`
-//! (docs/monday-api.md §5.4, §7), so root `updates` (newest first) is read back to the mark.
+//! (../shared/docs/monday-api.md §5.4, §7), so root `updates` (newest first) is read back to the mark.
 //! Also where documents are flattened and upserted (`Step::flatten_with_subitems`).
 
 use std::collections::{HashMap, HashSet};

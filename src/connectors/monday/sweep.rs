@@ -1,6 +1,6 @@
 //! The deletion sweep: `items_page` never returns archived or deleted items, and activity
 //! logs are capped and undocumented, so deletions are found by comparison instead
-//! (docs/monday-api.md §5.6a). Each crawlable board is listed id-only ([`super::limits::MAX_PAGE`] per page, with
+//! (../shared/docs/monday-api.md §5.6a). Each crawlable board is listed id-only ([`super::limits::MAX_PAGE`] per page, with
 //! subitem ids); stored documents not seen are *candidates*, confirmed through root
 //! `items(ids:)`, which returns archived and deleted items with their `state`. A candidate is
 //! deleted when it is missing, deleted or archived, or when its board is no longer visible

@@ -201,7 +201,7 @@ impl Cursor {
         let has_more = page.get("has_more").and_then(Value::as_bool) == Some(true);
         let next = page.get("next_cursor").and_then(Value::as_str);
         if page.pointer("/request_status/type").and_then(Value::as_str) == Some("incomplete") {
-            // Queries stop at 10,000 results (docs/notion-api.md §1.7).
+            // Queries stop at 10,000 results (../shared/docs/notion-api.md §1.7).
             tracing::warn!(status = %page["request_status"], "notion list incomplete; later items not indexed");
         }
         match next {

@@ -1,4 +1,4 @@
-//! What a Notion API failure means (docs/notion-api.md §3): every non-200 response becomes an
+//! What a Notion API failure means (../shared/docs/notion-api.md §3): every non-200 response becomes an
 //! [`ApiError`] ([`classify`]); `decide` is the one place that turns it into retry / skip /
 //! restart-the-listing / abort; callers see a [`Failure`] once retries are spent, and a sync
 //! that aborts stops with the [`ConnectorError`] of `abort_error`.

@@ -4,7 +4,7 @@
 //!
 //! The block walk is iterative (an explicit stack of child iterators), so a page nested 1,000
 //! levels deep costs heap, not call stack, and it keeps a visited set: synced blocks can form
-//! cycles (docs/notion-api.md §2, Onyx PR #12040).
+//! cycles (../shared/docs/notion-api.md §2, Onyx PR #12040).
 
 use std::collections::HashSet;
 
@@ -29,7 +29,7 @@ pub struct Job {
     pub force: bool,
     pub start_date: Option<DateTime<Utc>>,
     /// The parent the crawler already knows; when unknown and the page sits inside a block,
-    /// the job climbs block parents to find the page (docs/notion-api.md §1.5, Dust).
+    /// the job climbs block parents to find the page (../shared/docs/notion-api.md §1.5, Dust).
     pub known_parent: Option<String>,
 }
 

@@ -1,4 +1,4 @@
-//! Notion connector: crawls a workspace through the public REST API (docs/notion-api.md) into
+//! Notion connector: crawls a workspace through the public REST API (../shared/docs/notion-api.md) into
 //! a [`Sink`], one checkpointed [`Batch`](crate::connectors::Batch) at a time.
 //!
 //! [`client`] sends paced, retried requests; [`errors`] decides in one place what each API
