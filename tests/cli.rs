@@ -357,3 +357,80 @@ fn a_failure_prints_its_cause_once_and_what_to_do() {
     );
     assert!(err.contains("choose another with --data-dir"), "{err}");
 }
+
+#[test]
+fn bench_measures_three_phases_and_writes_importable_docs() {
+    let t = Trove::new();
+    let out = t.ok(&["bench", "--docs", "200", "--seed", "7", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&out).expect("bench --json is JSON");
+    let rows = rows.as_array().expect("an array of phases");
+    assert_eq!(rows.len(), 3, "{out}");
+    for row in rows {
+        assert_eq!(row["documents"], 200, "{row}");
+        assert!(row["docs_per_sec"].as_f64().unwrap() > 0.0, "{row}");
+    }
+    let file = t.dir.path().join("bench.ndjson");
+    let args = [
+        "bench",
+        "--docs",
+        "50",
+        "--write-docs",
+        file.to_str().unwrap(),
+    ];
+    t.ok(&args);
+    t.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(t.status()["documents"], 50);
+}
+
+/// `trove fake monday` serves the GraphQL API on the given address until Ctrl-C.
+#[test]
+fn fake_serves_the_monday_api_until_ctrl_c() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let t = Trove::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = t
+        .cmd()
+        .args(["fake", "monday", "--addr", &addr])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut banner)
+        .unwrap();
+    assert!(banner.contains(&format!("http://{addr}/v2")), "{banner}");
+    let body = r#"{"query":"query { boards(limit: 5) { id name } }"}"#;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut stream = loop {
+        match std::net::TcpStream::connect(&addr) {
+            Ok(s) => break s,
+            Err(e) => assert!(Instant::now() < deadline, "fake never listened: {e}"),
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    write!(
+        stream,
+        "POST /v2 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: fake-monday-token\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"boards\":[{\"id\""), "{response}");
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert!(
+        child.wait().unwrap().success(),
+        "Ctrl-C stops the fake cleanly"
+    );
+}
