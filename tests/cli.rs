@@ -400,9 +400,10 @@ fn fake_serves_the_monday_api_until_ctrl_c() {
         .spawn()
         .unwrap();
     let mut banner = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut banner).unwrap();
+    // Keep reading, so later lines do not hit a closed pipe.
+    let drain = std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     assert!(banner.contains(&format!("http://{addr}/v2")), "{banner}");
     let body = r#"{"query":"query { boards(limit: 5) { id name } }"}"#;
     let deadline = Instant::now() + Duration::from_secs(30);
