@@ -25,7 +25,7 @@ pub const NOTION_REQUESTS_PER_SECOND: f64 = 3.0;
 /// A configuration problem; the message names the key to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,

@@ -16,6 +16,7 @@ pub mod connectors;
 pub mod data;
 pub mod document;
 pub mod embed;
+pub mod error;
 pub mod flatten;
 pub mod http;
 pub mod index;

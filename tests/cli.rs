@@ -446,3 +446,110 @@ fn punctuation_or_emoji_only_queries_return_the_whole_corpus() {
     }
     assert!(t.search("NOT zzzunlikely", &[])["total"].as_u64().unwrap() > 0);
 }
+
+/// Regression: library errors put their source in Display *and* returned it from `source()`,
+/// and `main` prints the chain, so every cause showed up twice.
+#[test]
+fn a_failure_prints_its_cause_once_and_what_to_do() {
+    let t = Trove::new();
+    let file = t.dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let ndjson = t.write_ndjson("d.ndjson", &handmade());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trove"))
+        .arg("--data-dir")
+        .arg(file.join("data"))
+        .args(["import", ndjson.to_str().unwrap()])
+        .current_dir(t.dir.path())
+        .env_remove("TROVE_CONFIG")
+        .env_remove("TROVE_DATA_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let cause = std::io::Error::from_raw_os_error(20).to_string(); // ENOTDIR
+    assert_eq!(err.matches(&cause).count(), 1, "{err}");
+    assert_eq!(
+        err.matches("cannot create the data folder").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("choose another with --data-dir"), "{err}");
+}
+
+#[test]
+fn bench_measures_three_phases_and_writes_importable_docs() {
+    let t = Trove::new();
+    let out = t.ok(&["bench", "--docs", "200", "--seed", "7", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&out).expect("bench --json is JSON");
+    let rows = rows.as_array().expect("an array of phases");
+    assert_eq!(rows.len(), 3, "{out}");
+    for row in rows {
+        assert_eq!(row["documents"], 200, "{row}");
+        assert!(row["docs_per_sec"].as_f64().unwrap() > 0.0, "{row}");
+    }
+    let file = t.dir.path().join("bench.ndjson");
+    let args = [
+        "bench",
+        "--docs",
+        "50",
+        "--write-docs",
+        file.to_str().unwrap(),
+    ];
+    t.ok(&args);
+    t.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(t.status()["documents"], 50);
+}
+
+/// `trove fake monday` serves the GraphQL API on the given address until Ctrl-C.
+#[test]
+fn fake_serves_the_monday_api_until_ctrl_c() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let t = Trove::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = t
+        .cmd()
+        .args(["fake", "monday", "--addr", &addr])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut banner).unwrap();
+    // Keep reading, so later lines do not hit a closed pipe.
+    let _drain = std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    assert!(banner.contains(&format!("http://{addr}/v2")), "{banner}");
+    let body = r#"{"query":"query { boards(limit: 5) { id name } }"}"#;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut stream = loop {
+        match std::net::TcpStream::connect(&addr) {
+            Ok(s) => break s,
+            Err(e) => assert!(Instant::now() < deadline, "fake never listened: {e}"),
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    write!(
+        stream,
+        "POST /v2 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: fake-monday-token\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"boards\":[{\"id\""), "{response}");
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert!(
+        child.wait().unwrap().success(),
+        "Ctrl-C stops the fake cleanly"
+    );
+}

@@ -2,7 +2,9 @@
 //! module per subcommand. Human output by default, `--json` for scripts, progress on stderr
 //! only when it is a terminal.
 //!
-//! Exit codes: 0 success, 1 failure (the message says what to fix), 2 bad usage or bad query.
+//! Exit codes ([`trove::error::Fault`]): 0 success, 1 failure (the message says what to fix),
+//! 2 bad usage or bad query, 130 a sync interrupted by Ctrl-C (committed batches are kept).
+//! `main` prints the error chain once (`{:#}`); library errors never repeat their source.
 
 mod bench;
 mod bench_semantic;
@@ -25,8 +27,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use trove::data::DataDir;
+use trove::error::Fault;
 use trove::index::TroveIndex;
-use trove::search::QueryError;
+use trove::search::{QueryError, SearchError};
 use trove::store::Store;
 
 /// trove: full-text search over your Notion and monday.com workspaces.
@@ -90,18 +93,23 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
-            if err.downcast_ref::<QueryError>().is_some()
-                || matches!(
-                    err.downcast_ref::<trove::search::SearchError>(),
-                    Some(trove::search::SearchError::BadQuery(_))
-                )
-            {
-                ExitCode::from(2)
-            } else {
-                ExitCode::FAILURE
-            }
+            ExitCode::from(fault(&err).exit_code())
         }
     }
+}
+
+/// The one classification of a failure, found anywhere in its chain: a bad query is the
+/// user's (exit 2), anything else exits 1.
+fn fault(err: &anyhow::Error) -> Fault {
+    for cause in err.chain() {
+        if cause.is::<QueryError>() {
+            return Fault::User;
+        }
+        if let Some(e) = cause.downcast_ref::<SearchError>() {
+            return e.fault();
+        }
+    }
+    Fault::Internal
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -35,7 +35,7 @@ pub const CUTOFF: usize = 10;
 /// An evaluation failure.
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -52,7 +52,7 @@ pub enum EvalError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("index: {0}")]
+    #[error("index")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error(transparent)]
     Embed(#[from] crate::embed::EmbedError),

@@ -23,6 +23,7 @@ use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, IndexReader, Searcher as TSearcher, TantivyDocument};
 
+use crate::error::Fault;
 use crate::index::{IndexError, TroveIndex};
 use crate::store::{Store, StoreError};
 pub use query::QueryError;
@@ -47,7 +48,7 @@ pub enum SearchError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("index: {0}")]
+    #[error("index")]
     Tantivy(#[from] tantivy::TantivyError),
     /// Semantic or hybrid search asked for without a model.
     #[error(
@@ -59,6 +60,16 @@ pub enum SearchError {
     Model(#[from] crate::embed::ModelError),
     #[error("vector index: {0}")]
     Vectors(String),
+}
+
+impl SearchError {
+    /// A bad query is the user's to fix; anything else is internal.
+    pub fn fault(&self) -> Fault {
+        match self {
+            SearchError::BadQuery(_) | SearchError::SemanticOff => Fault::User,
+            _ => Fault::Internal,
+        }
+    }
 }
 
 /// What to search for.

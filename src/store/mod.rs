@@ -28,22 +28,24 @@ pub const STORE_FILE: &str = "store.sqlite3";
 /// A store failure. `Corrupt` and `Sqlite` are internal; the message says which file.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the store at {path}: {source}")]
+    #[error("cannot open the store at {path}")]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    #[error("cannot create the data folder {path}: {source}")]
+    #[error(
+        "cannot create the data folder {path} (choose another with --data-dir or TROVE_DATA_DIR)"
+    )]
     CreateDir {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("store: {0}")]
+    #[error("store")]
     Sqlite(#[from] rusqlite::Error),
     #[error("store holds an unreadable record {id}: {message}")]
     Corrupt { id: String, message: String },
     /// A `for_each` callback could not write its output.
-    #[error("writing output: {0}")]
+    #[error("writing output")]
     Output(#[from] std::io::Error),
     #[error("store was written by a newer trove (store version {found}, this build knows {known}); upgrade trove")]
     TooNew { found: i64, known: i64 },

@@ -3,7 +3,7 @@
 //! 1,000 levels deep neither overflows a recursive walk nor exceeds serde_json's recursion limit
 //! when the raw JSON is read back from the store.
 //!
-//! One line (or fenced block) per block, following docs/notion-api.md §2: headings keep their
+//! One line (or fenced block) per block, following ../shared/docs/notion-api.md §2: headings keep their
 //! level (`# `…`#### `), list items get `- ` / `1. ` and to-dos `[x] ` / `[ ] `, nested list
 //! items are indented, table rows join cells with ` | `, code is fenced with its language, media
 //! keep their caption and external URL, `child_page` / `child_database` render as their title.

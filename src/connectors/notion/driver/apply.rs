@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::{check_task, Crawler};
-use crate::connectors::notion::crawl::{edited, is_trashed, DatabaseFetch, Walk};
+use crate::connectors::notion::fetch::{edited, is_trashed, DatabaseFetch, Walk};
 use crate::connectors::notion::state::{self, Kind, Task, TaskKind};
 use crate::connectors::ConnectorError;
 use crate::flatten::notion::BlockEntry;

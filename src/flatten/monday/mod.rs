@@ -8,7 +8,7 @@
 //!
 //! Column titles come from the board's `columns` (column values carry no title unless asked),
 //! `display_value` stands in for the always-null `text` of mirror, board_relation and
-//! dependency columns (docs/monday-api.md §2.3). Unknown column types never fail: their `text`
+//! dependency columns (../shared/docs/monday-api.md §2.3). Unknown column types never fail: their `text`
 //! is used when present, otherwise they are counted in [`Flattened::unknown_types`].
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -385,5 +385,4 @@ fn array_at<'a>(v: &'a Value, key: &str) -> &'a [Value] {
 }
 
 #[cfg(test)]
-#[path = "monday_tests.rs"]
 mod tests;

@@ -1,15 +1,14 @@
 //! Snapshot tests of [`super::flatten_item`] over the real recorded fixtures
-//! (`shared/fixtures/monday/`), plus one hand-built item covering every column rule.
+//! (`monday/` of [`trove_fakes::fixtures`]), plus one hand-built item covering every column rule.
 
 use serde_json::{json, Value};
 
 use super::*;
 
 fn fixture(rel: &str) -> Value {
-    let path = format!(
-        "{}/../shared/fixtures/monday/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = trove_fakes::fixtures::path(&format!("monday/{rel}"))
+        .display()
+        .to_string();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
@@ -35,6 +34,7 @@ fn view(f: &Flattened, item: &Value) -> Value {
 
 #[test]
 fn airbyte_board_item_with_status() {
+    trove_fakes::require_fixtures!();
     let resp = fixture("airbyte/boards_with_items_page.json");
     let board = &resp["data"]["boards"][0];
     let item = &board["items_page"]["items"][0];
@@ -45,6 +45,7 @@ fn airbyte_board_item_with_status() {
 
 #[test]
 fn airbyte_items_page_item_without_board_columns() {
+    trove_fakes::require_fixtures!();
     let resp = fixture("airbyte/items_page.json");
     let item = &resp["data"]["boards"][0]["items_page"]["items"][0];
     let board = json!({"id": "4635211873", "name": "Test Board", "workspace": null});
@@ -55,6 +56,7 @@ fn airbyte_items_page_item_without_board_columns() {
 
 #[test]
 fn vcr_items_pages_get_fallback_urls_and_paths() {
+    trove_fakes::require_fixtures!();
     let columns = fixture("real_vcr_monday_ruby/boards_columns_2024-07.json");
     let board = json!({
         "id": "18265981856", "name": "Test Board",
@@ -81,6 +83,7 @@ fn vcr_items_pages_get_fallback_urls_and_paths() {
 
 #[test]
 fn vcr_subitem_has_parent_and_path() {
+    trove_fakes::require_fixtures!();
     let parent =
         fixture("real_vcr_monday_ruby/items_by_ids_found_2025-07.json")["data"]["items"][0].clone();
     let mut parent = parent;
@@ -98,6 +101,7 @@ fn vcr_subitem_has_parent_and_path() {
 
 #[test]
 fn vcr_root_updates_become_body_blocks() {
+    trove_fakes::require_fixtures!();
     let updates = fixture("real_vcr_monday_ruby/updates_root_2024-07.json");
     let item = json!({
         "id": "7092692321", "name": "New Item Test", "url": "",

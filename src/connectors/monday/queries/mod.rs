@@ -218,5 +218,4 @@ mod tests {
 }
 
 #[cfg(test)]
-#[path = "queries_sdl_tests.rs"]
 mod sdl_tests;

@@ -19,10 +19,7 @@ struct Schema {
 
 impl Schema {
     fn load() -> Schema {
-        let path = format!(
-            "{}/../shared/fixtures/monday/schema/monday_schema_sdl_2026-01.graphql",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let path = trove_fakes::fixtures::path("monday/schema/monday_schema_sdl_2026-01.graphql");
         let sdl = std::fs::read_to_string(&path).unwrap();
         let doc = async_graphql_parser::parse_schema(sdl).unwrap();
         let mut types = HashMap::new();
@@ -152,6 +149,7 @@ fn check_query(schema: &Schema, q: &str) -> Vec<String> {
 
 #[test]
 fn every_query_exists_in_the_2026_01_sdl() {
+    trove_fakes::require_fixtures!();
     let schema = Schema::load();
     for q in [
         BOARDS,
@@ -173,6 +171,7 @@ fn every_query_exists_in_the_2026_01_sdl() {
 
 #[test]
 fn items_query_variables_fit_the_sdl() {
+    trove_fakes::require_fixtures!();
     let schema = Schema::load();
     let mut errors = Vec::new();
     let t = "2024-01-01T00:00:00Z".parse().unwrap();
@@ -183,6 +182,7 @@ fn items_query_variables_fit_the_sdl() {
 
 #[test]
 fn the_checker_catches_mistakes() {
+    trove_fakes::require_fixtures!();
     let schema = Schema::load();
     let bad = "query { boards(limit: 1, colour: red, state: gone) { id nonsense items_page { items { ... on NoSuchValue { x } } } } }";
     assert_eq!(

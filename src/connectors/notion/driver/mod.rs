@@ -11,7 +11,7 @@
 //!    breadcrumbs do not depend on crawl order.
 //! 4. **Finish**: save the high-water mark and tree, clear the run.
 //!
-//! Progress is committed every [`CHECKPOINT_EVERY`] outcomes and after each search page, with
+//! Progress is committed every [`Tuning::checkpoint_every`](super::Tuning) outcomes and after each search page, with
 //! the state needed to resume.
 
 mod apply;
@@ -25,16 +25,15 @@ use std::task::Poll;
 use chrono::{Duration as Span, Utc};
 use serde_json::Value;
 
-use super::client::{Client, Failure, MAX_IN_FLIGHT};
-use super::crawl::{failure_reason, run_job, Job, Outcome};
+use super::client::{Client, MAX_IN_FLIGHT};
+use super::errors::{failure_reason, Failure};
+use super::fetch::{run_job, Job, Outcome};
 use super::state::{self, Kind, Listing, Node, Run, State, Task, TaskKind};
 use crate::config::SourceConfig;
 use crate::connectors::{Batch, ConnectorError, Sink, Skip, SyncOptions, SyncSummary};
 use crate::document::doc_id;
 use crate::flatten::notion::{is_row, normalize_id, page_parent, page_title, Lookup};
 
-/// Outcomes between two checkpoints.
-pub const CHECKPOINT_EVERY: usize = if cfg!(test) { 2 } else { 25 };
 /// How often a sync re-checks everything it knows (Dust garbage-collects every 12 h).
 const DEEP_EVERY: Span = Span::hours(12);
 /// Timestamps have minute precision: re-read this much before the high-water mark.
@@ -58,6 +57,7 @@ pub struct Crawler<'c> {
     users_loaded: bool,
     batch: Batch,
     since_checkpoint: usize,
+    checkpoint_every: usize,
     inflight: Vec<InFlight<'c>>,
     inflight_tasks: Vec<Task>,
     queued: HashSet<String>,
@@ -76,6 +76,7 @@ impl<'c> Crawler<'c> {
         client: &'c Client<'c>,
         sink: &'c mut dyn Sink,
         opts: &SyncOptions,
+        checkpoint_every: usize,
     ) -> Result<Self, ConnectorError> {
         let mut state = State::from_saved(sink.load_state()?);
         let run = match state.run.take() {
@@ -97,6 +98,7 @@ impl<'c> Crawler<'c> {
             users_loaded: false,
             batch: Batch::default(),
             since_checkpoint: 0,
+            checkpoint_every: checkpoint_every.max(1),
             inflight: Vec::new(),
             inflight_tasks: Vec::new(),
             queued,
@@ -182,7 +184,7 @@ impl<'c> Crawler<'c> {
                 self.run.done.insert(task.id);
             }
             self.since_checkpoint += 1 + self.build_deferred(false)?;
-            if self.since_checkpoint >= CHECKPOINT_EVERY {
+            if self.since_checkpoint >= self.checkpoint_every {
                 self.checkpoint()?;
             }
         }

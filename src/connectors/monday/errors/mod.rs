@@ -3,7 +3,7 @@
 //! retry, chain restart, smaller pages, skip and abort (given the [`Scope`] it happened in),
 //! and [`ApiFailure::into_connector_error`] words what is left for the user.
 //!
-//! Classification follows docs/monday-api.md §3.3 and matches on *structure*
+//! Classification follows ../shared/docs/monday-api.md §3.3 and matches on *structure*
 //! (`retry_in_seconds`, `status_code`, HTTP status) before code strings, because monday has
 //! renamed its codes several times (`ComplexityException` → `complexityBudgetExhausted` →
 //! `COMPLEXITY_BUDGET_EXHAUSTED`). All four error shapes are read: the legacy flat body,
@@ -311,7 +311,7 @@ pub enum Decision {
     Abort,
 }
 
-/// The one place that decides retry, restart, skip or abort (docs/monday-api.md §3.3).
+/// The one place that decides retry, restart, skip or abort (../shared/docs/monday-api.md §3.3).
 pub fn decide(failure: &ApiFailure, scope: Scope) -> Decision {
     const MAX_LIMIT_RETRIES: u32 = 8;
     const DEFAULT_LIMIT_WAIT: Duration = Duration::from_secs(60);
@@ -474,6 +474,34 @@ fn snippet(body: &[u8]) -> String {
     }
 }
 
+/// Why a board's chain stopped: an API failure (maybe retried by restarting or skipping the
+/// board) or a fatal error (the store failed).
+pub enum Stop {
+    Api(ApiFailure),
+    Fatal(ConnectorError),
+}
+
+impl From<ApiFailure> for Stop {
+    fn from(f: ApiFailure) -> Self {
+        Stop::Api(f)
+    }
+}
+
+impl From<ConnectorError> for Stop {
+    fn from(e: ConnectorError) -> Self {
+        Stop::Fatal(e)
+    }
+}
+
+/// A field the response should have carried is missing.
+pub fn missing(what: &str, resp: &GqlResponse) -> ApiFailure {
+    let why = resp
+        .errors
+        .first()
+        .map(|e| format!(" ({})", e.message))
+        .unwrap_or_default();
+    ApiFailure::Malformed(format!("`{what}` missing from the response{why}"))
+}
+
 #[cfg(test)]
-#[path = "errors_tests.rs"]
 mod tests;

@@ -7,8 +7,9 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::{abort, Crawler, MAX_LISTING_RESTARTS};
-use crate::connectors::notion::client::{next_cursor, results, Failure};
-use crate::connectors::notion::crawl::{edited, failure_reason, is_trashed};
+use crate::connectors::notion::client::{next_cursor, results};
+use crate::connectors::notion::errors::{failure_reason, Failure};
+use crate::connectors::notion::fetch::{edited, is_trashed};
 use crate::connectors::notion::state::{Kind, Task, TaskKind};
 use crate::connectors::ConnectorError;
 use crate::flatten::notion::{database_title, is_row, normalize_id, page_title};

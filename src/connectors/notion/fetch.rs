@@ -1,17 +1,18 @@
 //! The network side of one [`Task`]: fetch a page and walk its blocks, or fetch a database, its
 //! data sources and their rows. Jobs talk only to the [`Client`]; deciding what the results mean
-//! for the store happens in [`super::run`].
+//! for the store happens in [`super::driver`].
 //!
 //! The block walk is iterative (an explicit stack of child iterators), so a page nested 1,000
 //! levels deep costs heap, not call stack, and it keeps a visited set: synced blocks can form
-//! cycles (docs/notion-api.md §2, Onyx PR #12040).
+//! cycles (../shared/docs/notion-api.md §2, Onyx PR #12040).
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::client::{Client, Failure};
+use super::client::Client;
+use super::errors::{failure_reason, Failure};
 use super::state::{Task, TaskKind};
 use crate::connectors::{ConnectorError, Skip};
 use crate::flatten::notion::{block_entry, normalize_id, parse_time, BlockEntry};
@@ -28,7 +29,7 @@ pub struct Job {
     pub force: bool,
     pub start_date: Option<DateTime<Utc>>,
     /// The parent the crawler already knows; when unknown and the page sits inside a block,
-    /// the job climbs block parents to find the page (docs/notion-api.md §1.5, Dust).
+    /// the job climbs block parents to find the page (../shared/docs/notion-api.md §1.5, Dust).
     pub known_parent: Option<String>,
 }
 
@@ -355,14 +356,5 @@ async fn data_source(client: &Client<'_>, id: &str) -> Result<Value, Failure> {
         Ok(v) => Ok(v),
         Err(Failure::Abort(e)) => Err(Failure::Abort(e)),
         Err(_) => Ok(json!({ "id": id })),
-    }
-}
-
-/// Human words for a non-fatal failure.
-pub fn failure_reason(f: &Failure) -> String {
-    match f {
-        Failure::Skip { reason, .. } => reason.clone(),
-        Failure::InvalidCursor => "Notion rejected the pagination cursor".into(),
-        Failure::Abort(e) => e.to_string(),
     }
 }

@@ -129,10 +129,9 @@ const FIXTURES: &[(&str, u16)] = &[
 ];
 
 fn read(rel: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../shared/fixtures/monday/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = trove_fakes::fixtures::path(&format!("monday/{rel}"))
+        .display()
+        .to_string();
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -145,6 +144,7 @@ fn outcome(r: Result<GqlResponse, ApiFailure>) -> String {
 
 #[test]
 fn every_recorded_error_is_classified() {
+    trove_fakes::require_fixtures!();
     let lines: Vec<String> = FIXTURES
         .iter()
         .map(|(file, status)| {
