@@ -69,7 +69,8 @@ impl DataDir {
         if self.path.join(STORE_FILE).exists() {
             return Ok(());
         }
-        if Generations::new(&self.path).current()?.is_some() {
+        // A path under a file is no data folder: leave it to the create step, which says so.
+        if self.path.is_dir() && Generations::new(&self.path).current()?.is_some() {
             return Err(DataError::StoreMissing {
                 path: self.path.clone(),
             });
