@@ -207,7 +207,8 @@ pub struct Status {
     pub documents: u64,
     pub sources: Vec<SourceStatus>,
     pub index: IndexStatus,
-    /// Semantic search: the model and how far embedding is (filled by [`Status::with_embeddings`]).
+    /// Semantic search: the model and how far embedding is (filled in by whoever holds the model:
+    /// the CLI's `status` and the server's `/status`).
     pub embeddings: EmbeddingsStatus,
 }
 

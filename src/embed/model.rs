@@ -146,7 +146,8 @@ impl Embedder {
         &self.tokenizer
     }
 
-    /// Cuts a document into passages (see [`super::passages`]).
+    /// Cuts a document into passages: about 200-token overlapping windows, each prefixed with the
+    /// title and breadcrumb.
     pub fn passages(&self, title: &str, path: &[String], body: &str) -> Vec<super::Passage> {
         super::passages::split(&self.splitter, title, path, body)
     }
