@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the official MCP Python SDK (pinned, hashes checked: tests/mcp/requirements.txt)
-# into target/mcp-venv, for the MCP client test (tests/mcp.rs runs tests/mcp/check_clients.py
+# into target/mcp-venv, for the MCP client test (tests/serve/mcp.rs runs tests/mcp/check_clients.py
 # with it). Skips the install when the venv already holds exactly these requirements.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,7 @@
 //! [`RankingConfig`]: the query-time ranking knobs the [`Compiler`](super::compile::Compiler)
 //! reads — stop-word removal, the title boost, and the proximity boost for query words that
 //! appear near each other. The defaults are the values measured best on the judged query set in
-//! `eval/` (see `eval/README.md` and `tests/ranking.rs`); searches use them unless a caller
+//! `eval/` (see `eval/README.md` and `tests/cli/ranking.rs`); searches use them unless a caller
 //! asks for another configuration with [`Searcher::with_ranking`](super::Searcher::with_ranking).
 //!
 //! Stemming is an index-time choice (the `en` analyzer in `schema/trove.toml`), so it is not

@@ -1,7 +1,7 @@
 """The official Python MCP SDK against trove, over stdio (`trove mcp`) and Streamable HTTP
 (`trove serve`'s /mcp), on a data folder synced from the fake Notion and monday.com servers.
 
-Run by tests/mcp.rs (which syncs the folder and starts `trove serve` with an API key); every
+Run by tests/serve/mcp.rs (which syncs the folder and starts `trove serve` with an API key); every
 answer is checked against `trove search --json`, `trove export` and `trove status --json` on
 the same folder. Exits non-zero on the first failed check.
 

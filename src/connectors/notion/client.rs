@@ -311,7 +311,7 @@ pub fn next_cursor(page: &Value) -> Option<String> {
 mod tests {
     use super::*;
 
-    /// Regression (found by tests/notion_sync.rs): the per-response `request_id` ended up in
+    /// Regression (found by tests/sync/notion.rs): the per-response `request_id` ended up in
     /// documents' raw JSON, so `--full` rewrote (and re-indexed) unchanged pages.
     #[test]
     fn request_id_is_dropped_from_objects() {

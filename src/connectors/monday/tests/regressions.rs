@@ -1,4 +1,4 @@
-//! Regressions found by the end-to-end tests (`tests/monday_sync.rs`), each run against the
+//! Regressions found by the end-to-end tests (`tests/sync/monday.rs`), each run against the
 //! full fake monday.com server of [`trove_fakes::monday`].
 
 use super::*;
@@ -22,7 +22,7 @@ async fn sync_into(fake: &FakeMonday, sink: &mut MemSink) {
     };
     let opts = SyncOptions::default();
     let p = RecordingProgress::default();
-    sync_tuned(&config(&fake.url()), sink, &opts, &p, tuning)
+    super::sync(&config(&fake.url()), sink, &opts, &p, tuning)
         .await
         .unwrap();
 }

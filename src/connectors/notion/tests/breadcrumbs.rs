@@ -1,11 +1,11 @@
-//! Breadcrumbs must not depend on crawl order (regressions found by tests/notion_sync.rs).
+//! Breadcrumbs must not depend on crawl order (regressions found by tests/sync/notion.rs).
 
 use serde_json::json;
 
 use super::fake::*;
 use super::{run, workspace};
 
-/// Regression (found by tests/notion_sync.rs): a page search returns whose parent search omits
+/// Regression (found by tests/sync/notion.rs): a page search returns whose parent search omits
 /// was built before the crawl reached that parent, so its breadcrumb was cut short, and how
 /// short depended on timing (a resumed sync ended with other breadcrumbs than a clean one).
 #[tokio::test]
@@ -29,7 +29,7 @@ async fn breadcrumb_waits_for_an_ancestor_search_omits() {
     assert_eq!(docs["notion:child"]["path"], json!(["Root"]), "{docs}");
 }
 
-/// Regression (found by tests/notion_sync.rs): a page search lists with a `block_id` parent was
+/// Regression (found by tests/sync/notion.rs): a page search lists with a `block_id` parent was
 /// noted as top-level until its own task found its page, so a descendant built in between got
 /// a breadcrumb that stopped there.
 #[tokio::test]

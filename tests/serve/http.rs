@@ -1,13 +1,11 @@
 //! End-to-end tests of `trove serve`: the real binary on a free loopback port, over a data
 //! folder filled by the real `trove import`. Other processes import and rebuild while it runs.
 
-mod serve_harness;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use serde_json::Value;
-use serve_harness::{doc, eventually, get, Data, Server};
+use crate::harness::{doc, eventually, get, Data, Server};
 
 fn hits(v: &Value) -> &Vec<Value> {
     v["hits"].as_array().expect("hits array")
@@ -224,7 +222,7 @@ fn api_key_is_required_when_configured_and_never_logged() {
 #[test]
 fn public_address_without_key_is_refused() {
     let data = Data::with_docs(1);
-    let out = std::process::Command::new(serve_harness::BIN)
+    let out = std::process::Command::new(crate::harness::BIN)
         .arg("--data-dir")
         .arg(data.path())
         .args(["serve", "--addr", "0.0.0.0:0"])
@@ -387,7 +385,7 @@ fn sync_every_without_sources_is_refused() {
     let data = Data::with_docs(1);
     let config = data.path().join("empty.toml");
     std::fs::write(&config, "").unwrap();
-    let out = std::process::Command::new(serve_harness::BIN)
+    let out = std::process::Command::new(crate::harness::BIN)
         .arg("--data-dir")
         .arg(data.path())
         .args(["--config", config.to_str().unwrap()])

@@ -1,4 +1,4 @@
-//! Shared by `tests/http.rs` and `tests/browser.rs`: a temp data folder filled by the real
+//! Shared by `tests/serve/http.rs`, `mcp.rs` and `browser.rs`: a temp data folder filled by the real
 //! `trove import`, a real `trove serve` child process on a free loopback port, and a tiny
 //! blocking HTTP/1.1 client (enough for GET with headers; no extra dependency).
 

@@ -2,9 +2,7 @@
 //! syncs it, and prints answers to a few questions; afterwards the data folder is searchable
 //! with `trove search`.
 
-mod util;
-
-use util::Trove;
+use crate::util::Trove;
 
 #[test]
 fn demo_prints_answers_with_urls_and_leaves_a_searchable_index() {

@@ -6,18 +6,13 @@
 //! width, pages search never returns), edits, trash and unshare at the next sync, a sync
 //! through 10% injected faults, a killed sync resumed, and a rejected token.
 
-mod util;
-
-#[path = "notion_sync/harness.rs"]
-mod harness;
-
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use harness::*;
+use crate::notion_harness::*;
 use trove::store::Store;
 use trove_fakes::notion::{generate, FaultKind, Faults, GenSpec, Workspace};
-use util::{hit_ids, stderr};
+use crate::util::{hit_ids, stderr};
 
 // ---- 1–3: full sync, edit, trash, unshare; numbers ------------------------------------------
 

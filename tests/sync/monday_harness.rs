@@ -1,4 +1,4 @@
-//! Shared by `tests/monday_sync.rs`: a fake monday.com server in this process ([`Env`]), the
+//! Shared by `tests/sync/monday.rs`: a fake monday.com server in this process ([`Env`]), the
 //! real `trove` binary syncing it through a `trove.toml`, and what to expect of the result
 //! (the items the token can see, exports compared without volatile fields).
 

@@ -1,4 +1,4 @@
-//! Harness of tests/notion_sync.rs: a fake Notion server on its own runtime plus a trove data
+//! Harness of tests/sync/notion.rs: a fake Notion server on its own runtime plus a trove data
 //! folder configured for it, export comparisons, in-process search, and workspace lookups.
 
 use std::collections::BTreeMap;

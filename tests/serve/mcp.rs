@@ -4,8 +4,6 @@
 //! folder is synced by the real `trove sync` from the fake Notion and monday.com servers, and
 //! answers are checked against `trove search --json` and `trove export`.
 
-mod serve_harness;
-
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -15,7 +13,7 @@ use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig
 use rmcp::transport::{ConfigureCommandExt, StreamableHttpClientTransport, TokioChildProcess};
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{json, Value};
-use serve_harness::{Data, Server, BIN};
+use crate::harness::{Data, Server, BIN};
 use trove_fakes::{monday as fm, notion as fnn};
 
 const NOTION_TOKEN: &str = "ntn_mcp_e2e_secret_4f2a9c";

@@ -4,7 +4,7 @@
 //! contributes. On the question set (answers in other words than the question) the keyword
 //! scores are reported, as the baseline semantic and hybrid ranking are measured against.
 //!
-//! Run with `cargo test --test ranking -- --nocapture` to see the tables; set
+//! Run with `cargo test --test cli ranking -- --nocapture` to see the tables; set
 //! `RANKING_PER_QUERY=1` to also print nDCG@10 per query for the baseline and the default.
 
 use std::path::Path;

@@ -1,21 +1,16 @@
-//! The demo questions (`eval/demo-questions.tsv`) against the demo company: syncs Kestrel
-//! Labs from the fake Notion and monday.com servers over real HTTP (the library path `trove
-//! demo` takes, with the same source names), then asks every question in keyword mode and
-//! counts a hit when one of its answer documents is in the top 3.
+//! The demo questions (`eval/demo-questions.tsv`) against the demo company: `trove demo`
+//! syncs Kestrel Labs from the fake Notion and monday.com servers over real HTTP, then every
+//! question is asked in keyword mode and counts a hit when one of its answer documents is in
+//! the top 3.
 //!
-//! Run with `cargo test --test demo_questions -- --nocapture` to see every question's top 3.
+//! Run with `cargo test --test cli demo_questions -- --nocapture` to see every question's top 3.
 
 use std::path::{Path, PathBuf};
 
-use trove::config::{SourceConfig, MONDAY_API_VERSION};
-use trove::connectors::{NoProgress, SyncOptions};
-use trove::document::SourceKind;
 use trove::search::{SearchRequest, Searcher};
-use trove::secret::Secret;
 use trove::store::Store;
-use trove::sync::sync_source;
-use trove_fakes::company::{generate, CompanySpec};
-use trove_fakes::{monday as fm, notion as fnn};
+
+use crate::util::Trove;
 
 /// The share of questions whose answer must be in the top 3 (issue 15).
 const MIN_TOP3: f64 = 0.8;
@@ -46,72 +41,20 @@ fn questions() -> Vec<Question> {
         .collect()
 }
 
-fn source(name: &str, kind: SourceKind, url: &str, token: &str) -> SourceConfig {
-    SourceConfig {
-        name: name.into(),
-        kind,
-        token: Secret::new(token),
-        start_date: None,
-        api_url: url.into(),
-        requests_per_second: 0.0,
-        api_version: MONDAY_API_VERSION.into(),
-    }
-}
-
-/// Syncs the default demo company into `dir` the way `trove demo` does.
-fn sync_demo(dir: &Path) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let company = generate(&CompanySpec::default());
-        let notion = fnn::FakeNotion::start(fnn::FakeNotionOptions {
-            workspace: company.notion,
-            rate_limit_per_minute: None,
-            ..fnn::FakeNotionOptions::default()
-        })
-        .await
-        .unwrap();
-        let monday = fm::FakeMonday::start(fm::FakeMondayOptions {
-            account: company.monday,
-            complexity_budget_per_minute: Some(1_000_000_000),
-            ..fm::FakeMondayOptions::default()
-        })
-        .await
-        .unwrap();
-        let sources = [
-            source(
-                "demo-notion",
-                SourceKind::Notion,
-                &notion.url(),
-                "ntn_fake_token",
-            ),
-            source(
-                "demo-monday",
-                SourceKind::Monday,
-                &monday.url(),
-                "fake-monday-token",
-            ),
-        ];
-        for s in &sources {
-            let o = sync_source(dir, s, &SyncOptions::default(), &NoProgress)
-                .await
-                .unwrap();
-            assert!(o.error.is_none(), "{}: {:?}", s.name, o.error);
-        }
-    });
-}
-
-fn data_dir() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("data");
-    sync_demo(&dir);
-    (tmp, dir)
+/// A data folder holding the default demo company, synced by the real `trove demo` from its
+/// fake Notion and monday.com servers over HTTP.
+fn data_dir() -> (Trove, PathBuf) {
+    let t = Trove::new();
+    t.ok(&["demo"]);
+    let dir = t.data();
+    (t, dir)
 }
 
 #[test]
 fn demo_questions_find_their_answers_in_the_top_3() {
     let qs = questions();
     assert!(qs.len() >= 30, "issue 15 asks for at least 30 questions");
-    let (_tmp, dir) = data_dir();
+    let (_t, dir) = data_dir();
     let store = Store::open(&dir).unwrap();
     for q in &qs {
         assert_eq!(

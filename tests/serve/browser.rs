@@ -15,12 +15,10 @@
 //! `tests/browser`; `.ci/run` installs all three. When one is missing they fail under the `CI`
 //! environment variable and skip with one line saying so elsewhere.
 
-mod serve_harness;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serve_harness::{Data, Server};
+use crate::harness::{Data, Server};
 
 fn chromium() -> Result<String, String> {
     let candidates = std::env::var("TROVE_CHROMIUM")

@@ -2,17 +2,14 @@
 //! process, the real `trove` binary syncs it through a `trove.toml`, and the tests check what
 //! `trove status`, `trove search` and `trove export` show afterwards.
 
-mod monday_harness;
-mod util;
-
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use monday_harness::*;
+use crate::monday_harness::*;
 use trove_fakes::monday::{
     generate, item_marker, reply_marker, update_marker, FaultKind, Faults, GenSpec, Stats,
 };
-use util::{stderr, stdout};
+use crate::util::{stderr, stdout};
 
 /// Done-when 1 and 2: the full generated account is indexed completely (items, subitems,
 /// columns, updates, replies); then edits and a new comment show up after the next sync.

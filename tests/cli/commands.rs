@@ -1,11 +1,9 @@
 //! End-to-end tests of the core commands: the real binary on temporary data folders.
 
-mod util;
-
 use std::time::{Duration, Instant};
 
 use trove::Document;
-use util::{generated, hit_ids, stderr, Trove};
+use crate::util::{generated, hit_ids, stderr, Trove};
 
 fn handmade() -> Vec<Document> {
     let mut a = Document::new(

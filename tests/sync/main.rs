@@ -1,0 +1,12 @@
+//! `trove sync` end to end: the real binary against the fake Notion and monday.com servers
+//! over real HTTP on loopback, with faults, kills and edits between syncs.
+//!
+//! Run one connector's tests with `cargo test --test sync notion::` or `monday::`.
+
+#[path = "../util/mod.rs"]
+mod util;
+
+mod monday;
+mod monday_harness;
+mod notion;
+mod notion_harness;
