@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::Ctx;
 use trove::http::routes::MAX_OFFSET;
-use trove::search::{Hit, Mode, SearchRequest, SearchResponse, Searcher, MAX_LIMIT};
+use trove::search::{one_line, Hit, Mode, SearchRequest, SearchResponse, Searcher, MAX_LIMIT};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -111,7 +111,7 @@ fn write_hit(out: &mut String, n: usize, hit: &Hit, tty: bool) {
     let title = if hit.title.is_empty() {
         "(untitled)".to_owned()
     } else {
-        clean(&hit.title)
+        one_line(&hit.title)
     };
     let title = if tty {
         format!("\x1b[1m{title}\x1b[0m")
@@ -123,29 +123,16 @@ fn write_hit(out: &mut String, n: usize, hit: &Hit, tty: bool) {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" · ");
-    let _ = writeln!(out, "{n}. {title}  [{}]", clean(&badge));
+    let _ = writeln!(out, "{n}. {title}  [{}]", one_line(&badge));
     for line in [&hit.path, &hit.url] {
         if !line.is_empty() {
-            let _ = writeln!(out, "   {}", clean(line));
+            let _ = writeln!(out, "   {}", one_line(line));
         }
     }
     let (text, ranges) = &hit.snippet_plain;
     if !text.is_empty() {
         let _ = writeln!(out, "   {}", highlight(text, ranges, tty));
     }
-}
-
-/// Drops control characters (ESC starts terminal escape sequences, and anyone who can edit a
-/// page can type them) so document text cannot drive the user's terminal; newlines and tabs
-/// become spaces.
-fn clean(s: &str) -> String {
-    s.chars()
-        .filter_map(|c| match c {
-            '\n' | '\t' | '\r' => Some(' '),
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect()
 }
 
 /// Marks highlighted ranges: bold on a terminal, `**…**` otherwise.
@@ -155,24 +142,7 @@ fn highlight(text: &str, ranges: &[std::ops::Range<usize>], tty: bool) -> String
     } else {
         ("**", "**")
     };
-    let mut out = String::with_capacity(text.len() + ranges.len() * 8);
-    let mut at = 0;
-    for r in ranges {
-        if r.start < at
-            || r.end > text.len()
-            || !text.is_char_boundary(r.start)
-            || !text.is_char_boundary(r.end)
-        {
-            continue;
-        }
-        out.push_str(&clean(&text[at..r.start]));
-        out.push_str(open);
-        out.push_str(&clean(&text[r.clone()]));
-        out.push_str(close);
-        at = r.end;
-    }
-    out.push_str(&clean(&text[at..]));
-    out
+    trove::search::mark(text, ranges, open, close)
 }
 
 fn parse_mode(s: &str) -> Result<Mode, String> {
@@ -186,7 +156,7 @@ mod tests {
     #[test]
     fn terminal_escape_sequences_reach_the_terminal_raw() {
         let evil = "\x1b]0;pwned\x07title \x1b[2J\u{9b}31mred\nnext";
-        assert_eq!(clean(evil), "]0;pwnedtitle [2J31mred next");
+        assert_eq!(one_line(evil), "]0;pwnedtitle [2J31mred next");
         let marked = highlight(evil, &[0..2, 8..12], true);
         assert!(
             !marked.contains("\x1b]") && !marked.contains("\x1b[2J"),

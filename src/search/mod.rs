@@ -121,7 +121,8 @@ impl Hit {
 }
 
 /// Wraps the byte `ranges` of `text` (sorted, non-overlapping) in `open`…`close`; ranges that
-/// are out of bounds or not on character boundaries are left unmarked.
+/// are out of bounds or not on character boundaries are left unmarked. The text comes out on
+/// one line and without control characters (see [`one_line`]), so it is safe for terminals.
 pub fn mark(text: &str, ranges: &[std::ops::Range<usize>], open: &str, close: &str) -> String {
     let mut out = String::with_capacity(text.len() + ranges.len() * (open.len() + close.len()));
     let mut at = 0;
@@ -133,14 +134,27 @@ pub fn mark(text: &str, ranges: &[std::ops::Range<usize>], open: &str, close: &s
         {
             continue;
         }
-        out.push_str(&text[at..r.start]);
+        out.push_str(&one_line(&text[at..r.start]));
         out.push_str(open);
-        out.push_str(&text[r.clone()]);
+        out.push_str(&one_line(&text[r.clone()]));
         out.push_str(close);
         at = r.end;
     }
-    out.push_str(&text[at..]);
-    out.replace('\n', " ")
+    out.push_str(&one_line(&text[at..]));
+    out
+}
+
+/// `s` on one line with control characters dropped: ESC starts terminal escape sequences,
+/// and anyone who can edit a page can type them, so document text must not reach a terminal
+/// raw. Newlines, tabs and carriage returns become spaces.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            '\n' | '\t' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 /// Counts by facet value.

@@ -58,8 +58,12 @@ pub async fn sync_source(
             }
         });
         let result = match cfg.kind {
-            SourceKind::Notion => connectors::notion::sync(cfg, &mut sink, opts, progress).await,
-            SourceKind::Monday => connectors::monday::sync(cfg, &mut sink, opts, progress).await,
+            SourceKind::Notion => {
+                connectors::notion::sync(cfg, &mut sink, opts, progress, Default::default()).await
+            }
+            SourceKind::Monday => {
+                connectors::monday::sync(cfg, &mut sink, opts, progress, Default::default()).await
+            }
         };
         (result, sink.counts)
     };

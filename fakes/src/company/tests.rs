@@ -104,39 +104,7 @@ fn hand_written_ids_do_not_depend_on_scale() {
 fn every_block_type_appears_and_the_showcase_exists() {
     let c = company();
     let kinds: BTreeSet<&str> = c.notion.blocks.values().map(|b| b.kind.as_str()).collect();
-    for k in [
-        "paragraph",
-        "heading_1",
-        "heading_2",
-        "heading_3",
-        "bulleted_list_item",
-        "numbered_list_item",
-        "to_do",
-        "toggle",
-        "code",
-        "quote",
-        "callout",
-        "equation",
-        "table",
-        "table_row",
-        "column_list",
-        "column",
-        "bookmark",
-        "embed",
-        "image",
-        "file",
-        "pdf",
-        "video",
-        "audio",
-        "link_to_page",
-        "synced_block",
-        "divider",
-        "breadcrumb",
-        "table_of_contents",
-        "link_preview",
-        "unsupported",
-        "template",
-    ] {
+    for k in crate::notion::BLOCK_TYPES {
         assert!(kinds.contains(k), "missing {k}");
     }
     let showcase = notion_page_id("company/showcase");

@@ -402,40 +402,8 @@ mod tests {
             .iter()
             .map(|b| ws.blocks[b].kind.clone())
             .collect();
-        for k in [
-            "paragraph",
-            "heading_1",
-            "heading_2",
-            "heading_3",
-            "bulleted_list_item",
-            "numbered_list_item",
-            "to_do",
-            "toggle",
-            "code",
-            "quote",
-            "callout",
-            "equation",
-            "table",
-            "table_row",
-            "column_list",
-            "column",
-            "bookmark",
-            "embed",
-            "image",
-            "file",
-            "pdf",
-            "video",
-            "audio",
-            "link_to_page",
-            "synced_block",
-            "divider",
-            "breadcrumb",
-            "table_of_contents",
-            "link_preview",
-            "unsupported",
-            "template",
-        ] {
-            assert!(kinds.contains(k), "missing {k}");
+        for k in crate::notion::BLOCK_TYPES {
+            assert!(kinds.contains(*k), "missing {k}");
         }
         let children = ws.visible_children(&page);
         assert!(

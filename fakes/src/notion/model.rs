@@ -365,3 +365,39 @@ pub fn plain_text(rt: &Value) -> String {
         })
         .unwrap_or_default()
 }
+
+/// Every block `type` the fake serves as a block of its own (child pages and databases are
+/// pages and databases). The generators' showcase pages carry each of them at least once.
+pub const BLOCK_TYPES: &[&str] = &[
+    "paragraph",
+    "heading_1",
+    "heading_2",
+    "heading_3",
+    "bulleted_list_item",
+    "numbered_list_item",
+    "to_do",
+    "toggle",
+    "code",
+    "quote",
+    "callout",
+    "equation",
+    "table",
+    "table_row",
+    "column_list",
+    "column",
+    "bookmark",
+    "embed",
+    "image",
+    "file",
+    "pdf",
+    "video",
+    "audio",
+    "link_to_page",
+    "synced_block",
+    "divider",
+    "breadcrumb",
+    "table_of_contents",
+    "link_preview",
+    "unsupported",
+    "template",
+];

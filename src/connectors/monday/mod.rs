@@ -89,17 +89,9 @@ impl Tuning {
 }
 
 /// Syncs one monday.com source into `sink`, resuming from the state it last committed.
+///
+/// `tuning` is `Tuning::default()` for real use; tests shrink its waits.
 pub async fn sync(
-    cfg: &SourceConfig,
-    sink: &mut dyn Sink,
-    opts: &SyncOptions,
-    progress: &dyn Progress,
-) -> Result<SyncSummary, ConnectorError> {
-    sync_tuned(cfg, sink, opts, progress, Tuning::default()).await
-}
-
-/// [`sync`] with explicit [`Tuning`] (tests use it to shrink waits).
-pub async fn sync_tuned(
     cfg: &SourceConfig,
     sink: &mut dyn Sink,
     opts: &SyncOptions,

@@ -54,17 +54,9 @@ impl Default for Tuning {
 ///
 /// A 401 stops with [`ConnectorError::Auth`] and commits nothing more; pages that cannot be read
 /// (403/404) are skipped and recorded in the batch.
+///
+/// `tuning` is `Tuning::default()` for real use; tests shrink its waits.
 pub async fn sync(
-    cfg: &SourceConfig,
-    sink: &mut dyn Sink,
-    opts: &SyncOptions,
-    progress: &dyn Progress,
-) -> Result<SyncSummary, ConnectorError> {
-    sync_tuned(cfg, sink, opts, progress, Tuning::default()).await
-}
-
-/// [`sync`] with explicit [`Tuning`] (tests use it to shrink waits).
-pub async fn sync_tuned(
     cfg: &SourceConfig,
     sink: &mut dyn Sink,
     opts: &SyncOptions,

@@ -7,7 +7,7 @@ mod scenarios;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::{sync_tuned, Tuning};
+use super::{sync, Tuning};
 use crate::config::SourceConfig;
 pub(crate) use crate::connectors::RecordingProgress;
 use crate::connectors::{ConnectorError, SyncOptions, SyncSummary};
@@ -57,7 +57,7 @@ pub async fn run_with(
     full: bool,
     p: &RecordingProgress,
 ) -> Result<SyncSummary, ConnectorError> {
-    sync_tuned(cfg, sink, &SyncOptions { full }, p, tuning()).await
+    sync(cfg, sink, &SyncOptions { full }, p, tuning()).await
 }
 
 pub fn board(id: &str, name: &str) -> Value {
@@ -96,5 +96,5 @@ pub fn at(s: &str) -> DateTime<Utc> {
 #[allow(dead_code)]
 fn sync_future_is_send(cfg: &SourceConfig, sink: &mut MemSink, p: &RecordingProgress) {
     fn assert_send<T: Send>(_: T) {}
-    assert_send(super::sync(cfg, sink, &SyncOptions::default(), p));
+    assert_send(super::sync(cfg, sink, &SyncOptions::default(), p, tuning()));
 }

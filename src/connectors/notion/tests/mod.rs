@@ -6,7 +6,7 @@ mod fake;
 use serde_json::json;
 
 use self::fake::*;
-use super::{sync, sync_tuned, Tuning};
+use super::{sync, Tuning};
 use crate::config::SourceConfig;
 use crate::connectors::http::Backoff;
 use crate::connectors::{ConnectorError, SyncOptions, SyncSummary};
@@ -95,7 +95,7 @@ async fn run(
     full: bool,
 ) -> Result<SyncSummary, ConnectorError> {
     let progress = RecordingProgress::default();
-    sync_tuned(cfg, sink, &SyncOptions { full }, &progress, tuning()).await
+    sync(cfg, sink, &SyncOptions { full }, &progress, tuning()).await
 }
 
 fn log_len(s: &Shared) -> usize {
@@ -223,7 +223,7 @@ async fn rate_limit_waits_retry_after_then_continues() {
     );
     let mut sink = MemSink::default();
     let progress = RecordingProgress::default();
-    let summary = sync_tuned(
+    let summary = sync(
         &config(&base),
         &mut sink,
         &SyncOptions::default(),
@@ -478,7 +478,7 @@ async fn killed_sync_resumes_to_the_same_end_state_without_refetching() {
 fn sync_future_is_send(cfg: &SourceConfig, sink: &mut MemSink, progress: &RecordingProgress) {
     fn is_send<T: Send>(_: &T) {}
     let opts = SyncOptions::default();
-    let fut = sync(cfg, sink, &opts, progress);
+    let fut = sync(cfg, sink, &opts, progress, Tuning::default());
     is_send(&fut);
 }
 
