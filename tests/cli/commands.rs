@@ -2,8 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use trove::Document;
 use crate::util::{generated, hit_ids, stderr, Trove};
+use trove::Document;
 
 fn handmade() -> Vec<Document> {
     let mut a = Document::new(

@@ -4,8 +4,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use serde_json::Value;
 use crate::harness::{doc, eventually, get, Data, Server};
+use serde_json::Value;
 
 fn hits(v: &Value) -> &Vec<Value> {
     v["hits"].as_array().expect("hits array")

@@ -7,13 +7,13 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use crate::harness::{Data, Server, BIN};
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::{ConfigureCommandExt, StreamableHttpClientTransport, TokioChildProcess};
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{json, Value};
-use crate::harness::{Data, Server, BIN};
 use trove_fakes::{monday as fm, notion as fnn};
 
 const NOTION_TOKEN: &str = "ntn_mcp_e2e_secret_4f2a9c";

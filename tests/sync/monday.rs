@@ -6,10 +6,10 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::monday_harness::*;
+use crate::util::{stderr, stdout};
 use trove_fakes::monday::{
     generate, item_marker, reply_marker, update_marker, FaultKind, Faults, GenSpec, Stats,
 };
-use crate::util::{stderr, stdout};
 
 /// Done-when 1 and 2: the full generated account is indexed completely (items, subitems,
 /// columns, updates, replies); then edits and a new comment show up after the next sync.

@@ -10,9 +10,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::notion_harness::*;
+use crate::util::{hit_ids, stderr};
 use trove::store::Store;
 use trove_fakes::notion::{generate, FaultKind, Faults, GenSpec, Workspace};
-use crate::util::{hit_ids, stderr};
 
 // ---- 1–3: full sync, edit, trash, unshare; numbers ------------------------------------------
 

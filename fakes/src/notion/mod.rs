@@ -53,7 +53,7 @@ use serde::{Deserialize, Serialize};
 
 pub use faults::{FaultKind, Faults};
 pub use generate::{generate, GenSpec};
-pub use model::{Block, BLOCK_TYPES, DataSource, Database, Markers, Page, Parent, Workspace};
+pub use model::{Block, DataSource, Database, Markers, Page, Parent, Workspace, BLOCK_TYPES};
 pub use render::ApiVersion;
 
 /// How to start a [`FakeNotion`].
