@@ -567,4 +567,23 @@ auth_token = "abc"
         .unwrap();
         assert!(!format!("{cfg:?}").contains("topsecret"));
     }
+
+    #[test]
+    fn comment_policy_keys_of_notion_sources() {
+        let n = "[[sources]]\nname='n'\nkind='notion'\ntoken='ntn_x'\n";
+        let cfg = Config::parse(n, &no_env).unwrap();
+        assert_eq!(cfg.sources[0].comments, CommentPolicy::default());
+        let cfg = Config::parse(
+            &format!("{n}comments_hot_days = 7\ncomments_every = '0s'\ncomments_blocks = true\n"),
+            &no_env,
+        )
+        .unwrap();
+        let p = cfg.sources[0].comments;
+        assert_eq!((p.hot_days, p.every, p.blocks), (7, Duration::ZERO, true));
+        let e = Config::parse(&format!("{n}comments_every = 'soon'\n"), &no_env).unwrap_err();
+        assert!(e.to_string().contains("`comments_every`: `soon` is not a duration"), "{e}");
+        let m = "[[sources]]\nname='m'\nkind='monday'\nauth_token='t'\ncomments_hot_days = 3\n";
+        let e = Config::parse(m, &no_env).unwrap_err();
+        assert!(e.to_string().contains("apply to notion sources only"), "{e}");
+    }
 }
