@@ -581,9 +581,16 @@ auth_token = "abc"
         let p = cfg.sources[0].comments;
         assert_eq!((p.hot_days, p.every, p.blocks), (7, Duration::ZERO, true));
         let e = Config::parse(&format!("{n}comments_every = 'soon'\n"), &no_env).unwrap_err();
-        assert!(e.to_string().contains("`comments_every`: `soon` is not a duration"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("`comments_every`: `soon` is not a duration"),
+            "{e}"
+        );
         let m = "[[sources]]\nname='m'\nkind='monday'\nauth_token='t'\ncomments_hot_days = 3\n";
         let e = Config::parse(m, &no_env).unwrap_err();
-        assert!(e.to_string().contains("apply to notion sources only"), "{e}");
+        assert!(
+            e.to_string().contains("apply to notion sources only"),
+            "{e}"
+        );
     }
 }

@@ -170,5 +170,8 @@ fn parts_and_context_commit_with_their_batch_and_parts_leave_with_their_document
         .unwrap();
     }
     s.delete_all(&["n:1".into()]).unwrap();
-    assert!(s.all_parts().unwrap().is_empty(), "deleted with the document");
+    assert!(
+        s.all_parts().unwrap().is_empty(),
+        "deleted with the document"
+    );
 }
