@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -51,6 +52,32 @@ pub struct SourceConfig {
     pub requests_per_second: f64,
     /// monday.com `API-Version` header (ignored for Notion).
     pub api_version: String,
+    /// Notion: the comment policy (ignored for monday).
+    pub comments: CommentPolicy,
+}
+
+/// When a Notion source re-reads comments, which do not change a page's `last_edited_time`:
+/// pages edited in the last `hot_days` days on every sync, every other page once per `every`
+/// in a rolling sweep (`0s`: every sync); `--full` reads them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentPolicy {
+    /// `comments_hot_days` (default 30).
+    pub hot_days: u32,
+    /// `comments_every` (default 24h).
+    pub every: Duration,
+    /// `comments_blocks` (default false): also read the inline discussions of every block,
+    /// one request per block (the API has no way to tell which blocks have any).
+    pub blocks: bool,
+}
+
+impl Default for CommentPolicy {
+    fn default() -> Self {
+        CommentPolicy {
+            hot_days: 30,
+            every: Duration::from_secs(24 * 3600),
+            blocks: false,
+        }
+    }
 }
 
 /// The whole configuration.
@@ -92,6 +119,9 @@ struct RawSource {
     api_url: Option<String>,
     requests_per_second: Option<f64>,
     api_version: Option<String>,
+    comments_hot_days: Option<u32>,
+    comments_every: Option<String>,
+    comments_blocks: Option<bool>,
 }
 
 impl Config {
@@ -256,6 +286,7 @@ fn defaults(name: String, kind: SourceKind, token: Secret) -> SourceConfig {
         api_url: api_url.to_owned(),
         requests_per_second: rps,
         api_version: MONDAY_API_VERSION.to_owned(),
+        comments: CommentPolicy::default(),
     }
 }
 
@@ -275,6 +306,7 @@ fn resolve(
         .kind
         .parse()
         .map_err(|m: String| invalid(&ctx, format!("`kind`: {m}")))?;
+    let comments = comment_policy(&rs, kind, &ctx)?;
     let (key, env_key, wrong, wrong_env) = match kind {
         SourceKind::Notion => ("token", "token_env", &rs.auth_token, &rs.auth_token_env),
         SourceKind::Monday => ("auth_token", "auth_token_env", &rs.token, &rs.token_env),
@@ -314,6 +346,7 @@ fn resolve(
         return Err(invalid(&ctx, format!("`{key}` is empty")));
     }
     let mut src = defaults(rs.name, kind, Secret::new(token.trim()));
+    src.comments = comments;
     if let Some(d) = rs.start_date {
         src.start_date =
             Some(parse_start_date(&d).map_err(|m| invalid(&ctx, format!("`start_date`: {m}")))?);
@@ -346,6 +379,68 @@ fn resolve(
         src.api_version = v;
     }
     Ok(src)
+}
+
+fn comment_policy(
+    rs: &RawSource,
+    kind: SourceKind,
+    ctx: &str,
+) -> Result<CommentPolicy, ConfigError> {
+    let mut policy = CommentPolicy::default();
+    let set = rs.comments_hot_days.is_some()
+        || rs.comments_every.is_some()
+        || rs.comments_blocks.is_some();
+    if set && kind != SourceKind::Notion {
+        return Err(invalid(
+            ctx,
+            "`comments_hot_days`, `comments_every` and `comments_blocks` apply to notion sources only",
+        ));
+    }
+    if let Some(d) = rs.comments_hot_days {
+        policy.hot_days = d;
+    }
+    policy.blocks = rs.comments_blocks.unwrap_or(false);
+    if let Some(e) = &rs.comments_every {
+        policy.every = parse_span(e).map_err(|m| invalid(ctx, format!("`comments_every`: {m}")))?;
+    }
+    Ok(policy)
+}
+
+/// Parses a span: `30s`, `15m`, `1h`, `2d`, `1h30m`, `0s` (a bare number is seconds).
+pub fn parse_span(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let bad = || format!("`{s}` is not a duration: use e.g. 30s, 15m, 1h or 1h30m");
+    if s.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(n) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(n));
+    }
+    let mut total = 0u64;
+    let mut digits = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(bad()),
+        };
+        let n: u64 = digits.parse().map_err(|_| bad())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+        digits.clear();
+    }
+    if !digits.is_empty() {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs(total))
 }
 
 /// Parses an ISO 8601 date (`2024-01-01`) or date-time (`2024-01-01T10:00:00Z`).
@@ -471,5 +566,31 @@ auth_token = "abc"
         )
         .unwrap();
         assert!(!format!("{cfg:?}").contains("topsecret"));
+    }
+
+    #[test]
+    fn comment_policy_keys_of_notion_sources() {
+        let n = "[[sources]]\nname='n'\nkind='notion'\ntoken='ntn_x'\n";
+        let cfg = Config::parse(n, &no_env).unwrap();
+        assert_eq!(cfg.sources[0].comments, CommentPolicy::default());
+        let cfg = Config::parse(
+            &format!("{n}comments_hot_days = 7\ncomments_every = '0s'\ncomments_blocks = true\n"),
+            &no_env,
+        )
+        .unwrap();
+        let p = cfg.sources[0].comments;
+        assert_eq!((p.hot_days, p.every, p.blocks), (7, Duration::ZERO, true));
+        let e = Config::parse(&format!("{n}comments_every = 'soon'\n"), &no_env).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`comments_every`: `soon` is not a duration"),
+            "{e}"
+        );
+        let m = "[[sources]]\nname='m'\nkind='monday'\nauth_token='t'\ncomments_hot_days = 3\n";
+        let e = Config::parse(m, &no_env).unwrap_err();
+        assert!(
+            e.to_string().contains("apply to notion sources only"),
+            "{e}"
+        );
     }
 }

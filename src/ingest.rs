@@ -20,6 +20,32 @@ pub struct Skip {
     pub reason: String,
 }
 
+/// An extra part of a document kept beside it in the store (a page's comments; later the
+/// text of its attachments): raw API JSON that [`crate::flatten::parts::compose`] turns into a
+/// section of the document's body, at sync time and again at `rebuild --reflatten`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocPart {
+    /// The document (`<source>:<native id>`).
+    pub doc_id: String,
+    /// Which part (`comments`, …); one part of each name per document.
+    pub name: String,
+    /// The part's raw JSON; `null` removes the part.
+    pub raw: serde_json::Value,
+}
+
+/// Keys of the flattening context connectors save ([`Batch::context`]) for
+/// `rebuild --reflatten`.
+pub mod context_keys {
+    /// Notion user id → name.
+    pub const NOTION_USERS: &str = "notion.users";
+    /// Notion page or database id → title (link targets, relations).
+    pub const NOTION_TITLES: &str = "notion.titles";
+    /// monday board id → board (`name workspace groups columns type`).
+    pub const MONDAY_BOARDS: &str = "monday.boards";
+    /// monday account slug (item URLs).
+    pub const MONDAY_SLUG: &str = "monday.account_slug";
+}
+
 /// One atomic unit of progress: documents to upsert, ids to delete, things skipped, and the
 /// connector state to resume from once they are committed.
 #[derive(Debug, Default)]
@@ -33,6 +59,11 @@ pub struct Batch {
     pub unskipped: Vec<String>,
     /// The connector's own resumable state (cursors, high-water marks, work queues).
     pub state: Option<serde_json::Value>,
+    /// Document parts to set (or remove, when `raw` is null).
+    pub parts: Vec<DocPart>,
+    /// What flattening needs besides the records, by key (user names, page titles, boards),
+    /// kept for `rebuild --reflatten`; a key replaces its previous value.
+    pub context: Vec<(String, serde_json::Value)>,
 }
 
 impl Batch {
@@ -42,6 +73,8 @@ impl Batch {
             && self.skipped.is_empty()
             && self.unskipped.is_empty()
             && self.state.is_none()
+            && self.parts.is_empty()
+            && self.context.is_empty()
     }
 }
 
@@ -80,6 +113,10 @@ pub trait Sink: Send {
     fn doc_meta(&self, id: &str) -> Result<Option<DocMeta>, SinkError>;
     /// Metadata of every stored document of this source.
     fn list_docs(&self) -> Result<Vec<DocMeta>, SinkError>;
+    /// One stored document of this source, raw JSON included.
+    fn stored(&self, id: &str) -> Result<Option<Document>, SinkError>;
+    /// The stored parts of one document (see [`DocPart`]), by name.
+    fn parts(&self, id: &str) -> Result<Vec<DocPart>, SinkError>;
 }
 
 /// Counters a connector reports at the end (and live, through [`Progress`](crate::connectors::Progress)).

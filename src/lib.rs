@@ -6,7 +6,8 @@
 //! vectors → [`index`] derives a tantivy index and a vector index →
 //! [`search`] answers queries → [`http`], [`mcp`] and the `trove` binary (its `cli` module)
 //! expose it.
-//! [`sync`] drives a connector into the store and the index; [`data::DataDir`] is the data
+//! [`sync`] drives a connector into the store and the index; [`reflatten`] reruns the
+//! flatteners over the raw JSON in the store (`rebuild --reflatten`); [`data::DataDir`] is the data
 //! folder as one thing (store and index opened caught up, status, counts). The fake Notion and
 //! monday.com servers used by tests and the demo are their own crate, `trove-fakes` (`fakes/`).
 
@@ -22,6 +23,7 @@ pub mod http;
 pub mod index;
 pub mod ingest;
 pub mod mcp;
+pub mod reflatten;
 pub mod search;
 pub mod secret;
 pub mod store;

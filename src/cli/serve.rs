@@ -49,39 +49,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// Parses `30s`, `15m`, `1h`, `2d`, `1h30m` (a bare number is seconds). At least one second.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let bad = || format!("`{s}` is not a duration: use e.g. 30s, 15m, 1h or 1h30m");
-    if s.is_empty() {
-        return Err(bad());
-    }
-    if let Ok(n) = s.parse::<u64>() {
-        return check_min(Duration::from_secs(n), s);
-    }
-    let mut total = 0u64;
-    let mut digits = String::new();
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            _ => return Err(bad()),
-        };
-        let n: u64 = digits.parse().map_err(|_| bad())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
-        digits.clear();
-    }
-    if !digits.is_empty() {
-        return Err(bad());
-    }
-    check_min(Duration::from_secs(total), s)
+    check_min(trove::config::parse_span(s)?, s.trim())
 }
 
 fn check_min(d: Duration, s: &str) -> Result<Duration, String> {

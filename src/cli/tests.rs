@@ -92,7 +92,11 @@ fn import_export_status_rebuild() {
     assert!(matches!(parse(&["rebuild"]).command, Command::Rebuild(_)));
     assert!(matches!(
         parse(&["rebuild", "--force"]).command,
-        Command::Rebuild(r) if r.force
+        Command::Rebuild(r) if r.force && !r.reflatten
+    ));
+    assert!(matches!(
+        parse(&["rebuild", "--reflatten"]).command,
+        Command::Rebuild(r) if r.reflatten && !r.force
     ));
 }
 

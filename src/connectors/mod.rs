@@ -16,7 +16,7 @@ pub mod notion;
 #[cfg(test)]
 pub mod testing;
 
-pub use crate::ingest::{Batch, DocMeta, Sink, SinkError, Skip, SyncSummary};
+pub use crate::ingest::{Batch, DocMeta, DocPart, Sink, SinkError, Skip, SyncSummary};
 
 /// How a sync should run.
 #[derive(Debug, Clone, Default)]

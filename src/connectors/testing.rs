@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::connectors::{Batch, DocMeta, Sink, SinkError, Skip};
+use crate::connectors::{Batch, DocMeta, DocPart, Sink, SinkError, Skip};
 use crate::document::Document;
 
 /// An in-memory store: applies batches like the real one (deletes follow `parent_id` chains).
@@ -15,6 +15,10 @@ pub struct MemSink {
     pub docs: BTreeMap<String, Document>,
     pub state: Option<Value>,
     pub skipped: Vec<Skip>,
+    /// Document parts by `(doc id, name)`.
+    pub parts: BTreeMap<(String, String), Value>,
+    /// Flattening context by key.
+    pub context: BTreeMap<String, Value>,
     pub commits: usize,
     /// Fail (like a crash before the write) once this many commits succeeded.
     pub crash_after: Option<usize>,
@@ -36,6 +40,15 @@ impl Sink for MemSink {
         for id in batch.deletes {
             self.delete_tree(&id);
         }
+        for p in batch.parts {
+            let key = (p.doc_id, p.name);
+            if p.raw.is_null() {
+                self.parts.remove(&key);
+            } else {
+                self.parts.insert(key, p.raw);
+            }
+        }
+        self.context.extend(batch.context);
         let replaced: Vec<&str> = batch.skipped.iter().map(|s| s.native_id.as_str()).collect();
         self.skipped.retain(|s| {
             !batch.unskipped.contains(&s.native_id) && !replaced.contains(&s.native_id.as_str())
@@ -53,6 +66,21 @@ impl Sink for MemSink {
 
     fn list_docs(&self) -> Result<Vec<DocMeta>, SinkError> {
         Ok(self.docs.values().map(DocMeta::from).collect())
+    }
+
+    fn stored(&self, id: &str) -> Result<Option<Document>, SinkError> {
+        Ok(self.docs.get(id).cloned())
+    }
+
+    fn parts(&self, id: &str) -> Result<Vec<DocPart>, SinkError> {
+        let parts = self.parts.iter().filter(|((d, _), _)| d == id);
+        Ok(parts
+            .map(|((doc_id, name), raw)| DocPart {
+                doc_id: doc_id.clone(),
+                name: name.clone(),
+                raw: raw.clone(),
+            })
+            .collect())
     }
 }
 
@@ -84,6 +112,7 @@ impl MemSink {
         }
         for d in doomed {
             self.docs.remove(&d);
+            self.parts.retain(|(id, _), _| *id != d);
         }
     }
 

@@ -7,6 +7,7 @@
 //! [`crate::index`]) and catches up with [`Store::changes_since`], so a crash between a store
 //! write and an index commit loses nothing and duplicates nothing.
 
+mod parts;
 mod sink;
 mod sources;
 mod vectors;
@@ -146,6 +147,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(vectors::SCHEMA)?;
+        conn.execute_batch(parts::SCHEMA)?;
         let store = Store { conn, path };
         store.check_version()?;
         Ok(store)
@@ -431,6 +433,7 @@ pub(crate) fn delete_in(tx: &Transaction, ids: &[String]) -> Result<u64> {
         for kid in kids {
             queue.push(kid?);
         }
+        parts::drop_parts(tx, &id)?;
         if del.execute([&id])? > 0 {
             removed += 1;
             let seq = next_seq(tx)?;

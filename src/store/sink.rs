@@ -4,9 +4,10 @@
 use chrono::Utc;
 use rusqlite::{params, OptionalExtension};
 
-use super::{delete_in, upsert_in, Store, Upserted};
+use super::{delete_in, parts, upsert_in, Store, Upserted};
+use crate::document::Document;
 use crate::document::SourceKind;
-use crate::ingest::{Batch, DocMeta, Sink, SinkError};
+use crate::ingest::{Batch, DocMeta, DocPart, Sink, SinkError};
 
 /// A hook run after each committed batch.
 type CommitHook<'a> = Box<dyn FnMut(&mut Store) + Send + 'a>;
@@ -58,6 +59,8 @@ impl<'a> SourceSink<'a> {
             }
         }
         self.counts.deleted += delete_in(&tx, &batch.deletes)?;
+        parts::set_parts(&tx, &batch.parts)?;
+        parts::set_context(&tx, &self.source, &batch.context)?;
         {
             let now = Utc::now().to_rfc3339();
             let mut skip = tx.prepare_cached(
@@ -148,6 +151,21 @@ impl Sink for SourceSink<'_> {
             .map_err(|e| SinkError(crate::error::chain(&e)))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| SinkError(crate::error::chain(&e)))
+    }
+
+    fn stored(&self, id: &str) -> Result<Option<Document>, SinkError> {
+        let doc = self.store.get(id).map_err(sink_err)?;
+        Ok(self.own(doc))
+    }
+
+    fn parts(&self, id: &str) -> Result<Vec<DocPart>, SinkError> {
+        self.store.parts(id).map_err(sink_err)
+    }
+}
+
+impl SourceSink<'_> {
+    fn own(&self, doc: Option<Document>) -> Option<Document> {
+        doc.filter(|d| d.source == self.source)
     }
 }
 

@@ -128,3 +128,50 @@ fn snippets_materialise_whole_20mb_bodies() {
     assert_eq!(got["a:2"], "short");
     assert!(!got.contains_key("a:404"));
 }
+
+#[test]
+fn parts_and_context_commit_with_their_batch_and_parts_leave_with_their_document() {
+    let (_d, mut s) = open();
+    let part = |raw: serde_json::Value| crate::ingest::DocPart {
+        doc_id: "n:1".into(),
+        name: "comments".into(),
+        raw,
+    };
+    {
+        let mut sink = SourceSink::new(&mut s, "n", SourceKind::Notion);
+        sink.commit(Batch {
+            upserts: vec![doc("n:1", "x")],
+            parts: vec![part(serde_json::json!([{"id": "c1"}]))],
+            context: vec![("notion.users".into(), serde_json::json!({"u": "Ada"}))],
+            ..Batch::default()
+        })
+        .unwrap();
+        assert_eq!(sink.parts("n:1").unwrap()[0].raw[0]["id"], "c1");
+        assert_eq!(sink.stored("n:1").unwrap().unwrap().body, "x");
+    }
+    assert_eq!(s.context("n", "notion.users").unwrap().unwrap()["u"], "Ada");
+    assert!(s.context("n", "other").unwrap().is_none());
+    assert_eq!(s.all_parts().unwrap().len(), 1);
+    {
+        let mut sink = SourceSink::new(&mut s, "n", SourceKind::Notion);
+        sink.commit(Batch {
+            parts: vec![part(serde_json::Value::Null)],
+            ..Batch::default()
+        })
+        .unwrap();
+    }
+    assert!(s.parts("n:1").unwrap().is_empty(), "a null part removes it");
+    {
+        let mut sink = SourceSink::new(&mut s, "n", SourceKind::Notion);
+        sink.commit(Batch {
+            parts: vec![part(serde_json::json!([]))],
+            ..Batch::default()
+        })
+        .unwrap();
+    }
+    s.delete_all(&["n:1".into()]).unwrap();
+    assert!(
+        s.all_parts().unwrap().is_empty(),
+        "deleted with the document"
+    );
+}

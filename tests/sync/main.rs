@@ -1,7 +1,8 @@
 //! `trove sync` end to end: the real binary against the fake Notion and monday.com servers
 //! over real HTTP on loopback, with faults, kills and edits between syncs.
 //!
-//! Run one connector's tests with `cargo test --test sync notion::` or `monday::`.
+//! Run one connector's tests with `cargo test --test sync notion::` or `monday::`, and the
+//! comments, updates and reflatten tests with `threads::`.
 
 #[path = "../util/mod.rs"]
 mod util;
@@ -10,3 +11,4 @@ mod monday;
 mod monday_harness;
 mod notion;
 mod notion_harness;
+mod threads;

@@ -258,6 +258,7 @@ pub fn medium_spec() -> GenSpec {
         subitems_per_item: (0, 2),
         updates: 150,
         replies_per_update: (0, 2),
+        busy_items: 2,
     }
 }
 

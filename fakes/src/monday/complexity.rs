@@ -240,6 +240,27 @@ mod tests {
         assert!(heavy > MAX_QUERY_COMPLEXITY, "{heavy}");
     }
 
+    /// What the crawler's update queries cost: charged by their limits (§2.5, §3.1), which is
+    /// what trove's choice between them rests on (one item's full list vs a board's list).
+    #[test]
+    fn update_lists_are_charged_by_their_limit() {
+        let post = "id body text_body created_at creator_id creator{id name}";
+        let by_item = cost_of(&format!(
+            "{{items(ids:[1], limit:1){{id updates(limit:100, page:2){{{post} replies{{{post}}}}}}}}}"
+        ));
+        let first25 = cost_of(&format!(
+            "{{items(ids:[1], limit:1){{id updates(limit:25){{{post} replies{{{post}}}}}}}}}"
+        ));
+        let board_replies = cost_of(
+            "{boards(ids:[1]){id updates(limit:100, page:1){item_id created_at replies{created_at}}}}",
+        );
+        let logs = cost_of(
+            "{boards(ids:[1]){id activity_logs(limit:100, page:1){id event data entity created_at user_id account_id}}}",
+        );
+        assert_eq!((by_item, first25), (49_030, 12_280));
+        assert_eq!((board_replies, logs), (8_030, 7_030));
+    }
+
     #[test]
     fn budget_runs_out_within_a_minute() {
         let mut b = Budget::default();

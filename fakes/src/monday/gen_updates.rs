@@ -31,38 +31,74 @@ impl Gen {
                 .item(item_id)
                 .map(|i| i.created_at)
                 .unwrap_or(self.start);
-            let created_at = self.time_between(created, end);
-            self.next_update += 1 + self.rng.below(50) as u64;
-            let id = self.next_update;
-            let body = self.update_body(&update_marker(id));
+            made.push(self.one_update(item_id, created, end, replies));
+        }
+        made.sort_by_key(|u| (u.created_at, u.id));
+        self.acc.updates = made;
+    }
+
+    /// Long threads: `n` top-level items get 60–130 updates each (after [`Gen::updates`], so
+    /// the rest of the account is as before).
+    pub(super) fn busy_threads(&mut self, n: usize, replies: (usize, usize)) {
+        let top: Vec<u64> = self
+            .acc
+            .items
+            .values()
+            .filter(|i| i.parent_id.is_none())
+            .map(|i| i.id)
+            .collect();
+        if top.is_empty() {
+            return;
+        }
+        let end = self.acc.now - Duration::days(1);
+        for k in 0..n {
+            let item_id = top[(k * 7 + 3) % top.len()];
+            let created = self.acc.item(item_id).map_or(self.start, |i| i.created_at);
+            for _ in 0..self.rng.range(60, 130) {
+                let update = self.one_update(item_id, created, end, replies);
+                self.acc.updates.push(update);
+            }
+        }
+        self.acc.updates.sort_by_key(|u| (u.created_at, u.id));
+    }
+
+    /// One update on `item_id` created between `from` and `end`, with its replies.
+    fn one_update(
+        &mut self,
+        item_id: u64,
+        from: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+        replies: (usize, usize),
+    ) -> Update {
+        let created_at = self.time_between(from, end);
+        self.next_update += 1 + self.rng.below(50) as u64;
+        let id = self.next_update;
+        let body = self.update_body(&update_marker(id));
+        let creator_id = self.acc.users[self.rng.below(self.acc.users.len())].id;
+        let mut update = Update {
+            id,
+            item_id,
+            creator_id,
+            text_body: cells::html_to_text(&body),
+            body,
+            created_at,
+            replies: vec![],
+        };
+        for _ in 0..self.rng.range(replies.0, replies.1) {
+            self.next_update += 1;
+            let rid = self.next_update;
+            let body = format!("<p>{} {}</p>", self.rng.pick(SENTENCES), reply_marker(rid));
+            let created_at = self.time_between(created_at, end + Duration::hours(12));
             let creator_id = self.acc.users[self.rng.below(self.acc.users.len())].id;
-            let mut update = Update {
-                id,
-                item_id,
+            update.replies.push(Reply {
+                id: rid,
                 creator_id,
                 text_body: cells::html_to_text(&body),
                 body,
                 created_at,
-                replies: vec![],
-            };
-            for _ in 0..self.rng.range(replies.0, replies.1) {
-                self.next_update += 1;
-                let rid = self.next_update;
-                let body = format!("<p>{} {}</p>", self.rng.pick(SENTENCES), reply_marker(rid));
-                let created_at = self.time_between(created_at, end + Duration::hours(12));
-                let creator_id = self.acc.users[self.rng.below(self.acc.users.len())].id;
-                update.replies.push(Reply {
-                    id: rid,
-                    creator_id,
-                    text_body: cells::html_to_text(&body),
-                    body,
-                    created_at,
-                });
-            }
-            made.push(update);
+            });
         }
-        made.sort_by_key(|u| (u.created_at, u.id));
-        self.acc.updates = made;
+        update
     }
 
     fn update_body(&mut self, marker: &str) -> String {

@@ -34,6 +34,8 @@ pub struct GenSpec {
     pub updates: usize,
     /// Inclusive range of replies per update.
     pub replies_per_update: (usize, usize),
+    /// Items with a long thread of 60–130 updates each (more than the API's default 25).
+    pub busy_items: usize,
 }
 
 impl Default for GenSpec {
@@ -49,6 +51,7 @@ impl Default for GenSpec {
             subitems_per_item: (0, 2),
             updates: 1000,
             replies_per_update: (0, 2),
+            busy_items: 3,
         }
     }
 }
@@ -66,6 +69,7 @@ impl GenSpec {
             subitems_per_item: (0, 2),
             updates: 20,
             replies_per_update: (0, 2),
+            busy_items: 1,
         }
     }
 }
@@ -125,6 +129,7 @@ pub fn generate(spec: &GenSpec) -> Account {
     g.link_boards();
     g.activity_logs();
     g.updates(spec.updates, spec.replies_per_update);
+    g.busy_threads(spec.busy_items, spec.replies_per_update);
     g.acc
 }
 

@@ -140,6 +140,7 @@ pub fn endpoint_key(method: &Method, path: &str) -> String {
         "users",
         "me",
         "properties",
+        "comments",
     ];
     let parts: Vec<&str> = path
         .split('/')

@@ -70,6 +70,11 @@ pub fn generate(spec: &GenSpec) -> Workspace {
     g.page_tree();
     g.ws.markers.showcase_page = Some(showcase);
     g.ws.settle_page_times();
+    let commented: Vec<String> = (g.tree.iter())
+        .filter(|p| g.ws.page_visible(p))
+        .cloned()
+        .collect();
+    super::comments::seed(&mut g.ws, &commented, 130, 6, spec.seed);
     g.ws
 }
 

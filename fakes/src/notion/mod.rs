@@ -5,7 +5,8 @@
 //! (`generate.rs`, `blocks.rs`, `database.rs`, vocabulary in `text.rs`) or loaded by
 //! [`Workspace::from_fixtures`] (`fixtures.rs`). Every `/v1` request passes the gate in
 //! `gate.rs` (count → auth → version → rate limit → [`Faults`], `faults.rs`) and then a
-//! handler in `routes.rs` (row selection `query.rs`, property items `props.rs`) that renders
+//! handler in `routes.rs` (row selection `query.rs`, property items `props.rs`, comments and
+//! their generator `comments.rs`) that renders
 //! model objects (`render.rs`, errors `reply.rs`) with opaque cursors (`pagination.rs`).
 //! Tests mutate the workspace (`mutate.rs`) through the handle or the unauthenticated
 //! `/__fake/…` endpoints (`control.rs`).
@@ -28,6 +29,7 @@
 //! ```
 
 mod blocks;
+mod comments;
 mod control;
 mod database;
 mod faults;
@@ -51,6 +53,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
+pub use comments::{comment_marker, Comment};
 pub use faults::{FaultKind, Faults};
 pub use generate::{generate, GenSpec};
 pub use model::{Block, DataSource, Database, Markers, Page, Parent, Workspace, BLOCK_TYPES};
@@ -187,6 +190,19 @@ impl FakeNotion {
     /// Gives access back to an unshared page (and its sub-pages).
     pub fn share_page(&self, page_id: &str) -> bool {
         self.shared.ws().share_page(page_id)
+    }
+
+    /// Adds a comment to a page or block (see [`Workspace::add_comment`]).
+    pub fn add_comment(&self, target: &str, text: &str) -> Option<String> {
+        self.shared
+            .ws()
+            .add_comment(target, text, None)
+            .map(|(id, _)| id)
+    }
+
+    /// Makes `GET /v1/comments` answer 403 `restricted_resource` (or stop doing so).
+    pub fn set_comments_forbidden(&self, forbidden: bool) {
+        self.shared.ws().comments_forbidden = forbidden;
     }
 
     /// Moves a page to the trash.

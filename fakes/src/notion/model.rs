@@ -136,6 +136,10 @@ pub struct Workspace {
     /// Rows one data-source query may return (`None` = Notion's 10,000); past it the
     /// last page carries `request_status: incomplete`.
     pub query_result_limit: Option<usize>,
+    /// Comments on pages and blocks, oldest first (`comments.rs`).
+    pub comments: Vec<super::comments::Comment>,
+    /// Answer `GET /v1/comments` with 403 `restricted_resource` (no Read comments capability).
+    pub comments_forbidden: bool,
 }
 
 /// A node addressable through `/v1/blocks/{id}`.

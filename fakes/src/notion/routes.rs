@@ -18,7 +18,7 @@ use super::model::Workspace;
 use super::pagination::{self, page_size};
 use super::render::{self, ApiVersion};
 use super::reply::{finish, parse_id, ApiError, ApiResult};
-use super::{control, lock, props, Shared};
+use super::{comments, control, lock, props, Shared};
 
 /// The whole app: `/v1` API behind the gate, plus `/__fake` control routes.
 pub fn app(sh: Arc<Shared>) -> Router {
@@ -34,6 +34,8 @@ pub fn app(sh: Arc<Shared>) -> Router {
         .route("/v1/data_sources/{id}/query", post(query_data_source))
         .route("/v1/users", get(list_users))
         .route("/v1/users/{id}", get(get_user))
+        .merge(comments::api())
+        .merge(comments::control())
         .merge(control::router())
         .fallback(invalid_url)
         .method_not_allowed_fallback(invalid_url)

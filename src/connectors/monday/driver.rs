@@ -15,6 +15,8 @@ use super::Tuning;
 use crate::config::SourceConfig;
 use crate::connectors::{Batch, ConnectorError, Progress, Sink, SyncOptions, SyncSummary};
 use crate::flatten::monday::id_of;
+use crate::ingest::context_keys as keys;
+use serde_json::json;
 
 /// One run of one source.
 pub struct Crawler<'a> {
@@ -99,7 +101,17 @@ impl<'a> Crawler<'a> {
         state.updates_mark = state.updates_mark.max(newest);
         let listed = &self.boards.by_id;
         state.marks.retain(|id, _| listed.contains_key(id));
-        self.w.commit(Batch::default())
+        let context = vec![
+            (keys::MONDAY_BOARDS.to_owned(), json!(listed)),
+            (
+                keys::MONDAY_SLUG.to_owned(),
+                json!(self.boards.account_slug),
+            ),
+        ];
+        self.w.commit(Batch {
+            context,
+            ..Batch::default()
+        })
     }
 
     fn final_summary(&self) -> SyncSummary {

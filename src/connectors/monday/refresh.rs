@@ -125,7 +125,19 @@ impl Step<'_, '_> {
 
     /// Refetches items commented on since the last mark that the board crawl did not see.
     pub(super) async fn updates_phase(&mut self) -> Result<(), ConnectorError> {
-        let mut ids = self.commented_items(self.updates_since()).await?;
+        let since = self.updates_since();
+        let mut ids = self.commented_items(since).await?;
+        if let Some(since) = since {
+            let replied = match self.replied_items(since).await {
+                Ok(r) => r,
+                Err(f) => return Err(self.api.fatal(f)),
+            };
+            for id in replied {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
         ids.retain(|id| !self.w.fetched.contains(id));
         self.refetch(ids).await?;
         self.w.run_state().phase = Phase::Sweep;

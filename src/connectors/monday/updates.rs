@@ -8,10 +8,11 @@
 //!   100 per page, cost proportional to the updates that exist), likewise for the subitem
 //!   boards its subitems live on;
 //! * otherwise (incremental runs see few items) `items(ids:) { updates(limit: 25) }` for
-//!   just those items.
+//!   just those items, and for each item that has 25 or more, its whole list page by page
+//!   (`updates(limit: 100, page: n)`, [`queries::ITEM_UPDATES_PAGE`]).
 //!
-//! Either way each item keeps its 25 newest updates, so a document does not change with the
-//! way it was fetched.
+//! Either way each item keeps all its updates and replies, so a document does not change
+//! with the way it was fetched.
 
 use std::collections::HashMap;
 
@@ -171,6 +172,102 @@ impl Step<'_, '_> {
                 adapted(n as u32, &resp.data, self.api.tuning.max_query_cost).min(MAX_IDS as u32);
             rest = tail;
         }
+        let full: Vec<String> = (out.iter())
+            .filter(|(_, ups)| ups.len() >= UPDATES_PER_ITEM as usize)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in full {
+            let all = self.all_item_updates(&id).await?;
+            out.insert(id, all);
+        }
+        Ok(out)
+    }
+
+    /// Every update of one item, [`MAX_UPDATES_PAGE`] a page (its first page repeats the
+    /// [`UPDATES_PER_ITEM`] the batch request returned: one request fewer is not worth a
+    /// second page size).
+    async fn all_item_updates(&mut self, id: &str) -> Result<Vec<Value>, ApiFailure> {
+        let limit = MAX_UPDATES_PAGE;
+        let mut all = Vec::new();
+        for page in 1..=MAX_BOARD_UPDATE_PAGES {
+            let vars = json!({ "ids": [id], "limit": limit, "page": page });
+            let resp = self.api.query(queries::ITEM_UPDATES_PAGE, vars).await?;
+            let list = resp
+                .data
+                .pointer("/items/0/updates")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            self.w.saw_updates(&list);
+            let n = list.len();
+            all.extend(list);
+            if n < limit as usize {
+                break;
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl Step<'_, '_> {
+    /// Items (and subitems) with a reply created at or after `since` on an update of any age:
+    /// every board's updates are read newest first with their replies' times
+    /// ([`queries::BOARD_REPLIES`]), since a reply changes neither its update nor its item and
+    /// Board.updates has no date filter. Boards that cannot be read are left out.
+    pub(super) async fn replied_items(
+        &mut self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<String>, ApiFailure> {
+        let mut boards: Vec<String> = (self.boards.by_id.iter())
+            .filter(|(_, b)| {
+                let ty = b.get("type").and_then(Value::as_str);
+                matches!(ty, Some("board" | "sub_items_board") | None)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        boards.sort();
+        let mut items = Vec::new();
+        for board in boards {
+            for id in self.board_replied(&board, since).await? {
+                if !items.contains(&id) {
+                    items.push(id);
+                }
+            }
+        }
+        Ok(items)
+    }
+
+    async fn board_replied(
+        &mut self,
+        board: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<String>, ApiFailure> {
+        let limit = MAX_UPDATES_PAGE;
+        let mut out = Vec::new();
+        for page in 1..=MAX_BOARD_UPDATE_PAGES {
+            let vars = json!({ "board": [board], "limit": limit, "page": page });
+            let resp = match self.api.query(queries::BOARD_REPLIES, vars).await {
+                Ok(r) => r,
+                Err(f) if decide(&f, Scope::Optional) == Decision::Skip => return Ok(out),
+                Err(f) => return Err(f),
+            };
+            let list = resp
+                .data
+                .pointer("/boards/0/updates")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for u in &list {
+                let replies = u.get("replies").and_then(Value::as_array);
+                let new = replies.is_some_and(|r| r.iter().any(|r| created_at(r) >= Some(since)));
+                if let Some(id) = id_of(u.get("item_id")).filter(|_| new) {
+                    out.push(id);
+                }
+            }
+            if list.len() < limit as usize {
+                break;
+            }
+        }
         Ok(out)
     }
 }
@@ -182,9 +279,8 @@ pub fn created_at(post: &Value) -> Option<DateTime<Utc>> {
         .and_then(parse_time)
 }
 
-/// Gives an item its updates, newest first, at most as many as the per-item requests return.
+/// Gives an item its updates, newest first.
 fn set_updates(item: &mut Value, mut updates: Vec<Value>) {
-    updates.truncate(UPDATES_PER_ITEM as usize);
     for u in &mut updates {
         if let Some(obj) = u.as_object_mut() {
             obj.remove("item_id");

@@ -13,9 +13,12 @@
 //! confirmed with a GET); larger workspaces stop at the high-water mark minus 5 minutes
 //! (minute-precision timestamps). Pages search never returns (§1.3) are reached through the
 //! `child_page` / `child_database` / `link_to_page` blocks of pages that changed, and everything
-//! known is re-checked by a deep reconciliation every 12 hours (or `--full`).
+//! known is re-checked by a deep reconciliation every 12 hours (or `--full`). [`comments`]
+//! decides whose comments a run re-reads (they do not bump `last_edited_time`); they are kept
+//! as the page's `comments` part and appended to its document.
 
 pub mod client;
+pub mod comments;
 pub mod driver;
 pub mod errors;
 pub mod fetch;

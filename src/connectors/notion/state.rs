@@ -30,6 +30,9 @@ pub struct State {
     pub listing_pages: u32,
     #[serde(default)]
     pub tree: Tree,
+    /// Where the rolling comment sweep stands.
+    #[serde(default)]
+    pub comments: super::comments::Sweep,
     /// The sync in progress, if the last one did not finish.
     #[serde(default)]
     pub run: Option<Run>,
@@ -189,6 +192,9 @@ pub struct Run {
     /// own task.
     #[serde(default)]
     pub unresolved: BTreeSet<String>,
+    /// The comment reads of this run, once planned (after the task queue drained).
+    #[serde(default)]
+    pub comments: Option<super::comments::CommentsRun>,
 }
 
 /// Progress of the search listing.

@@ -14,8 +14,10 @@
 //! and page titles (for `link_to_page` blocks and relations).
 
 pub mod blocks;
+pub mod comments;
 pub mod document;
 pub mod properties;
+pub mod stored;
 
 #[cfg(test)]
 mod tests;
@@ -25,6 +27,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 pub use blocks::{block_entry, flatten_blocks, BlockEntry};
+pub use comments::flatten_comments;
 pub use document::{
     database_document, database_title, is_row, page_document, page_parent, page_title, parse_time,
     PageDocInput,

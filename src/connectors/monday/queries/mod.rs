@@ -11,8 +11,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-/// Updates (and their replies) kept per item, the API default; older ones are not indexed.
-/// Nested updates dominate an item's complexity, so this bounds the page sizes.
+/// Updates (and their replies) asked for per item in [`ITEM_UPDATES`], the API default. An
+/// item that has that many gets the rest from [`ITEM_UPDATES_PAGE`]; nested updates dominate
+/// an item's complexity, so this bounds the first request's cost.
 pub const UPDATES_PER_ITEM: u32 = 25;
 /// Root `items(ids:)` takes at most 100 ids (docs rate-limits).
 pub const MAX_IDS: usize = 100;
@@ -93,6 +94,27 @@ pub const ITEM_UPDATES: &str = concat!(
     "items(ids: $ids, limit: $limit) { id ",
     updates_field!(),
     "} }"
+);
+
+/// One page of one item's updates (`limit` ≤ 100), for items with more than
+/// [`UPDATES_PER_ITEM`]: every update of an item is indexed.
+pub const ITEM_UPDATES_PAGE: &str = concat!(
+    "query ($ids: [ID!]!, $limit: Int!, $page: Int!) { ",
+    complexity!(),
+    "items(ids: $ids, limit: 1) { id updates(limit: $limit, page: $page) { ",
+    post_fields!(),
+    " replies { ",
+    post_fields!(),
+    " } } } }"
+);
+
+/// Which items of one board got updates or replies: every update, newest first, with its
+/// replies' times (a reply bumps neither its update nor its item, and Board.updates has no
+/// date filter, so finding replies to old updates means reading the board's whole list).
+pub const BOARD_REPLIES: &str = concat!(
+    "query ($board: [ID!]!, $limit: Int!, $page: Int!) { ",
+    complexity!(),
+    "boards(ids: $board) { id updates(limit: $limit, page: $page) { item_id created_at replies { created_at } } } }"
 );
 
 /// All updates of one board, newest first, at a cost proportional to how many exist: what
@@ -202,6 +224,8 @@ mod tests {
             RECENT_UPDATES,
             RECENT_UPDATES_ANY_DATE,
             ITEM_UPDATES,
+            ITEM_UPDATES_PAGE,
+            BOARD_REPLIES,
             BOARD_UPDATES,
         ] {
             async_graphql_parser::parse_query(q).unwrap_or_else(|e| panic!("{e}\n{q}"));

@@ -162,6 +162,8 @@ fn every_query_exists_in_the_2026_01_sdl() {
         RECENT_UPDATES,
         RECENT_UPDATES_ANY_DATE,
         ITEM_UPDATES,
+        ITEM_UPDATES_PAGE,
+        BOARD_REPLIES,
         BOARD_UPDATES,
     ] {
         let errors = check_query(&schema, q);

@@ -627,7 +627,8 @@ async fn first_crawl_reads_board_updates_once_later_runs_per_item() {
     let (fake, cfg) = serve(w).await;
     let mut sink = MemSink::default();
     run(&cfg, &mut sink, false).await.unwrap();
-    let board_updates = "{ id updates(limit: $limit, page: $page)";
+    let board_updates = "updates(limit: $limit, page: $page) { item_id id body";
+    let board_replies = "updates(limit: $limit, page: $page) { item_id created_at replies";
     let item_updates = "items(ids: $ids, limit: $limit) { id updates(limit: 25)";
     assert_eq!(
         (fake.count(board_updates), fake.count(item_updates)),
@@ -639,13 +640,16 @@ async fn first_crawl_reads_board_updates_once_later_runs_per_item() {
         .filter(|c| c.query.contains("cursor items {"))
         .all(|c| !c.query.contains("updates")));
     insta::assert_snapshot!(sink.docs["mon:1002"].body);
-    // Later runs ask for the updates of the (few) changed items only.
+    // Later runs ask for the updates of the (few) changed items only, and read the board's
+    // update list for replies: item 1002's reply is within the overlap of the updates mark,
+    // so it is read again too.
     fake.world.lock().unwrap().items[3]["updated_at"] = json!(Utc::now().to_rfc3339());
     run(&cfg, &mut sink, false).await.unwrap();
     assert_eq!(
         (fake.count(board_updates), fake.count(item_updates)),
-        (1, 1)
+        (1, 2)
     );
+    assert_eq!(fake.count(board_replies), 1);
     assert!(sink.docs["mon:1002"].body.contains("Reply by Ann Lee"));
 }
 

@@ -15,6 +15,7 @@ use crate::flatten::notion::{
     database_document, database_title, is_row, normalize_id, page_document, page_title,
     PageDocInput,
 };
+use crate::flatten::parts::compose;
 
 /// A document held back because an ancestor in its breadcrumb is not known yet.
 ///
@@ -130,8 +131,11 @@ impl Crawler<'_> {
                     parent: d.parent,
                     lookup: &self.lookup,
                 });
-                self.summary.unknown_types += flat.unknown;
-                self.upsert(&id, flat.value)
+                let mut doc = flat.value;
+                let parts = self.sink.parts(&doc.id)?;
+                let unknown = flat.unknown + compose(&mut doc, &parts, &self.lookup);
+                self.summary.unknown_types += unknown;
+                self.upsert(&id, doc)
             }
             Pending::Database { database, sources } => {
                 let stored = self.stored_updated(&id)?;

@@ -15,6 +15,7 @@
 //! the state needed to resume.
 
 mod apply;
+mod comments;
 mod listing;
 
 use std::collections::{HashMap, HashSet};
@@ -33,6 +34,7 @@ use crate::config::SourceConfig;
 use crate::connectors::{Batch, ConnectorError, Sink, Skip, SyncOptions, SyncSummary};
 use crate::document::doc_id;
 use crate::flatten::notion::{is_row, normalize_id, page_parent, page_title, Lookup};
+use crate::ingest::context_keys as keys;
 
 /// How often a sync re-checks everything it knows (Dust garbage-collects every 12 h).
 const DEEP_EVERY: Span = Span::hours(12);
@@ -113,6 +115,7 @@ impl<'c> Crawler<'c> {
         self.list_search().await?;
         self.follow_up()?;
         self.drain().await?;
+        self.comments_phase().await?;
         self.finish()
     }
 
@@ -282,7 +285,24 @@ impl<'c> Crawler<'c> {
             self.state.last_deep = Some(Utc::now());
         }
         self.state.run = None;
+        self.batch.context.extend(self.flatten_context());
         self.commit_with(None)
+    }
+
+    /// What `rebuild --reflatten` needs besides the stored records: titles, and user names
+    /// when this run listed them (runs that build no document do not).
+    fn flatten_context(&self) -> Vec<(String, Value)> {
+        let mut ctx = vec![(
+            keys::NOTION_TITLES.to_owned(),
+            serde_json::json!(self.lookup.titles),
+        )];
+        if self.users_loaded {
+            ctx.push((
+                keys::NOTION_USERS.to_owned(),
+                serde_json::json!(self.lookup.users),
+            ));
+        }
+        ctx
     }
 
     // ---- helpers -----------------------------------------------------------------------
@@ -472,6 +492,7 @@ fn plan(state: &State, full: bool) -> Run {
         queue: Default::default(),
         done: Default::default(),
         unresolved: Default::default(),
+        comments: None,
     }
 }
 
