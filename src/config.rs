@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -21,6 +22,11 @@ pub const MONDAY_API_URL: &str = "https://api.monday.com/v2";
 pub const MONDAY_API_VERSION: &str = "2026-01";
 /// Notion's documented average request rate per integration.
 pub const NOTION_REQUESTS_PER_SECOND: f64 = 3.0;
+/// How long one request may wait for its answer (monday.com's own limit is 60 s).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one request may take in all, its retries and their waits included: a server that
+/// accepts connections but never answers stops a sync after this, not after every retry.
+pub const RETRY_BUDGET: Duration = Duration::from_secs(180);
 
 /// A configuration problem; the message names the key to fix.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +57,10 @@ pub struct SourceConfig {
     pub requests_per_second: f64,
     /// monday.com `API-Version` header (ignored for Notion).
     pub api_version: String,
+    /// `request_timeout_secs`: how long one HTTP request may wait for its answer.
+    pub request_timeout: Duration,
+    /// `retry_budget_secs`: how long one request may take with all its retries.
+    pub retry_budget: Duration,
 }
 
 /// The whole configuration.
@@ -61,6 +71,10 @@ pub struct Config {
     pub model_dir: Option<PathBuf>,
     /// Where the configuration came from, for messages.
     pub origin: String,
+    /// Problems worth telling the user that do not stop loading (also logged as warnings).
+    pub warnings: Vec<String>,
+    /// Whether a source's token is written in the file itself (not `token_env`).
+    literal_token: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,6 +106,8 @@ struct RawSource {
     api_url: Option<String>,
     requests_per_second: Option<f64>,
     api_version: Option<String>,
+    request_timeout_secs: Option<f64>,
+    retry_budget_secs: Option<f64>,
 }
 
 impl Config {
@@ -129,6 +145,12 @@ impl Config {
             other => other,
         })?;
         cfg.origin = path.display().to_string();
+        if cfg.literal_token {
+            if let Some(w) = exposed_token_warning(path) {
+                tracing::warn!("{w}");
+                cfg.warnings.push(w);
+            }
+        }
         Ok(cfg)
     }
 
@@ -157,6 +179,10 @@ impl Config {
             path: PathBuf::new(),
             message: e.message().to_owned() + &span_hint(text, e.span()),
         })?;
+        let literal_token = raw
+            .sources
+            .iter()
+            .any(|s| s.token.is_some() || s.auth_token.is_some());
         let mut names = HashSet::new();
         let mut sources = Vec::new();
         for (i, rs) in raw.sources.into_iter().enumerate() {
@@ -176,6 +202,8 @@ impl Config {
             sources,
             model_dir: raw.embeddings.model_dir,
             origin: String::new(),
+            warnings: Vec::new(),
+            literal_token,
         })
     }
 
@@ -208,6 +236,7 @@ impl Config {
             sources,
             model_dir: None,
             origin: "environment".into(),
+            ..Config::default()
         })
     }
 
@@ -256,6 +285,8 @@ fn defaults(name: String, kind: SourceKind, token: Secret) -> SourceConfig {
         api_url: api_url.to_owned(),
         requests_per_second: rps,
         api_version: MONDAY_API_VERSION.to_owned(),
+        request_timeout: REQUEST_TIMEOUT,
+        retry_budget: RETRY_BUDGET,
     }
 }
 
@@ -336,6 +367,12 @@ fn resolve(
         }
         src.requests_per_second = rps;
     }
+    if let Some(t) = rs.request_timeout_secs {
+        src.request_timeout = seconds(t, &ctx, "request_timeout_secs")?;
+    }
+    if let Some(t) = rs.retry_budget_secs {
+        src.retry_budget = seconds(t, &ctx, "retry_budget_secs")?;
+    }
     if let Some(v) = rs.api_version {
         if kind != SourceKind::Monday {
             return Err(invalid(
@@ -346,6 +383,36 @@ fn resolve(
         src.api_version = v;
     }
     Ok(src)
+}
+
+/// A positive number of seconds, at most a day, as a duration.
+fn seconds(value: f64, ctx: &str, key: &str) -> Result<Duration, ConfigError> {
+    if value > 0.0 && value <= 86_400.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(invalid(
+            ctx,
+            format!("`{key}` must be a number of seconds above 0 and at most 86400"),
+        ))
+    }
+}
+
+/// The warning for a config file holding a literal token that group or others may read.
+fn exposed_token_warning(path: &Path) -> Option<String> {
+    let bits = crate::private::shared_bits(path);
+    (bits != 0).then(|| {
+        format!(
+            "{} holds a token and {} can read it; run `chmod 600 {}`, or move the token to \
+             an environment variable named by `token_env` / `auth_token_env`",
+            path.display(),
+            if bits & 0o007 != 0 {
+                "every user"
+            } else {
+                "its group"
+            },
+            path.display()
+        )
+    })
 }
 
 /// Parses an ISO 8601 date (`2024-01-01`) or date-time (`2024-01-01T10:00:00Z`).
@@ -387,6 +454,46 @@ mod tests {
 
     fn no_env(_: &str) -> Option<String> {
         None
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn config_with_a_literal_token_readable_by_others_is_not_flagged() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("trove.toml");
+        let set = |m| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(m)).unwrap();
+        std::fs::write(
+            &path,
+            "[[sources]]\nname = \"n\"\nkind = \"notion\"\ntoken = \"secret_abc\"\n",
+        )
+        .unwrap();
+        set(0o644);
+        let cfg = Config::from_file(&path, &no_env).unwrap();
+        assert_eq!(cfg.warnings.len(), 1, "{:?}", cfg.warnings);
+        assert!(cfg.warnings[0].contains("chmod 600"), "{:?}", cfg.warnings);
+        assert!(cfg.warnings[0].contains("every user"), "{:?}", cfg.warnings);
+        assert!(
+            !cfg.warnings[0].contains("secret_abc"),
+            "the token never appears"
+        );
+        set(0o640);
+        let cfg = Config::from_file(&path, &no_env).unwrap();
+        assert!(cfg.warnings[0].contains("its group"), "{:?}", cfg.warnings);
+        set(0o600);
+        assert!(Config::from_file(&path, &no_env)
+            .unwrap()
+            .warnings
+            .is_empty());
+        // A token read from the environment is not in the file: no warning whatever the mode.
+        std::fs::write(
+            &path,
+            "[[sources]]\nname = \"n\"\nkind = \"notion\"\ntoken_env = \"T\"\n",
+        )
+        .unwrap();
+        set(0o644);
+        let env = |k: &str| (k == "T").then(|| "secret_abc".to_owned());
+        assert!(Config::from_file(&path, &env).unwrap().warnings.is_empty());
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod http;
 pub mod index;
 pub mod ingest;
 pub mod mcp;
+pub mod private;
 pub mod search;
 pub mod secret;
 pub mod store;

@@ -55,6 +55,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot open {}", args.file.display()))?,
         )
     };
+    ctx.data().check_writable()?;
     let (mut store, mut index) = ctx.open()?;
     let start = Instant::now();
     let counts = import(

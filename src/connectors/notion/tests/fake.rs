@@ -116,6 +116,8 @@ pub fn config(base: &str) -> SourceConfig {
         api_url: base.to_owned(),
         requests_per_second: 0.0,
         api_version: String::new(),
+        request_timeout: crate::config::REQUEST_TIMEOUT,
+        retry_budget: crate::config::RETRY_BUDGET,
     }
 }
 

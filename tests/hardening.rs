@@ -1,0 +1,232 @@
+//! Hardening regressions (issue 13) that need the real binary: a second concurrent sync, a
+//! rebuild after `CURRENT` named a missing generation, a damaged index, a read-only data
+//! folder, and a config file that shows its token to other users. Each test is named after
+//! the bug it pins.
+
+mod util;
+
+use std::path::Path;
+use std::process::Command;
+
+use trove::Document;
+use util::{stderr, stdout, Trove};
+
+fn docs(n: usize) -> Vec<Document> {
+    (0..n)
+        .map(|i| {
+            Document::new(
+                format!("imp:{i}"),
+                format!("Rocket note {i}"),
+                "thrust and nozzle design",
+            )
+        })
+        .collect()
+}
+
+/// A data folder holding `n` imported documents.
+fn imported(n: usize) -> Trove {
+    let t = Trove::new();
+    let file = t.write_ndjson("docs.ndjson", &docs(n));
+    t.ok(&["import", file.to_str().unwrap()]);
+    t
+}
+
+fn hits(t: &Trove, q: &str) -> usize {
+    t.search(q, &["--limit", "100"])["hits"]
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
+#[test]
+fn second_concurrent_sync_says_database_is_locked() {
+    let t = imported(1);
+    // Another sync holds the lock (this process stands in for it).
+    let lock = trove::sync::SyncLock::acquire(&t.data()).unwrap();
+    let out = t
+        .cmd()
+        .args(["sync"])
+        .env("NOTION_TOKEN", "secret_not_used")
+        // Nothing listens here; the sync must stop at the lock before any request.
+        .env("NOTION_API_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("another sync is running"), "{err}");
+    assert!(
+        err.contains(&format!("pid {}", std::process::id())),
+        "{err}"
+    );
+    assert!(err.contains("sync.lock"), "{err}");
+    assert!(!err.contains("database is locked"), "{err}");
+    drop(lock);
+}
+
+#[test]
+fn rebuild_exits_1_after_succeeding_when_current_named_a_missing_generation() {
+    let t = imported(3);
+    std::fs::write(t.data().join("index/CURRENT"), "gen-000077").unwrap();
+    let out = t.run(&["search", "nozzle"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("run `trove rebuild`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = t.ok(&["rebuild"]);
+    assert!(out.contains("3 documents"), "{out}");
+    assert_eq!(hits(&t, "nozzle"), 3);
+}
+
+/// The first file of the current generation whose name ends with `ext`.
+fn segment_file(t: &Trove, ext: &str) -> std::path::PathBuf {
+    let current = std::fs::read_to_string(t.data().join("index/CURRENT")).unwrap();
+    let gen = t.data().join("index").join(current.trim());
+    std::fs::read_dir(&gen)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(ext))
+        .unwrap()
+}
+
+#[test]
+fn corrupt_index_gives_raw_tantivy_text_and_status_says_up_to_date() {
+    let t = imported(5);
+    std::fs::remove_file(segment_file(&t, ".idx")).unwrap();
+    for cmd in [&["status"][..], &["search", "nozzle"][..]] {
+        let out = t.run(cmd);
+        let (o, e) = (stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{cmd:?}: {o}{e}");
+        assert!(e.contains("damaged or incomplete"), "{cmd:?}: {e}");
+        assert!(e.contains("run `trove rebuild`"), "{cmd:?}: {e}");
+        assert!(!o.contains("up to date"), "{cmd:?}: {o}");
+    }
+    // Nothing lost: the store has it all, and rebuild restores the index.
+    let exported = t.ok(&["export"]);
+    assert_eq!(exported.lines().count(), 5);
+    t.ok(&["rebuild"]);
+    assert_eq!(hits(&t, "nozzle"), 5);
+}
+
+/// Runs `trove ARGS…` as a user who may read but not write the data folder: as `nobody` via
+/// `setpriv` when the tests run as root (root writes anywhere), else as ourselves.
+fn run_read_only(t: &Trove, args: &[&str]) -> Option<std::process::Output> {
+    let root = euid() == 0;
+    let mut cmd = if root {
+        if Command::new("setpriv").arg("--help").output().is_err() {
+            let msg = "read-only test needs setpriv (util-linux) to drop root";
+            assert!(std::env::var_os("CI").is_none(), "{msg}");
+            eprintln!("skipped: {msg}");
+            return None;
+        }
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+        c.arg(env!("CARGO_BIN_EXE_trove"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_trove"))
+    };
+    cmd.arg("--data-dir").arg(t.data()).args(args);
+    cmd.current_dir("/");
+    for k in [
+        "TROVE_CONFIG",
+        "TROVE_DATA_DIR",
+        "NOTION_TOKEN",
+        "MONDAY_TOKEN",
+    ] {
+        cmd.env_remove(k);
+    }
+    Some(cmd.output().unwrap())
+}
+
+fn euid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    // The owner of a file this process just created is its effective uid.
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::metadata(tmp.path()).unwrap().uid()
+}
+
+/// Makes everything under `dir` readable and nothing writable, by anyone.
+fn make_read_only(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            make_read_only(&p);
+        } else {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+        }
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, u64, Option<std::time::SystemTime>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let e = entry.unwrap();
+        let m = e.metadata().unwrap();
+        if m.is_dir() {
+            out.extend(snapshot(&e.path()));
+        } else {
+            out.push((e.path().display().to_string(), m.len(), m.modified().ok()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn read_only_data_folder_makes_even_search_fail() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = imported(4);
+    std::fs::set_permissions(t.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    make_read_only(&t.data());
+    let before = snapshot(&t.data());
+    let Some(out) = run_read_only(&t, &["search", "--json", "nozzle"]) else {
+        return;
+    };
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["hits"].as_array().unwrap().len(), 4, "{v}");
+    let out = run_read_only(&t, &["status"]).unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("4"), "{}", stdout(&out));
+    let out = run_read_only(&t, &["export"]).unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 4);
+    // A writer fails clearly, without damage.
+    let file = t.write_ndjson("more.ndjson", &docs(1));
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run_read_only(&t, &["import", file.to_str().unwrap()]).unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("is read-only for this user"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(snapshot(&t.data()), before, "a reader wrote to the folder");
+}
+
+#[test]
+fn config_with_a_literal_token_readable_by_others_gets_no_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = Trove::new();
+    let cfg = t.dir.path().join("trove.toml");
+    std::fs::write(
+        &cfg,
+        "[[sources]]\nname = \"n\"\nkind = \"notion\"\ntoken = \"secret_literal_123\"\napi_url = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = t.run(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "sync",
+        "--source",
+        "none",
+    ]);
+    let err = stderr(&out);
+    assert!(err.contains("chmod 600"), "{err}");
+    assert!(!err.contains("secret_literal_123"), "{err}");
+}
