@@ -3,6 +3,7 @@
 //! folder, and a config file that shows its token to other users. Each test is named after
 //! the bug it pins.
 
+mod serve_harness;
 mod util;
 
 use std::path::Path;
@@ -229,4 +230,48 @@ fn config_with_a_literal_token_readable_by_others_gets_no_warning() {
     let err = stderr(&out);
     assert!(err.contains("chmod 600"), "{err}");
     assert!(!err.contains("secret_literal_123"), "{err}");
+}
+
+/// One raw HTTP/1.1 exchange: (status, headers+body text).
+fn raw_http(addr: &str, request: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+#[test]
+fn framework_rejections_come_back_as_text_plain() {
+    let data = serve_harness::Data::with_docs(3);
+    let srv = serve_harness::Server::start(&data, &[], &[]);
+    for (path, status, code) in [
+        ("/documents/%FF%FE", 400, "bad_request"),
+        ("/nope", 404, "not_found"),
+    ] {
+        let v = srv.json(path, status);
+        assert_eq!(v["error"]["code"], code, "{path}: {v}");
+        assert!(!v["error"]["message"].as_str().unwrap().is_empty(), "{v}");
+    }
+    let (status, text) = raw_http(
+        &srv.addr,
+        &format!(
+            "POST /search HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            srv.addr
+        ),
+    );
+    assert_eq!(status, 405, "{text}");
+    let lower = text.to_lowercase();
+    assert!(lower.contains("content-type: application/json"), "{text}");
+    assert!(lower.contains("allow: get"), "the Allow header is kept: {text}");
+    assert!(text.contains("\"method_not_allowed\""), "{text}");
 }
