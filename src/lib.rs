@@ -18,6 +18,8 @@ pub mod document;
 pub mod embed;
 pub mod error;
 pub mod flatten;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod http;
 pub mod index;
 pub mod ingest;

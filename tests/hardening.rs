@@ -272,6 +272,9 @@ fn framework_rejections_come_back_as_text_plain() {
     assert_eq!(status, 405, "{text}");
     let lower = text.to_lowercase();
     assert!(lower.contains("content-type: application/json"), "{text}");
-    assert!(lower.contains("allow: get"), "the Allow header is kept: {text}");
+    assert!(
+        lower.contains("allow: get"),
+        "the Allow header is kept: {text}"
+    );
     assert!(text.contains("\"method_not_allowed\""), "{text}");
 }

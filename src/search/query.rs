@@ -116,10 +116,12 @@ impl fmt::Display for Node {
                 prefix(f, field)?;
                 write!(f, "\"{text}\"")
             }
+            // Spaces inside: a bare `-` or `+` word right before `)` would read as an operator.
+            Node::Group(inner) if inner.is_empty() => f.write_str("()"),
             Node::Group(inner) => {
-                f.write_str("(")?;
+                f.write_str("( ")?;
                 write_clauses(f, inner)?;
-                f.write_str(")")
+                f.write_str(" )")
             }
         }
     }
