@@ -278,3 +278,129 @@ fn framework_rejections_come_back_as_text_plain() {
     );
     assert!(text.contains("\"method_not_allowed\""), "{text}");
 }
+
+fn arb_doc() -> impl proptest::strategy::Strategy<Value = Document> {
+    use proptest::prelude::*;
+    let text = "\\PC{0,40}";
+    (
+        "[a-z0-9]{1,12}",
+        text,
+        "\\PC{0,200}",
+        prop::collection::vec(text, 0..3),
+        prop::collection::vec(text, 0..3),
+        prop::collection::vec(text, 0..3),
+        prop::option::of(0i64..4_000_000_000),
+        "[a-z]{0,8}",
+    )
+        .prop_map(|(id, title, body, path, authors, tags, ts, kind)| {
+            let mut d = Document::new(format!("prop:{id}"), title, body);
+            d.path = path;
+            d.authors = authors;
+            d.tags = tags;
+            d.kind = kind;
+            d.updated_at = ts.and_then(|s| chrono::DateTime::from_timestamp(s, 0));
+            d.raw = serde_json::json!({ "n": ts, "s": d.title });
+            d
+        })
+}
+
+#[test]
+fn export_import_export_is_the_identity() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let mut runner = TestRunner::new(Config::with_cases(10));
+    let strategy = prop::collection::vec(arb_doc(), 1..6);
+    runner
+        .run(&strategy, |docs| {
+            let a = Trove::new();
+            let file = a.write_ndjson("in.ndjson", &docs);
+            // Duplicate ids are fine: the last line wins, as in any import.
+            let out = a.run(&["import", file.to_str().unwrap()]);
+            prop_assert!(out.status.success(), "{}", stderr(&out));
+            let first = a.ok(&["export"]);
+            let b = Trove::new();
+            let again = b.dir.path().join("again.ndjson");
+            std::fs::write(&again, &first).unwrap();
+            b.ok(&["import", again.to_str().unwrap()]);
+            let second = b.ok(&["export"]);
+            prop_assert_eq!(&first, &second);
+            prop_assert!(!first.is_empty());
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Runs `trove ARGS…` with its files capped at `max_bytes` (RLIMIT_FSIZE): a write past the
+/// cap fails with EFBIG, as on a full disk. Works unprivileged, so CI never skips it.
+fn run_with_file_cap(t: &Trove, max_bytes: u64, args: &[&str]) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = t.cmd();
+    cmd.args(args);
+    // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: max_bytes,
+                rlim_max: max_bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Without this the kernel kills the process (SIGXFSZ) instead of failing the write.
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    cmd.output().unwrap()
+}
+
+fn big_docs(n: usize) -> Vec<Document> {
+    (0..n)
+        .map(|i| {
+            Document::new(
+                format!("big:{i}"),
+                format!("Large note {i}"),
+                format!("filler{i} ").repeat(300),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn full_disk_during_import_and_rebuild_loses_nothing() {
+    let t = imported(20);
+    let before = t.ok(&["export"]);
+    // Import: ~7 MB of new documents against a 1 MB cap on any one file.
+    let file = t.write_ndjson("big.ndjson", &big_docs(2_000));
+    let out = run_with_file_cap(&t, 1 << 20, &["import", file.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "import under a full disk succeeded: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.starts_with("error:") || err.contains("\nerror:"), "{err}");
+    // Nothing lost: every document from before is still there and searchable.
+    let after = t.ok(&["export"]);
+    for line in before.lines() {
+        assert!(after.contains(line), "lost: {line}");
+    }
+    assert_eq!(hits(&t, "nozzle"), 20);
+
+    // With room again, import and rebuild finish.
+    t.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(t.status()["documents"], 2_020);
+    // Rebuild under the cap: it fails, the live index keeps serving.
+    // Its segment files outgrow 32 KB; the store is only read.
+    let out = run_with_file_cap(&t, 32 << 10, &["rebuild"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "rebuild under a full disk succeeded: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(hits(&t, "nozzle"), 20);
+    assert_eq!(hits(&t, "filler7"), 1);
+    t.ok(&["rebuild"]);
+    assert_eq!(hits(&t, "filler1999"), 1);
+    let gens: Vec<_> = std::fs::read_dir(t.data().join("index"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("gen-"))
+        .collect();
+    assert!(gens.len() <= 3, "the failed rebuild's generation was left behind: {gens:?}");
+}
