@@ -374,9 +374,15 @@ fn full_disk_during_import_and_rebuild_loses_nothing() {
     let file = t.write_ndjson("big.ndjson", &big_docs(2_000));
     let out = run_with_file_cap(&t, 1 << 20, &["import", file.to_str().unwrap()]);
     let err = stderr(&out);
-    assert!(!out.status.success(), "import under a full disk succeeded: {err}");
+    assert!(
+        !out.status.success(),
+        "import under a full disk succeeded: {err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
-    assert!(err.starts_with("error:") || err.contains("\nerror:"), "{err}");
+    assert!(
+        err.starts_with("error:") || err.contains("\nerror:"),
+        "{err}"
+    );
     // Nothing lost: every document from before is still there and searchable.
     let after = t.ok(&["export"]);
     for line in before.lines() {
@@ -391,7 +397,10 @@ fn full_disk_during_import_and_rebuild_loses_nothing() {
     // Its segment files outgrow 32 KB; the store is only read.
     let out = run_with_file_cap(&t, 32 << 10, &["rebuild"]);
     let err = stderr(&out);
-    assert!(!out.status.success(), "rebuild under a full disk succeeded: {err}");
+    assert!(
+        !out.status.success(),
+        "rebuild under a full disk succeeded: {err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(hits(&t, "nozzle"), 20);
     assert_eq!(hits(&t, "filler7"), 1);
@@ -402,5 +411,79 @@ fn full_disk_during_import_and_rebuild_loses_nothing() {
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_string_lossy().starts_with("gen-"))
         .collect();
-    assert!(gens.len() <= 3, "the failed rebuild's generation was left behind: {gens:?}");
+    assert!(
+        gens.len() <= 3,
+        "the failed rebuild's generation was left behind: {gens:?}"
+    );
+}
+
+/// Peak resident memory of process `pid` in MiB (Linux `VmHWM`).
+fn peak_rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    kb / 1024
+}
+
+/// The stated bound: `serve` stays under this much resident memory under 200 concurrent
+/// connections sending hostile queries (SECURITY.md). Not a timing test: only memory and
+/// correct answers are checked.
+const SERVE_RSS_BOUND_MIB: u64 = 256;
+
+#[test]
+fn serve_memory_stays_bounded_under_200_hostile_connections() {
+    let data = serve_harness::Data::with_docs(2_000);
+    let srv = serve_harness::Server::start(&data, &[], &[]);
+    let baseline = peak_rss_mib(srv.pid());
+    let deep = format!("{}heat{}", "(".repeat(32), ")".repeat(32));
+    let ors = vec!["heat"; 300].join("+OR+");
+    let phrase = format!("%22{}%22", vec!["a"; 200].join("+"));
+    let queries: Vec<String> = vec![
+        format!("/search?q={deep}"),
+        format!("/search?q={}heat", "(".repeat(500)),
+        format!("/search?q={ors}&limit=100&facets=true"),
+        format!("/search?q={phrase}"),
+        "/search?q=heat&limit=100&offset=10000".into(),
+        "/search?q=%F0%9F%99%82%F0%9F%99%82".into(),
+        format!("/search?q={}", "x".repeat(2100)),
+    ];
+    let addr = srv.addr.clone();
+    let threads: Vec<_> = (0..200)
+        .map(|i| {
+            let addr = addr.clone();
+            let queries = queries.clone();
+            std::thread::spawn(move || {
+                let mut codes = Vec::new();
+                for k in 0..queries.len() {
+                    let q = &queries[(i + k) % queries.len()];
+                    let code = serve_harness::try_get(&addr, q, &[]).map_or(0, |(c, _)| c);
+                    codes.push(code);
+                }
+                codes
+            })
+        })
+        .collect();
+    let codes: Vec<u16> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let peak = peak_rss_mib(srv.pid());
+    eprintln!("serve peak RSS: {peak} MiB under load (idle baseline {baseline} MiB)");
+    // Every request got an HTTP answer: a result, a 400 for a bad query, or a 503 when busy.
+    for c in &codes {
+        assert!(matches!(c, 200 | 400 | 503), "status {c} in {codes:?}");
+    }
+    assert!(
+        codes.iter().filter(|c| **c == 200).count() > 100,
+        "{codes:?}"
+    );
+    assert!(
+        peak < SERVE_RSS_BOUND_MIB,
+        "serve peaked at {peak} MiB (bound {SERVE_RSS_BOUND_MIB} MiB)"
+    );
+    // Still healthy afterwards.
+    assert_eq!(srv.get("/health").0, 200);
 }
