@@ -55,7 +55,7 @@ pub enum IndexError {
         dir: PathBuf,
         what: String,
         #[source]
-        source: Option<tantivy::TantivyError>,
+        source: Option<Box<tantivy::TantivyError>>,
     },
     #[error("index folder {path}")]
     Io {
@@ -320,7 +320,7 @@ fn corrupt<'a>(
     move |source| IndexError::Corrupt {
         dir: dir.to_owned(),
         what: what.to_owned(),
-        source: Some(source),
+        source: Some(Box::new(source)),
     }
 }
 
