@@ -6,7 +6,7 @@
 //!
 //! Every target checks: no panic, and no input takes over one second of CPU ([`Run`]). The
 //! flatteners get structure-aware inputs: real recorded API objects from the fixtures folder,
-//! changed by a list of generated [`json::Mutation`]s (types swapped, keys dropped, strings
+//! changed by a list of generated `json::Mutation`s (types swapped, keys dropped, strings
 //! replaced, `type` tags set to other known types), so the fuzzer explores shapes the APIs
 //! could send rather than random bytes that never parse.
 

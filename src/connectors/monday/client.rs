@@ -102,8 +102,9 @@ impl Client {
             let Decision::Retry(wait) = errors::decide(&failure, scope) else {
                 return Err(failure);
             };
-            let wait = self.tuning.scale(wait);
-            if !budget.allows(wait) {
+            // Tests shrink waits (`Tuning::scale`); messages keep what the server asked for.
+            let scaled = self.tuning.scale(wait);
+            if !budget.allows(scaled) {
                 return Err(failure.with_note(&budget.exhausted()));
             }
             attempt += 1;
@@ -111,9 +112,9 @@ impl Client {
             tracing::warn!(attempt, wait_s = wait.as_secs_f64(), "monday.com: {what}");
             progress.message(&format!("waiting {}s: {what}", wait.as_secs()));
             if matches!(failure, ApiFailure::RateLimited { .. }) {
-                self.limiter.pause(wait);
+                self.limiter.pause(scaled);
             }
-            tokio::time::sleep(wait).await;
+            tokio::time::sleep(scaled).await;
         }
     }
 
