@@ -22,6 +22,11 @@ pub const MONDAY_API_URL: &str = "https://api.monday.com/v2";
 pub const MONDAY_API_VERSION: &str = "2026-01";
 /// Notion's documented average request rate per integration.
 pub const NOTION_REQUESTS_PER_SECOND: f64 = 3.0;
+/// How long one request may wait for its answer (monday.com's own limit is 60 s).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one request may take in all, its retries and their waits included: a server that
+/// accepts connections but never answers stops a sync after this, not after every retry.
+pub const RETRY_BUDGET: Duration = Duration::from_secs(180);
 
 /// A configuration problem; the message names the key to fix.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +57,10 @@ pub struct SourceConfig {
     pub requests_per_second: f64,
     /// monday.com `API-Version` header (ignored for Notion).
     pub api_version: String,
+    /// `request_timeout_secs`: how long one HTTP request may wait for its answer.
+    pub request_timeout: Duration,
+    /// `retry_budget_secs`: how long one request may take with all its retries.
+    pub retry_budget: Duration,
     /// Notion: the comment policy (ignored for monday).
     pub comments: CommentPolicy,
 }
@@ -88,6 +97,10 @@ pub struct Config {
     pub model_dir: Option<PathBuf>,
     /// Where the configuration came from, for messages.
     pub origin: String,
+    /// Problems worth telling the user that do not stop loading (also logged as warnings).
+    pub warnings: Vec<String>,
+    /// Whether a source's token is written in the file itself (not `token_env`).
+    literal_token: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +135,8 @@ struct RawSource {
     comments_hot_days: Option<u32>,
     comments_every: Option<String>,
     comments_blocks: Option<bool>,
+    request_timeout_secs: Option<f64>,
+    retry_budget_secs: Option<f64>,
 }
 
 impl Config {
@@ -159,6 +174,12 @@ impl Config {
             other => other,
         })?;
         cfg.origin = path.display().to_string();
+        if cfg.literal_token {
+            if let Some(w) = exposed_token_warning(path) {
+                tracing::warn!("{w}");
+                cfg.warnings.push(w);
+            }
+        }
         Ok(cfg)
     }
 
@@ -187,6 +208,10 @@ impl Config {
             path: PathBuf::new(),
             message: e.message().to_owned() + &span_hint(text, e.span()),
         })?;
+        let literal_token = raw
+            .sources
+            .iter()
+            .any(|s| s.token.is_some() || s.auth_token.is_some());
         let mut names = HashSet::new();
         let mut sources = Vec::new();
         for (i, rs) in raw.sources.into_iter().enumerate() {
@@ -206,6 +231,8 @@ impl Config {
             sources,
             model_dir: raw.embeddings.model_dir,
             origin: String::new(),
+            warnings: Vec::new(),
+            literal_token,
         })
     }
 
@@ -238,6 +265,7 @@ impl Config {
             sources,
             model_dir: None,
             origin: "environment".into(),
+            ..Config::default()
         })
     }
 
@@ -287,6 +315,8 @@ fn defaults(name: String, kind: SourceKind, token: Secret) -> SourceConfig {
         requests_per_second: rps,
         api_version: MONDAY_API_VERSION.to_owned(),
         comments: CommentPolicy::default(),
+        request_timeout: REQUEST_TIMEOUT,
+        retry_budget: RETRY_BUDGET,
     }
 }
 
@@ -369,6 +399,12 @@ fn resolve(
         }
         src.requests_per_second = rps;
     }
+    if let Some(t) = rs.request_timeout_secs {
+        src.request_timeout = seconds(t, &ctx, "request_timeout_secs")?;
+    }
+    if let Some(t) = rs.retry_budget_secs {
+        src.retry_budget = seconds(t, &ctx, "retry_budget_secs")?;
+    }
     if let Some(v) = rs.api_version {
         if kind != SourceKind::Monday {
             return Err(invalid(
@@ -379,6 +415,36 @@ fn resolve(
         src.api_version = v;
     }
     Ok(src)
+}
+
+/// A positive number of seconds, at most a day, as a duration.
+fn seconds(value: f64, ctx: &str, key: &str) -> Result<Duration, ConfigError> {
+    if value > 0.0 && value <= 86_400.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(invalid(
+            ctx,
+            format!("`{key}` must be a number of seconds above 0 and at most 86400"),
+        ))
+    }
+}
+
+/// The warning for a config file holding a literal token that group or others may read.
+fn exposed_token_warning(path: &Path) -> Option<String> {
+    let bits = crate::private::shared_bits(path);
+    (bits != 0).then(|| {
+        format!(
+            "{} holds a token and {} can read it; run `chmod 600 {}`, or move the token to \
+             an environment variable named by `token_env` / `auth_token_env`",
+            path.display(),
+            if bits & 0o007 != 0 {
+                "every user"
+            } else {
+                "its group"
+            },
+            path.display()
+        )
+    })
 }
 
 fn comment_policy(
@@ -482,6 +548,46 @@ mod tests {
 
     fn no_env(_: &str) -> Option<String> {
         None
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn config_with_a_literal_token_readable_by_others_is_not_flagged() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("trove.toml");
+        let set = |m| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(m)).unwrap();
+        std::fs::write(
+            &path,
+            "[[sources]]\nname = \"n\"\nkind = \"notion\"\ntoken = \"secret_abc\"\n",
+        )
+        .unwrap();
+        set(0o644);
+        let cfg = Config::from_file(&path, &no_env).unwrap();
+        assert_eq!(cfg.warnings.len(), 1, "{:?}", cfg.warnings);
+        assert!(cfg.warnings[0].contains("chmod 600"), "{:?}", cfg.warnings);
+        assert!(cfg.warnings[0].contains("every user"), "{:?}", cfg.warnings);
+        assert!(
+            !cfg.warnings[0].contains("secret_abc"),
+            "the token never appears"
+        );
+        set(0o640);
+        let cfg = Config::from_file(&path, &no_env).unwrap();
+        assert!(cfg.warnings[0].contains("its group"), "{:?}", cfg.warnings);
+        set(0o600);
+        assert!(Config::from_file(&path, &no_env)
+            .unwrap()
+            .warnings
+            .is_empty());
+        // A token read from the environment is not in the file: no warning whatever the mode.
+        std::fs::write(
+            &path,
+            "[[sources]]\nname = \"n\"\nkind = \"notion\"\ntoken_env = \"T\"\n",
+        )
+        .unwrap();
+        set(0o644);
+        let env = |k: &str| (k == "T").then(|| "secret_abc".to_owned());
+        assert!(Config::from_file(&path, &env).unwrap().warnings.is_empty());
     }
 
     #[test]

@@ -38,6 +38,12 @@ pub enum DataError {
         path.display()
     )]
     EmptyStore { path: PathBuf, documents: u64 },
+    /// A writing command on a data folder this process may not write.
+    #[error(
+        "the data folder {} is read-only for this user: sync, import and rebuild need write access; search, status, export and serve (without --sync-every) work as they are",
+        path.display()
+    )]
+    ReadOnly { path: PathBuf },
     /// Applying the store's changes to the index failed.
     #[error("bringing the index in {} up to date", dir.display())]
     CatchUp {
@@ -83,10 +89,25 @@ impl DataDir {
         }
     }
 
+    /// Checks that a writing command may write here: an existing folder (or its index
+    /// folder) that this process may not write is [`DataError::ReadOnly`], before anything is
+    /// attempted. A missing folder is left to [`check`](Self::check) and the create step.
+    pub fn check_writable(&self) -> Result<(), DataError> {
+        let index = self.path.join("index");
+        let read_only = |p: &Path| p.is_dir() && !crate::private::writable(p);
+        if read_only(&self.path) || read_only(&index) {
+            return Err(DataError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        Ok(())
+    }
+
     /// Refuses a rebuild that would replace an index holding documents with an empty one,
     /// unless `force` (the store was emptied or lost, or `--data-dir` points elsewhere).
     pub fn check_rebuild(&self, force: bool) -> Result<(), DataError> {
         self.check(Access::Existing)?;
+        self.check_writable()?;
         if force || Generations::new(&self.path).current()?.is_none() {
             return Ok(());
         }
@@ -117,6 +138,10 @@ impl DataDir {
         self.check(Access::Create)?;
         let mut store = Store::open(&self.path)?;
         let mut index = TroveIndex::open(&self.path)?;
+        if store.is_read_only() {
+            note_read_only(&self.path, &store, &index);
+            return Ok((store, index));
+        }
         let caught = index
             .try_catch_up(&mut store)
             .map_err(|source| DataError::CatchUp {
@@ -157,6 +182,24 @@ impl DataDir {
             },
             embeddings: EmbeddingsStatus::off(no_model_reason(&self.path)),
         })
+    }
+}
+
+/// Says that a read-only data folder is used as it is: nothing is written, so the index is not
+/// caught up, and how far it lags the store if it does.
+fn note_read_only(path: &Path, store: &Store, index: &TroveIndex) {
+    let behind = match (store.max_seq(), index.applied_seq()) {
+        (Ok(s), Ok(a)) => s.saturating_sub(a),
+        _ => 0,
+    };
+    if behind > 0 {
+        tracing::warn!(
+            data_dir = %path.display(),
+            changes_behind = behind,
+            "the data folder is read-only: searching the index as it is, which misses the store's latest changes; run a writing command (sync, import) where the folder is writable to catch up"
+        );
+    } else {
+        tracing::info!(data_dir = %path.display(), "the data folder is read-only: reading only");
     }
 }
 

@@ -19,11 +19,14 @@ pub mod document;
 pub mod embed;
 pub mod error;
 pub mod flatten;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod http;
 pub mod index;
 pub mod ingest;
 pub mod mcp;
 pub mod reflatten;
+pub mod private;
 pub mod search;
 pub mod secret;
 pub mod store;

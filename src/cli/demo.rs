@@ -166,6 +166,8 @@ fn source(name: &str, kind: SourceKind, url: &str, token: &str) -> SourceConfig 
         requests_per_second: 0.0,
         api_version: MONDAY_API_VERSION.into(),
         comments: Default::default(),
+        request_timeout: trove::config::REQUEST_TIMEOUT,
+        retry_budget: trove::config::RETRY_BUDGET,
     }
 }
 

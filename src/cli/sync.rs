@@ -25,6 +25,7 @@ pub struct SyncArgs {
 
 pub fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<ExitCode> {
     ctx.data().check(trove::data::Access::Create)?;
+    ctx.data().check_writable()?;
     let config = Config::load(ctx.config.as_deref())?;
     let sources = config.select(&args.sources)?;
     if sources.is_empty() {

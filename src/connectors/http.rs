@@ -1,5 +1,7 @@
 //! HTTP plumbing shared by the connectors: a [`RateLimiter`] that paces requests to an average
-//! rate, [`Backoff`] (bounded exponential backoff with full jitter), and [`http_client`].
+//! rate, [`Backoff`] (bounded exponential backoff with full jitter), [`RetryBudget`] (the
+//! bound on one request's retries in time), [`http_client`], and [`describe`], which says
+//! "timed out" when a request timed out (reqwest's own text only says "error sending request").
 //!
 //! Deciding *whether* to retry is each connector's job (their error models differ); this module
 //! only decides *how long* to wait.
@@ -149,6 +151,63 @@ pub fn http_client(timeout: Duration) -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
+/// What went wrong with a request, for messages: "timed out after 60s without an answer" for a
+/// timeout, otherwise reqwest's text followed by its causes ("connection refused").
+pub fn describe(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("timed out after {}s without an answer", fmt_secs(timeout));
+    }
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let s = c.to_string();
+        if !text.contains(&s) {
+            text = format!("{text}: {s}");
+        }
+        cause = c.source();
+    }
+    text
+}
+
+fn fmt_secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s:.1}")
+    }
+}
+
+/// The time one request may take in all, retries and waits included.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryBudget {
+    start: Instant,
+    limit: Duration,
+}
+
+impl RetryBudget {
+    pub fn start(limit: Duration) -> Self {
+        RetryBudget {
+            start: Instant::now(),
+            limit,
+        }
+    }
+
+    /// Whether waiting `wait` and trying once more still fits.
+    pub fn allows(&self, wait: Duration) -> bool {
+        self.start.elapsed() + wait < self.limit
+    }
+
+    /// A note for the final error: "gave up after 12.0s of retries (retry_budget_secs = 10)".
+    pub fn exhausted(&self) -> String {
+        format!(
+            "gave up after {:.1}s of retries (retry_budget_secs = {})",
+            self.start.elapsed().as_secs_f64(),
+            fmt_secs(self.limit)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +250,84 @@ mod tests {
         assert_eq!(parse_retry_after(Some("30")), Some(Duration::from_secs(30)));
         assert_eq!(parse_retry_after(Some("soon")), None);
         assert_eq!(parse_retry_after(None), None);
+    }
+
+    /// A loopback server that accepts connections and never answers; returns its base URL.
+    async fn silent_server() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((sock, _)) = listener.accept().await {
+                held.push(sock); // read nothing, answer nothing, close nothing
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    fn source(kind: &str, url: &str) -> crate::config::SourceConfig {
+        let key = if kind == "notion" {
+            "token"
+        } else {
+            "auth_token"
+        };
+        let text = format!(
+            "[[sources]]\nname = \"s\"\nkind = \"{kind}\"\n{key} = \"tok\"\napi_url = \"{url}\"\n\
+             requests_per_second = 0\nrequest_timeout_secs = 0.3\nretry_budget_secs = 1.5\n"
+        );
+        let cfg = crate::config::Config::parse(&text, &|_| None).unwrap();
+        cfg.sources.into_iter().next().unwrap()
+    }
+
+    /// Before: ~7 minutes of 60 s timeouts and retries, ending in "error sending request".
+    #[tokio::test]
+    async fn server_that_never_answers_stalls_a_sync_and_says_error_sending_request() {
+        let url = silent_server().await;
+        let start = Instant::now();
+        let cfg = source("notion", &url);
+        let backoff = Backoff::new(Duration::from_millis(50), Duration::from_millis(200), 50);
+        let client = crate::connectors::notion::client::Client::new(
+            &cfg,
+            &crate::connectors::NoProgress,
+            backoff,
+        )
+        .unwrap();
+        let err = match client.get("users/me", &[]).await {
+            Err(crate::connectors::notion::errors::Failure::Abort(e)) => e.to_string(),
+            other => panic!("expected an abort, got {:?}", other.map(|_| ())),
+        };
+        assert!(err.contains("timed out after 0.3s"), "{err}");
+        assert!(err.contains("retry_budget_secs = 1.5"), "{err}");
+        assert!(client.requests() >= 2, "it retried");
+        // Bounded by the budget (1.5 s) plus one last timeout, with room for a slow machine.
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{:?}",
+            start.elapsed()
+        );
+
+        let start = Instant::now();
+        let cfg = source("monday", &url);
+        let client = crate::connectors::monday::client::Client::new(
+            &cfg,
+            crate::connectors::monday::Tuning::default(),
+        )
+        .unwrap();
+        let failure = client
+            .query(
+                "query { me { id } }",
+                serde_json::json!({}),
+                &crate::connectors::NoProgress,
+            )
+            .await
+            .unwrap_err();
+        let err = failure.into_connector_error(&cfg.token).to_string();
+        assert!(err.contains("timed out after 0.3s"), "{err}");
+        assert!(err.contains("retry_budget_secs = 1.5"), "{err}");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{:?}",
+            start.elapsed()
+        );
     }
 }

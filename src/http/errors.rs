@@ -4,8 +4,13 @@
 //!
 //! User errors (a bad query, a bad parameter, an unknown id, a missing key) carry a message that
 //! says what to fix; internal errors are logged in full and answered with a generic message.
+//! Rejections made by the framework itself (an extractor failing on invalid UTF-8, a wrong
+//! method, a body over the limit, a timeout) are rewritten into the same shape by
+//! [`json_errors`], so a client never has to parse text/plain.
 
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -35,6 +40,9 @@ pub enum ApiError {
     /// Anything that is not the client's fault; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A rejection the framework produced before trove's handlers ran (its status kept).
+    #[error("{message}")]
+    Rejected { status: StatusCode, message: String },
 }
 
 impl ApiError {
@@ -50,6 +58,7 @@ impl ApiError {
             ApiError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Internal(_) => (fault(Fault::Internal), "internal"),
+            ApiError::Rejected { status, .. } => (*status, rejection_code(*status)),
         }
     }
 
@@ -91,6 +100,60 @@ impl IntoResponse for ApiError {
         });
         (status, Json(body)).into_response()
     }
+}
+
+/// The machine code of a framework rejection, by its status.
+fn rejection_code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => "timeout",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    }
+}
+
+/// Longest framework rejection text kept as the message.
+const MAX_REJECTION_TEXT: usize = 1024;
+
+/// Middleware: an error response that is not JSON already (a framework rejection) becomes
+/// `{"error":{"code","message"}}`, keeping its status and its text as the message (or the
+/// status's reason when it had none). MCP (`/mcp`) answers in its own protocol and is left be.
+pub async fn json_errors(req: Request, next: Next) -> Response {
+    let mcp = req.uri().path().starts_with("/mcp");
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if mcp || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, MAX_REJECTION_TEXT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_lowercase()
+    } else {
+        text
+    };
+    let mut out = ApiError::Rejected { status, message }.into_response();
+    // Keep what the framework said about the rejection (e.g. `Allow` on a 405).
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().entry(name).or_insert(value.clone());
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -139,6 +139,8 @@ pub fn router(state: Arc<AppState>, public: bool, stop: CancellationToken) -> Ro
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
+        // Outermost, so it sees every rejection the layers above and axum itself produce.
+        .layer(middleware::from_fn(errors::json_errors))
         .with_state(state)
 }
 

@@ -8,7 +8,9 @@
 //!
 //! Writers (import, sync, rebuild's swap) serialize on `<data>/index/writer.lock`.
 
+pub mod cjk;
 mod generation;
+mod readonly;
 pub mod rebuild;
 pub mod schema;
 pub mod vectors;
@@ -43,6 +45,18 @@ pub enum IndexError {
     },
     #[error("index")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// The generation cannot be read: `CURRENT` names a missing folder, `meta.json` is
+    /// unreadable, or a segment file is gone or damaged. The store still has everything.
+    #[error(
+        "the index in {} is damaged or incomplete ({what}); run `trove rebuild` to rebuild it from the store (nothing is lost)",
+        dir.display()
+    )]
+    Corrupt {
+        dir: PathBuf,
+        what: String,
+        #[source]
+        source: Option<Box<tantivy::TantivyError>>,
+    },
     #[error("index folder {path}")]
     Io {
         path: PathBuf,
@@ -119,9 +133,25 @@ impl TroveIndex {
     }
 
     fn open_dir(gens: &Generations, dir: PathBuf, def: SchemaDef) -> Result<TroveIndex> {
-        let index = Index::open_in_dir(&dir)?;
+        if !dir.is_dir() {
+            return Err(IndexError::Corrupt {
+                what: format!("CURRENT names {}, which does not exist", dir.display()),
+                dir,
+                source: None,
+            });
+        }
+        let opened = if crate::private::writable(&dir) {
+            Index::open_in_dir(&dir)
+        } else {
+            readonly::ReadOnlyDir::open(&dir).and_then(Index::open)
+        };
+        let index = opened.map_err(corrupt(&dir, "cannot open it"))?;
+        check_segment_files(&index, &dir)?;
         let (expected, fields) = def.build()?;
-        let payload = read_payload(&index)?;
+        let payload = read_payload(&index).map_err(|e| match e {
+            IndexError::Tantivy(t) => corrupt(&dir, "cannot read meta.json")(t),
+            other => other,
+        })?;
         let same_schema = schema_fingerprint(&index.schema()) == schema_fingerprint(&expected);
         if payload.schema_version != def.version || !same_schema {
             return Err(IndexError::SchemaMismatch {
@@ -166,12 +196,13 @@ impl TroveIndex {
         Ok(read_payload(&self.index)?.seq)
     }
 
+    /// A reader of this generation; a segment that cannot be opened is [`IndexError::Corrupt`].
     pub fn reader(&self) -> Result<IndexReader> {
-        Ok(self
-            .index
+        self.index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::OnCommitWithDelay)
-            .try_into()?)
+            .try_into()
+            .map_err(corrupt(&self.dir, "cannot open its segments"))
     }
 
     /// Applies every store change the index has not seen, in one commit. Takes the writer lock
@@ -279,6 +310,64 @@ fn read_payload(index: &Index) -> Result<CommitPayload> {
         .as_deref()
         .and_then(|p| serde_json::from_str(p).ok())
         .unwrap_or_default())
+}
+
+/// Wraps a tantivy error met while opening the generation in `dir` as [`IndexError::Corrupt`].
+fn corrupt<'a>(
+    dir: &'a Path,
+    what: &'a str,
+) -> impl FnOnce(tantivy::TantivyError) -> IndexError + 'a {
+    move |source| IndexError::Corrupt {
+        dir: dir.to_owned(),
+        what: what.to_owned(),
+        source: Some(Box::new(source)),
+    }
+}
+
+/// Checks that every file the last commit lists is there. tantivy opens segment files only
+/// when a reader is made, so without this a generation missing files would pass for healthy
+/// (and `status` would call it up to date). A file missing at the first look is looked up
+/// again in a fresh `meta.json`: a writer in another process may have merged it away.
+fn check_segment_files(index: &Index, dir: &Path) -> Result<()> {
+    let mut missing = None;
+    for _ in 0..3 {
+        let metas = index
+            .load_metas()
+            .map_err(corrupt(dir, "cannot read meta.json"))?;
+        missing = metas
+            .segments
+            .iter()
+            .flat_map(segment_files)
+            .find(|f| !dir.join(f).exists());
+        if missing.is_none() {
+            return Ok(());
+        }
+    }
+    Err(IndexError::Corrupt {
+        dir: dir.to_owned(),
+        what: format!(
+            "segment file {} is missing",
+            missing.unwrap_or_default().display()
+        ),
+        source: None,
+    })
+}
+
+/// The files every segment of trove's schema has (and its delete file, when it has deletes).
+fn segment_files(seg: &tantivy::SegmentMeta) -> Vec<PathBuf> {
+    use tantivy::index::SegmentComponent as C;
+    let mut parts = vec![
+        C::Postings,
+        C::Positions,
+        C::Terms,
+        C::Store,
+        C::FastFields,
+        C::FieldNorms,
+    ];
+    if seg.has_deletes() {
+        parts.push(C::Delete);
+    }
+    parts.into_iter().map(|c| seg.relative_path(c)).collect()
 }
 
 fn schema_fingerprint(schema: &Schema) -> String {

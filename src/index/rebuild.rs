@@ -43,9 +43,11 @@ pub fn rebuild(data_dir: &Path, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
     let start = Instant::now();
     let def = SchemaDef::builtin()?;
     let gens = Generations::new(data_dir);
-    let dir = {
+    // The marker stays locked while this process builds: if it dies, the next writer removes
+    // the partial generation (see `Generations::remove_crashed_builds`).
+    let (dir, building) = {
         let _lock = gens.lock()?;
-        gens.create_next()?
+        gens.create_building()?
     };
     let built = build_generation(data_dir, &dir, &def, progress);
     let (documents, text_bytes, seq) = match built {
@@ -56,17 +58,19 @@ pub fn rebuild(data_dir: &Path, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
             return Err(e);
         }
     };
-    let previous = {
+    {
+        // Swap, retire and unmark under the writer lock: a writer cleaning up in between
+        // would otherwise see the old generation neither current nor retired.
         let _lock = gens.lock()?;
         let previous = gens.current()?;
         gens.set_current(&dir)?;
+        building.finish();
+        if let Some(prev) = previous.filter(|p| p != &dir) {
+            gens.retire(&prev)?;
+        }
         let mut idx = TroveIndex::open(data_dir)?;
         let mut store = Store::open(data_dir)?;
         idx.catch_up_locked(&mut store)?;
-        previous
-    };
-    if let Some(prev) = previous {
-        gens.retire(&prev)?;
     }
     gens.remove_old()?;
     Ok(RebuildStats {

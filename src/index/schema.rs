@@ -205,6 +205,7 @@ impl SchemaDef {
 fn build_analyzer(name: &str, def: &TokenizerDef) -> Result<TextAnalyzer, SchemaError> {
     let mut b = match def.tokenizer.as_str() {
         "simple" => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
+        "simple_cjk" => TextAnalyzer::builder(super::cjk::CjkTokenizer::default()).dynamic(),
         "raw" => TextAnalyzer::builder(RawTokenizer::default()).dynamic(),
         other => {
             return Err(SchemaError(format!(

@@ -83,3 +83,122 @@ fn schema_version_mismatch_is_explained() {
     let err = TroveIndex::open(dir.path()).unwrap_err();
     assert!(err.to_string().contains("trove rebuild"), "{err}");
 }
+
+fn indexed(dir: &Path, n: usize) -> (Store, TroveIndex) {
+    let mut store = Store::open(dir).unwrap();
+    let docs: Vec<_> = (0..n)
+        .map(|i| doc(&format!("t:{i}"), &format!("title {i}"), "rocket nozzle"))
+        .collect();
+    store.upsert_all(&docs).unwrap();
+    let mut idx = TroveIndex::open(dir).unwrap();
+    idx.catch_up(&mut store).unwrap();
+    (store, idx)
+}
+
+#[test]
+fn killed_rebuilds_leave_partial_generations_until_an_hour_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, mut idx) = indexed(dir.path(), 3);
+    let gens = Generations::new(dir.path());
+    // A rebuild that died: its marker's lock went with the process (here: with the handle).
+    let (crashed, building) = {
+        let _lock = gens.lock().unwrap();
+        gens.create_building().unwrap()
+    };
+    std::fs::write(crashed.join("partial.idx"), b"half").unwrap();
+    drop(building);
+    drop(gens.lock().unwrap());
+    assert!(
+        !crashed.exists(),
+        "the next writer lock removed the crashed build"
+    );
+    // A rebuild still running holds its marker: it must survive.
+    let (running, still_building) = {
+        let _lock = gens.lock().unwrap();
+        gens.create_building().unwrap()
+    };
+    store.upsert_all(&[doc("t:9", "new", "x")]).unwrap();
+    idx.catch_up(&mut store).unwrap();
+    assert!(running.exists(), "a build in progress was deleted");
+    assert_eq!(search(dir.path(), "nozzle").len(), 3, "readers unaffected");
+    drop(still_building);
+    idx.catch_up(&mut store).unwrap();
+    assert!(!running.exists(), "removed once its builder is gone");
+    assert!(
+        idx.dir().exists(),
+        "the current generation is never removed"
+    );
+}
+
+#[test]
+fn rebuild_exits_1_after_succeeding_when_current_named_a_missing_generation() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _idx) = indexed(dir.path(), 2);
+    std::fs::write(dir.path().join("index/CURRENT"), "gen-000042").unwrap();
+    let err = TroveIndex::open(dir.path()).unwrap_err();
+    assert!(matches!(err, IndexError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("trove rebuild"), "{err}");
+    assert!(err.to_string().contains("gen-000042"), "{err}");
+    let stats = rebuild(dir.path(), &|_, _| {}).unwrap();
+    assert_eq!(stats.documents, 2);
+    let idx = TroveIndex::open(dir.path()).unwrap();
+    assert_eq!(idx.applied_seq().unwrap(), store.max_seq().unwrap());
+    assert_eq!(search(dir.path(), "nozzle").len(), 2);
+}
+
+#[test]
+fn corrupt_index_gives_raw_tantivy_text() {
+    // A segment file gone.
+    let dir = tempfile::tempdir().unwrap();
+    let (_store, idx) = indexed(dir.path(), 2);
+    let gen = idx.dir().to_owned();
+    drop(idx);
+    let victim = std::fs::read_dir(&gen)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().ends_with(".term"))
+        .unwrap()
+        .path();
+    std::fs::remove_file(&victim).unwrap();
+    let err = TroveIndex::open(dir.path()).unwrap_err();
+    assert!(matches!(err, IndexError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("run `trove rebuild`"), "{err}");
+    assert!(err.to_string().contains(".term"), "{err}");
+    rebuild(dir.path(), &|_, _| {}).unwrap();
+    assert_eq!(search(dir.path(), "nozzle").len(), 2, "rebuild restores");
+
+    // meta.json garbled.
+    let gen = TroveIndex::open(dir.path()).unwrap().dir().to_owned();
+    std::fs::write(gen.join("meta.json"), b"{not json").unwrap();
+    let err = TroveIndex::open(dir.path()).unwrap_err();
+    assert!(matches!(err, IndexError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("run `trove rebuild`"), "{err}");
+    rebuild(dir.path(), &|_, _| {}).unwrap();
+    assert_eq!(search(dir.path(), "nozzle").len(), 2, "rebuild restores");
+}
+
+#[test]
+fn cjk_text_matches_only_whole_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store
+        .upsert_all(&[
+            doc("t:ja", "社内規定", "東京都の会議室を予約する手順"),
+            doc("t:zh", "产品路线图", "我们下季度的搜索引擎计划"),
+            doc("t:en", "Meeting rooms", "how to book a room"),
+        ])
+        .unwrap();
+    TroveIndex::open(dir.path())
+        .unwrap()
+        .catch_up(&mut store)
+        .unwrap();
+    // Words inside runs, not whole runs: before segmentation each of these found nothing.
+    assert_eq!(search(dir.path(), "会議室"), vec!["t:ja"]);
+    assert_eq!(search(dir.path(), "予約"), vec!["t:ja"]);
+    assert_eq!(search(dir.path(), "搜索引擎"), vec!["t:zh"]);
+    assert_eq!(search(dir.path(), "路线"), vec!["t:zh"]);
+    // The bigrams of a word must follow each other: 議会 is not 会議.
+    assert!(search(dir.path(), "議会").is_empty());
+    assert!(search(dir.path(), "室会議").is_empty());
+    assert_eq!(search(dir.path(), "room"), vec!["t:en"]);
+}

@@ -176,11 +176,20 @@ impl Compiler {
                 Ok(Some(Box::new(BooleanQuery::new(clauses))))
             }
             Node::Words { field: None, text } => {
-                let tokens = self.free_tokens(text, ctx.keep_stop);
+                let words = self.free_words(text, ctx.keep_stop);
                 if collect {
-                    ctx.positive.extend(tokens.iter().cloned());
+                    ctx.positive.extend(words.iter().flatten().cloned());
                 }
-                Ok(self.any_of(tokens.iter().map(|t| self.all_fields(t, text)).collect()))
+                Ok(self.any_of(
+                    words
+                        .iter()
+                        .filter_map(|w| match w.as_slice() {
+                            [t] => Some(self.all_fields(t, text)),
+                            // A CJK word analyzes to its bigrams: they must follow each other.
+                            bigrams => self.phrase_all_fields(bigrams),
+                        })
+                        .collect(),
+                ))
             }
             Node::Phrase { field: None, text } => {
                 let tokens = analyze(&self.en, text);
@@ -200,12 +209,14 @@ impl Compiler {
         }
     }
 
-    /// Words of free text, analyzed, stop words dropped unless `keep_stop`.
-    fn free_tokens(&self, text: &str, keep_stop: bool) -> Vec<String> {
+    /// Words of free text, each analyzed into its tokens (one, or a CJK run's bigrams), stop
+    /// words dropped unless `keep_stop`; words that analyze to nothing are left out.
+    fn free_words(&self, text: &str, keep_stop: bool) -> Vec<Vec<String>> {
         text.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .filter(|w| keep_stop || !is_stop(w))
-            .flat_map(|w| analyze(&self.en, w))
+            .map(|w| analyze(&self.en, w))
+            .filter(|tokens| !tokens.is_empty())
             .collect()
     }
 

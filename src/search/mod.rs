@@ -8,6 +8,8 @@
 
 pub mod compile;
 pub mod eval;
+#[cfg(test)]
+mod proptests;
 pub mod query;
 pub mod ranking;
 pub mod semantic;

@@ -77,6 +77,56 @@ impl fmt::Display for Tok {
     }
 }
 
+/// Prints the query in the syntax [`parse`] reads: `parse(&q.to_string())` gives `q` back for
+/// every query whose words are single bare words (what the parser itself produces, bar a word
+/// glued to a phrase such as `"a"-b`, which has no bare spelling).
+impl fmt::Display for ParsedQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_clauses(f, &self.clauses)
+    }
+}
+
+fn write_clauses(f: &mut fmt::Formatter<'_>, clauses: &[(Occur, Node)]) -> fmt::Result {
+    for (i, (occur, node)) in clauses.iter().enumerate() {
+        if i > 0 {
+            f.write_str(" ")?;
+        }
+        f.write_str(match occur {
+            Occur::Should => "",
+            Occur::Must => "+",
+            Occur::MustNot => "-",
+        })?;
+        write!(f, "{node}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let prefix = |f: &mut fmt::Formatter<'_>, field: &Option<String>| match field {
+            Some(name) => write!(f, "{name}:"),
+            None => Ok(()),
+        };
+        match self {
+            Node::Words { field, text } => {
+                prefix(f, field)?;
+                f.write_str(text)
+            }
+            Node::Phrase { field, text } => {
+                prefix(f, field)?;
+                write!(f, "\"{text}\"")
+            }
+            // Spaces inside: a bare `-` or `+` word right before `)` would read as an operator.
+            Node::Group(inner) if inner.is_empty() => f.write_str("()"),
+            Node::Group(inner) => {
+                f.write_str("( ")?;
+                write_clauses(f, inner)?;
+                f.write_str(" )")
+            }
+        }
+    }
+}
+
 /// Parses a query string.
 pub fn parse(input: &str) -> Result<ParsedQuery, QueryError> {
     let toks = lex(input)?;

@@ -101,6 +101,32 @@ CREATE TABLE IF NOT EXISTS skipped (
 );
 ";
 
+/// `path` as the path part of an SQLite `file:` URI (`?`, `#` and `%` escaped).
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '?' | '#' | '%' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Creates the store file owner-only before SQLite does (SQLite gives the `-wal` and `-shm`
+/// files the database file's mode), and tightens the files of an older, looser store. A
+/// failure is left to SQLite's open, which names the file.
+fn prepare_store_files(path: &Path) {
+    if let Err(e) = crate::private::prepare_file(path) {
+        tracing::debug!(path = %path.display(), error = %e, "cannot pre-create the store file");
+    }
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        crate::private::tighten(Path::new(&side), crate::private::FILE_MODE);
+    }
+}
+
 /// What an upsert did to one document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upserted {
@@ -121,6 +147,7 @@ pub enum Change {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    read_only: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -130,13 +157,21 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `data_dir`.
+    /// Opens (creating if needed) the store in `data_dir`. An existing store in a folder this
+    /// process cannot write is opened read-only instead ([`is_read_only`](Self::is_read_only)):
+    /// reading works, and the first write fails naming the read-only database.
     pub fn open(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
+        let path = data_dir.join(STORE_FILE);
+        if path.exists() && !crate::private::writable(data_dir) {
+            return Self::open_read_only(&path);
+        }
+        // Owner-only: the documents are everything synced from the workspaces.
+        crate::private::create_dir(data_dir).map_err(|source| StoreError::CreateDir {
             path: data_dir.to_owned(),
             source,
         })?;
         let path = data_dir.join(STORE_FILE);
+        prepare_store_files(&path);
         let conn = Connection::open(&path).map_err(|source| StoreError::Open {
             path: path.clone(),
             source,
@@ -148,9 +183,52 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(vectors::SCHEMA)?;
         conn.execute_batch(parts::SCHEMA)?;
-        let store = Store { conn, path };
+        let store = Store {
+            conn,
+            path,
+            read_only: false,
+        };
         store.check_version()?;
         Ok(store)
+    }
+
+    /// Opens the store at `path` without writing anything: no schema, no journal mode, no
+    /// `-wal`/`-shm` files. SQLite needs those files to read a WAL database; when they are
+    /// absent (trove closed cleanly) and cannot be created, the file is read as immutable.
+    fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut last = None;
+        for mode in ["mode=ro", "immutable=1"] {
+            let uri = format!("file:{}?{mode}", uri_path(path));
+            let attempt = Connection::open_with_flags(&uri, flags).and_then(|conn| {
+                conn.query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0))?;
+                Ok(conn)
+            });
+            match attempt {
+                Ok(conn) => {
+                    let store = Store {
+                        conn,
+                        path: path.to_owned(),
+                        read_only: true,
+                    };
+                    store.check_version()?;
+                    return Ok(store);
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(StoreError::Open {
+            path: path.to_owned(),
+            source: last.unwrap_or(rusqlite::Error::InvalidQuery),
+        })
+    }
+
+    /// Whether the store was opened read-only (its folder is not writable).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// The database file.
@@ -160,6 +238,7 @@ impl Store {
 
     fn check_version(&self) -> Result<()> {
         match self.meta("store_version")? {
+            None if self.read_only => Ok(()),
             None => self.set_meta("store_version", &STORE_VERSION.to_string()),
             Some(v) => {
                 let found = v.parse::<i64>().unwrap_or(i64::MAX);

@@ -175,3 +175,43 @@ fn parts_and_context_commit_with_their_batch_and_parts_leave_with_their_document
         "deleted with the document"
     );
 }
+
+#[cfg(unix)]
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn data_folder_is_0755_and_store_0644() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let mut s = Store::open(&data).unwrap();
+    s.upsert_all(&[doc("a:1", "x")]).unwrap();
+    assert_eq!(mode(&data), 0o700, "data folder");
+    for f in ["", "-wal", "-shm"] {
+        let p = data.join(format!("{STORE_FILE}{f}"));
+        assert!(p.exists(), "{}", p.display());
+        assert_eq!(mode(&p), 0o600, "{}", p.display());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn data_folder_is_0755_and_store_0644_upgraded_when_reopened() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    drop(Store::open(&data).unwrap());
+    // What an older trove left behind.
+    let set = |p: &std::path::Path, m| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    set(&data, 0o755);
+    set(&data.join(STORE_FILE), 0o644);
+    let s = Store::open(&data).unwrap();
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join(STORE_FILE)), 0o600);
+    drop(s);
+}

@@ -5,6 +5,8 @@
 //! crawl goes on (so `trove serve` sees progress), catches the index up at the end, and records
 //! the outcome for `trove status`.
 
+mod lock;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -13,6 +15,7 @@ use crate::connectors::{self, ConnectorError, Progress, SyncOptions, SyncSummary
 use crate::document::SourceKind;
 use crate::index::{IndexError, TroveIndex};
 use crate::store::{SourceSink, Store, StoreError, SyncRun};
+pub use lock::{LockError, SyncLock, SYNC_LOCK_FILE};
 
 /// How often, at most, the index is refreshed during a crawl.
 const INDEX_REFRESH: Duration = Duration::from_secs(1);
@@ -24,6 +27,8 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
 }
 
 /// How one source's sync ended.
@@ -45,6 +50,8 @@ pub async fn sync_source(
 ) -> Result<Outcome, SyncError> {
     let start = Instant::now();
     let mut store = Store::open(data_dir)?;
+    // After the store opened (it creates the folder); held until this sync returns.
+    let _lock = SyncLock::acquire(data_dir)?;
     let mut index = TroveIndex::open(data_dir)?;
     store.mark_running(&cfg.name, cfg.kind.as_str())?;
     let mut last_refresh = Instant::now();

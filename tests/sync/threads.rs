@@ -9,7 +9,7 @@ use trove::Document;
 use trove_fakes::monday::{generate as monday_generate, reply_marker, update_marker, GenSpec};
 use trove_fakes::notion::{generate, GenSpec as NotionSpec, Workspace};
 use crate::notion_harness as harness;
-use crate::util::Trove;
+use crate::util::{self, Trove};
 
 /// `trove.toml` for the Notion fake with extra source keys.
 fn notion_config(s: &harness::Setup, extra: &str) {

@@ -15,12 +15,11 @@ use serde_json::{json, Value};
 use super::errors::{self, ApiFailure, Decision, GqlResponse, Scope};
 use super::Tuning;
 use crate::config::SourceConfig;
-use crate::connectors::http::{http_client, parse_retry_after, Backoff, RateLimiter};
+use crate::connectors::http::{
+    describe, http_client, parse_retry_after, Backoff, RateLimiter, RetryBudget,
+};
 use crate::connectors::Progress;
 use crate::secret::Secret;
-
-/// The monday.com request timeout (docs: "all API calls follow a 60-second timeout").
-const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A monday.com GraphQL client for one source.
 pub struct Client {
@@ -34,11 +33,14 @@ pub struct Client {
     complexity: AtomicU64,
     /// The most expensive query so far: what the budget must still cover.
     max_cost: AtomicU64,
+    /// `request_timeout_secs` (monday.com's docs: "all API calls follow a 60-second timeout").
+    timeout: Duration,
+    retry_budget: Duration,
 }
 
 impl Client {
     pub fn new(cfg: &SourceConfig, tuning: Tuning) -> Result<Client, ApiFailure> {
-        let http = http_client(TIMEOUT)
+        let http = http_client(cfg.request_timeout)
             .map_err(|e| ApiFailure::Malformed(format!("cannot build HTTP client: {e}")))?;
         Ok(Client {
             http,
@@ -50,6 +52,8 @@ impl Client {
             requests: AtomicU64::new(0),
             complexity: AtomicU64::new(0),
             max_cost: AtomicU64::new(0),
+            timeout: cfg.request_timeout,
+            retry_budget: cfg.retry_budget,
         })
     }
 
@@ -81,6 +85,7 @@ impl Client {
             self.tuning.max_transient_retries,
         );
         let mut attempt = 0;
+        let budget = RetryBudget::start(self.retry_budget);
         loop {
             let outcome = self.send_once(&body, progress).await;
             let failure = match outcome {
@@ -97,15 +102,19 @@ impl Client {
             let Decision::Retry(wait) = errors::decide(&failure, scope) else {
                 return Err(failure);
             };
+            // Tests shrink waits (`Tuning::scale`); messages keep what the server asked for.
+            let scaled = self.tuning.scale(wait);
+            if !budget.allows(scaled) {
+                return Err(failure.with_note(&budget.exhausted()));
+            }
             attempt += 1;
             let what = self.token.scrub(&failure.describe());
             tracing::warn!(attempt, wait_s = wait.as_secs_f64(), "monday.com: {what}");
             progress.message(&format!("waiting {}s: {what}", wait.as_secs()));
-            let wait = self.tuning.scale(wait);
             if matches!(failure, ApiFailure::RateLimited { .. }) {
-                self.limiter.pause(wait);
+                self.limiter.pause(scaled);
             }
-            tokio::time::sleep(wait).await;
+            tokio::time::sleep(scaled).await;
         }
     }
 
@@ -142,11 +151,7 @@ impl Client {
     }
 
     fn network_failure(&self, e: reqwest::Error) -> ApiFailure {
-        let message = self.token.scrub(&format!(
-            "{} ({})",
-            e,
-            if e.is_timeout() { "timeout" } else { "network" }
-        ));
+        let message = self.token.scrub(&describe(&e, self.timeout));
         ApiFailure::Transient {
             wait: None,
             message,

@@ -18,7 +18,9 @@ use super::errors::{
     abort_error, classify, decide, excerpt, skip, ApiError, Attempts, Decision, Failure,
 };
 use crate::config::SourceConfig;
-use crate::connectors::http::{http_client, parse_retry_after, Backoff, RateLimiter};
+use crate::connectors::http::{
+    describe, http_client, parse_retry_after, Backoff, RateLimiter, RetryBudget,
+};
 use crate::connectors::{ConnectorError, Progress};
 use crate::secret::Secret;
 
@@ -40,6 +42,8 @@ pub struct Client<'a> {
     backoff: Backoff,
     progress: &'a dyn Progress,
     requests: AtomicU64,
+    timeout: Duration,
+    retry_budget: Duration,
 }
 
 impl<'a> Client<'a> {
@@ -48,7 +52,7 @@ impl<'a> Client<'a> {
         progress: &'a dyn Progress,
         backoff: Backoff,
     ) -> Result<Self, ConnectorError> {
-        let http = http_client(Duration::from_secs(60))
+        let http = http_client(cfg.request_timeout)
             .map_err(|e| ConnectorError::Unreachable(format!("cannot build HTTP client: {e}")))?;
         Ok(Client {
             http,
@@ -59,6 +63,8 @@ impl<'a> Client<'a> {
             backoff,
             progress,
             requests: AtomicU64::new(0),
+            timeout: cfg.request_timeout,
+            retry_budget: cfg.retry_budget,
         })
     }
 
@@ -91,12 +97,17 @@ impl<'a> Client<'a> {
         let what = format!("{method} /v1/{path}");
         let mut attempts = Attempts::default();
         let mut backoff = self.backoff.clone();
+        let budget = RetryBudget::start(self.retry_budget);
         loop {
             let err = match self.once(method.clone(), path, query, body).await {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
             };
             match decide(&err, &mut attempts, &mut backoff) {
+                Decision::Retry(wait) if !budget.allows(wait) => {
+                    let what = format!("{what} ({})", budget.exhausted());
+                    return Err(Failure::Abort(abort_error(&err, &what)));
+                }
                 Decision::Retry(wait) => self.wait(&err, wait, &what).await,
                 Decision::Skip => return Err(skip(err)),
                 Decision::Restart => return Err(Failure::InvalidCursor),
@@ -147,25 +158,26 @@ impl<'a> Client<'a> {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| ApiError::Transient(self.token.scrub(&e.to_string())))?;
+        let resp = req.send().await.map_err(|e| self.network_error(&e))?;
         let status = resp.status().as_u16();
         let retry_after = resp
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(Some(v)));
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| ApiError::Transient(self.token.scrub(&e.to_string())))?;
+        let text = resp.text().await.map_err(|e| self.network_error(&e))?;
         let text = self.token.scrub(&text);
         if status == 200 {
             return parse_object(&text);
         }
         Err(classify(status, &text, retry_after))
+    }
+}
+
+impl Client<'_> {
+    /// A request that got no (complete) answer: retried like a 5xx.
+    fn network_error(&self, e: &reqwest::Error) -> ApiError {
+        ApiError::Transient(self.token.scrub(&describe(e, self.timeout)))
     }
 }
 

@@ -378,6 +378,21 @@ impl ApiFailure {
     }
 
     /// A one-line description for logs and skip reasons.
+    /// The same failure with `note` added to its message (why retrying stopped).
+    pub fn with_note(self, note: &str) -> ApiFailure {
+        match self {
+            ApiFailure::Transient { wait, message } => ApiFailure::Transient {
+                wait,
+                message: format!("{message}; {note}"),
+            },
+            ApiFailure::RateLimited { wait, message } => ApiFailure::RateLimited {
+                wait,
+                message: format!("{message}; {note}"),
+            },
+            other => other,
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             ApiFailure::Auth(m) => format!("401 {m}"),

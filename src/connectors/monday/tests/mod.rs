@@ -28,6 +28,8 @@ pub fn config(url: &str) -> SourceConfig {
         requests_per_second: 0.0,
         api_version: "2026-01".into(),
         comments: Default::default(),
+        request_timeout: crate::config::REQUEST_TIMEOUT,
+        retry_budget: crate::config::RETRY_BUDGET,
     }
 }
 

@@ -117,6 +117,8 @@ pub fn config(base: &str) -> SourceConfig {
         requests_per_second: 0.0,
         api_version: String::new(),
         comments: Default::default(),
+        request_timeout: crate::config::REQUEST_TIMEOUT,
+        retry_budget: crate::config::RETRY_BUDGET,
     }
 }
 
