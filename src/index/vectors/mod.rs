@@ -4,9 +4,11 @@
 //! store's vectors the way the tantivy index catches up with documents: everything embedded
 //! after the change sequence it last applied.
 //!
-//! Exact search instead of HNSW: perfect recall, no graph to build on every rebuild, trivial
-//! incremental updates, and filters that never lose hits. Its latency at 100k documents is
-//! what `trove bench --semantic` measures (not yet measured against an HNSW crate).
+//! Exact search instead of HNSW: no graph to build on every rebuild, trivial incremental
+//! updates, and filters that never lose hits. It is linear in the passage count: at 100k
+//! documents (about 800k passages) the scan alone measured p50 144 ms on this 2-core machine
+//! under a load of about 22 (22 ms at 100k passages), above issue 11's 25 ms goal, so an
+//! approximate index is still to be decided by measurement (`trove bench --semantic`).
 
 use std::collections::HashMap;
 
