@@ -110,14 +110,22 @@ pub fn tokens_per_word(embedder: &Embedder, docs: &[Document]) -> f64 {
     tokens as f64 / words.max(1) as f64
 }
 
-/// A vector index with each document's real passage count and seeded random unit vectors.
-pub fn synthetic_vectors(model: &str, dims: usize, docs: &[Document], ratio: f64) -> VectorIndex {
+/// A vector index with each document's real passage count. Each vector is a blend of two
+/// real passage embeddings from `bases` plus noise (so vectors cluster the way real ones do,
+/// which matters to approximate indexes), or a random unit vector when `bases` is empty.
+pub fn synthetic_vectors(
+    model: &str,
+    dims: usize,
+    docs: &[Document],
+    ratio: f64,
+    bases: &[Vec<f32>],
+) -> VectorIndex {
     let mut ix = VectorIndex::new(model, dims);
     let mut rng = Rng::new(7);
     for (n, d) in docs.iter().enumerate() {
         let tokens = (d.body.split_whitespace().count() as f64 * ratio) as usize;
         let vs: Vec<Vec<f32>> = (0..passages_for(tokens))
-            .map(|_| unit(&mut rng, dims))
+            .map(|_| synthetic(&mut rng, dims, bases))
             .collect();
         let spans = vec![(0, d.body.len().min(800) as u32); vs.len()];
         ix.upsert(&d.id, n as i64, &Quantized::from_f32(dims, spans, &vs));
@@ -125,8 +133,25 @@ pub fn synthetic_vectors(model: &str, dims: usize, docs: &[Document], ratio: f64
     ix
 }
 
+/// `0.7·a + 0.3·b + noise` for two random bases (cosine to `a` about 0.8), normalised.
+fn synthetic(rng: &mut Rng, dims: usize, bases: &[Vec<f32>]) -> Vec<f32> {
+    let noise = unit(rng, dims);
+    if bases.is_empty() {
+        return noise;
+    }
+    let a = rng.pick(bases);
+    let b = rng.pick(bases);
+    let v: Vec<f32> = (0..dims)
+        .map(|i| 0.7 * a[i] + 0.3 * b[i] + 0.35 * noise[i])
+        .collect();
+    normalized(v)
+}
+
 fn unit(rng: &mut Rng, dims: usize) -> Vec<f32> {
-    let v: Vec<f32> = (0..dims).map(|_| rng.unit() as f32 - 0.5).collect();
+    normalized((0..dims).map(|_| rng.unit() as f32 - 0.5).collect())
+}
+
+fn normalized(v: Vec<f32>) -> Vec<f32> {
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
     v.into_iter().map(|x| x / n).collect()
 }
@@ -162,36 +187,30 @@ pub fn latency(
     for q in queries.iter().take(20) {
         searcher.search(&req(q), store)?;
     }
-    let mut lat = Vec::with_capacity(queries.len());
-    for q in queries {
-        let start = Instant::now();
-        searcher.search(&req(q), store)?;
-        lat.push(start.elapsed());
-    }
-    lat.sort();
-    let pick = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
-    Ok(Latency {
-        name,
-        queries: lat.len(),
-        p50: pick(0.5),
-        p99: pick(0.99),
+    timed(name, queries, |q| {
+        searcher.search(&req(&q.to_owned()), store)?;
+        Ok(())
     })
 }
 
 /// Keyword latency without a model (the baseline), then keyword, semantic and hybrid with one,
-/// over the documents imported into `data_dir`.
+/// over the documents imported into `data_dir`, plus the two parts of the semantic side alone:
+/// embedding the query and scanning the vectors. Document vectors are synthetic, built from
+/// `bases` (see [`synthetic_vectors`]).
 pub fn search_latencies(
     data_dir: &Path,
     docs: &[Document],
     embedder: Arc<Embedder>,
     queries: &[String],
+    bases: &[Vec<f32>],
 ) -> anyhow::Result<(Vec<Latency>, usize)> {
     let store = Store::open(data_dir)?;
     let ratio = tokens_per_word(&embedder, docs);
-    let vectors = synthetic_vectors(embedder.id(), embedder.dims(), docs, ratio);
+    let vectors = synthetic_vectors(embedder.id(), embedder.dims(), docs, ratio, bases);
     let passages = vectors.vectors();
     let plain = Searcher::new(TroveIndex::open(data_dir)?)?;
     let base = latency("keyword, no model", &plain, &store, queries, Mode::Keyword)?;
+    let parts = semantic_parts(&embedder, &vectors, queries)?;
     let semantic = Semantic {
         embedder,
         vectors: Arc::new(RwLock::new(vectors)),
@@ -205,5 +224,52 @@ pub fn search_latencies(
     ] {
         out.push(latency(name, &with, &store, queries, mode)?);
     }
+    out.extend(parts);
     Ok((out, passages))
+}
+
+/// Query embedding alone, and the vector scan alone (top 100, no filter).
+fn semantic_parts(
+    embedder: &Embedder,
+    vectors: &VectorIndex,
+    queries: &[String],
+) -> anyhow::Result<[Latency; 2]> {
+    let mut embedded = Vec::with_capacity(queries.len());
+    let embed = timed("  query embedding", queries, |q| {
+        embedded.push(embedder.embed(q)?);
+        Ok(())
+    })?;
+    let mut it = embedded.iter();
+    let scan = timed("  vector scan", queries, |_| {
+        let q = it.next().map(Vec::as_slice).unwrap_or(&[]);
+        vectors.search(q, 100, |ids| vec![true; ids.len()]);
+        Ok(())
+    })?;
+    Ok([embed, scan])
+}
+
+/// Percentiles of `f` over `queries` (no warm-up: callers warm up the same path before).
+fn timed(
+    name: &'static str,
+    queries: &[String],
+    mut f: impl FnMut(&str) -> anyhow::Result<()>,
+) -> anyhow::Result<Latency> {
+    let mut lat = Vec::with_capacity(queries.len());
+    for q in queries {
+        let start = Instant::now();
+        f(q)?;
+        lat.push(start.elapsed());
+    }
+    Ok(percentiles(name, lat))
+}
+
+fn percentiles(name: &'static str, mut lat: Vec<Duration>) -> Latency {
+    lat.sort();
+    let pick = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
+    Latency {
+        name,
+        queries: lat.len(),
+        p50: pick(0.5),
+        p99: pick(0.99),
+    }
 }

@@ -76,6 +76,14 @@ pub fn run(ctx: &Ctx, args: SearchArgs) -> anyhow::Result<ExitCode> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         r => r?,
     }
+    if resp.embeddings_pending > 0 {
+        eprintln!(
+            "note: {} documents are not embedded yet, so {} search finds them by their words only; \
+             a running sync or import embeds them before it exits (or run `trove rebuild`)",
+            resp.embeddings_pending,
+            resp.mode.as_str()
+        );
+    }
     if !args.json && resp.total == 0 && store.count(None)? == 0 {
         eprintln!(
             "the index is empty: run `trove sync` (or `trove demo`, or `trove import FILE`) first"

@@ -66,6 +66,8 @@ pub enum IndexError {
     Schema(#[from] schema::SchemaError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("carrying the semantic vectors into the new index generation")]
+    Vectors(#[source] Box<vectors::UpdateError>),
 }
 
 pub type Result<T> = std::result::Result<T, IndexError>;

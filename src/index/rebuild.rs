@@ -2,7 +2,9 @@
 //!
 //! A reader thread streams documents out of SQLite while the calling thread feeds tantivy's
 //! indexing threads, so reading the store overlaps with indexing. Changes the store receives
-//! while the rebuild runs are applied after the swap, under the writer lock.
+//! while the rebuild runs are applied after the swap, under the writer lock. The previous
+//! generation's `vectors.bin`, caught up with the store, is written into the new one before
+//! the swap.
 
 use std::path::Path;
 use std::sync::mpsc;
@@ -63,6 +65,10 @@ pub fn rebuild(data_dir: &Path, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
         // would otherwise see the old generation neither current nor retired.
         let _lock = gens.lock()?;
         let previous = gens.current()?;
+        if let Err(e) = carry_vectors(data_dir, previous.as_deref(), &dir) {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(e);
+        }
         gens.set_current(&dir)?;
         building.finish();
         if let Some(prev) = previous.filter(|p| p != &dir) {
@@ -83,6 +89,18 @@ pub fn rebuild(data_dir: &Path, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
     })
+}
+
+/// The previous generation's vectors, caught up with the store, saved into `dir` before the
+/// swap (the tantivy side catches up after it, under the same lock).
+fn carry_vectors(data_dir: &Path, previous: Option<&Path>, dir: &Path) -> Result<()> {
+    let Some(prev) = previous else {
+        return Ok(());
+    };
+    let store = Store::open(data_dir)?;
+    super::vectors::carry_forward(prev, dir, &store)
+        .map_err(|e| IndexError::Vectors(Box::new(e)))?;
+    Ok(())
 }
 
 /// Indexes every stored document into a new index in `dir`; returns (docs, text bytes, seq).

@@ -202,3 +202,74 @@ fn cjk_text_matches_only_whole_runs() {
     assert!(search(dir.path(), "室会議").is_empty());
     assert_eq!(search(dir.path(), "room"), vec!["t:en"]);
 }
+
+/// Stores vectors for every document (one passage each, a fixed direction per document) and
+/// returns the store's watermark.
+fn store_vectors(store: &mut Store, model: &str) -> u64 {
+    let upto = store.max_seq().unwrap();
+    let docs = store.unembedded(0, upto, 100).unwrap();
+    let items: Vec<(i64, crate::store::Quantized)> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut v = vec![0f32; 4];
+            v[i % 4] = 1.0;
+            let hash = crate::embed::text_hash(&d.title, &d.path, &d.body);
+            let q = crate::store::Quantized::from_f32(4, vec![(0, 3)], &[v]);
+            (hash, q)
+        })
+        .collect();
+    store.put_vectors(model, &items, upto).unwrap();
+    upto
+}
+
+#[test]
+fn rebuild_writes_vectors_into_the_new_generation_before_the_swap() {
+    use vectors::VectorIndex;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store
+        .upsert_all(&[doc("t:1", "One", "first"), doc("t:2", "Two", "second")])
+        .unwrap();
+    let mut idx = TroveIndex::open(dir.path()).unwrap();
+    idx.catch_up(&mut store).unwrap();
+    store_vectors(&mut store, "m");
+    let mut v = VectorIndex::new("m", 4);
+    v.catch_up(&store).unwrap();
+    v.save(idx.dir()).unwrap();
+    // A document embedded after the last save is carried too (caught up from the store).
+    store.upsert_all(&[doc("t:3", "Three", "third")]).unwrap();
+    store_vectors(&mut store, "m");
+    rebuild(dir.path(), &|_, _| {}).unwrap();
+    let new = TroveIndex::open(dir.path()).unwrap();
+    assert_ne!(new.dir(), idx.dir());
+    // rebuild() itself wrote it: nothing else ran between the swap and here.
+    let carried = VectorIndex::load(new.dir(), "m")
+        .unwrap()
+        .expect("vectors.bin");
+    assert_eq!(
+        (carried.docs(), carried.seq()),
+        (3, store.max_seq().unwrap())
+    );
+    assert_eq!(
+        carried.search(&[0., 0., 1., 0.], 1, |ids| vec![true; ids.len()])[0].id,
+        "t:3"
+    );
+}
+
+#[test]
+fn rebuild_without_vectors_or_with_a_corrupt_file_still_swaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store.upsert_all(&[doc("t:1", "One", "first")]).unwrap();
+    let mut idx = TroveIndex::open(dir.path()).unwrap();
+    idx.catch_up(&mut store).unwrap();
+    rebuild(dir.path(), &|_, _| {}).unwrap();
+    let gen = TroveIndex::open(dir.path()).unwrap().dir().to_owned();
+    assert!(!gen.join(vectors::VECTORS_FILE).exists());
+    std::fs::write(gen.join(vectors::VECTORS_FILE), b"garbage").unwrap();
+    rebuild(dir.path(), &|_, _| {}).unwrap();
+    let newer = TroveIndex::open(dir.path()).unwrap().dir().to_owned();
+    assert_ne!(newer, gen);
+    assert!(!newer.join(vectors::VECTORS_FILE).exists());
+}

@@ -65,10 +65,13 @@ pub enum SearchError {
 }
 
 impl SearchError {
-    /// A bad query is the user's to fix; anything else is internal.
+    /// A bad query or an unusable model folder is the user's to fix; anything else is internal.
     pub fn fault(&self) -> Fault {
         match self {
             SearchError::BadQuery(_) | SearchError::SemanticOff => Fault::User,
+            SearchError::Model(m) if !matches!(m, crate::embed::ModelError::Inference(_)) => {
+                Fault::User
+            }
             _ => Fault::Internal,
         }
     }
@@ -177,6 +180,14 @@ pub struct SearchResponse {
     pub hits: Vec<Hit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<Facets>,
+    /// Documents still waiting to be embedded when a semantic or hybrid search ran: they are
+    /// found by their words only until their vectors arrive (0 in keyword mode).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub embeddings_pending: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A reader over one index generation.
@@ -268,7 +279,8 @@ impl Searcher {
         let mode = self.mode_for(req)?;
         let searcher = self.reader.searcher();
         if let (Some(sem), true) = (&self.semantic, mode != Mode::Keyword) {
-            let (total, hits) = self.search_semantic(sem, mode, req, &parsed, &compiled, store)?;
+            let (total, hits, pending) =
+                self.search_semantic(sem, mode, req, &parsed, &compiled, store)?;
             let facets = if req.facets {
                 Some(self.facets(&searcher, &*compiled.query)?)
             } else {
@@ -280,6 +292,7 @@ impl Searcher {
                 took_ms: start.elapsed().as_millis() as u64,
                 hits,
                 facets,
+                embeddings_pending: pending,
             });
         }
         let limit = req.limit.clamp(1, MAX_LIMIT);
@@ -312,6 +325,7 @@ impl Searcher {
             took_ms: start.elapsed().as_millis() as u64,
             hits,
             facets,
+            embeddings_pending: 0,
         })
     }
 

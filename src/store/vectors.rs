@@ -178,10 +178,14 @@ impl Store {
 
     /// Documents changed after `model`'s watermark (waiting for vectors).
     pub fn pending_vectors(&self, model: &str) -> Result<u64> {
-        let after = self.embedded_upto(model)? as i64;
+        self.changed_after(self.embedded_upto(model)?)
+    }
+
+    /// Live documents whose last change has a sequence above `seq`.
+    pub fn changed_after(&self, seq: u64) -> Result<u64> {
         let n: i64 = self.conn.query_row(
             "SELECT COUNT(*) FROM documents WHERE seq > ?1",
-            [after],
+            [seq as i64],
             |r| r.get(0),
         )?;
         Ok(n as u64)

@@ -4,10 +4,13 @@
 //! the top 3.
 //!
 //! Run with `cargo test --test cli demo_questions -- --nocapture` to see every question's top 3.
+//! The hybrid test embeds the demo with the model (`scripts/fetch-model.sh`; CI installs it)
+//! and must answer at least as many questions as keyword mode in the same run; with
+//! `DEMO_FUSION_GRID=1` it also prints the hit rate of other fusion settings.
 
 use std::path::{Path, PathBuf};
 
-use trove::search::{SearchRequest, Searcher};
+use trove::search::{Fusion, Mode, SearchRequest, Searcher, Semantic};
 use trove::store::Store;
 
 use crate::util::Trove;
@@ -48,6 +51,77 @@ fn data_dir() -> (Trove, PathBuf) {
     t.ok(&["demo"]);
     let dir = t.data();
     (t, dir)
+}
+
+/// Asks every question in `mode` (limit 3); returns the number of hits, printing each.
+fn hit_count(searcher: &Searcher, store: &Store, qs: &[Question], mode: Mode, show: bool) -> usize {
+    let mut hits = 0;
+    for q in qs {
+        let req = SearchRequest {
+            query: q.text.clone(),
+            limit: 3,
+            mode: Some(mode),
+            ..SearchRequest::default()
+        };
+        let resp = searcher.search(&req, store).unwrap();
+        let hit = resp.hits.iter().any(|h| q.answers.contains(&h.id));
+        hits += usize::from(hit);
+        if show {
+            eprintln!("{} {} {}", q.qid, if hit { "HIT " } else { "MISS" }, q.text);
+            for h in &resp.hits {
+                eprintln!("       {} [{}]", h.title, h.path);
+            }
+        }
+    }
+    hits
+}
+
+#[test]
+fn hybrid_answers_at_least_as_many_demo_questions_as_keyword() {
+    let Some(model) = trove::embed::model_dir_for_tests() else {
+        return;
+    };
+    let qs = questions();
+    let (_tmp, dir) = data_dir();
+    let mut store = Store::open(&dir).unwrap();
+    let embedder = trove::embed::Embedder::load(&model).unwrap();
+    trove::embed::embed_pending(&mut store, &embedder, |_, _| {}).unwrap();
+    let index = trove::index::TroveIndex::open(&dir).unwrap();
+    let semantic = Semantic::open(&model, index.dir(), &store).unwrap();
+    let searcher = Searcher::new(index)
+        .unwrap()
+        .with_semantic(semantic.clone());
+    let keyword = hit_count(&searcher, &store, &qs, Mode::Keyword, false);
+    eprintln!("--- hybrid");
+    let hybrid = hit_count(&searcher, &store, &qs, Mode::Hybrid, true);
+    let semantic_only = hit_count(&searcher, &store, &qs, Mode::Semantic, false);
+    eprintln!(
+        "top-3 hits of {}: keyword {keyword}, semantic {semantic_only}, hybrid {hybrid}",
+        qs.len()
+    );
+    if std::env::var_os("DEMO_FUSION_GRID").is_some() {
+        for k in [1.0, 5.0, 10.0, 20.0, 60.0] {
+            for w in [0.5, 1.0, 1.5, 2.0, 3.0] {
+                let fusion = Fusion {
+                    k,
+                    semantic_weight: w,
+                    ..Fusion::default()
+                };
+                let index = trove::index::TroveIndex::open(&dir).unwrap();
+                let s = Searcher::new(index)
+                    .unwrap()
+                    .with_semantic(semantic.clone())
+                    .with_fusion(fusion);
+                let n = hit_count(&s, &store, &qs, Mode::Hybrid, false);
+                eprintln!("fusion k={k} w={w}: {n}");
+            }
+        }
+    }
+    assert!(
+        hybrid >= keyword,
+        "hybrid answers {hybrid} of {} questions in the top 3, keyword {keyword}",
+        qs.len()
+    );
 }
 
 #[test]

@@ -207,8 +207,8 @@ fn hybrid_beats_keyword_search_on_questions() {
         header(&format!("{name}: keyword, semantic and hybrid"));
         row("keyword (trove default)", keyword.mean);
         row("semantic only", run(Mode::Semantic, d).mean);
-        for k in [5.0, 10.0, 60.0] {
-            for w in [1.0, 2.0, 3.0] {
+        for k in [1.0, 5.0, 10.0, 20.0, 60.0] {
+            for w in [0.5, 1.0, 1.5, 2.0, 3.0] {
                 let f = Fusion {
                     k,
                     semantic_weight: w,

@@ -65,6 +65,18 @@ impl VectorIndex {
     /// Loads `dir/vectors.bin` when it holds vectors of `model`; `None` when there is no file
     /// or it belongs to another model (the caller starts empty and catches up).
     pub fn load(dir: &Path, model: &str) -> Result<Option<VectorIndex>, VectorFileError> {
+        Self::load_matching(dir, Some(model))
+    }
+
+    /// Loads `dir/vectors.bin` whatever model made it; `None` when there is no file.
+    pub fn load_any(dir: &Path) -> Result<Option<VectorIndex>, VectorFileError> {
+        Self::load_matching(dir, None)
+    }
+
+    fn load_matching(
+        dir: &Path,
+        model: Option<&str>,
+    ) -> Result<Option<VectorIndex>, VectorFileError> {
         let path = dir.join(VECTORS_FILE);
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
@@ -76,17 +88,18 @@ impl VectorIndex {
     }
 }
 
-fn read_from(r: &mut impl Read, model: &str) -> std::io::Result<Option<VectorIndex>> {
+fn read_from(r: &mut impl Read, model: Option<&str>) -> std::io::Result<Option<VectorIndex>> {
     let mut magic = [0u8; 8];
     r.read_exact(&mut magic)?;
     if &magic != MAGIC {
         return Err(invalid("not a trove vector file"));
     }
-    if read_str(r)? != model {
+    let found = read_str(r)?;
+    if model.is_some_and(|m| m != found) {
         return Ok(None);
     }
     let dims = read_u32(r)? as usize;
-    let mut index = VectorIndex::new(model, dims);
+    let mut index = VectorIndex::new(&found, dims);
     index.seq = u64::from_le_bytes(read_array(r)?);
     for _ in 0..read_u32(r)? {
         let id = read_str(r)?;

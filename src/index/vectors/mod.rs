@@ -4,9 +4,11 @@
 //! store's vectors the way the tantivy index catches up with documents: everything embedded
 //! after the change sequence it last applied.
 //!
-//! Exact search instead of HNSW: perfect recall, no graph to build on every rebuild, trivial
-//! incremental updates, and filters that never lose hits. Its latency at 100k documents is
-//! what `trove bench --semantic` measures (not yet measured against an HNSW crate).
+//! Exact search instead of HNSW: no graph to build on every rebuild, trivial incremental
+//! updates, and filters that never lose hits. It is linear in the passage count: at 100k
+//! documents (about 800k passages) the scan alone measured p50 144 ms on this 2-core machine
+//! under a load of about 22 (22 ms at 100k passages), above issue 11's 25 ms goal, so an
+//! approximate index is still to be decided by measurement (`trove bench --semantic`).
 
 use std::collections::HashMap;
 
@@ -219,10 +221,8 @@ impl VectorIndex {
             .enumerate()
             .for_each(|(task, out)| {
                 let base = task * ROWS_PER_TASK;
-                for (i, s) in out.iter_mut().enumerate() {
-                    let row = &self.values[(base + i) * dims..(base + i + 1) * dims];
-                    *s = dot_i8(row, q) as f32 * self.scales[base + i] * q_scale;
-                }
+                let values = &self.values[base * dims..(base + out.len()) * dims];
+                score_chunk(values, &self.scales[base..], q, q_scale, out);
             });
         scores
     }
@@ -288,18 +288,40 @@ fn top_n(slots: &mut [u32], n: usize, score: impl Fn(u32) -> f32) {
     slots[..n].sort_unstable_by(by_score);
 }
 
-/// int8 dot product with i32 accumulation (auto-vectorised).
-fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
-    a.iter()
-        .zip(b)
-        .map(|(&x, &y)| i32::from(x) * i32::from(y))
-        .sum()
+/// Scores `out.len()` rows of `values` (row-major, `q.len()` wide) against `q`: the int8 dot
+/// product times both scales. Compiled with AVX2 when the CPU has it: the default x86-64
+/// target allows only SSE2, which makes the scan about twice as slow.
+fn score_chunk(values: &[i8], scales: &[f32], q: &[i8], q_scale: f32, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { score_chunk_avx2(values, scales, q, q_scale, out) };
+    }
+    score_chunk_portable(values, scales, q, q_scale, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn score_chunk_avx2(values: &[i8], scales: &[f32], q: &[i8], q_scale: f32, out: &mut [f32]) {
+    score_chunk_portable(values, scales, q, q_scale, out)
+}
+
+#[inline(always)]
+fn score_chunk_portable(values: &[i8], scales: &[f32], q: &[i8], q_scale: f32, out: &mut [f32]) {
+    for ((s, row), scale) in out.iter_mut().zip(values.chunks_exact(q.len())).zip(scales) {
+        let dot: i32 = row
+            .iter()
+            .zip(q)
+            .map(|(&x, &y)| i32::from(x) * i32::from(y))
+            .sum();
+        *s = dot as f32 * scale * q_scale;
+    }
 }
 
 mod file;
 mod update;
 pub use file::VectorFileError;
-pub use update::{embed_and_save, load_or_new, UpdateError, Updated};
+pub use update::{carry_forward, embed_and_save, load_or_new, UpdateError, Updated};
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! [`embed_and_save`]: what a CLI `sync`, `import` or `rebuild` runs before exiting, and what
 //! `serve` runs in the background: embed every document the store has waiting for vectors,
-//! then bring the current generation's `vectors.bin` up to date.
+//! then bring the current generation's `vectors.bin` up to date. [`carry_forward`] is what a
+//! rebuild runs before it swaps generations, so the new one has its vectors from the start.
 
 use std::path::Path;
 
@@ -67,4 +68,24 @@ pub fn load_or_new(dir: &Path, embedder: &Embedder) -> VectorIndex {
             VectorIndex::new(embedder.id(), embedder.dims())
         }
     }
+}
+
+/// Writes `to/vectors.bin` from the vectors of the generation `from` (whatever model made
+/// them), caught up with the store, and returns how many documents it holds. A rebuild calls
+/// this before swapping `to` in, so semantic search never sees a generation without vectors.
+/// Nothing to carry (no file, or one that cannot be read) is `Ok(None)`: the next embedding
+/// run rebuilds the vectors from the store, where they all are.
+pub fn carry_forward(from: &Path, to: &Path, store: &Store) -> Result<Option<usize>, UpdateError> {
+    let mut vectors = match VectorIndex::load_any(from) {
+        Ok(Some(v)) => v,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            tracing::warn!(error = %e, "not carrying vectors into the new generation");
+            return Ok(None);
+        }
+    };
+    vectors.catch_up(store)?;
+    vectors.compact();
+    vectors.save(to)?;
+    Ok(Some(vectors.docs()))
 }
