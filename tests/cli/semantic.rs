@@ -5,14 +5,12 @@
 //! keyword search keeps working. They need the model (`scripts/fetch-model.sh`; CI installs
 //! it); without it they say so and return, except under `CI`, where they fail.
 
-mod util;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use trove::embed::{model_dir_for_tests, Embedder};
 use trove::store::Store;
-use util::{generated, hit_ids, stderr, stdout, Trove};
+use crate::util::{generated, hit_ids, stderr, stdout, Trove};
 
 /// A `trove` command of `t` using the model in `model`.
 fn with_model(t: &Trove, model: &Path) -> std::process::Command {
