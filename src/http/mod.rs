@@ -16,6 +16,7 @@
 
 pub mod conn;
 pub mod errors;
+pub mod head_errors;
 pub mod metrics;
 pub mod page;
 pub mod periodic;
@@ -139,6 +140,7 @@ pub fn router(state: Arc<AppState>, public: bool, stop: CancellationToken) -> Ro
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
+        .layer(middleware::from_fn(json_errors))
         .with_state(state)
 }
 
@@ -161,6 +163,27 @@ async fn authorize(State(state): State<Arc<AppState>>, req: Request, next: Next)
         next.run(req).await
     } else {
         ApiError::Unauthorized.into_response()
+    }
+}
+
+/// Gives an error answered without a body below the handlers (axum's 405, the body limit's
+/// 413, the timeout's 503) the JSON error body every other error has. `/mcp` keeps the
+/// protocol's own answers.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let mcp = req.uri().path().starts_with("/mcp");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if mcp || json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    match ApiError::for_status(status) {
+        Some(e) => e.into_response(),
+        None => resp,
     }
 }
 
