@@ -15,7 +15,7 @@ fn folder(docs: &[Document]) -> (tempfile::TempDir, Store, Searcher) {
 
 fn tagged(i: usize) -> Document {
     let mut d = Document::new(format!("t:{i}"), format!("Note {i}"), "common words here");
-    d.tags = vec![if i % 3 == 0 { "red" } else { "blue" }.into()];
+    d.tags = vec![if i.is_multiple_of(3) { "red" } else { "blue" }.into()];
     d
 }
 
