@@ -15,6 +15,8 @@ pub struct Corpus {
     words: Vec<String>,
     /// Cumulative Zipf weights, normalized to 1.
     cdf: Vec<f64>,
+    /// Body length range in words (log-uniform between the two).
+    body_words: (usize, usize),
 }
 
 const ONSETS: &[&str] = &[
@@ -51,7 +53,23 @@ impl Corpus {
         for c in &mut cdf {
             *c /= acc;
         }
-        Corpus { words, cdf }
+        Corpus {
+            words,
+            cdf,
+            body_words: (50, 2000),
+        }
+    }
+
+    /// This vocabulary with bodies of `min..=max` words (log-uniform) instead of 50–2,000.
+    pub fn with_body_words(mut self, min: usize, max: usize) -> Corpus {
+        let min = min.max(1);
+        self.body_words = (min, max.max(min));
+        self
+    }
+
+    /// The word of Zipf rank `rank` (0 is the most frequent), clamped to the vocabulary.
+    pub fn word_at(&self, rank: usize) -> &str {
+        &self.words[rank.min(self.words.len() - 1)]
     }
 
     /// The default benchmark vocabulary: 50,000 words, s = 1.07.
@@ -86,8 +104,9 @@ impl Corpus {
         let mut title = String::new();
         let title_len = rng.range(3, 10);
         self.sentence(&mut rng, title_len, &mut title);
-        // Log-uniform 50..2000 words.
-        let len = (50f64 * (40f64).powf(rng.unit())).round() as usize;
+        // Log-uniform between the two lengths (50..2000 words by default).
+        let (min, max) = self.body_words;
+        let len = (min as f64 * (max as f64 / min as f64).powf(rng.unit())).round() as usize;
         let mut body = String::with_capacity(len * 7);
         self.sentence(&mut rng, len, &mut body);
         let source = if n.is_multiple_of(2) {

@@ -1,8 +1,11 @@
 //! Indexing benchmarks shared by `trove bench` and `benches/indexing.rs`: the same generated
 //! documents ([`corpus`]) indexed by a bare tantivy `IndexWriter` (the baseline), by trove's
-//! import path (store + index catch-up) and by `rebuild`, in one run.
+//! import path (store + index catch-up) and by `rebuild`, in one run. [`query`] measures
+//! answering: trove over HTTP and in process against bare tantivy on the same index.
 
 pub mod corpus;
+pub mod load;
+pub mod query;
 pub mod semantic;
 
 use std::path::Path;

@@ -21,6 +21,20 @@ pub struct BenchArgs {
     /// then keyword, semantic and hybrid search latency at --docs documents (needs the model).
     #[arg(long)]
     pub semantic: bool,
+    /// Measure answering instead: queries/s, p50 and p99 of a fixed query mix through the HTTP
+    /// endpoint (one keep-alive connection), in process, and with bare tantivy (the baseline).
+    #[arg(long, conflicts_with = "semantic")]
+    pub query: bool,
+    /// Body length range in words, `MIN-MAX` (log-uniform) [default: 50-2000].
+    #[arg(long, value_name = "MIN-MAX", value_parser = parse_range)]
+    pub body_words: Option<(usize, usize)>,
+    /// Rounds of the query mix per way and repetition (--query).
+    #[arg(long, default_value_t = 200)]
+    pub rounds: usize,
+    /// After --query: 4 connections for at least this many seconds while a sync, an import
+    /// and two rebuilds write to the data folder; reports failed requests and p99.
+    #[arg(long, value_name = "SECONDS", requires = "query")]
+    pub load: Option<u64>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -33,7 +47,10 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.semantic {
         return super::bench_semantic::run(ctx, &args);
     }
-    let docs = Corpus::standard().documents(args.seed, args.docs);
+    if args.query {
+        return super::bench_query::run(&args);
+    }
+    let docs = corpus(&args).documents(args.seed, args.docs);
     if let Some(path) = &args.write_docs {
         write_docs(path, &docs).with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {} documents to {}", docs.len(), path.display());
@@ -106,7 +123,29 @@ fn write_docs(path: &std::path::Path, docs: &[trove::Document]) -> anyhow::Resul
     Ok(())
 }
 
-fn tempdir() -> anyhow::Result<std::path::PathBuf> {
+/// The standard corpus, with `--body-words` when given.
+pub fn corpus(args: &BenchArgs) -> Corpus {
+    match args.body_words {
+        Some((min, max)) => Corpus::standard().with_body_words(min, max),
+        None => Corpus::standard(),
+    }
+}
+
+/// `MIN-MAX`, two whole numbers with MIN ≤ MAX and MIN ≥ 1.
+fn parse_range(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("expected MIN-MAX such as 40-80, not `{s}`");
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let (a, b) = (
+        a.trim().parse::<usize>().map_err(|_| bad())?,
+        b.trim().parse::<usize>().map_err(|_| bad())?,
+    );
+    if a == 0 || a > b {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
+pub fn tempdir() -> anyhow::Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("trove-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)

@@ -7,6 +7,7 @@
 //! `main` prints the error chain once (`{:#}`); library errors never repeat their source.
 
 mod bench;
+mod bench_query;
 mod bench_semantic;
 mod demo;
 mod export;
@@ -76,7 +77,7 @@ pub enum Command {
     Rebuild(rebuild::RebuildArgs),
     /// Show sources, documents, sync state and index health.
     Status(status::StatusArgs),
-    /// Benchmark indexing speed against bare tantivy on generated documents.
+    /// Benchmark indexing (or, with --query, answering) against bare tantivy on generated documents.
     Bench(bench::BenchArgs),
     /// Run the built-in demo: fake Notion and monday.com servers, a sync, then searches.
     Demo(demo::DemoArgs),

@@ -35,7 +35,11 @@ pub struct SearchArgs {
     /// [default: hybrid when a model is found, else keyword].
     #[arg(long, value_parser = parse_mode)]
     pub mode: Option<Mode>,
-    /// Print JSON: {"total","took_ms","hits":[…]}.
+    /// Count every hit (slower for very common words); by default the total stops at 10,000
+    /// and is shown as "10,000+".
+    #[arg(long)]
+    pub exact_total: bool,
+    /// Print JSON: {"total","total_is_exact","took_ms","hits":[…]}.
     #[arg(long)]
     pub json: bool,
 }
@@ -63,6 +67,7 @@ pub fn run(ctx: &Ctx, args: SearchArgs) -> anyhow::Result<ExitCode> {
         kind: args.kind,
         tags: args.tags,
         mode: args.mode,
+        exact_total: args.exact_total,
         ..SearchRequest::default()
     };
     let resp = searcher.search(&req, &store)?;
@@ -98,9 +103,8 @@ fn human(resp: &SearchResponse, offset: usize, tty: bool) -> String {
     let shown = resp.hits.len();
     let _ = writeln!(
         out,
-        "{} result{} ({} ms){}",
-        resp.total,
-        if resp.total == 1 { "" } else { "s" },
+        "{} ({} ms){}",
+        resp.total_label(),
         resp.took_ms,
         if shown > 0 {
             format!(", showing {}–{}", offset + 1, offset + shown)

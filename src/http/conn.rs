@@ -4,7 +4,8 @@
 //! [`serve_connections`] admits at most [`MAX_CONNECTIONS`] at once (further clients wait in
 //! the kernel's backlog), closes a connection that has not sent a complete request head within
 //! [`HEADER_READ_TIMEOUT`] (also between keep-alive requests, so idle connections close), caps
-//! request heads at [`MAX_HEADER_BYTES`], and on shutdown lets requests in flight finish.
+//! request heads at [`MAX_HEADER_BYTES`], and on shutdown lets requests in flight finish. A
+//! head hyper rejects by itself still gets the JSON error body ([`super::head_errors`]).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -17,6 +18,8 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+
+use super::head_errors::JsonHeadErrors;
 
 /// Connections served at once.
 pub const MAX_CONNECTIONS: usize = 512;
@@ -62,8 +65,8 @@ pub async fn serve_connections(
         let Some((stream, slot)) = accepted else {
             continue;
         };
-        let conn = builder(&limits)
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let io = TokioIo::new(JsonHeadErrors::new(stream));
+        let conn = builder(&limits).serve_connection(io, TowerToHyperService::new(app.clone()));
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             let _slot = slot;
@@ -167,6 +170,40 @@ mod tests {
             answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok"),
             "{answer}"
         );
+    }
+
+    /// Sends `raw` on a new connection; the status and the JSON error body of the answer.
+    async fn answer_to(addr: std::net::SocketAddr, raw: &[u8]) -> (String, serde_json::Value) {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        // The server may answer and close before reading everything: ignore write errors.
+        let _ = s.write_all(raw).await;
+        let answer = read_to_close(&mut s).await;
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        let json = serde_json::from_str(body)
+            .unwrap_or_else(|e| panic!("not a JSON body ({e}): {answer}"));
+        (head.lines().next().unwrap_or("").to_owned(), json)
+    }
+
+    #[tokio::test]
+    async fn oversized_request_line_gets_a_414_with_an_empty_body() {
+        let (addr, _stop) = start(short()).await;
+        let long = format!(
+            "GET /?q={} HTTP/1.1\r\nHost: x\r\n\r\n",
+            "a".repeat(100_000)
+        );
+        let (status, body) = answer_to(addr, long.as_bytes()).await;
+        assert!(status.starts_with("HTTP/1.1 414"), "{status}");
+        assert_eq!(body["error"]["code"], "uri_too_long", "{body}");
+        let big_header = format!(
+            "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+            "b".repeat(MAX_HEADER_BYTES + 10)
+        );
+        let (status, body) = answer_to(addr, big_header.as_bytes()).await;
+        assert!(status.starts_with("HTTP/1.1 431"), "{status}");
+        assert_eq!(body["error"]["code"], "head_too_large", "{body}");
+        let (status, body) = answer_to(addr, b"NOT HTTP AT ALL\r\n\r\n").await;
+        assert!(status.starts_with("HTTP/1.1 400"), "{status}");
+        assert_eq!(body["error"]["code"], "malformed_request", "{body}");
     }
 
     #[tokio::test]

@@ -37,6 +37,28 @@ pub enum ApiError {
     /// Too many requests are already waiting for a search slot.
     #[error("the server is busy; retry shortly")]
     Busy,
+    /// The request line (method, path and query string) is longer than the server reads.
+    #[error(
+        "the request line is longer than {} bytes; send a shorter query (at most {} bytes)",
+        super::conn::MAX_HEADER_BYTES,
+        crate::search::MAX_QUERY_BYTES
+    )]
+    UriTooLong,
+    /// The request head (request line and headers) is larger than the server reads.
+    #[error(
+        "the request headers are larger than {} bytes; send fewer or shorter headers",
+        super::conn::MAX_HEADER_BYTES
+    )]
+    HeadTooLarge,
+    /// Bytes that are not an HTTP/1 request.
+    #[error("malformed HTTP request")]
+    Malformed,
+    /// A method other than the ones the path answers (every endpoint but /mcp is GET).
+    #[error("method not allowed here: every endpoint but /mcp answers GET")]
+    MethodNotAllowed,
+    /// A request body over the limit.
+    #[error("the request body is larger than {} bytes", super::MAX_BODY_BYTES)]
+    BodyTooLarge,
     /// Anything that is not the client's fault; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -57,6 +79,14 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            ApiError::UriTooLong => (StatusCode::URI_TOO_LONG, "uri_too_long"),
+            ApiError::HeadTooLarge => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "head_too_large",
+            ),
+            ApiError::Malformed => (StatusCode::BAD_REQUEST, "malformed_request"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
             ApiError::Internal(_) => (fault(Fault::Internal), "internal"),
             ApiError::Rejected { status, .. } => (*status, rejection_code(*status)),
         }
@@ -68,6 +98,42 @@ impl ApiError {
             ApiError::Internal(_) => "internal error; see the server log".to_owned(),
             other => other.to_string(),
         }
+    }
+
+    /// The error behind a bodiless error status that a layer below the handlers answered
+    /// (axum's 405, the body limit's 413, the timeout's 503), so it gets the JSON body too.
+    pub fn for_status(status: StatusCode) -> Option<ApiError> {
+        Some(match status {
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::BodyTooLarge,
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => ApiError::Timeout,
+            StatusCode::URI_TOO_LONG => ApiError::UriTooLong,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ApiError::HeadTooLarge,
+            StatusCode::BAD_REQUEST => ApiError::Malformed,
+            StatusCode::NOT_FOUND => ApiError::NotFound("not found".into()),
+            _ => return None,
+        })
+    }
+
+    /// `{"error": {"code", "message"}}`.
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({
+            "error": { "code": self.meta().1, "message": self.public_message() }
+        })
+    }
+
+    /// The whole HTTP/1.1 response, for the connection loop to write where no handler runs
+    /// (a request head hyper could not parse); it closes the connection.
+    pub fn raw_response(&self) -> Vec<u8> {
+        let (status, _) = self.meta();
+        let body = self.body().to_string();
+        format!(
+            "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or(""),
+            body.len()
+        )
+        .into_bytes()
     }
 
     /// An internal failure; its whole cause chain goes to the log.
@@ -91,24 +157,21 @@ impl From<SearchError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.meta();
+        let (status, _) = self.meta();
         if let ApiError::Internal(detail) = &self {
             tracing::error!(error = %detail, "request failed");
         }
-        let body = serde_json::json!({
-            "error": { "code": code, "message": self.public_message() }
-        });
-        (status, Json(body)).into_response()
+        (status, Json(self.body())).into_response()
     }
 }
 
-/// The machine code of a framework rejection, by its status.
+/// The machine code of a framework rejection, by its status: the code of the error trove
+/// itself answers that status with ([`ApiError::for_status`]), else a generic one.
 fn rejection_code(status: StatusCode) -> &'static str {
+    if let Some(e) = ApiError::for_status(status) {
+        return e.meta().1;
+    }
     match status {
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
-        StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => "timeout",
         StatusCode::UNAUTHORIZED => "unauthorized",
         s if s.is_server_error() => "internal",
         _ => "bad_request",

@@ -16,6 +16,7 @@
 
 pub mod conn;
 pub mod errors;
+pub mod head_errors;
 pub mod metrics;
 pub mod page;
 pub mod periodic;

@@ -60,7 +60,7 @@ async fn run_search(
 }
 
 /// Builds a [`SearchRequest`] from `q, limit, offset, source, kind, tag (repeatable),
-/// updated_after, updated_before`. `limit` above [`MAX_LIMIT`] is capped, not refused.
+/// updated_after, updated_before, mode, exact_total`. `limit` above [`MAX_LIMIT`] is capped, not refused.
 pub fn parse_search(params: &[(String, String)]) -> Result<SearchRequest, ApiError> {
     let mut req = SearchRequest {
         limit: DEFAULT_LIMIT,
@@ -81,6 +81,7 @@ pub fn parse_search(params: &[(String, String)]) -> Result<SearchRequest, ApiErr
             }
             "updated_after" => req.updated_after = Some(date(key, value)?),
             "updated_before" => req.updated_before = Some(date(key, value)?),
+            "exact_total" => req.exact_total = flag(key, value)?,
             _ => {}
         }
     }
@@ -91,6 +92,18 @@ pub fn parse_search(params: &[(String, String)]) -> Result<SearchRequest, ApiErr
         )));
     }
     Ok(req)
+}
+
+/// `true`/`1` or `false`/`0` (empty: false).
+fn flag(key: &str, v: &str) -> Result<bool, ApiError> {
+    match v {
+        "true" | "1" => Ok(true),
+        "false" | "0" | "" => Ok(false),
+        _ => Err(ApiError::BadParameter(format!(
+            "`{key}` must be true or false, not `{}`",
+            clip(v)
+        ))),
+    }
 }
 
 fn non_empty(v: &str) -> Option<String> {
@@ -332,6 +345,7 @@ mod tests {
             ("offset", "-1"),
             ("updated_after", "yesterday"),
             ("offset", "20000"),
+            ("exact_total", "yes"),
         ] {
             let e = parse_search(&p(&[(k, v)])).unwrap_err();
             assert!(
@@ -339,6 +353,21 @@ mod tests {
                 "{k}={v}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn exact_total_is_a_flag() {
+        assert!(!parse_search(&p(&[("q", "x")])).unwrap().exact_total);
+        assert!(
+            parse_search(&p(&[("exact_total", "true")]))
+                .unwrap()
+                .exact_total
+        );
+        assert!(
+            !parse_search(&p(&[("exact_total", "0")]))
+                .unwrap()
+                .exact_total
+        );
     }
 
     #[test]

@@ -16,9 +16,8 @@ pub fn search(out: &SearchOutput) -> String {
     let first = out.hits[0].rank;
     let last = out.hits[out.hits.len() - 1].rank;
     let mut s = format!(
-        "{} result{} for \"{}\" (showing {first}–{last}):\n",
-        out.total,
-        if out.total == 1 { "" } else { "s" },
+        "{} for \"{}\" (showing {first}–{last}):\n",
+        crate::search::total_label(out.total, out.total_is_exact),
         out.query
     );
     for h in &out.hits {
@@ -45,8 +44,10 @@ pub fn search(out: &SearchOutput) -> String {
 fn no_hits(out: &SearchOutput) -> String {
     if out.total > 0 {
         return format!(
-            "{} results for \"{}\", none at offset {}: use a smaller offset.",
-            out.total, out.query, out.offset
+            "{} for \"{}\", none at offset {}: use a smaller offset.",
+            crate::search::total_label(out.total, out.total_is_exact),
+            out.query,
+            out.offset
         );
     }
     format!(
@@ -200,6 +201,7 @@ mod tests {
         let out = SearchOutput {
             query: "heat".into(),
             total: 7,
+            total_is_exact: true,
             offset: 2,
             next_offset: Some(4),
             hits: vec![hit(3), hit(4)],
@@ -218,6 +220,7 @@ mod tests {
         let mut out = SearchOutput {
             query: "zzz".into(),
             total: 0,
+            total_is_exact: true,
             offset: 0,
             next_offset: None,
             hits: vec![],
@@ -226,6 +229,23 @@ mod tests {
         out.total = 3;
         out.offset = 50;
         assert!(search(&out).contains("smaller offset"));
+    }
+
+    #[test]
+    fn a_lower_bound_total_reads_as_one() {
+        let out = SearchOutput {
+            query: "the".into(),
+            total: 10_000,
+            total_is_exact: false,
+            offset: 0,
+            next_offset: Some(1),
+            hits: vec![hit(1)],
+        };
+        assert!(
+            search(&out).starts_with("10,000+ results for \"the\""),
+            "{}",
+            search(&out)
+        );
     }
 
     #[test]

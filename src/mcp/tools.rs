@@ -58,6 +58,10 @@ pub struct SearchInput {
     #[serde(default)]
     #[schemars(range(max = 10000))]
     pub offset: Option<u32>,
+    /// Count every match (default false: `total` stops at 10000 and is then a lower bound,
+    /// which is faster for very common words).
+    #[serde(default)]
+    pub exact_total: Option<bool>,
     /// `keyword` (the exact words), `semantic` (by meaning, for questions worded differently
     /// from the pages that answer them) or `hybrid` (both, fused). Default: hybrid when trove
     /// has an embedding model, else keyword.
@@ -95,8 +99,11 @@ pub struct SearchHit {
 pub struct SearchOutput {
     /// The query as run.
     pub query: String,
-    /// How many documents match in all (hits holds at most `limit` of them).
+    /// How many documents match in all (hits holds at most `limit` of them); when
+    /// `total_is_exact` is false, at least this many (counting stopped there).
     pub total: u64,
+    /// Whether `total` counted every match (ask with `exact_total`).
+    pub total_is_exact: bool,
     /// How many hits were skipped before the first one here.
     pub offset: u32,
     /// Pass as `offset` to get the next page; absent on the last page.
@@ -225,6 +232,7 @@ pub fn search_request(input: &SearchInput) -> Result<SearchRequest, ApiError> {
         updated_after: optional_date("updated_after", &input.updated_after)?,
         updated_before: optional_date("updated_before", &input.updated_before)?,
         facets: false,
+        exact_total: input.exact_total.unwrap_or(false),
         mode: match input.mode.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(m) => Some(m.parse().map_err(|e: String| bad(format!("`mode`: {e}")))?),
@@ -253,6 +261,7 @@ pub fn search_output(req: &SearchRequest, resp: &SearchResponse) -> SearchOutput
     SearchOutput {
         query: req.query.clone(),
         total: resp.total,
+        total_is_exact: resp.total_is_exact,
         offset: req.offset as u32,
         next_offset: ((shown as u64) < resp.total && !resp.hits.is_empty()).then_some(shown as u32),
         hits: resp

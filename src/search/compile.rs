@@ -114,7 +114,7 @@ impl Compiler {
             clauses.push((TOccur::Must, Box::new(AllQuery)));
         }
         clauses.extend(prox.into_iter().map(|p| (TOccur::Should, p)));
-        let text: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        let text: Box<dyn Query> = Box::new(BooleanQuery::new(flatten(clauses)));
         let query = self.with_filters(text, req);
         let highlight = Box::new(BooleanQuery::new(
             ctx.positive
@@ -468,6 +468,36 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     } else {
         Box::new(BoostQuery::new(q, boost))
     }
+}
+
+/// Splices boolean queries of `Should` clauses only that sit in a `Should` slot into the
+/// list: a sum of sums scores the same, and a flat union of term queries lets tantivy's top-k
+/// collector skip blocks of documents that cannot make the page (block-max WAND runs only when
+/// every clause of a union is a term query). A one-word query is such a union: its fields.
+/// (tantivy makes one match required in a query of `Should` clauses alone; in a `Should` slot
+/// that changes nothing.)
+fn flatten(clauses: Clauses) -> Clauses {
+    let mut out = Vec::with_capacity(clauses.len());
+    for (occur, q) in clauses {
+        let inner = q
+            .downcast_ref::<BooleanQuery>()
+            .filter(|b| {
+                occur == TOccur::Should
+                    && b.get_minimum_number_should_match() <= 1
+                    && b.clauses().iter().all(|(o, _)| *o == TOccur::Should)
+            })
+            .map(|b| {
+                b.clauses()
+                    .iter()
+                    .map(|(o, q)| (*o, q.box_clone()))
+                    .collect::<Clauses>()
+            });
+        match inner {
+            Some(subs) => out.extend(flatten(subs)),
+            None => out.push((occur, q)),
+        }
+    }
+    out
 }
 
 /// The filter field (`source`, `kind`, `tags`) a node restricts, if any.

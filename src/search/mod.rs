@@ -7,20 +7,20 @@
 //! other. Snippets are cut from the body kept in the store (bodies are not stored in the index).
 
 pub mod compile;
+pub mod count;
 pub mod eval;
 #[cfg(test)]
 mod proptests;
 pub mod query;
 pub mod ranking;
 pub mod semantic;
+pub mod snippet;
 
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, IndexReader, Searcher as TSearcher, TantivyDocument};
@@ -36,7 +36,7 @@ pub use semantic::{Fusion, Mode, Semantic};
 pub const MAX_LIMIT: usize = 100;
 /// Longest query accepted, in bytes.
 pub const MAX_QUERY_BYTES: usize = 2048;
-/// Snippets are cut from at most this many leading characters of a body: tokenizing a whole
+/// Snippets are cut from at most this many leading bytes of a body: tokenizing a whole
 /// 20 MB body for every hit of every query is what made concurrent searches take gigabytes.
 /// A match further in gets the body's first lines as its snippet instead.
 pub const SNIPPET_SOURCE_CHARS: usize = 100_000;
@@ -95,6 +95,10 @@ pub struct SearchRequest {
     /// Keyword, semantic or hybrid; `None`: hybrid when a model is loaded, else keyword.
     #[serde(default)]
     pub mode: Option<Mode>,
+    /// Count every hit; otherwise the total (and facet counts) stop at
+    /// [`EXACT_TOTAL_UP_TO`] and are then a lower bound.
+    #[serde(default)]
+    pub exact_total: bool,
 }
 
 /// One result.
@@ -175,7 +179,10 @@ pub struct Facets {
 pub struct SearchResponse {
     /// The retrieval that answered.
     pub mode: Mode,
+    /// Matching documents: exact when `total_is_exact`, else a lower bound ("10,000+").
     pub total: u64,
+    /// Whether `total` (and the facet counts) counted every hit.
+    pub total_is_exact: bool,
     pub took_ms: u64,
     pub hits: Vec<Hit>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -188,6 +195,30 @@ pub struct SearchResponse {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+impl SearchResponse {
+    /// "1 result", "2,345 results", or "10,000+ results" when the total is a lower bound.
+    pub fn total_label(&self) -> String {
+        total_label(self.total, self.total_is_exact)
+    }
+}
+
+/// See [`SearchResponse::total_label`].
+pub fn total_label(total: u64, exact: bool) -> String {
+    let digits = total.to_string();
+    let mut n = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            n.push(',');
+        }
+        n.push(c);
+    }
+    match (total, exact) {
+        (1, true) => "1 result".to_owned(),
+        (_, true) => format!("{n} results"),
+        (_, false) => format!("{n}+ results"),
+    }
 }
 
 /// A reader over one index generation.
@@ -282,13 +313,14 @@ impl Searcher {
             let (total, hits, pending) =
                 self.search_semantic(sem, mode, req, &parsed, &compiled, store)?;
             let facets = if req.facets {
-                Some(self.facets(&searcher, &*compiled.query)?)
+                count::count(&searcher, &*compiled.query, None, true)?.facets
             } else {
                 None
             };
             return Ok(SearchResponse {
                 mode,
                 total,
+                total_is_exact: true,
                 took_ms: start.elapsed().as_millis() as u64,
                 hits,
                 facets,
@@ -296,74 +328,41 @@ impl Searcher {
             });
         }
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        let (top, total) = searcher.search(
+        // TopDocs alone, so tantivy may skip blocks that cannot make the page (block-max WAND);
+        // the total is counted apart, without scores, and bounded.
+        let top = searcher.search(
             &*compiled.query,
-            &(
-                TopDocs::with_limit(limit)
-                    .and_offset(req.offset)
-                    .order_by_score(),
-                Count,
-            ),
+            &TopDocs::with_limit(limit)
+                .and_offset(req.offset)
+                .order_by_score(),
         )?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*compiled.highlight, fields.body)?;
-        snippets.set_max_num_chars(220);
+        let counted = count::count(&searcher, &*compiled.query, up_to(req), req.facets)?;
+        let snippets = snippet::Snippets::new(&searcher, &*compiled.highlight, fields.body)?;
         let docs = fetch(&searcher, &top)?;
-        let ids: Vec<&str> = docs.iter().map(|(_, d)| d.id.as_str()).collect();
-        let bodies = store.body_prefixes(&ids, SNIPPET_SOURCE_CHARS)?;
         let hits = docs
             .iter()
-            .map(|(score, d)| hit(d, *score, bodies.get(&d.id), &snippets))
-            .collect();
-        let facets = if req.facets {
-            Some(self.facets(&searcher, &*compiled.query)?)
-        } else {
-            None
-        };
+            .zip(&top)
+            .map(|((score, d), (_, addr))| {
+                Ok(hit_with(d, *score, snippets.cut(store, &d.id, *addr)?))
+            })
+            .collect::<Result<_, SearchError>>()?;
+        // A lower bound never falls below the hits already paged past and shown.
+        let total = counted.total.max((req.offset + docs.len()) as u64);
         Ok(SearchResponse {
             mode,
-            total: total as u64,
+            total,
+            total_is_exact: counted.exact,
             took_ms: start.elapsed().as_millis() as u64,
             hits,
-            facets,
+            facets: counted.facets,
             embeddings_pending: 0,
         })
     }
+}
 
-    fn facets(
-        &self,
-        searcher: &TSearcher,
-        q: &dyn tantivy::query::Query,
-    ) -> Result<Facets, SearchError> {
-        let req: Aggregations = serde_json::from_value(serde_json::json!({
-            "source": {"terms": {"field": "source", "size": 20}},
-            "kind": {"terms": {"field": "kind", "size": 20}},
-            "tags": {"terms": {"field": "tags", "size": 30}},
-        }))
-        .map_err(|e| SearchError::Tantivy(tantivy::TantivyError::InvalidArgument(e.to_string())))?;
-        let ctx = AggContextParams::new(
-            AggregationLimitsGuard::default(),
-            self.index.index().tokenizers().clone(),
-        );
-        let res = searcher.search(q, &AggregationCollector::from_aggs(req, ctx))?;
-        let json = serde_json::to_value(&res).unwrap_or_default();
-        let buckets = |name: &str| -> Vec<(String, u64)> {
-            json[name]["buckets"]
-                .as_array()
-                .map(|b| {
-                    b.iter()
-                        .filter_map(|e| {
-                            Some((e["key"].as_str()?.to_owned(), e["doc_count"].as_u64()?))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        Ok(Facets {
-            source: buckets("source"),
-            kind: buckets("kind"),
-            tags: buckets("tags"),
-        })
-    }
+/// How many hits to count: all when asked for, else up to the threshold.
+fn up_to(req: &SearchRequest) -> Option<u64> {
+    (!req.exact_total).then_some(EXACT_TOTAL_UP_TO)
 }
 
 /// Stored fields of a hit.
@@ -416,8 +415,8 @@ fn fetch(
 fn hit(d: &StoredDoc, score: f32, body: Option<&String>, gen: &SnippetGenerator) -> Hit {
     let body = body.map(String::as_str).unwrap_or("");
     let snippet = gen.snippet(body);
-    let (html, plain) = if snippet.is_empty() {
-        lead(body)
+    let cut = if snippet.is_empty() {
+        snippet::lead(body, false)
     } else {
         (
             snippet.to_html(),
@@ -427,6 +426,11 @@ fn hit(d: &StoredDoc, score: f32, body: Option<&String>, gen: &SnippetGenerator)
             ),
         )
     };
+    hit_with(d, score, cut)
+}
+
+/// A hit with its snippet already cut.
+fn hit_with(d: &StoredDoc, score: f32, (html, plain): snippet::Cut) -> Hit {
     Hit {
         id: d.id.clone(),
         source: d.source.clone(),
@@ -439,19 +443,6 @@ fn hit(d: &StoredDoc, score: f32, body: Option<&String>, gen: &SnippetGenerator)
         updated_at: d.updated_at,
         snippet_plain: plain,
     }
-}
-
-/// The first ~200 characters of the body, cut at a word boundary (when no term matched it).
-fn lead(body: &str) -> (String, (String, Vec<std::ops::Range<usize>>)) {
-    let mut end = body.len().min(200);
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    if end < body.len() {
-        end = body[..end].rfind(char::is_whitespace).unwrap_or(end);
-    }
-    let text = body[..end].split_whitespace().collect::<Vec<_>>().join(" ");
-    (html_escape(&text), (text, Vec::new()))
 }
 
 /// Escapes text for HTML.
@@ -476,3 +467,7 @@ pub fn ids(resp: &SearchResponse) -> Vec<String> {
 }
 
 pub use compile::STOP_WORDS;
+pub use count::EXACT_TOTAL_UP_TO;
+
+#[cfg(test)]
+mod tests;

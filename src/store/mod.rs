@@ -336,6 +336,37 @@ impl Store {
         Ok(out)
     }
 
+    /// The first `max_bytes` of a document's body (cut back to a whole character), and whether
+    /// that is the whole body; `None` for an unknown id. SQLite's incremental blob reads load
+    /// only the pages holding those bytes, not the whole body.
+    pub fn body_head(&self, id: &str, max_bytes: usize) -> Result<Option<(String, bool)>> {
+        let rowid = self
+            .conn
+            .prepare_cached("SELECT rowid FROM documents WHERE id = ?1")?
+            .query_row([id], |r| r.get::<_, i64>(0))
+            .optional()?;
+        let Some(rowid) = rowid else {
+            return Ok(None);
+        };
+        let blob = self
+            .conn
+            .blob_open(rusqlite::MAIN_DB, c"documents", c"body", rowid, true)?;
+        let n = blob.len().min(max_bytes);
+        let mut buf = vec![0u8; n];
+        blob.read_at_exact(&mut buf, 0)?;
+        let whole = n == blob.len();
+        let text = match String::from_utf8(buf) {
+            Ok(t) => t,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let mut b = e.into_bytes();
+                b.truncate(valid);
+                String::from_utf8(b).unwrap_or_default()
+            }
+        };
+        Ok(Some((text, whole)))
+    }
+
     /// Calls `f` with every document (ordered by id), optionally of one source.
     pub fn for_each(
         &self,

@@ -172,6 +172,64 @@ fn errors_are_json_with_stable_codes() {
 }
 
 #[test]
+fn a_100k_character_query_got_a_414_with_an_empty_body() {
+    let data = Data::with_docs(5);
+    let srv = Server::start(&data, &[], &[]);
+    let huge = format!("/search?q={}", "heat+".repeat(20_000));
+    let v = srv.json(&huge, 414);
+    assert_eq!(v["error"]["code"], "uri_too_long", "{v}");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("shorter query"));
+    // Methods other than GET, which axum answered without a body, get the JSON error too.
+    let (status, body) = raw(
+        &srv.addr,
+        "POST /search?q=heat HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 405, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(v["error"]["code"], "method_not_allowed", "{v}");
+    assert_eq!(
+        hits(&srv.json("/search?q=heat", 200)).len(),
+        5,
+        "still serving"
+    );
+}
+
+#[test]
+fn totals_say_whether_they_are_exact() {
+    let data = Data::with_docs(30);
+    let srv = Server::start(&data, &[], &[]);
+    let v = srv.json("/search?q=transfer", 200);
+    assert_eq!(
+        (v["total"].as_u64(), v["total_is_exact"].as_bool()),
+        (Some(10), Some(true)),
+        "{v}"
+    );
+    let v = srv.json("/search?q=transfer&exact_total=true", 200);
+    assert_eq!(v["total_is_exact"], true, "{v}");
+    let v = srv.json("/search?q=transfer&exact_total=maybe", 400);
+    assert_eq!(v["error"]["code"], "bad_parameter", "{v}");
+}
+
+/// Sends a raw request and reads the answer to the end: status and body.
+fn raw(addr: &str, request: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_owned())
+}
+
+#[test]
 fn deeply_nested_parentheses_overflow_the_stack() {
     let data = Data::with_docs(5);
     let srv = Server::start(&data, &[], &[]);

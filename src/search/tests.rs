@@ -1,0 +1,124 @@
+use super::*;
+use crate::document::Document;
+use crate::index::TroveIndex;
+
+/// A data folder holding `docs`, indexed.
+fn folder(docs: &[Document]) -> (tempfile::TempDir, Store, Searcher) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store.upsert_all(docs).unwrap();
+    let mut index = TroveIndex::open(dir.path()).unwrap();
+    index.catch_up(&mut store).unwrap();
+    let searcher = Searcher::new(TroveIndex::open(dir.path()).unwrap()).unwrap();
+    (dir, store, searcher)
+}
+
+fn tagged(i: usize) -> Document {
+    let mut d = Document::new(format!("t:{i}"), format!("Note {i}"), "common words here");
+    d.tags = vec![if i.is_multiple_of(3) { "red" } else { "blue" }.into()];
+    d
+}
+
+fn search(s: &Searcher, store: &Store, q: &str) -> SearchResponse {
+    let req = SearchRequest {
+        query: q.into(),
+        limit: 10,
+        facets: true,
+        ..SearchRequest::default()
+    };
+    s.search(&req, store).unwrap()
+}
+
+#[test]
+fn counting_stops_at_the_bound_and_says_so() {
+    let docs: Vec<Document> = (0..30).map(tagged).collect();
+    let (_dir, store, s) = folder(&docs);
+    let parsed = query::parse("common").unwrap();
+    let compiled = compile::Compiler::new(s.index())
+        .unwrap()
+        .compile(&parsed, &SearchRequest::default())
+        .unwrap();
+    let searcher = s.reader.searcher();
+    let count = |up_to| count::count(&searcher, &*compiled.query, up_to, true).unwrap();
+    let bounded = count(Some(10));
+    assert_eq!((bounded.total, bounded.exact), (10, false));
+    let tags = bounded.facets.unwrap().tags;
+    assert_eq!(tags.iter().map(|(_, n)| n).sum::<u64>(), 10, "{tags:?}");
+    let at_bound = count(Some(30));
+    assert_eq!((at_bound.total, at_bound.exact), (30, true));
+    let all = count(None);
+    assert_eq!((all.total, all.exact), (30, true));
+    assert_eq!(
+        all.facets.unwrap().tags,
+        [("blue".to_owned(), 20), ("red".to_owned(), 10)]
+    );
+    let resp = search(&s, &store, "common");
+    assert_eq!((resp.total, resp.total_is_exact), (30, true));
+    assert_eq!(resp.facets.unwrap().tags.len(), 2);
+}
+
+#[test]
+fn totals_read_as_lower_bounds() {
+    assert_eq!(total_label(1, true), "1 result");
+    assert_eq!(total_label(1234567, true), "1,234,567 results");
+    assert_eq!(total_label(10_000, false), "10,000+ results");
+    assert_eq!(total_label(0, true), "0 results");
+}
+
+#[test]
+fn snippets_come_from_the_first_match_however_deep() {
+    let filler = "lorem ipsum dolor sit amet ".repeat(2_000); // 54,000 bytes
+    let docs = [
+        Document::new(
+            "d:deep",
+            "Deep",
+            format!("{filler}the zanzibar clause {filler}"),
+        ),
+        Document::new(
+            "d:title",
+            "Zanzibar in the title",
+            "opening words of the body",
+        ),
+        Document::new(
+            "d:far",
+            "Far",
+            format!("{filler}{filler}{filler}zanzibar"), // past the 100,000 bytes read
+        ),
+    ];
+    let (_dir, store, s) = folder(&docs);
+    let resp = search(&s, &store, "zanzibar");
+    let by_id = |id: &str| resp.hits.iter().find(|h| h.id == id).unwrap();
+    assert!(
+        by_id("d:deep")
+            .snippet
+            .contains("the <b>zanzibar</b> clause"),
+        "{}",
+        by_id("d:deep").snippet
+    );
+    assert_eq!(by_id("d:title").snippet, "opening words of the body");
+    let far = &by_id("d:far").snippet;
+    assert!(
+        far.starts_with("lorem ipsum") && !far.contains("<b>"),
+        "{far}"
+    );
+}
+
+#[test]
+fn one_word_is_a_flat_union_of_term_queries() {
+    let (_dir, _store, s) = folder(&[tagged(1)]);
+    let parsed = query::parse("common").unwrap();
+    let compiled = compile::Compiler::new(s.index())
+        .unwrap()
+        .compile(&parsed, &SearchRequest::default())
+        .unwrap();
+    let top = compiled
+        .query
+        .downcast_ref::<tantivy::query::BooleanQuery>()
+        .expect("a boolean query");
+    assert!(
+        top.clauses()
+            .iter()
+            .all(|(_, q)| !q.is::<tantivy::query::BooleanQuery>()),
+        "nested: {top:?}"
+    );
+}
