@@ -17,6 +17,7 @@ pub mod data;
 pub mod document;
 pub mod embed;
 pub mod error;
+pub mod extract;
 pub mod flatten;
 pub mod http;
 pub mod index;

@@ -165,6 +165,7 @@ fn source(name: &str, kind: SourceKind, url: &str, token: &str) -> SourceConfig 
         api_url: url.into(),
         requests_per_second: 0.0,
         api_version: MONDAY_API_VERSION.into(),
+        attachments: Default::default(),
     }
 }
 

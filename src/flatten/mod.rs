@@ -3,6 +3,7 @@
 //! No I/O here, so tests can run them over recorded responses. Connectors call them while
 //! crawling; `rebuild` reindexes the documents the store keeps and does not rerun them.
 
+pub mod attachments;
 pub mod html;
 pub mod monday;
 pub mod notion;

@@ -7,6 +7,7 @@
 //! [`crate::index`]) and catches up with [`Store::changes_since`], so a crash between a store
 //! write and an index commit loses nothing and duplicates nothing.
 
+mod attachments;
 mod sink;
 mod sources;
 mod vectors;
@@ -146,6 +147,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(vectors::SCHEMA)?;
+        conn.execute_batch(attachments::SCHEMA)?;
         let store = Store { conn, path };
         store.check_version()?;
         Ok(store)

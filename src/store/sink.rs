@@ -58,6 +58,10 @@ impl<'a> SourceSink<'a> {
             }
         }
         self.counts.deleted += delete_in(&tx, &batch.deletes)?;
+        super::attachments::replace_in(&tx, &batch.attachments)?;
+        if !batch.deletes.is_empty() {
+            super::attachments::drop_orphans_in(&tx)?;
+        }
         {
             let now = Utc::now().to_rfc3339();
             let mut skip = tx.prepare_cached(

@@ -27,6 +27,7 @@
 //! # Ok(()) }
 //! ```
 
+mod attach;
 mod blocks;
 mod control;
 mod database;
@@ -51,6 +52,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
+pub use attach::AttachmentShowcase;
 pub use faults::{FaultKind, Faults};
 pub use generate::{generate, GenSpec};
 pub use model::{Block, DataSource, Database, Markers, Page, Parent, Workspace};
@@ -112,6 +114,7 @@ pub(crate) struct Shared {
     rate_limit: Mutex<Option<u32>>,
     token: String,
     next_request: AtomicU64,
+    file_stats: Mutex<crate::files::FileStats>,
 }
 
 /// Locks a mutex, ignoring poisoning (a panicking test must not wedge the server).
@@ -129,6 +132,7 @@ impl Shared {
             rate_limit: Mutex::new(opts.rate_limit_per_minute),
             token: opts.token,
             next_request: AtomicU64::new(1),
+            file_stats: Mutex::new(crate::files::FileStats::default()),
         }
     }
 
@@ -217,6 +221,11 @@ impl FakeNotion {
     /// Request counters so far.
     pub fn requests(&self) -> RequestCounts {
         lock(&self.shared.counts).clone()
+    }
+
+    /// What the file host saw: links issued, downloads, expired links, tokens sent.
+    pub fn file_stats(&self) -> crate::files::FileStats {
+        lock(&self.shared.file_stats).clone()
     }
 
     /// Resets the request counters.

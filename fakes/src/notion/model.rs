@@ -136,6 +136,8 @@ pub struct Workspace {
     /// Rows one data-source query may return (`None` = Notion's 10,000); past it the
     /// last page carries `request_status: incomplete`.
     pub query_result_limit: Option<usize>,
+    /// Attached files by key (`crate::files`); blocks and properties hold placeholders.
+    pub files: crate::files::Files,
 }
 
 /// A node addressable through `/v1/blocks/{id}`.

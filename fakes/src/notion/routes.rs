@@ -18,7 +18,7 @@ use super::model::Workspace;
 use super::pagination::{self, page_size};
 use super::render::{self, ApiVersion};
 use super::reply::{finish, parse_id, ApiError, ApiResult};
-use super::{control, lock, props, Shared};
+use super::{attach, control, lock, props, Shared};
 
 /// The whole app: `/v1` API behind the gate, plus `/__fake` control routes.
 pub fn app(sh: Arc<Shared>) -> Router {
@@ -34,9 +34,12 @@ pub fn app(sh: Arc<Shared>) -> Router {
         .route("/v1/data_sources/{id}/query", post(query_data_source))
         .route("/v1/users", get(list_users))
         .route("/v1/users/{id}", get(get_user))
+        .route("/__fake/files/{key}/{name}", get(attach::download))
+        .route("/__fake/storage/{key}", get(attach::storage))
         .merge(control::router())
         .fallback(invalid_url)
         .method_not_allowed_fallback(invalid_url)
+        .layer(from_fn_with_state(sh.clone(), attach::sign))
         .layer(from_fn_with_state(sh.clone(), gate))
         .with_state(sh)
 }

@@ -6,6 +6,7 @@
 //! in full. Each phase gets a [`Step`] borrowing the run's four parts; no phase imports this
 //! module.
 
+use crate::connectors::files::Downloader;
 use super::client::Client;
 use super::limits::Limits;
 use super::listing::{list_boards, Boards};
@@ -40,6 +41,7 @@ impl<'a> Crawler<'a> {
                 client,
                 progress,
                 tuning,
+                files: Downloader::new(cfg.attachments.clone())?,
             },
             w: Writer::new(sink),
             boards: Boards::default(),

@@ -18,6 +18,7 @@ use super::errors::{
     abort_error, classify, decide, excerpt, skip, ApiError, Attempts, Decision, Failure,
 };
 use crate::config::SourceConfig;
+use crate::connectors::files::Downloader;
 use crate::connectors::http::{http_client, parse_retry_after, Backoff, RateLimiter};
 use crate::connectors::{ConnectorError, Progress};
 use crate::secret::Secret;
@@ -40,6 +41,8 @@ pub struct Client<'a> {
     backoff: Backoff,
     progress: &'a dyn Progress,
     requests: AtomicU64,
+    /// Attachment downloads: a separate client that never carries the token.
+    files: Downloader,
 }
 
 impl<'a> Client<'a> {
@@ -59,6 +62,7 @@ impl<'a> Client<'a> {
             backoff,
             progress,
             requests: AtomicU64::new(0),
+            files: Downloader::new(cfg.attachments.clone())?,
         })
     }
 
@@ -69,6 +73,11 @@ impl<'a> Client<'a> {
 
     pub fn progress(&self) -> &dyn Progress {
         self.progress
+    }
+
+    /// The attachment downloader (no token, own redirect rules).
+    pub fn files(&self) -> &Downloader {
+        &self.files
     }
 
     /// `GET /v1/<path>?<query>`.

@@ -15,6 +15,7 @@
 //! `child_page` / `child_database` / `link_to_page` blocks of pages that changed, and everything
 //! known is re-checked by a deep reconciliation every 12 hours (or `--full`).
 
+pub mod attachments;
 pub mod client;
 pub mod driver;
 pub mod errors;

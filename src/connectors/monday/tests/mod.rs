@@ -27,6 +27,7 @@ pub fn config(url: &str) -> SourceConfig {
         api_url: url.to_owned(),
         requests_per_second: 0.0,
         api_version: "2026-01".into(),
+        attachments: Default::default(),
     }
 }
 

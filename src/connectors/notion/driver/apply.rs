@@ -9,7 +9,10 @@ use serde_json::Value;
 use super::{check_task, Crawler};
 use crate::connectors::notion::fetch::{edited, is_trashed, DatabaseFetch, Walk};
 use crate::connectors::notion::state::{self, Kind, Task, TaskKind};
+use crate::connectors::files::skips;
 use crate::connectors::ConnectorError;
+use crate::flatten::attachments::append as append_attachments;
+use crate::ingest::{Attached, Attachment};
 use crate::flatten::notion::BlockEntry;
 use crate::flatten::notion::{
     database_document, database_title, is_row, normalize_id, page_document, page_title,
@@ -33,6 +36,7 @@ enum Pending {
     Page {
         page: Value,
         blocks: Vec<BlockEntry>,
+        attachments: Vec<Attachment>,
     },
     Database {
         database: Value,
@@ -49,6 +53,7 @@ impl Crawler<'_> {
         page: Value,
         walk: Walk,
         climbed: Option<String>,
+        attachments: Vec<Attachment>,
     ) -> Result<bool, ConnectorError> {
         let id = task.id.clone();
         let parent = self.resolve_parent(task, &page, climbed);
@@ -58,6 +63,7 @@ impl Crawler<'_> {
         let pending = Pending::Page {
             page,
             blocks: walk.blocks,
+            attachments,
         };
         self.build_or_defer(task, parent, pending)
     }
@@ -121,8 +127,12 @@ impl Crawler<'_> {
         }
         let path = state::path(&self.state.tree, d.parent.as_deref());
         match d.doc {
-            Pending::Page { page, blocks } => {
-                let flat = page_document(PageDocInput {
+            Pending::Page {
+                page,
+                blocks,
+                attachments,
+            } => {
+                let mut flat = page_document(PageDocInput {
                     source: &self.cfg.name,
                     page: &page,
                     blocks: &blocks,
@@ -131,6 +141,7 @@ impl Crawler<'_> {
                     lookup: &self.lookup,
                 });
                 self.summary.unknown_types += flat.unknown;
+                self.attach(&mut flat.value, attachments);
                 self.upsert(&id, flat.value)
             }
             Pending::Database { database, sources } => {
@@ -145,6 +156,19 @@ impl Crawler<'_> {
                 }
             }
         }
+    }
+
+    /// Appends the text of a page's files to its document and records them (text and skips).
+    fn attach(&mut self, doc: &mut crate::Document, files: Vec<Attachment>) {
+        append_attachments(doc, &files);
+        let (skipped, fine) = skips(&files);
+        self.summary.skipped += skipped.len() as u64;
+        self.batch.skipped.extend(skipped);
+        self.batch.unskipped.extend(fine);
+        self.batch.attachments.push(Attached {
+            doc_id: doc.id.clone(),
+            files,
+        });
     }
 
     /// Queues what a page's blocks point to, and re-checks former children that vanished.

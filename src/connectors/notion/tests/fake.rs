@@ -116,6 +116,7 @@ pub fn config(base: &str) -> SourceConfig {
         api_url: base.to_owned(),
         requests_per_second: 0.0,
         api_version: String::new(),
+        attachments: Default::default(),
     }
 }
 
