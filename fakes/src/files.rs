@@ -268,6 +268,9 @@ pub fn pdf(pages: &[&str]) -> Vec<u8> {
 pub fn encrypted_pdf(text: &str, password: &str) -> Vec<u8> {
     use lopdf::{EncryptionState, EncryptionVersion, Permissions};
     let mut doc = pdf_doc(&[text]);
+    // The file key is derived from the trailer's first ID string.
+    let id = lopdf::Object::string_literal(b"trove-fake-pdf-id".to_vec());
+    doc.trailer.set("ID", vec![id.clone(), id]);
     let version = EncryptionVersion::V2 {
         document: &doc,
         owner_password: "owner",
