@@ -473,7 +473,10 @@ auth_token = "abc"
     fn attachment_limits_are_read_with_defaults() {
         let src = "[[sources]]\nname='n'\nkind='notion'\ntoken='t'\n";
         let cfg = Config::parse(src, &no_env).unwrap();
-        assert_eq!(cfg.sources[0].attachments, crate::extract::Limits::default());
+        assert_eq!(
+            cfg.sources[0].attachments,
+            crate::extract::Limits::default()
+        );
         let text = format!("[attachments]\nmax_file_mb = 2\nmax_pdf_pages = 9\n{src}");
         let l = &Config::parse(&text, &no_env).unwrap().sources[0].attachments;
         assert_eq!((l.max_bytes, l.max_pdf_pages), (2 * 1024 * 1024, 9));

@@ -49,7 +49,11 @@ fn attachment_text_is_exported_searchable_and_skips_are_explained() {
     let docs = export(&s.trove);
     let page = &docs[&format!("notion:{}", sc.page)];
     for (word, name) in sc.readable.iter().filter(|(_, n)| n != "brief.md") {
-        assert!(page.body.contains(word.as_str()), "{word} of {name} missing:\n{}", page.body);
+        assert!(
+            page.body.contains(word.as_str()),
+            "{word} of {name} missing:\n{}",
+            page.body
+        );
         assert!(page.body.contains(&format!("Attachment: {name}")), "{name}");
     }
     let row = sc.row.as_ref().expect("row with files property");
@@ -75,7 +79,10 @@ fn attachment_text_is_exported_searchable_and_skips_are_explained() {
             .find(|l| l.contains(&format!("{name}:")))
             .unwrap_or_else(|| panic!("{name} not skipped:\n{status}"));
         assert!(line.contains("attachment"), "{line}");
-        assert!(line.contains(why.as_str()), "{name}: want `{why}` in {line}");
+        assert!(
+            line.contains(why.as_str()),
+            "{name}: want `{why}` in {line}"
+        );
     }
 
     // The expired link was renewed by re-reading the block; nothing carried the token or any
@@ -98,9 +105,15 @@ fn attachment_text_is_exported_searchable_and_skips_are_explained() {
         .expect("attachments");
     assert_eq!(kept.len(), 8, "{kept:?}");
     assert!(kept.iter().all(|a| !a.key.contains("X-Amz")), "{kept:?}");
-    let pdf = kept.iter().find(|a| a.name == "spec.pdf").expect("spec.pdf");
+    let pdf = kept
+        .iter()
+        .find(|a| a.name == "spec.pdf")
+        .expect("spec.pdf");
     assert!(pdf.text.as_deref().unwrap_or("").contains("zanzibarite"));
-    let locked = kept.iter().find(|a| a.name == "locked.pdf").expect("locked");
+    let locked = kept
+        .iter()
+        .find(|a| a.name == "locked.pdf")
+        .expect("locked");
     assert!(locked.text.is_none() && locked.skipped.is_some());
     drop(store);
 
@@ -135,9 +148,17 @@ fn monday_file_columns_are_read_and_limits_explained() {
         .map(|i| i.id)
         .expect("an item");
     let files = [
-        FakeFile::new("plan.pdf", "application/pdf", pdf(&["monday plan quasarine"])),
-        FakeFile::new("old.md", "text/markdown", b"expiring flumpish note".to_vec())
-            .with(Behaviour::ExpireFirstUrl),
+        FakeFile::new(
+            "plan.pdf",
+            "application/pdf",
+            pdf(&["monday plan quasarine"]),
+        ),
+        FakeFile::new(
+            "old.md",
+            "text/markdown",
+            b"expiring flumpish note".to_vec(),
+        )
+        .with(Behaviour::ExpireFirstUrl),
         FakeFile::new("huge.txt", "text/plain", vec![b'z'; 3 * 1024 * 1024]),
         FakeFile::new("away.txt", "text/plain", b"offsite grindlewort".to_vec())
             .with(Behaviour::ForeignRedirect),
@@ -154,7 +175,11 @@ fn monday_file_columns_are_read_and_limits_explained() {
         .flat_map(|i| i.cells.values())
         .filter_map(|c| c.value.as_ref()?.get("files")?.as_array().cloned())
         .flatten()
-        .filter(|f| f["name"].as_str().is_some_and(|n| n.ends_with(".pdf") || n.ends_with(".txt")))
+        .filter(|f| {
+            f["name"]
+                .as_str()
+                .is_some_and(|n| n.ends_with(".pdf") || n.ends_with(".txt"))
+        })
         .filter_map(|f| f["assetId"].as_u64())
         .map(trove_fakes::monday::attach::asset_marker)
         .collect();
@@ -172,13 +197,24 @@ fn monday_file_columns_are_read_and_limits_explained() {
         .find(|d| d.id == format!("monday:{item}"))
         .expect("item exported")
         .body;
-    for word in ["quasarine", "flumpish", "Attachment: plan.pdf", "Attachment: old.md"] {
+    for word in [
+        "quasarine",
+        "flumpish",
+        "Attachment: plan.pdf",
+        "Attachment: old.md",
+    ] {
         assert!(body.contains(word), "{word} missing:\n{body}");
     }
     assert!(!docs.iter().any(|d| d.body.contains("grindlewort")));
     let all: String = docs.iter().map(|d| d.body.as_str()).collect();
-    let missing: Vec<_> = generated.iter().filter(|m| !all.contains(m.as_str())).collect();
-    assert!(missing.is_empty(), "generated assets not indexed: {missing:?}");
+    let missing: Vec<_> = generated
+        .iter()
+        .filter(|m| !all.contains(m.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "generated assets not indexed: {missing:?}"
+    );
     let v = env.t.search("quasarine", &[]);
     assert_eq!(hit_ids(&v), vec![format!("monday:{item}")], "{v}");
 

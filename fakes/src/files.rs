@@ -208,12 +208,20 @@ pub fn serve(files: &Files, stats: &mut FileStats, req: Download<'_>) -> Respons
         return s3_error(StatusCode::BAD_REQUEST, "InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified");
     }
     let Some(f) = files.get(req.key) else {
-        return s3_error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist.");
+        return s3_error(
+            StatusCode::NOT_FOUND,
+            "NoSuchKey",
+            "The specified key does not exist.",
+        );
     };
     let q = |k: &str| req.query.get(k).map(String::as_str).unwrap_or("");
     let date = q("X-Amz-Date");
     if q("X-Amz-Signature") != signature(req.key, date) {
-        return s3_error(StatusCode::FORBIDDEN, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
+        return s3_error(
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+        );
     }
     let issued = NaiveDateTime::parse_from_str(date, DATE_FORMAT).map(|d| d.and_utc());
     let expires: i64 = q("X-Amz-Expires").parse().unwrap_or(0);
@@ -236,7 +244,11 @@ pub fn serve(files: &Files, stats: &mut FileStats, req: Download<'_>) -> Respons
             let port = host.rsplit_once(':').map(|(_, p)| p).unwrap_or("80");
             redirect(
                 StatusCode::FOUND,
-                format!("http://localhost:{port}{ROUTE}/{}/{}?{query}", req.key, encode(&f.name)),
+                format!(
+                    "http://localhost:{port}{ROUTE}/{}/{}?{query}",
+                    req.key,
+                    encode(&f.name)
+                ),
             )
         }
         _ => (
@@ -359,12 +371,19 @@ mod tests {
     #[test]
     fn placeholders_become_signed_links() {
         let mut files = Files::new();
-        files.insert("k1".into(), FakeFile::new("a b.txt", "text/plain", b"x".to_vec()));
+        files.insert(
+            "k1".into(),
+            FakeFile::new("a b.txt", "text/plain", b"x".to_vec()),
+        );
         let mut stats = FileStats::default();
-        let mut v = serde_json::json!({"file": {"url": placeholder("k1")}, "other": "fakefile:none"});
+        let mut v =
+            serde_json::json!({"file": {"url": placeholder("k1")}, "other": "fakefile:none"});
         sign_json(&mut v, "http://127.0.0.1:9", &files, &mut stats);
         let url = v["file"]["url"].as_str().unwrap();
-        assert!(url.starts_with("http://127.0.0.1:9/__fake/files/k1/a%20b.txt?"), "{url}");
+        assert!(
+            url.starts_with("http://127.0.0.1:9/__fake/files/k1/a%20b.txt?"),
+            "{url}"
+        );
         assert!(url.contains("X-Amz-Expires=3600"), "{url}");
         assert_eq!(v["other"], "fakefile:none");
         assert_eq!(stats.issued["k1"], 1);

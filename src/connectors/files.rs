@@ -130,7 +130,9 @@ impl Downloader {
                     .and_then(|l| current.join(l).ok())
                     .ok_or(DownloadError::Status(status.as_u16()))?;
                 if !allowed(&first, &next) {
-                    return Err(DownloadError::Refused(next.host_str().unwrap_or("?").to_owned()));
+                    return Err(DownloadError::Refused(
+                        next.host_str().unwrap_or("?").to_owned(),
+                    ));
                 }
                 current = next;
                 continue;

@@ -85,7 +85,13 @@ pub fn format_of(name: &str, content_type: Option<&str>, bytes: &[u8]) -> Option
         _ => None,
     };
     let mime = content_type
-        .map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     let by_mime = match mime.as_str() {
         "application/pdf" => Some(Format::Pdf),
@@ -154,7 +160,9 @@ where
             let _ = tx.send(r);
         });
     if let Err(e) = spawned {
-        return Err(Unreadable::Corrupt(format!("cannot start a reader thread: {e}")));
+        return Err(Unreadable::Corrupt(format!(
+            "cannot start a reader thread: {e}"
+        )));
     }
     rx.recv_timeout(timeout)
         .unwrap_or(Err(Unreadable::TimedOut(timeout.as_secs())))

@@ -65,12 +65,23 @@ fn a_file_over_the_size_limit_is_not_read() {
         ..limits()
     };
     let e = extract("a.txt", None, vec![b'a'; 11], &l).unwrap_err();
-    assert_eq!(e, Unreadable::TooLarge { size: 11, limit: 10 });
+    assert_eq!(
+        e,
+        Unreadable::TooLarge {
+            size: 11,
+            limit: 10
+        }
+    );
 }
 
 #[test]
 fn text_markdown_and_csv_are_read() {
-    let t = extract("a.txt", None, b"\xEF\xBB\xBFplain words".to_vec(), &limits());
+    let t = extract(
+        "a.txt",
+        None,
+        b"\xEF\xBB\xBFplain words".to_vec(),
+        &limits(),
+    );
     assert_eq!(t.as_deref(), Ok("plain words"));
     let md = extract("a.md", None, b"# Title\n\nbody".to_vec(), &limits());
     assert_eq!(md.as_deref(), Ok("# Title\n\nbody"));
@@ -80,21 +91,33 @@ fn text_markdown_and_csv_are_read() {
         b"name,notes\nwidget,\"shiny, new\nparts\"\n".to_vec(),
         &limits(),
     );
-    assert_eq!(csv.as_deref(), Ok("name | notes\nwidget | shiny, new\nparts\n"));
+    assert_eq!(
+        csv.as_deref(),
+        Ok("name | notes\nwidget | shiny, new\nparts\n")
+    );
 }
 
 #[test]
 fn binary_and_unknown_files_are_skipped_with_a_reason() {
     let e = extract("a.txt", None, b"a\0b".to_vec(), &limits()).unwrap_err();
     assert!(matches!(e, Unreadable::Corrupt(_)), "{e}");
-    let e = extract("photo.png", Some("image/png"), b"\x89PNG".to_vec(), &limits()).unwrap_err();
+    let e = extract(
+        "photo.png",
+        Some("image/png"),
+        b"\x89PNG".to_vec(),
+        &limits(),
+    )
+    .unwrap_err();
     assert_eq!(e, Unreadable::Unsupported("png".into()));
 }
 
 #[test]
 fn the_format_comes_from_the_name_then_the_type_then_the_bytes() {
     assert_eq!(format_of("A.PDF", None, b""), Some(Format::Pdf));
-    assert_eq!(format_of("file", Some("text/csv; charset=utf-8"), b""), Some(Format::Csv));
+    assert_eq!(
+        format_of("file", Some("text/csv; charset=utf-8"), b""),
+        Some(Format::Csv)
+    );
     assert_eq!(format_of("file", None, b"%PDF-1.7"), Some(Format::Pdf));
     assert_eq!(format_of(".bashrc", None, b"x"), None);
     assert!(wanted("a.PDF") && wanted("notes.md") && wanted("README"));

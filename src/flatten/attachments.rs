@@ -40,9 +40,17 @@ mod tests {
         let mut d = Document::new("n:1", "Page", "page body");
         append(
             &mut d,
-            &[file("a.pdf", Some("alpha")), file("b.pdf", None), file("c.md", Some(" ")), file("d.csv", Some("x | y"))],
+            &[
+                file("a.pdf", Some("alpha")),
+                file("b.pdf", None),
+                file("c.md", Some(" ")),
+                file("d.csv", Some("x | y")),
+            ],
         );
-        assert_eq!(d.body, "page body\n\nAttachment: a.pdf\nalpha\n\nAttachment: d.csv\nx | y");
+        assert_eq!(
+            d.body,
+            "page body\n\nAttachment: a.pdf\nalpha\n\nAttachment: d.csv\nx | y"
+        );
         let mut empty = Document::new("n:2", "Page", "");
         append(&mut empty, &[file("a.txt", Some("t"))]);
         assert_eq!(empty.body, "Attachment: a.txt\nt");

@@ -59,13 +59,17 @@ impl Account {
             return Some(f.clone());
         }
         let id: u64 = key.strip_prefix("asset-")?.parse().ok()?;
-        let name = self.items.values().flat_map(|i| i.cells.values()).find_map(|c| {
-            let files = c.value.as_ref()?.get("files")?.as_array()?;
-            files
-                .iter()
-                .find(|f| f.get("assetId").and_then(|a| a.as_u64()) == Some(id))
-                .and_then(|f| f.get("name")?.as_str().map(str::to_owned))
-        })?;
+        let name = self
+            .items
+            .values()
+            .flat_map(|i| i.cells.values())
+            .find_map(|c| {
+                let files = c.value.as_ref()?.get("files")?.as_array()?;
+                files
+                    .iter()
+                    .find(|f| f.get("assetId").and_then(|a| a.as_u64()) == Some(id))
+                    .and_then(|f| f.get("name")?.as_str().map(str::to_owned))
+            })?;
         Some(generated(id, &name))
     }
 
@@ -82,8 +86,16 @@ fn generated(id: u64, name: &str) -> FakeFile {
     match ext.as_str() {
         "pdf" => FakeFile::new(name, "application/pdf", files::pdf(&[&words])),
         "txt" | "md" => FakeFile::new(name, "text/plain", words.into_bytes()),
-        "csv" => FakeFile::new(name, "text/csv", format!("file,marker\n{words}\n").into_bytes()),
-        _ => FakeFile::new(name, "application/octet-stream", vec![0x50, 0x4b, 3, 4, 0, 0]),
+        "csv" => FakeFile::new(
+            name,
+            "text/csv",
+            format!("file,marker\n{words}\n").into_bytes(),
+        ),
+        _ => FakeFile::new(
+            name,
+            "application/octet-stream",
+            vec![0x50, 0x4b, 3, 4, 0, 0],
+        ),
     }
 }
 

@@ -237,8 +237,7 @@ fn file_cell(text: &str) -> Option<Cell> {
 
 /// The `files` list of a file cell whose text is `text` (its asset URLs joined by `, `).
 pub fn file_cell_value(text: &str) -> Vec<Value> {
-    text
-        .split(", ")
+    text.split(", ")
         .map(|url| {
             let name = url.rsplit('/').next().unwrap_or(url);
             let asset = url

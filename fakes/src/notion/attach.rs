@@ -35,7 +35,13 @@ pub struct AttachmentShowcase {
 impl Workspace {
     /// Appends a Notion-hosted `file` or `pdf` block for `file` (stored under `key`) to a
     /// page. Returns the block id.
-    pub fn add_file_block(&mut self, page: &str, kind: &str, key: &str, file: FakeFile) -> Option<String> {
+    pub fn add_file_block(
+        &mut self,
+        page: &str,
+        kind: &str,
+        key: &str,
+        file: FakeFile,
+    ) -> Option<String> {
         let id = self.append_paragraph(page, "")?;
         let mut payload = json!({
             "caption": [],
@@ -53,7 +59,12 @@ impl Workspace {
     }
 
     /// Sets a `files` property on a row (adding it to the data source's schema).
-    pub fn set_files_property(&mut self, row: &str, prop: &str, files: Vec<(String, FakeFile)>) -> bool {
+    pub fn set_files_property(
+        &mut self,
+        row: &str,
+        prop: &str,
+        files: Vec<(String, FakeFile)>,
+    ) -> bool {
         let entries: Vec<Value> = files
             .iter()
             .map(|(key, f)| {
@@ -88,28 +99,87 @@ impl Workspace {
             ..Default::default()
         };
         let readable = [
-            ("pdf", "spec.pdf", "application/pdf", files::pdf(&["Quarterly zanzibarite forecast", "second page vortiquant margins"]), Behaviour::Plain, &["zanzibarite", "vortiquant"][..]),
-            ("file", "notes.txt", "text/plain", b"plain notes mention glorbulent rivers".to_vec(), Behaviour::ExpireFirstUrl, &["glorbulent"][..]),
-            ("file", "readme.md", "text/markdown", b"# Heading\n\nmarkdown talks about quillfeather lamps".to_vec(), Behaviour::SameHostRedirect, &["quillfeather"][..]),
-            ("file", "table.csv", "text/csv", b"name,notes\nwidget,\"shiny, trombulate parts\"\n".to_vec(), Behaviour::Plain, &["trombulate"][..]),
+            (
+                "pdf",
+                "spec.pdf",
+                "application/pdf",
+                files::pdf(&[
+                    "Quarterly zanzibarite forecast",
+                    "second page vortiquant margins",
+                ]),
+                Behaviour::Plain,
+                &["zanzibarite", "vortiquant"][..],
+            ),
+            (
+                "file",
+                "notes.txt",
+                "text/plain",
+                b"plain notes mention glorbulent rivers".to_vec(),
+                Behaviour::ExpireFirstUrl,
+                &["glorbulent"][..],
+            ),
+            (
+                "file",
+                "readme.md",
+                "text/markdown",
+                b"# Heading\n\nmarkdown talks about quillfeather lamps".to_vec(),
+                Behaviour::SameHostRedirect,
+                &["quillfeather"][..],
+            ),
+            (
+                "file",
+                "table.csv",
+                "text/csv",
+                b"name,notes\nwidget,\"shiny, trombulate parts\"\n".to_vec(),
+                Behaviour::Plain,
+                &["trombulate"][..],
+            ),
         ];
         for (i, (kind, name, ct, bytes, behaviour, words)) in readable.into_iter().enumerate() {
             let key = format!("sc-{i}-{name}");
             let f = FakeFile::new(name, ct, bytes).with(behaviour);
             self.add_file_block(&page, kind, &key, f)?;
-            sc.readable.extend(words.iter().map(|w| (w.to_string(), name.to_owned())));
+            sc.readable
+                .extend(words.iter().map(|w| (w.to_string(), name.to_owned())));
         }
         let big = vec![b'a'; 3 * 1024 * 1024];
         let skipped = [
             ("big.txt", "text/plain", big, Behaviour::Plain, "limit"),
-            ("locked.pdf", "application/pdf", files::encrypted_pdf("hushwhisper inside", "pw"), Behaviour::Plain, "encrypted"),
-            ("broken.pdf", "application/pdf", b"%PDF-1.4 garbage that is not a pdf".to_vec(), Behaviour::Plain, "unreadable"),
-            ("elsewhere.txt", "text/plain", b"offsite blorptastic text".to_vec(), Behaviour::ForeignRedirect, "redirect"),
+            (
+                "locked.pdf",
+                "application/pdf",
+                files::encrypted_pdf("hushwhisper inside", "pw"),
+                Behaviour::Plain,
+                "encrypted",
+            ),
+            (
+                "broken.pdf",
+                "application/pdf",
+                b"%PDF-1.4 garbage that is not a pdf".to_vec(),
+                Behaviour::Plain,
+                "unreadable",
+            ),
+            (
+                "elsewhere.txt",
+                "text/plain",
+                b"offsite blorptastic text".to_vec(),
+                Behaviour::ForeignRedirect,
+                "redirect",
+            ),
         ];
         for (i, (name, ct, bytes, behaviour, why)) in skipped.into_iter().enumerate() {
             let key = format!("sk-{i}-{name}");
-            let kind = if name.ends_with(".pdf") { "pdf" } else { "file" };
-            self.add_file_block(&page, kind, &key, FakeFile::new(name, ct, bytes).with(behaviour))?;
+            let kind = if name.ends_with(".pdf") {
+                "pdf"
+            } else {
+                "file"
+            };
+            self.add_file_block(
+                &page,
+                kind,
+                &key,
+                FakeFile::new(name, ct, bytes).with(behaviour),
+            )?;
             sc.skipped.push((name.to_owned(), why.to_owned()));
         }
         sc.hidden_words = vec!["hushwhisper".into(), "blorptastic".into()];
@@ -120,7 +190,11 @@ impl Workspace {
             .and_then(|ds| self.data_sources.get(ds))
             .and_then(|ds| ds.rows.first().cloned());
         if let Some(row) = &row {
-            let f = FakeFile::new("brief.md", "text/markdown", b"row brief on snorkelwick".to_vec());
+            let f = FakeFile::new(
+                "brief.md",
+                "text/markdown",
+                b"row brief on snorkelwick".to_vec(),
+            );
             self.set_files_property(row, "Files", vec![("row-brief".into(), f)]);
             sc.readable.push(("snorkelwick".into(), "brief.md".into()));
         }
@@ -161,7 +235,13 @@ pub async fn storage(
     serve(&sh, &key, &q, &headers, true)
 }
 
-fn serve(sh: &Shared, key: &str, q: &HashMap<String, String>, headers: &HeaderMap, redirected: bool) -> Response {
+fn serve(
+    sh: &Shared,
+    key: &str,
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+    redirected: bool,
+) -> Response {
     let ws = sh.ws();
     let mut stats = lock(&sh.file_stats);
     files::serve(

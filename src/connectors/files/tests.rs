@@ -15,15 +15,24 @@ fn url(s: &str) -> Url {
 #[test]
 fn redirects_stay_on_the_first_host_or_storage() {
     let first = url("https://prod-files.example.com/a/b.pdf?sig=1");
-    assert!(allowed(&first, &url("https://prod-files.example.com/other")));
+    assert!(allowed(
+        &first,
+        &url("https://prod-files.example.com/other")
+    ));
     assert!(allowed(
         &first,
         &url("https://prod-files-secure.s3.us-west-2.amazonaws.com/x")
     ));
     assert!(!allowed(&first, &url("https://evil.example.net/x")));
-    assert!(!allowed(&first, &url("https://prod-files.example.com:8443/x")));
+    assert!(!allowed(
+        &first,
+        &url("https://prod-files.example.com:8443/x")
+    ));
     assert!(!allowed(&first, &url("https://amazonaws.com.evil.net/x")));
-    assert!(!allowed(&first, &url("http://prod-files.example.com/x")), "https → http");
+    assert!(
+        !allowed(&first, &url("http://prod-files.example.com/x")),
+        "https → http"
+    );
     assert!(!allowed(&first, &url("file:///etc/passwd")));
 }
 
@@ -60,7 +69,11 @@ async fn host(State(auth): State<Arc<AtomicU64>>, uri: axum::http::Uri, h: Heade
             "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
         )
             .into_response(),
-        "/denied" => (StatusCode::FORBIDDEN, "<Error><Code>AccessDenied</Code></Error>").into_response(),
+        "/denied" => (
+            StatusCode::FORBIDDEN,
+            "<Error><Code>AccessDenied</Code></Error>",
+        )
+            .into_response(),
         "/big.txt" => "x".repeat(2048).into_response(),
         _ => StatusCode::NOT_FOUND.into_response(),
     }
@@ -127,7 +140,11 @@ async fn downloads_follow_same_host_redirects_and_refuse_others() {
     known.size = Some(5000);
     let (_, why) = text(d.fetch(&known).await);
     assert!(why.unwrap().contains("5000 bytes"));
-    assert_eq!(auth.load(Ordering::Relaxed), 0, "no Authorization header on downloads");
+    assert_eq!(
+        auth.load(Ordering::Relaxed),
+        0,
+        "no Authorization header on downloads"
+    );
 }
 
 #[test]
@@ -150,6 +167,9 @@ fn skipped_files_become_skip_entries() {
     assert_eq!(skipped.len(), 1);
     assert_eq!(skipped[0].native_id, "/k1");
     assert_eq!(skipped[0].what, "attachment");
-    assert_eq!(skipped[0].reason, "a.pdf: the PDF is encrypted (password protected)");
+    assert_eq!(
+        skipped[0].reason,
+        "a.pdf: the PDF is encrypted (password protected)"
+    );
     assert_eq!(fine, vec!["/k2".to_owned()]);
 }

@@ -55,9 +55,14 @@ impl Step<'_, '_> {
         }
         let fresh = match self.fresh_link(item, asset).await {
             Ok(Some(fresh)) => fresh,
-            Ok(None) => return skipped(&f, "the link expired and the file is gone from monday.com"),
+            Ok(None) => {
+                return skipped(&f, "the link expired and the file is gone from monday.com")
+            }
             Err(e) => {
-                let why = format!("the link expired and could not be renewed ({})", self.api.describe(&e));
+                let why = format!(
+                    "the link expired and could not be renewed ({})",
+                    self.api.describe(&e)
+                );
                 return skipped(&f, &why);
             }
         };
@@ -68,7 +73,11 @@ impl Step<'_, '_> {
     }
 
     /// Re-reads an item's assets for a fresh link to `asset`.
-    async fn fresh_link(&mut self, item: &Value, asset: &str) -> Result<Option<FileRef>, ApiFailure> {
+    async fn fresh_link(
+        &mut self,
+        item: &Value,
+        asset: &str,
+    ) -> Result<Option<FileRef>, ApiFailure> {
         let Some(id) = id_of(item.get("id")) else {
             return Ok(None);
         };
@@ -107,7 +116,15 @@ fn asset_refs(item: &Value) -> Vec<(String, FileRef)> {
             wanted(&name).then(|| {
                 let size = a.get("file_size").and_then(Value::as_u64);
                 let key = format!("asset:{id}");
-                (id, FileRef { key, name, url, size })
+                (
+                    id,
+                    FileRef {
+                        key,
+                        name,
+                        url,
+                        size,
+                    },
+                )
             })
         })
         .take(MAX_FILES_PER_ITEM)
@@ -132,6 +149,8 @@ mod tests {
         assert_eq!(id, "11");
         assert_eq!(f.key, "asset:11");
         assert_eq!(f.size, Some(1234));
-        assert!(f.url.starts_with("https://files-monday-com.s3.amazonaws.com/"));
+        assert!(f
+            .url
+            .starts_with("https://files-monday-com.s3.amazonaws.com/"));
     }
 }

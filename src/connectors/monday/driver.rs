@@ -6,7 +6,6 @@
 //! in full. Each phase gets a [`Step`] borrowing the run's four parts; no phase imports this
 //! module.
 
-use crate::connectors::files::Downloader;
 use super::client::Client;
 use super::limits::Limits;
 use super::listing::{list_boards, Boards};
@@ -14,6 +13,7 @@ use super::state::{Phase, RunState, SyncState};
 use super::step::{Api, Step, Writer};
 use super::Tuning;
 use crate::config::SourceConfig;
+use crate::connectors::files::Downloader;
 use crate::connectors::{Batch, ConnectorError, Progress, Sink, SyncOptions, SyncSummary};
 use crate::flatten::monday::id_of;
 

@@ -66,10 +66,18 @@ async fn fetch_one(
     }
     let fresh = match refresh(client, page_id, origin, &f.key).await {
         Ok(Some(fresh)) => fresh,
-        Ok(None) => return Ok(skipped(&f, "the link expired and the file is gone from Notion")),
+        Ok(None) => {
+            return Ok(skipped(
+                &f,
+                "the link expired and the file is gone from Notion",
+            ))
+        }
         Err(Failure::Abort(e)) => return Err(Failure::Abort(e)),
         Err(other) => {
-            let why = format!("the link expired and could not be renewed ({})", failure_reason(&other));
+            let why = format!(
+                "the link expired and could not be renewed ({})",
+                failure_reason(&other)
+            );
             return Ok(skipped(&f, &why));
         }
     };
@@ -198,6 +206,9 @@ mod tests {
         }});
         let files = property_files(&page);
         assert_eq!(files.len(), 1);
-        assert_eq!((files[0].name.as_str(), files[0].key.as_str()), ("a.csv", "/ws/1/a.csv"));
+        assert_eq!(
+            (files[0].name.as_str(), files[0].key.as_str()),
+            ("a.csv", "/ws/1/a.csv")
+        );
     }
 }

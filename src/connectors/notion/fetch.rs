@@ -16,8 +16,8 @@ use super::client::Client;
 use super::errors::{failure_reason, Failure};
 use super::state::{Task, TaskKind};
 use crate::connectors::{ConnectorError, Skip};
-use crate::ingest::Attachment;
 use crate::flatten::notion::{block_entry, normalize_id, parse_time, BlockEntry};
+use crate::ingest::Attachment;
 
 /// Blocks fetched for one page at most; beyond that the rest of the page is dropped.
 const MAX_BLOCKS_PER_PAGE: usize = 100_000;

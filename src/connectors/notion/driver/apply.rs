@@ -7,17 +7,17 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::{check_task, Crawler};
+use crate::connectors::files::skips;
 use crate::connectors::notion::fetch::{edited, is_trashed, DatabaseFetch, Walk};
 use crate::connectors::notion::state::{self, Kind, Task, TaskKind};
-use crate::connectors::files::skips;
 use crate::connectors::ConnectorError;
 use crate::flatten::attachments::append as append_attachments;
-use crate::ingest::{Attached, Attachment};
 use crate::flatten::notion::BlockEntry;
 use crate::flatten::notion::{
     database_document, database_title, is_row, normalize_id, page_document, page_title,
     PageDocInput,
 };
+use crate::ingest::{Attached, Attachment};
 
 /// A document held back because an ancestor in its breadcrumb is not known yet.
 ///
