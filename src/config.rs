@@ -57,6 +57,8 @@ pub struct SourceConfig {
     pub requests_per_second: f64,
     /// monday.com `API-Version` header (ignored for Notion).
     pub api_version: String,
+    /// Attachment download and extraction bounds (the file's `[attachments]` table).
+    pub attachments: crate::extract::Limits,
     /// `request_timeout_secs`: how long one HTTP request may wait for its answer.
     pub request_timeout: Duration,
     /// `retry_budget_secs`: how long one request may take with all its retries.
@@ -110,6 +112,46 @@ struct RawFile {
     sources: Vec<RawSource>,
     #[serde(default)]
     embeddings: RawEmbeddings,
+    #[serde(default)]
+    attachments: RawAttachments,
+}
+
+/// The `[attachments]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttachments {
+    enabled: Option<bool>,
+    max_file_mb: Option<u64>,
+    max_pdf_pages: Option<u32>,
+    timeout_secs: Option<u64>,
+}
+
+impl RawAttachments {
+    /// The limits, defaults filled in; zero limits are refused.
+    fn limits(&self) -> Result<crate::extract::Limits, ConfigError> {
+        let mut l = crate::extract::Limits::default();
+        let positive = |key: &str, v: u64| {
+            if v == 0 {
+                Err(invalid(
+                    "[attachments]",
+                    format!("`{key}` must be at least 1 (set `enabled = false` to turn attachments off)"),
+                ))
+            } else {
+                Ok(v)
+            }
+        };
+        if let Some(mb) = self.max_file_mb {
+            l.max_bytes = positive("max_file_mb", mb)?.saturating_mul(1024 * 1024);
+        }
+        if let Some(p) = self.max_pdf_pages {
+            l.max_pdf_pages = positive("max_pdf_pages", u64::from(p))? as u32;
+        }
+        if let Some(s) = self.timeout_secs {
+            l.timeout = std::time::Duration::from_secs(positive("timeout_secs", s)?);
+        }
+        l.enabled = self.enabled.unwrap_or(true);
+        Ok(l)
+    }
 }
 
 /// The `[embeddings]` table.
@@ -214,8 +256,10 @@ impl Config {
             .any(|s| s.token.is_some() || s.auth_token.is_some());
         let mut names = HashSet::new();
         let mut sources = Vec::new();
+        let limits = raw.attachments.limits()?;
         for (i, rs) in raw.sources.into_iter().enumerate() {
-            let src = resolve(rs, i, env)?;
+            let mut src = resolve(rs, i, env)?;
+            src.attachments = limits.clone();
             if !names.insert(src.name.clone()) {
                 return Err(invalid(
                     format!("sources[{i}]"),
@@ -317,6 +361,7 @@ fn defaults(name: String, kind: SourceKind, token: Secret) -> SourceConfig {
         comments: CommentPolicy::default(),
         request_timeout: REQUEST_TIMEOUT,
         retry_budget: RETRY_BUDGET,
+        attachments: crate::extract::Limits::default(),
     }
 }
 
@@ -623,6 +668,23 @@ auth_token = "abc"
         assert_eq!(Config::parse("", &no_env).unwrap().model_dir, None);
         let err = Config::parse("[embeddings]\nmodel = \"x\"\n", &no_env).unwrap_err();
         assert!(err.to_string().contains("model"), "{err}");
+    }
+
+    #[test]
+    fn attachment_limits_are_read_with_defaults() {
+        let src = "[[sources]]\nname='n'\nkind='notion'\ntoken='t'\n";
+        let cfg = Config::parse(src, &no_env).unwrap();
+        assert_eq!(
+            cfg.sources[0].attachments,
+            crate::extract::Limits::default()
+        );
+        let text = format!("[attachments]\nmax_file_mb = 2\nmax_pdf_pages = 9\n{src}");
+        let l = &Config::parse(&text, &no_env).unwrap().sources[0].attachments;
+        assert_eq!((l.max_bytes, l.max_pdf_pages), (2 * 1024 * 1024, 9));
+        let e = Config::parse("[attachments]\nmax_file_mb = 0\n", &no_env).unwrap_err();
+        assert!(e.to_string().contains("max_file_mb"), "{e}");
+        let e = Config::parse("[attachments]\nmax_pages = 3\n", &no_env).unwrap_err();
+        assert!(e.to_string().contains("max_pages"), "{e}");
     }
 
     #[test]

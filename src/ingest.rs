@@ -46,6 +46,28 @@ pub mod context_keys {
     pub const MONDAY_SLUG: &str = "monday.account_slug";
 }
 
+/// One file attached to a document: its text, or why it has none. The store keeps these
+/// (table `attachments`) so the text can be appended again without downloading the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// Identity of the file without its expiring URL (Notion: the storage path; monday.com:
+    /// `asset:<id>`). Also the `native_id` of its skip entry.
+    pub key: String,
+    /// The file name as uploaded.
+    pub name: String,
+    /// Extracted text (`None` when skipped).
+    pub text: Option<String>,
+    /// Why there is no text (over a limit, encrypted, unreadable, refused redirect …).
+    pub skipped: Option<String>,
+}
+
+/// The complete set of attachments of one document (replaces what the store had for it).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attached {
+    pub doc_id: String,
+    pub files: Vec<Attachment>,
+}
+
 /// One atomic unit of progress: documents to upsert, ids to delete, things skipped, and the
 /// connector state to resume from once they are committed.
 #[derive(Debug, Default)]
@@ -57,6 +79,8 @@ pub struct Batch {
     pub skipped: Vec<Skip>,
     /// Native ids that are no longer skipped (they were fetched fine this time).
     pub unskipped: Vec<String>,
+    /// Attachment sets of upserted documents (each replaces the document's stored set).
+    pub attachments: Vec<Attached>,
     /// The connector's own resumable state (cursors, high-water marks, work queues).
     pub state: Option<serde_json::Value>,
     /// Document parts to set (or remove, when `raw` is null).
@@ -72,6 +96,7 @@ impl Batch {
             && self.deletes.is_empty()
             && self.skipped.is_empty()
             && self.unskipped.is_empty()
+            && self.attachments.is_empty()
             && self.state.is_none()
             && self.parts.is_empty()
             && self.context.is_empty()
@@ -117,6 +142,8 @@ pub trait Sink: Send {
     fn stored(&self, id: &str) -> Result<Option<Document>, SinkError>;
     /// The stored parts of one document (see [`DocPart`]), by name.
     fn parts(&self, id: &str) -> Result<Vec<DocPart>, SinkError>;
+    /// The stored attachments of one document (text or skip reason), in order.
+    fn attachments(&self, id: &str) -> Result<Vec<Attachment>, SinkError>;
 }
 
 /// Counters a connector reports at the end (and live, through [`Progress`](crate::connectors::Progress)).

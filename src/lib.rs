@@ -18,6 +18,7 @@ pub mod data;
 pub mod document;
 pub mod embed;
 pub mod error;
+pub mod extract;
 pub mod flatten;
 #[doc(hidden)]
 pub mod fuzz;

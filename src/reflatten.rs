@@ -19,7 +19,7 @@ use crate::flatten::monday::{flatten_item, id_of, ItemContext};
 use crate::flatten::notion::stored::from_stored;
 use crate::flatten::notion::Lookup;
 use crate::flatten::parts::compose;
-use crate::ingest::{context_keys as keys, DocPart};
+use crate::ingest::{context_keys as keys, Attachment, DocPart};
 use crate::store::{Store, StoreError, Upserted};
 
 /// What a reflatten did and how fast.
@@ -60,6 +60,13 @@ pub fn reflatten(store: &mut Store) -> Result<ReflattenStats, StoreError> {
         Ok(())
     })?;
     let parts = all_parts(store)?;
+    let mut files: HashMap<String, Vec<Attachment>> = HashMap::new();
+    for d in &docs {
+        let f = store.attachments(&d.id)?;
+        if !f.is_empty() {
+            files.insert(d.id.clone(), f);
+        }
+    }
     let mut contexts: HashMap<String, Context> = HashMap::new();
     for d in &docs {
         if !contexts.contains_key(&d.source) {
@@ -73,7 +80,8 @@ pub fn reflatten(store: &mut Store) -> Result<ReflattenStats, StoreError> {
         .filter_map(|d| {
             let ctx = contexts.get(&d.source)?;
             let own = parts.get(&d.id).map(Vec::as_slice).unwrap_or(&[]);
-            redo(d, ctx, own, &by_id)
+            let attached = files.get(&d.id).map(Vec::as_slice).unwrap_or(&[]);
+            redo(d, ctx, own, attached, &by_id)
         })
         .collect();
     let flatten_time = t.elapsed();
@@ -97,12 +105,15 @@ fn redo(
     d: &Document,
     ctx: &Context,
     parts: &[DocPart],
+    attached: &[Attachment],
     by_id: &HashMap<&str, &Document>,
 ) -> Option<Document> {
     let mut doc = match d.source_kind? {
         SourceKind::Notion => from_stored(d, &ctx.lookup)?.value,
         SourceKind::Monday => monday_item(d, ctx, by_id)?,
     };
+    // In the crawl's order: attachment text, then the composed parts (comments).
+    crate::flatten::attachments::append(&mut doc, attached);
     compose(&mut doc, parts, &ctx.lookup);
     Some(doc)
 }

@@ -2,6 +2,7 @@
 //! benchmarks. They follow ../shared/docs/notion-api.md and ../shared/docs/monday-api.md.
 
 pub mod company;
+pub mod files;
 pub mod fixtures;
 pub mod monday;
 pub mod notion;

@@ -168,6 +168,7 @@ fn source(name: &str, kind: SourceKind, url: &str, token: &str) -> SourceConfig 
         comments: Default::default(),
         request_timeout: trove::config::REQUEST_TIMEOUT,
         retry_budget: trove::config::RETRY_BUDGET,
+        attachments: Default::default(),
     }
 }
 

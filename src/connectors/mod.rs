@@ -10,6 +10,7 @@
 //! Shared plumbing for both connectors lives in [`http`]: the client-side rate limiter and the
 //! bounded exponential backoff with jitter.
 
+pub mod files;
 pub mod http;
 pub mod monday;
 pub mod notion;

@@ -19,6 +19,8 @@ pub struct MemSink {
     pub parts: BTreeMap<(String, String), Value>,
     /// Flattening context by key.
     pub context: BTreeMap<String, Value>,
+    /// Attachments by document id (each batch's set replaces a document's).
+    pub attachments: BTreeMap<String, Vec<crate::ingest::Attachment>>,
     pub commits: usize,
     /// Fail (like a crash before the write) once this many commits succeeded.
     pub crash_after: Option<usize>,
@@ -49,6 +51,9 @@ impl Sink for MemSink {
             }
         }
         self.context.extend(batch.context);
+        for a in batch.attachments {
+            self.attachments.insert(a.doc_id, a.files);
+        }
         let replaced: Vec<&str> = batch.skipped.iter().map(|s| s.native_id.as_str()).collect();
         self.skipped.retain(|s| {
             !batch.unskipped.contains(&s.native_id) && !replaced.contains(&s.native_id.as_str())
@@ -81,6 +86,10 @@ impl Sink for MemSink {
                 raw: raw.clone(),
             })
             .collect())
+    }
+
+    fn attachments(&self, id: &str) -> Result<Vec<crate::ingest::Attachment>, SinkError> {
+        Ok(self.attachments.get(id).cloned().unwrap_or_default())
     }
 }
 

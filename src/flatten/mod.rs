@@ -4,6 +4,7 @@
 //! so tests can run them over recorded responses. Connectors call them while crawling;
 //! `rebuild --reflatten` reruns them over the raw JSON the store keeps.
 
+pub mod attachments;
 pub mod html;
 pub mod monday;
 pub mod notion;

@@ -8,6 +8,7 @@
 //! write and an index commit loses nothing and duplicates nothing.
 
 mod parts;
+mod attachments;
 mod sink;
 mod sources;
 mod vectors;
@@ -183,6 +184,7 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(vectors::SCHEMA)?;
         conn.execute_batch(parts::SCHEMA)?;
+        conn.execute_batch(attachments::SCHEMA)?;
         let store = Store {
             conn,
             path,

@@ -61,6 +61,10 @@ impl<'a> SourceSink<'a> {
         self.counts.deleted += delete_in(&tx, &batch.deletes)?;
         parts::set_parts(&tx, &batch.parts)?;
         parts::set_context(&tx, &self.source, &batch.context)?;
+        super::attachments::replace_in(&tx, &batch.attachments)?;
+        if !batch.deletes.is_empty() {
+            super::attachments::drop_orphans_in(&tx)?;
+        }
         {
             let now = Utc::now().to_rfc3339();
             let mut skip = tx.prepare_cached(
@@ -160,6 +164,10 @@ impl Sink for SourceSink<'_> {
 
     fn parts(&self, id: &str) -> Result<Vec<DocPart>, SinkError> {
         self.store.parts(id).map_err(sink_err)
+    }
+
+    fn attachments(&self, id: &str) -> Result<Vec<crate::ingest::Attachment>, SinkError> {
+        self.store.attachments(id).map_err(sink_err)
     }
 }
 

@@ -2,11 +2,12 @@
 //! over real HTTP on loopback, with faults, kills and edits between syncs.
 //!
 //! Run one connector's tests with `cargo test --test sync notion::` or `monday::`, and the
-//! comments, updates and reflatten tests with `threads::`.
+//! comments, updates and reflatten tests with `threads::`, attached files with `attachments::`.
 
 #[path = "../util/mod.rs"]
 mod util;
 
+mod attachments;
 mod monday;
 mod monday_harness;
 mod notion;

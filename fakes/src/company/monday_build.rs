@@ -100,6 +100,7 @@ impl MondayBuilder {
                 now: at(now, 0),
                 wall_clock: false,
                 next_id: 95_000_000_000,
+                files: Default::default(),
             },
             next_item: 7_100_000_000,
             next_update: 4_400_000_000,

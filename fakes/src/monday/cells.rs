@@ -232,8 +232,12 @@ fn tags_cell(acc: &mut Account, text: &str) -> Option<Cell> {
 }
 
 fn file_cell(text: &str) -> Option<Cell> {
-    let files: Vec<Value> = text
-        .split(", ")
+    cell(text, json!({"files": file_cell_value(text)}))
+}
+
+/// The `files` list of a file cell whose text is `text` (its asset URLs joined by `, `).
+pub fn file_cell_value(text: &str) -> Vec<Value> {
+    text.split(", ")
         .map(|url| {
             let name = url.rsplit('/').next().unwrap_or(url);
             let asset = url
@@ -242,8 +246,7 @@ fn file_cell(text: &str) -> Option<Cell> {
                 .unwrap_or(1);
             json!({"name": name, "assetId": asset, "isImage": "false", "fileType": "ASSET"})
         })
-        .collect();
-    cell(text, json!({"files": files}))
+        .collect()
 }
 
 /// A board_relation / dependency cell linking `linked` items (id, name): `text` null,

@@ -48,6 +48,12 @@ pub fn router(state: SharedState) -> Router {
         .route("/__fake/stats", get(stats))
         .route("/__fake/stats/reset", post(reset_stats))
         .route("/__fake/cursors/expire", post(expire))
+        .route("/__fake/files/{key}/{name}", get(super::attach::download))
+        .route("/__fake/storage/{key}", get(super::attach::storage))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::attach::sign,
+        ))
         .with_state(state)
 }
 

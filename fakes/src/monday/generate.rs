@@ -111,6 +111,7 @@ pub fn generate(spec: &GenSpec) -> Account {
             now: start + Duration::days(500),
             wall_clock: false,
             next_id: 90_000_000_000,
+            files: Default::default(),
         },
         start,
         next_item: 18_000_000_000,

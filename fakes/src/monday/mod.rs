@@ -13,6 +13,7 @@
 //! column values that keep monday's `text`/`value` semantics ([`cells`]).
 
 pub mod activity;
+pub mod attach;
 pub mod cells;
 pub mod complexity;
 pub mod control;
@@ -111,6 +112,7 @@ impl FakeMonday {
             faults: opts.faults,
             stats: Stats::default(),
             token: opts.token,
+            file_stats: Default::default(),
             budget_per_minute: opts
                 .complexity_budget_per_minute
                 .unwrap_or(complexity::DEFAULT_BUDGET_PER_MINUTE),
@@ -133,6 +135,11 @@ impl FakeMonday {
     /// Stops the server and waits for it.
     pub async fn shutdown(self) {
         self.server.shutdown().await;
+    }
+
+    /// What the file host saw: links issued, downloads, expired links, tokens sent.
+    pub fn file_stats(&self) -> crate::files::FileStats {
+        self.with(|s| s.file_stats.clone())
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Shared) -> T) -> T {

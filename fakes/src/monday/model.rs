@@ -188,6 +188,8 @@ pub struct Account {
     pub wall_clock: bool,
     /// Next id handed out by [`Account::new_id`].
     pub next_id: u64,
+    /// Registered attachment files by key (`super::attach`).
+    pub files: crate::files::Files,
 }
 
 /// Formats a timestamp the way monday does: `2025-10-24T18:30:06Z`.

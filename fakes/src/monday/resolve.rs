@@ -454,15 +454,13 @@ fn asset<'a>(acc: &'a Account, i: &Item, id: u64, file: &str, url: &str, name: &
         "id" => Res::str(id.to_string()),
         "name" => Res::str(file),
         "url" => Res::str(url),
-        "public_url" => Res::str(format!(
-            "https://files-monday-com.s3.amazonaws.com/{}/resources/{id}/{file}",
-            acc.id
-        )),
+        // Signed on the fake's own host per response (`super::attach`), valid for an hour.
+        "public_url" => Res::str(crate::files::placeholder(&super::attach::asset_key(id))),
         "file_extension" => Res::str(
             file.rfind('.')
                 .map_or(String::new(), |p| file[p..].to_string()),
         ),
-        "file_size" => Res::Leaf(json!(10_000 + id % 990_000)),
+        "file_size" => Res::Leaf(json!(acc.asset_size(id).unwrap_or(10_000 + id % 990_000))),
         "created_at" => Res::str(fmt_time(i.created_at)),
         "uploaded_by" => acc
             .user(i.creator_id)

@@ -35,6 +35,8 @@ pub struct Shared {
     pub stats: Stats,
     pub token: String,
     pub budget_per_minute: u64,
+    /// What the file host saw (`crate::files`).
+    pub file_stats: crate::files::FileStats,
 }
 
 /// The shared state handle given to axum.

@@ -266,9 +266,20 @@ impl Gen<'_> {
         self.add_block(page, "image", json!({"caption": [], "type": "file",
             "file": {"url": "https://s3.us-west-2.amazonaws.com/secure.notion-static.com/x/a.png?X-Amz-Expires=3600",
                      "expiry_time": "2030-01-01T00:00:00.000Z"}}));
-        self.add_block(page, "file", json!({"caption": cap("File caption"), "type": "file",
-            "file": {"url": "https://s3.us-west-2.amazonaws.com/secure.notion-static.com/x/sample.txt?X-Amz-Expires=3600",
-                     "expiry_time": "2030-01-01T00:00:00.000Z"}, "name": "sample.txt"}));
+        // Served by the fake's file host (`crate::files`): its link is signed per response.
+        let sample = crate::files::FakeFile::new(
+            "sample.txt",
+            "text/plain",
+            b"sample attachment text".to_vec(),
+        );
+        self.ws.files.insert("showcase-sample".into(), sample);
+        self.add_block(
+            page,
+            "file",
+            json!({"caption": cap("File caption"), "type": "file",
+            "file": {"url": crate::files::placeholder("showcase-sample"),
+                     "expiry_time": "2030-01-01T00:00:00.000Z"}, "name": "sample.txt"}),
+        );
         for (kind, url) in [
             ("pdf", "https://example.com/a.pdf"),
             ("video", "https://youtu.be/gp2yhkVw0z4"),

@@ -28,6 +28,7 @@
 //! # Ok(()) }
 //! ```
 
+mod attach;
 mod blocks;
 mod comments;
 mod control;
@@ -54,6 +55,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 
 pub use comments::{comment_marker, Comment};
+pub use attach::AttachmentShowcase;
 pub use faults::{FaultKind, Faults};
 pub use generate::{generate, GenSpec};
 pub use model::{Block, DataSource, Database, Markers, Page, Parent, Workspace, BLOCK_TYPES};
@@ -115,6 +117,7 @@ pub(crate) struct Shared {
     rate_limit: Mutex<Option<u32>>,
     token: String,
     next_request: AtomicU64,
+    file_stats: Mutex<crate::files::FileStats>,
 }
 
 /// Locks a mutex, ignoring poisoning (a panicking test must not wedge the server).
@@ -132,6 +135,7 @@ impl Shared {
             rate_limit: Mutex::new(opts.rate_limit_per_minute),
             token: opts.token,
             next_request: AtomicU64::new(1),
+            file_stats: Mutex::new(crate::files::FileStats::default()),
         }
     }
 
@@ -233,6 +237,11 @@ impl FakeNotion {
     /// Request counters so far.
     pub fn requests(&self) -> RequestCounts {
         lock(&self.shared.counts).clone()
+    }
+
+    /// What the file host saw: links issued, downloads, expired links, tokens sent.
+    pub fn file_stats(&self) -> crate::files::FileStats {
+        lock(&self.shared.file_stats).clone()
     }
 
     /// Resets the request counters.

@@ -140,6 +140,8 @@ pub struct Workspace {
     pub comments: Vec<super::comments::Comment>,
     /// Answer `GET /v1/comments` with 403 `restricted_resource` (no Read comments capability).
     pub comments_forbidden: bool,
+    /// Attached files by key (`crate::files`); blocks and properties hold placeholders.
+    pub files: crate::files::Files,
 }
 
 /// A node addressable through `/v1/blocks/{id}`.

@@ -18,7 +18,7 @@ use super::model::Workspace;
 use super::pagination::{self, page_size};
 use super::render::{self, ApiVersion};
 use super::reply::{finish, parse_id, ApiError, ApiResult};
-use super::{comments, control, lock, props, Shared};
+use super::{attach, comments, control, lock, props, Shared};
 
 /// The whole app: `/v1` API behind the gate, plus `/__fake` control routes.
 pub fn app(sh: Arc<Shared>) -> Router {
@@ -36,9 +36,12 @@ pub fn app(sh: Arc<Shared>) -> Router {
         .route("/v1/users/{id}", get(get_user))
         .merge(comments::api())
         .merge(comments::control())
+        .route("/__fake/files/{key}/{name}", get(attach::download))
+        .route("/__fake/storage/{key}", get(attach::storage))
         .merge(control::router())
         .fallback(invalid_url)
         .method_not_allowed_fallback(invalid_url)
+        .layer(from_fn_with_state(sh.clone(), attach::sign))
         .layer(from_fn_with_state(sh.clone(), gate))
         .with_state(sh)
 }

@@ -13,6 +13,7 @@ use super::state::{Phase, RunState, SyncState};
 use super::step::{Api, Step, Writer};
 use super::Tuning;
 use crate::config::SourceConfig;
+use crate::connectors::files::Downloader;
 use crate::connectors::{Batch, ConnectorError, Progress, Sink, SyncOptions, SyncSummary};
 use crate::flatten::monday::id_of;
 use crate::ingest::context_keys as keys;
@@ -42,6 +43,7 @@ impl<'a> Crawler<'a> {
                 client,
                 progress,
                 tuning,
+                files: Downloader::new(cfg.attachments.clone())?,
             },
             w: Writer::new(sink),
             boards: Boards::default(),

@@ -19,6 +19,7 @@
 //! [`client::Client`] (headers, pacing, retries); every failure is an [`errors::ApiFailure`]
 //! decided in [`errors`].
 
+pub mod attachments;
 pub mod board;
 pub mod client;
 pub mod driver;

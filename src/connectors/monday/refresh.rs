@@ -64,6 +64,8 @@ impl Step<'_, '_> {
                 .map(|p| &items[p]);
             docs.push(self.flatten(item, board, parent));
         }
+        let all: Vec<&Value> = items.iter().collect();
+        self.attach_files(&all, &mut docs).await;
         Ok(docs)
     }
 
@@ -156,10 +158,11 @@ impl Step<'_, '_> {
             if let Err(f) = self.fill_updates(&mut items, &mut Updates::ById).await {
                 return Err(self.api.fatal(f));
             }
-            let docs = items
+            let (placed, mut docs): (Vec<&Value>, Vec<Document>) = items
                 .iter()
-                .filter_map(|item| self.flatten_placed(item))
-                .collect();
+                .filter_map(|item| self.flatten_placed(item).map(|d| (item, d)))
+                .unzip();
+            self.attach_files(&placed, &mut docs).await;
             self.w.upsert(docs, self.api.progress)?;
         }
         Ok(())

@@ -18,6 +18,7 @@ use super::listing::Boards;
 use super::state::{RunState, SyncState};
 use super::Tuning;
 use crate::config::SourceConfig;
+use crate::connectors::files::Downloader;
 use crate::connectors::{Batch, ConnectorError, Progress, Sink, SyncSummary};
 use crate::document::Document;
 
@@ -27,6 +28,8 @@ pub struct Api<'a> {
     pub client: Client,
     pub progress: &'a dyn Progress,
     pub tuning: Tuning,
+    /// Attachment downloads (no token, own redirect rules).
+    pub files: Downloader,
 }
 
 impl Api<'_> {
@@ -69,6 +72,8 @@ pub struct Writer<'a> {
     pub summary: SyncSummary,
     /// Item ids upserted during this process's run (to avoid refetching them).
     pub fetched: HashSet<String>,
+    /// Attachments, and their skips, waiting for their items' commit.
+    pub files: Batch,
 }
 
 impl<'a> Writer<'a> {
@@ -78,6 +83,7 @@ impl<'a> Writer<'a> {
             state: SyncState::default(),
             summary: SyncSummary::default(),
             fetched: HashSet::new(),
+            files: Batch::default(),
         }
     }
 
@@ -127,8 +133,12 @@ impl<'a> Writer<'a> {
             self.fetched.insert(native.to_owned());
         }
         progress.inc("items", docs.len() as u64);
+        let files = std::mem::take(&mut self.files);
         self.commit(Batch {
             upserts: docs,
+            attachments: files.attachments,
+            skipped: files.skipped,
+            unskipped: files.unskipped,
             ..Batch::default()
         })
     }

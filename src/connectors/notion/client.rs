@@ -21,6 +21,7 @@ use crate::config::SourceConfig;
 use crate::connectors::http::{
     describe, http_client, parse_retry_after, Backoff, RateLimiter, RetryBudget,
 };
+use crate::connectors::files::Downloader;
 use crate::connectors::{ConnectorError, Progress};
 use crate::secret::Secret;
 
@@ -44,6 +45,8 @@ pub struct Client<'a> {
     requests: AtomicU64,
     timeout: Duration,
     retry_budget: Duration,
+    /// Attachment downloads: a separate client that never carries the token.
+    files: Downloader,
 }
 
 impl<'a> Client<'a> {
@@ -65,6 +68,7 @@ impl<'a> Client<'a> {
             requests: AtomicU64::new(0),
             timeout: cfg.request_timeout,
             retry_budget: cfg.retry_budget,
+            files: Downloader::new(cfg.attachments.clone())?,
         })
     }
 
@@ -75,6 +79,11 @@ impl<'a> Client<'a> {
 
     pub fn progress(&self) -> &dyn Progress {
         self.progress
+    }
+
+    /// The attachment downloader (no token, own redirect rules).
+    pub fn files(&self) -> &Downloader {
+        &self.files
     }
 
     /// `GET /v1/<path>?<query>`.

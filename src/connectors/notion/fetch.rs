@@ -11,11 +11,13 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+use super::attachments;
 use super::client::Client;
 use super::errors::{failure_reason, Failure};
 use super::state::{Task, TaskKind};
 use crate::connectors::{ConnectorError, Skip};
 use crate::flatten::notion::{block_entry, normalize_id, parse_time, BlockEntry};
+use crate::ingest::Attachment;
 
 /// Blocks fetched for one page at most; beyond that the rest of the page is dropped.
 const MAX_BLOCKS_PER_PAGE: usize = 100_000;
@@ -41,6 +43,8 @@ pub enum Outcome {
         page: Value,
         walk: Walk,
         climbed_parent: Option<String>,
+        /// Text of the page's attached files (downloaded while their links are fresh).
+        attachments: Vec<Attachment>,
     },
     /// The stored copy is current; no block was fetched.
     Unchanged {
@@ -158,11 +162,13 @@ async fn page_job(client: &Client<'_>, job: &Job) -> Result<Outcome, Failure> {
         (None, Some(block)) => climb(client, block).await?,
         _ => None,
     };
+    let attachments = attachments::fetch_all(client, id, &page, &walk.blocks).await?;
     client.progress().inc("pages", 1);
     Ok(Outcome::Page {
         page,
         walk,
         climbed_parent,
+        attachments,
     })
 }
 

@@ -17,6 +17,7 @@
 //! decides whose comments a run re-reads (they do not bump `last_edited_time`); they are kept
 //! as the page's `comments` part and appended to its document.
 
+pub mod attachments;
 pub mod client;
 pub mod comments;
 pub mod driver;

@@ -41,8 +41,16 @@ macro_rules! item_core {
             "... on MirrorValue { display_value } ",
             "... on BoardRelationValue { display_value } ",
             "... on DependencyValue { display_value } ",
-            "... on FormulaValue { display_value } } "
+            "... on FormulaValue { display_value } } ",
+            assets_field!()
         )
+    };
+}
+
+/// An item's files (file columns and its files gallery), with links valid for an hour.
+macro_rules! assets_field {
+    () => {
+        "assets { id name url public_url file_extension file_size } "
     };
 }
 
@@ -147,6 +155,15 @@ pub const ITEMS_BY_ID: &str = concat!(
     " } }"
 );
 
+/// Fresh file links of some items (an expired `public_url` is re-read here).
+pub const ITEM_ASSETS: &str = concat!(
+    "query ($ids: [ID!]!, $limit: Int!) { ",
+    complexity!(),
+    "items(ids: $ids, limit: $limit) { id ",
+    assets_field!(),
+    "} }"
+);
+
 /// The id-only sweep of a board (deletion detection), first page. Subitems come with their
 /// `updated_at`: editing a subitem does not touch its parent, so the sweep finds those edits.
 pub const SWEEP_FIRST: &str = concat!(
@@ -218,6 +235,7 @@ mod tests {
             FIRST_ITEMS_PAGE,
             NEXT_ITEMS_PAGE,
             ITEMS_BY_ID,
+            ITEM_ASSETS,
             SWEEP_FIRST,
             SWEEP_NEXT,
             ITEM_STATES,

@@ -156,6 +156,7 @@ fn every_query_exists_in_the_2026_01_sdl() {
         FIRST_ITEMS_PAGE,
         NEXT_ITEMS_PAGE,
         ITEMS_BY_ID,
+        ITEM_ASSETS,
         SWEEP_FIRST,
         SWEEP_NEXT,
         ITEM_STATES,

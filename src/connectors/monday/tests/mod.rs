@@ -30,6 +30,7 @@ pub fn config(url: &str) -> SourceConfig {
         comments: Default::default(),
         request_timeout: crate::config::REQUEST_TIMEOUT,
         retry_budget: crate::config::RETRY_BUDGET,
+        attachments: Default::default(),
     }
 }
 

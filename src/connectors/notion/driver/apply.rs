@@ -7,15 +7,18 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::{check_task, Crawler};
+use crate::connectors::files::skips;
 use crate::connectors::notion::fetch::{edited, is_trashed, DatabaseFetch, Walk};
 use crate::connectors::notion::state::{self, Kind, Task, TaskKind};
 use crate::connectors::ConnectorError;
+use crate::flatten::attachments::append as append_attachments;
 use crate::flatten::notion::BlockEntry;
 use crate::flatten::notion::{
     database_document, database_title, is_row, normalize_id, page_document, page_title,
     PageDocInput,
 };
 use crate::flatten::parts::compose;
+use crate::ingest::{Attached, Attachment};
 
 /// A document held back because an ancestor in its breadcrumb is not known yet.
 ///
@@ -34,6 +37,7 @@ enum Pending {
     Page {
         page: Value,
         blocks: Vec<BlockEntry>,
+        attachments: Vec<Attachment>,
     },
     Database {
         database: Value,
@@ -50,6 +54,7 @@ impl Crawler<'_> {
         page: Value,
         walk: Walk,
         climbed: Option<String>,
+        attachments: Vec<Attachment>,
     ) -> Result<bool, ConnectorError> {
         let id = task.id.clone();
         let parent = self.resolve_parent(task, &page, climbed);
@@ -59,6 +64,7 @@ impl Crawler<'_> {
         let pending = Pending::Page {
             page,
             blocks: walk.blocks,
+            attachments,
         };
         self.build_or_defer(task, parent, pending)
     }
@@ -122,8 +128,12 @@ impl Crawler<'_> {
         }
         let path = state::path(&self.state.tree, d.parent.as_deref());
         match d.doc {
-            Pending::Page { page, blocks } => {
-                let flat = page_document(PageDocInput {
+            Pending::Page {
+                page,
+                blocks,
+                attachments,
+            } => {
+                let mut flat = page_document(PageDocInput {
                     source: &self.cfg.name,
                     page: &page,
                     blocks: &blocks,
@@ -132,6 +142,7 @@ impl Crawler<'_> {
                     lookup: &self.lookup,
                 });
                 let mut doc = flat.value;
+                self.attach(&mut doc, attachments);
                 let parts = self.sink.parts(&doc.id)?;
                 let unknown = flat.unknown + compose(&mut doc, &parts, &self.lookup);
                 self.summary.unknown_types += unknown;
@@ -149,6 +160,19 @@ impl Crawler<'_> {
                 }
             }
         }
+    }
+
+    /// Appends the text of a page's files to its document and records them (text and skips).
+    fn attach(&mut self, doc: &mut crate::Document, files: Vec<Attachment>) {
+        append_attachments(doc, &files);
+        let (skipped, fine) = skips(&files);
+        self.summary.skipped += skipped.len() as u64;
+        self.batch.skipped.extend(skipped);
+        self.batch.unskipped.extend(fine);
+        self.batch.attachments.push(Attached {
+            doc_id: doc.id.clone(),
+            files,
+        });
     }
 
     /// Queues what a page's blocks point to, and re-checks former children that vanished.

@@ -114,6 +114,9 @@ impl Crawler<'_> {
             name: COMMENTS.to_owned(),
             raw,
         });
+        // Attachment text first, as the crawl appends it (`apply.rs`).
+        let files = self.sink.attachments(&flat.value.id)?;
+        crate::flatten::attachments::append(&mut flat.value, &files);
         flat.unknown += compose(&mut flat.value, &parts, &self.lookup);
         self.summary.unknown_types += flat.unknown;
         self.batch.parts.extend(parts);

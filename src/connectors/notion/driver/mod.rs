@@ -238,9 +238,10 @@ impl<'c> Crawler<'c> {
                 page,
                 walk,
                 climbed_parent,
+                attachments,
             } => {
                 self.ensure_users().await?;
-                finished = self.on_page(task, page, walk, climbed_parent)?;
+                finished = self.on_page(task, page, walk, climbed_parent, attachments)?;
             }
             Outcome::Unchanged { page } => {
                 self.summary.unchanged += 1;

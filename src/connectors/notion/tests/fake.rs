@@ -119,6 +119,7 @@ pub fn config(base: &str) -> SourceConfig {
         comments: Default::default(),
         request_timeout: crate::config::REQUEST_TIMEOUT,
         retry_budget: crate::config::RETRY_BUDGET,
+        attachments: Default::default(),
     }
 }
 
