@@ -300,7 +300,7 @@ fn hit(d: &StoredDoc, score: f32, body: Option<&String>, gen: &SnippetGenerator)
 }
 
 /// The first ~200 characters of the body, cut at a word boundary (when no term matched it).
-fn lead(body: &str) -> (String, (String, Vec<std::ops::Range<usize>>)) {
+pub(crate) fn lead(body: &str) -> (String, (String, Vec<std::ops::Range<usize>>)) {
     let mut end = body.len().min(200);
     while !body.is_char_boundary(end) {
         end -= 1;
