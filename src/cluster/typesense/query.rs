@@ -50,6 +50,7 @@ impl Params {
             ("num_typos", "0".into()),
             ("typo_tokens_threshold", "0".into()),
             ("prefix", "false".into()),
+            ("split_join_tokens", "off".into()),
             (
                 "drop_tokens_threshold",
                 self.drop_tokens_threshold.to_string(),
@@ -389,8 +390,8 @@ mod tests {
     #[test]
     fn untranslatable_syntax_is_refused_with_a_reason() {
         for (q, needle) in [
-            ("(a OR b) AND c", "grouping"),
-            ("+a b", "mixing required"),
+            ("(alpha OR beta) AND gamma", "grouping"),
+            ("+alpha beta", "mixing required"),
             ("roadmap +source:notion", "mixing required"),
             ("-draft", "only excluded"),
             ("roadmap source:notion", "either-or"),

@@ -1,0 +1,382 @@
+//! trove against a real three-node Typesense cluster (tests/typesense_harness): push by change
+//! sequence, equal answers to the local index, edits and deletes, a leader SIGKILLed in the
+//! middle of a push under search load, `push --rebuild` under search load, and clear errors
+//! for a wrong API key or an unreachable cluster.
+//!
+//! One cluster serves every test of this binary (it takes ~15 s to elect a leader); tests take
+//! turns on it through [`cluster`], each with its own alias and data folder.
+
+mod typesense_harness;
+mod util;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use trove::cluster::typesense::Typesense;
+use trove::cluster::{push, Lag, PushOptions, PushReport, PushState};
+use trove::index::TroveIndex;
+use trove::search::{SearchRequest, SearchResponse, Searcher};
+use trove::secret::Secret;
+use trove::store::Store;
+use trove::Document;
+use typesense_harness::{Cluster, KEY};
+
+/// The shared cluster, held by one test at a time. `None` outside CI without the server.
+fn cluster() -> MutexGuard<'static, Option<Cluster>> {
+    static CLUSTER: OnceLock<Mutex<Option<Cluster>>> = OnceLock::new();
+    CLUSTER
+        .get_or_init(|| Mutex::new(Cluster::start(3)))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn engine(c: &Cluster) -> Arc<Typesense> {
+    Arc::new(Typesense::new(&c.urls(), Secret::new(KEY)).expect("client"))
+}
+
+/// A data folder with `docs` in the store and the local index.
+fn data_with(docs: &[Document]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(dir.path()).expect("store");
+    for chunk in docs.chunks(5_000) {
+        store.upsert_all(chunk).expect("upsert");
+    }
+    catch_up(dir.path());
+    dir
+}
+
+fn catch_up(dir: &Path) {
+    let mut store = Store::open(dir).expect("store");
+    TroveIndex::open(dir)
+        .expect("index")
+        .catch_up(&mut store)
+        .expect("catch up");
+}
+
+fn push_to(rt: &tokio::runtime::Runtime, e: &Arc<Typesense>, alias: &str, dir: &Path, rebuild: bool) -> PushReport {
+    let opts = PushOptions {
+        rebuild,
+        grace: Duration::from_secs(1),
+        ..PushOptions::default()
+    };
+    rt.block_on(push(Arc::clone(e), alias, dir, &opts, &|_| {}))
+        .expect("push")
+}
+
+fn local_search(dir: &Path, req: &SearchRequest) -> SearchResponse {
+    let store = Store::open(dir).expect("store");
+    let s = Searcher::new(TroveIndex::open(dir).expect("index")).expect("searcher");
+    s.search(req, &store).expect("local search")
+}
+
+fn req(q: &str) -> SearchRequest {
+    SearchRequest {
+        query: q.into(),
+        limit: 100,
+        facets: true,
+        ..SearchRequest::default()
+    }
+}
+
+fn ids(r: &SearchResponse) -> BTreeSet<String> {
+    r.hits.iter().map(|h| h.id.clone()).collect()
+}
+
+/// Words of a document's title and body, in order, lowercased.
+fn words(d: &Document) -> Vec<String> {
+    format!("{} {}", d.title, d.body)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 3)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The fixed query set: built from fixed documents of the seeded corpus, one query per
+/// translatable construct, each with a meaning both engines share.
+fn query_set(docs: &[Document]) -> Vec<SearchRequest> {
+    let w = |i: usize| words(&docs[i]);
+    let last = |i: usize| w(i).last().cloned().unwrap_or_default();
+    let mut out: Vec<SearchRequest> = [
+        last(7),
+        last(1_234),
+        format!("\"{} {}\"", w(11)[2], w(11)[3]),
+        format!("+{} +{}", w(13)[0], w(13)[1]),
+        format!("{} -{}", last(21), w(21)[0]),
+        format!("+{} +source:notion", last(40)),
+        format!("+{} -kind:item", last(42)),
+        format!("title:{}", last(99)),
+        "source:monday".into(),
+        "tags:stuck".into(),
+        "area".into(),
+    ]
+    .iter()
+    .map(|q| req(q))
+    .collect();
+    let mut filtered = req(&last(300));
+    filtered.tags = vec!["Working on it".into()];
+    filtered.kind = Some("page".into());
+    out.push(filtered);
+    let mut dated = req(&w(500)[0]);
+    dated.updated_after = docs[20_000].updated_at;
+    dated.updated_before = docs[40_000].updated_at;
+    out.push(dated);
+    out
+}
+
+#[test]
+fn push_of_50k_documents_gives_equal_counts_and_equal_answers() {
+    let guard = cluster();
+    let Some(c) = guard.as_ref() else { return };
+    let docs = util::generated(50_000, 40);
+    let dir = data_with(&docs);
+    let (rt, e) = (rt(), engine(c));
+    let report = push_to(&rt, &e, "big", dir.path(), false);
+    assert_eq!(report.upserts, 50_000);
+    assert!(report.rebuilt, "a first push loads a new collection");
+    let store = Store::open(dir.path()).expect("store");
+    assert_eq!(rt.block_on(e.count("big")).expect("count"), store.count(None).unwrap());
+    let lag = Lag::of(&store, "big").expect("lag");
+    assert_eq!((lag.changes, lag.seconds), (0, 0.0));
+
+    let mut compared_sets = 0;
+    for q in query_set(&docs) {
+        let local = local_search(dir.path(), &q);
+        let remote = rt.block_on(e.search("big", &q)).expect("cluster search");
+        assert!(local.total > 0, "query {:?} matches nothing locally", q.query);
+        assert_eq!(local.total, remote.total, "totals differ for {:?}", q.query);
+        if local.total <= 100 {
+            assert_eq!(ids(&local), ids(&remote), "hits differ for {:?}", q.query);
+            compared_sets += 1;
+        }
+        let (lf, rf) = (local.facets.unwrap(), remote.facets.unwrap());
+        let sorted = |mut v: Vec<(String, u64)>| {
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(lf.source), sorted(rf.source), "{:?}", q.query);
+        assert_eq!(sorted(lf.kind), sorted(rf.kind), "{:?}", q.query);
+        assert_eq!(sorted(lf.tags), sorted(rf.tags), "{:?}", q.query);
+    }
+    assert!(compared_sets >= 5, "the query set must compare whole answers");
+    // Hits carry what the page shows, snippets highlighted as the local index does.
+    let r = rt.block_on(e.search("big", &req(&words(&docs[7])[0]))).unwrap();
+    let hit = &r.hits[0];
+    assert!(!hit.title.is_empty() && !hit.url.is_empty() && hit.updated_at.is_some());
+    assert!(r.hits.iter().any(|h| h.snippet.contains("<b>")), "{:?}", r.hits[0]);
+    let doc = rt.block_on(e.document("big", &docs[3].id)).unwrap().unwrap();
+    assert_eq!(doc, docs[3]);
+    drop_alias(&rt, &e, "big");
+}
+
+fn drop_alias(rt: &tokio::runtime::Runtime, e: &Typesense, alias: &str) {
+    if let Some(target) = rt.block_on(e.alias_target(alias)).unwrap() {
+        rt.block_on(e.drop_collection(&target)).unwrap();
+    }
+}
+
+#[test]
+fn edits_and_deletes_propagate_and_a_second_push_sends_nothing() {
+    let guard = cluster();
+    let Some(c) = guard.as_ref() else { return };
+    let docs = util::generated(300, 30);
+    let dir = data_with(&docs);
+    let (rt, e) = (rt(), engine(c));
+    push_to(&rt, &e, "edits", dir.path(), false);
+
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut edited = docs[5].clone();
+    edited.title = "Quarterly zyxwv review".into();
+    store.upsert_all(&[edited.clone()]).unwrap();
+    let gone: Vec<String> = docs[10..20].iter().map(|d| d.id.clone()).collect();
+    store.delete_all(&gone).unwrap();
+    catch_up(dir.path());
+
+    let r = push_to(&rt, &e, "edits", dir.path(), false);
+    assert_eq!((r.upserts, r.deletes, r.rebuilt), (1, 10, false));
+    assert_eq!(rt.block_on(e.count("edits")).unwrap(), 290);
+    let hits = rt.block_on(e.search("edits", &req("zyxwv"))).unwrap();
+    assert_eq!(hits.hits.len(), 1);
+    assert_eq!(hits.hits[0].title, edited.title);
+    assert!(rt.block_on(e.document("edits", &gone[0])).unwrap().is_none());
+    let again = push_to(&rt, &e, "edits", dir.path(), false);
+    assert_eq!((again.upserts, again.deletes), (0, 0));
+    let state = PushState::load(&store, "edits").unwrap().unwrap();
+    assert_eq!(state.seq, store.max_seq().unwrap());
+    drop_alias(&rt, &e, "edits");
+}
+
+/// Searches in a loop on `threads` threads until stopped; counts successes and failures.
+struct Load {
+    stop: Arc<AtomicBool>,
+    ok: Arc<AtomicU64>,
+    failed: Arc<Mutex<Vec<String>>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Load {
+    fn start(threads: usize, search: Arc<dyn Fn(usize) -> Result<(), String> + Send + Sync>) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let ok = Arc::new(AtomicU64::new(0));
+        let failed = Arc::new(Mutex::new(Vec::new()));
+        let threads = (0..threads)
+            .map(|t| {
+                let (stop, ok, failed, search) =
+                    (stop.clone(), ok.clone(), failed.clone(), search.clone());
+                std::thread::spawn(move || {
+                    let mut i = t;
+                    while !stop.load(Ordering::Relaxed) {
+                        match search(i) {
+                            Ok(()) => ok.fetch_add(1, Ordering::Relaxed),
+                            Err(e) => {
+                                failed.lock().unwrap().push(e);
+                                0
+                            }
+                        };
+                        i += threads;
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                })
+            })
+            .collect();
+        Load { stop, ok, failed, threads }
+    }
+
+    /// Stops the load; returns (successful searches, failures).
+    fn finish(self) -> (u64, Vec<String>) {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.threads {
+            t.join().expect("load thread");
+        }
+        (self.ok.load(Ordering::Relaxed), self.failed.lock().unwrap().clone())
+    }
+}
+
+/// Search load straight through trove's cluster engine (the same code `serve` runs).
+fn engine_load(e: &Arc<Typesense>, alias: &str, queries: Vec<String>) -> Load {
+    let rt = Arc::new(rt());
+    let (e, alias) = (Arc::clone(e), alias.to_owned());
+    Load::start(
+        4,
+        Arc::new(move |i| {
+            let q = req(&queries[i % queries.len()]);
+            rt.block_on(e.search(&alias, &q))
+                .map(drop)
+                .map_err(|err| err.to_string())
+        }),
+    )
+}
+
+#[test]
+fn leader_killed_mid_push_under_search_load_loses_and_duplicates_nothing() {
+    let mut guard = cluster();
+    let Some(c) = guard.as_mut() else { return };
+    let docs = util::generated(30_000, 30);
+    let (head, tail) = docs.split_at(2_000);
+    let dir = data_with(head);
+    let (rt, e) = (rt(), engine(c));
+    push_to(&rt, &e, "failover", dir.path(), false);
+    let mut store = Store::open(dir.path()).unwrap();
+    for chunk in tail.chunks(5_000) {
+        store.upsert_all(chunk).unwrap();
+    }
+    catch_up(dir.path());
+
+    let queries: Vec<String> = (0..50).map(|i| words(&head[i])[0].clone()).collect();
+    let load = engine_load(&e, "failover", queries);
+    let pusher = {
+        let (e, path) = (Arc::clone(&e), dir.path().to_owned());
+        std::thread::spawn(move || {
+            let opts = PushOptions {
+                batch: 500,
+                ..PushOptions::default()
+            };
+            rt().block_on(push(e, "failover", &path, &opts, &|_| {}))
+        })
+    };
+    // Kill the leader once the push is under way.
+    let start = Instant::now();
+    while rt.block_on(e.count("failover")).unwrap_or(0) < 6_000 {
+        assert!(start.elapsed() < Duration::from_secs(120), "push did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let leader = c.leader().expect("a leader");
+    c.kill(leader);
+    let report = pusher.join().unwrap().expect("push completes after re-election");
+    let (ok, failed) = load.finish();
+    assert!(failed.is_empty(), "{} of {} searches failed: {:?}", failed.len(), ok, &failed[..failed.len().min(3)]);
+    assert!(ok > 20, "only {ok} searches ran");
+    assert!(report.upserts >= tail.len() as u64 - 500);
+
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(rt.block_on(e.count("failover")).unwrap(), 30_000, "lost or duplicated");
+    assert_eq!(PushState::load(&store, "failover").unwrap().unwrap().seq, store.max_seq().unwrap());
+    for d in docs.iter().step_by(997) {
+        assert!(rt.block_on(e.document("failover", &d.id)).unwrap().is_some(), "{} lost", d.id);
+    }
+    c.restart(leader);
+    drop_alias(&rt, &e, "failover");
+}
+
+#[test]
+fn push_rebuild_under_search_load_fails_no_search() {
+    let guard = cluster();
+    let Some(c) = guard.as_ref() else { return };
+    let docs = util::generated(8_000, 30);
+    let dir = data_with(&docs);
+    let (rt, e) = (rt(), engine(c));
+    let first = push_to(&rt, &e, "swap", dir.path(), false);
+    let queries: Vec<String> = (0..50).map(|i| words(&docs[i])[0].clone()).collect();
+    let load = engine_load(&e, "swap", queries);
+    std::thread::sleep(Duration::from_millis(500));
+    let second = push_to(&rt, &e, "swap", dir.path(), true);
+    std::thread::sleep(Duration::from_millis(500));
+    let (ok, failed) = load.finish();
+    assert!(failed.is_empty(), "{} of {} searches failed: {:?}", failed.len(), ok, &failed[..failed.len().min(3)]);
+    assert!(ok > 10, "only {ok} searches ran");
+    assert!(second.rebuilt);
+    assert_eq!(second.replaced.as_deref(), Some(first.collection.as_str()));
+    assert_eq!(rt.block_on(e.alias_target("swap")).unwrap(), Some(second.collection.clone()));
+    assert!(!rt.block_on(e.collection_exists(&first.collection)).unwrap(), "old collection dropped");
+    assert_eq!(rt.block_on(e.count("swap")).unwrap(), 8_000);
+    drop_alias(&rt, &e, "swap");
+}
+
+#[test]
+fn wrong_key_and_unreachable_cluster_are_clear_errors_and_leave_the_store_alone() {
+    let guard = cluster();
+    let Some(c) = guard.as_ref() else { return };
+    let docs = util::generated(50, 20);
+    let dir = data_with(&docs);
+    let seq_before = Store::open(dir.path()).unwrap().max_seq().unwrap();
+    let rt = rt();
+    let bad_key = Arc::new(Typesense::new(&c.urls(), Secret::new("not-the-key")).unwrap());
+    let e = rt
+        .block_on(push(bad_key, "keys", dir.path(), &PushOptions::default(), &|_| {}))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("refused the API key"), "{e}");
+    assert!(!e.contains("not-the-key"), "{e}");
+    let nowhere = Arc::new(Typesense::new(&["http://127.0.0.1:9".into()], Secret::new(KEY)).unwrap());
+    let e = rt
+        .block_on(push(nowhere, "keys", dir.path(), &PushOptions::default(), &|_| {}))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no Typesense node answered") && e.contains("127.0.0.1:9"), "{e}");
+    assert!(!e.contains(KEY), "{e}");
+    let store = Store::open(dir.path()).unwrap();
+    assert!(PushState::load(&store, "keys").unwrap().is_none(), "nothing recorded");
+    assert_eq!(store.max_seq().unwrap(), seq_before);
+    assert_eq!(store.count(None).unwrap(), 50);
+    assert_eq!(store.get(&docs[0].id).unwrap().unwrap().title, docs[0].title);
+}
