@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
+use crate::cluster::config::{EngineKind, RawCluster};
+use crate::cluster::ClusterConfig;
 use crate::document::SourceKind;
 use crate::secret::Secret;
 
@@ -57,6 +59,10 @@ pub struct SourceConfig {
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub sources: Vec<SourceConfig>,
+    /// The `[typesense]` cluster kept in step with the store, if any.
+    pub typesense: Option<ClusterConfig>,
+    /// The engine `serve` answers from (top-level `engine`).
+    pub engine: EngineKind,
     /// Where the configuration came from, for messages.
     pub origin: String,
 }
@@ -66,6 +72,8 @@ pub struct Config {
 struct RawFile {
     #[serde(default)]
     sources: Vec<RawSource>,
+    engine: Option<EngineKind>,
+    typesense: Option<RawCluster>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,13 +131,13 @@ impl Config {
 
     /// Parses config text.
     pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let mut raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: PathBuf::new(),
             message: e.message().to_owned() + &span_hint(text, e.span()),
         })?;
         let mut names = HashSet::new();
         let mut sources = Vec::new();
-        for (i, rs) in raw.sources.into_iter().enumerate() {
+        for (i, rs) in std::mem::take(&mut raw.sources).into_iter().enumerate() {
             let src = resolve(rs, i, env)?;
             if !names.insert(src.name.clone()) {
                 return Err(invalid(
@@ -142,8 +150,21 @@ impl Config {
             }
             sources.push(src);
         }
+        let typesense = raw
+            .typesense
+            .map(|t| t.resolve(env).map_err(|m| invalid("[typesense]", m)))
+            .transpose()?;
+        let engine = raw.engine.unwrap_or_default();
+        if engine == EngineKind::Typesense && typesense.is_none() {
+            return Err(invalid(
+                "engine",
+                "`engine = \"typesense\"` needs a [typesense] table with the cluster's nodes",
+            ));
+        }
         Ok(Config {
             sources,
+            typesense,
+            engine,
             origin: String::new(),
         })
     }
@@ -176,6 +197,7 @@ impl Config {
         Ok(Config {
             sources,
             origin: "environment".into(),
+            ..Config::default()
         })
     }
 
@@ -420,6 +442,19 @@ auth_token = "abc"
         assert_eq!(cfg.sources.len(), 1);
         assert_eq!(cfg.sources[0].name, "notion");
         assert!(cfg.sources[0].start_date.is_some());
+    }
+
+    #[test]
+    fn typesense_table_and_engine() {
+        let text = "engine = \"typesense\"\n[typesense]\nnodes = [\"http://127.0.0.1:8108\"]\n";
+        let env = |k: &str| (k == "TYPESENSE_API_KEY").then(|| "k3y".to_owned());
+        let c = Config::parse(text, &env).unwrap();
+        assert_eq!(c.engine, EngineKind::Typesense);
+        assert_eq!(c.typesense.unwrap().collection, "trove");
+        let e = Config::parse("engine = \"typesense\"\n", &env).unwrap_err();
+        assert!(e.to_string().contains("[typesense]"), "{e}");
+        let e = Config::parse(text, &no_env).unwrap_err();
+        assert!(e.to_string().contains("TYPESENSE_API_KEY"), "{e}");
     }
 
     #[test]

@@ -78,6 +78,13 @@ pub trait Engine: Send + Sync + 'static {
         alias: &str,
         collection: &str,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    /// Waits until every reachable node serves `alias` → `collection` (replicas apply writes
+    /// after the acknowledgement), so no search lands on a node that does not know it yet.
+    fn settle(
+        &self,
+        alias: &str,
+        collection: &str,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
     /// Drops a collection.
     fn drop_collection(&self, name: &str)
         -> impl Future<Output = Result<(), Self::Error>> + Send;

@@ -176,6 +176,7 @@ impl<E: Engine> Pusher<'_, E> {
         let (more, deletes, s) = self.send_changes(&name, seq, &mut noop).await?;
         seq = s;
         e.point_alias(&self.alias, &name).await.map_err(engine_err)?;
+        e.settle(&self.alias, &name).await.map_err(engine_err)?;
         let state = PushState {
             collection: name.clone(),
             seq,

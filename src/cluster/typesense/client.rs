@@ -210,6 +210,17 @@ impl Client {
         Ok(Reply { status, body })
     }
 
+    /// `GET path` on every node directly (no failover): each node's answer, or why it had none.
+    pub async fn get_each(&self, path: &str) -> Vec<Result<Reply, String>> {
+        let retry = Retry::read(1);
+        let each = self.nodes.iter().map(|n| async move {
+            self.once(n, &Method::GET, path, None, retry)
+                .await
+                .map_err(|e| e.to_string())
+        });
+        futures_util::future::join_all(each).await
+    }
+
     /// The node URLs, comma-separated, for messages.
     pub fn urls(&self) -> String {
         self.nodes

@@ -42,6 +42,10 @@ impl Engine for Typesense {
         Typesense::point_alias(self, alias, collection).await
     }
 
+    async fn settle(&self, alias: &str, collection: &str) -> Result<(), TypesenseError> {
+        Typesense::settle(self, alias, collection, std::time::Duration::from_secs(120)).await
+    }
+
     async fn drop_collection(&self, name: &str) -> Result<(), TypesenseError> {
         Typesense::drop_collection(self, name).await
     }

@@ -132,6 +132,36 @@ impl Typesense {
         parse_ok(&path, r).map(drop)
     }
 
+    /// Waits until every reachable node resolves `alias` to `collection`. Followers apply
+    /// the replicated log after the leader acknowledged it, so right after a bulk load a
+    /// follower may not know a new alias yet; searches sent there would get a 404.
+    pub async fn settle(&self, alias: &str, collection: &str, timeout: std::time::Duration) -> Result<()> {
+        let path = format!("/aliases/{}", enc(alias));
+        let start = std::time::Instant::now();
+        loop {
+            let answers = self.client.get_each(&path).await;
+            let behind: Vec<String> = answers
+                .iter()
+                .zip(self.client.urls().split(", "))
+                .filter(|(a, _)| match a {
+                    Ok(r) => !r.body.contains(&format!("\"collection_name\":\"{collection}\"")),
+                    Err(_) => false, // unreachable nodes catch up when they return
+                })
+                .map(|(_, url)| url.to_owned())
+                .collect();
+            if behind.is_empty() {
+                return Ok(());
+            }
+            if start.elapsed() > timeout {
+                return Err(TypesenseError::Unavailable {
+                    nodes: behind.join(", "),
+                    last: format!("these nodes still do not resolve `{alias}` to `{collection}`"),
+                });
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// Drops a collection (already gone is fine).
     pub async fn drop_collection(&self, name: &str) -> Result<()> {
         let path = format!("/collections/{}", enc(name));
