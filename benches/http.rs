@@ -222,6 +222,7 @@ fn start_server(data_dir: &std::path::Path) -> anyhow::Result<std::net::SocketAd
         config: None,
         api_key: None,
         sync_every: None,
+        cluster: None,
     };
     std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().expect("server runtime");

@@ -1,5 +1,8 @@
-//! The `trove` binary: parses the command line and runs it (see `trove::cli`).
+//! The `trove` binary: parses the command line and runs it (see [`cli`]). The command line
+//! lives in the binary target, so the library cannot depend on it.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    trove::cli::main()
+    cli::main()
 }

@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use monday_harness::*;
-use trove::fakes::monday::{
+use trove_fakes::monday::{
     generate, item_marker, reply_marker, update_marker, FaultKind, Faults, GenSpec, Stats,
 };
 use util::{stderr, stdout};

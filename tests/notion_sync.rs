@@ -15,8 +15,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use harness::*;
-use trove::fakes::notion::{generate, FaultKind, Faults, GenSpec, Workspace};
 use trove::store::Store;
+use trove_fakes::notion::{generate, FaultKind, Faults, GenSpec, Workspace};
 use util::{hit_ids, stderr};
 
 // ---- 1–3: full sync, edit, trash, unshare; numbers ------------------------------------------

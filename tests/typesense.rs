@@ -133,7 +133,7 @@ fn query_set(docs: &[Document]) -> Vec<SearchRequest> {
     .collect();
     let mut filtered = req(&last(300));
     filtered.tags = vec!["Working on it".into()];
-    filtered.kind = Some("page".into());
+    filtered.kind = Some("item".into()); // "Working on it" documents are odd, so items
     out.push(filtered);
     let mut dated = req(&w(500)[0]);
     dated.updated_after = docs[20_000].updated_at;

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::Ctx;
-use crate::bench::{self, corpus::Corpus, Measure};
+use trove::bench::{self, corpus::Corpus, Measure};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -88,7 +88,7 @@ fn print_row(m: &Measure, base: &Measure) {
     );
 }
 
-fn write_docs(path: &std::path::Path, docs: &[crate::Document]) -> anyhow::Result<()> {
+fn write_docs(path: &std::path::Path, docs: &[trove::Document]) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     for d in docs {

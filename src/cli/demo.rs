@@ -10,13 +10,13 @@ use clap::Args;
 
 use super::progress::BarProgress;
 use super::Ctx;
-use crate::config::{SourceConfig, MONDAY_API_VERSION};
-use crate::connectors::SyncOptions;
-use crate::document::SourceKind;
-use crate::fakes::{monday as fm, notion as fnn};
-use crate::search::{SearchRequest, Searcher};
-use crate::secret::Secret;
-use crate::sync::sync_source;
+use trove::config::{SourceConfig, MONDAY_API_VERSION};
+use trove::connectors::SyncOptions;
+use trove::document::SourceKind;
+use trove::search::{SearchRequest, Searcher};
+use trove::secret::Secret;
+use trove::sync::sync_source;
+use trove_fakes::{monday as fm, notion as fnn};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -98,12 +98,13 @@ async fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     match args.serve {
         Some(addr) => {
             println!("\nserving http://{addr} (fakes stay up; Ctrl-C to stop)");
-            crate::http::serve(crate::http::ServeOptions {
+            trove::http::serve(trove::http::ServeOptions {
                 addr,
                 data_dir: ctx.data_dir.clone(),
                 config: None,
                 api_key: None,
                 sync_every: None,
+                cluster: None,
             })
             .await?;
         }
@@ -135,7 +136,7 @@ fn source(name: &str, kind: SourceKind, url: &str, token: &str) -> SourceConfig 
 /// Searches built from what was synced: a Notion page title, a monday item name, and a
 /// natural-language question.
 fn sample_searches(ctx: &Ctx) -> anyhow::Result<()> {
-    let (store, index) = super::open_synced(&ctx.data_dir)?;
+    let (store, index) = ctx.open()?;
     let searcher = Searcher::new(index)?;
     let mut queries = Vec::new();
     for (source, kind) in [("demo-notion", "page"), ("demo-monday", "item")] {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Ctx;
-use crate::store::{Store, StoreError};
+use trove::store::{Store, StoreError};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
-use crate::fakes::{monday as fm, notion as fnn};
+use trove_fakes::{monday as fm, notion as fnn};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Which {

@@ -11,9 +11,9 @@ use anyhow::Context;
 use clap::Args;
 
 use super::Ctx;
-use crate::document::Document;
-use crate::index::TroveIndex;
-use crate::store::{Store, Upserted};
+use trove::document::Document;
+use trove::index::TroveIndex;
+use trove::store::{Store, Upserted};
 
 /// Documents per store transaction.
 const BATCH: usize = 1000;
@@ -62,6 +62,8 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
         counts.unchanged,
         total as f64 / secs.max(1e-9)
     );
+    drop((store, index));
+    super::push::after_write(ctx)?;
     if counts.rejected > 0 {
         eprintln!("error: {} line(s) rejected; fix them and import the file again (accepted lines are kept)", counts.rejected);
         return Ok(ExitCode::FAILURE);

@@ -9,22 +9,23 @@ mod demo;
 mod export;
 mod fake;
 mod import;
-pub mod progress;
+mod progress;
+mod push;
 mod rebuild;
 mod search;
 mod serve;
-pub mod status;
+mod status;
 mod sync;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::index::TroveIndex;
-use crate::search::QueryError;
-use crate::store::Store;
+use trove::data::DataDir;
+use trove::index::TroveIndex;
+use trove::search::QueryError;
+use trove::store::Store;
 
 /// trove: full-text search over your Notion and monday.com workspaces.
 #[derive(Debug, Parser)]
@@ -63,6 +64,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Rebuild the index from the store (no re-crawl) and swap it in atomically.
     Rebuild(rebuild::RebuildArgs),
+    /// Bring the `[typesense]` cluster up to date with the store.
+    Push(push::PushArgs),
     /// Show sources, documents, sync state and index health.
     Status(status::StatusArgs),
     /// Benchmark indexing speed against bare tantivy on generated documents.
@@ -84,8 +87,8 @@ pub fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             if err.downcast_ref::<QueryError>().is_some()
                 || matches!(
-                    err.downcast_ref::<crate::search::SearchError>(),
-                    Some(crate::search::SearchError::BadQuery(_))
+                    err.downcast_ref::<trove::search::SearchError>(),
+                    Some(trove::search::SearchError::BadQuery(_))
                 )
             {
                 ExitCode::from(2)
@@ -108,6 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(a) => import::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Rebuild(a) => rebuild::run(&ctx, a),
+        Command::Push(a) => push::run(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),
         Command::Bench(a) => bench::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
@@ -122,31 +126,15 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Opens the store and the index, and brings the index up to date with the store (unless
-    /// another process is writing it right now; that process will).
-    pub fn open(&self) -> anyhow::Result<(Store, TroveIndex)> {
-        open_synced(&self.data_dir)
+    /// The data folder.
+    pub fn data(&self) -> DataDir {
+        DataDir::new(&self.data_dir)
     }
-}
 
-/// Opens store and index of `data_dir`, index caught up with the store.
-pub fn open_synced(data_dir: &Path) -> anyhow::Result<(Store, TroveIndex)> {
-    let mut store = Store::open(data_dir)?;
-    let mut index = TroveIndex::open(data_dir)?;
-    let caught = index
-        .try_catch_up(&mut store)
-        .with_context(|| format!("bringing the index in {} up to date", data_dir.display()))?;
-    if let Some(c) = caught {
-        if c.upserts + c.deletes > 0 {
-            tracing::info!(
-                upserts = c.upserts,
-                deletes = c.deletes,
-                seq = c.seq,
-                "index caught up with the store"
-            );
-        }
+    /// Opens the store and the index, index caught up with the store (see [`DataDir::open`]).
+    pub fn open(&self) -> anyhow::Result<(Store, TroveIndex)> {
+        Ok(self.data().open()?)
     }
-    Ok((store, index))
 }
 
 fn init_logging(verbose: u8) {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::connectors::Progress;
+use trove::connectors::Progress;
 
 /// A spinner with counters; hidden when stderr is not a terminal.
 pub struct BarProgress {

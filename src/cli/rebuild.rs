@@ -6,8 +6,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Ctx;
-use crate::index::rebuild;
-use crate::store::Store;
+use trove::index::rebuild;
+use trove::store::Store;
 
 #[derive(Debug, Args)]
 pub struct RebuildArgs {}
@@ -40,5 +40,6 @@ pub fn run(ctx: &Ctx, _args: RebuildArgs) -> anyhow::Result<ExitCode> {
         stats.mb_per_sec(),
         stats.generation
     );
+    super::push::after_write(ctx)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Ctx;
-use crate::search::{Hit, SearchRequest, SearchResponse, Searcher, MAX_LIMIT};
+use trove::search::{Hit, SearchRequest, SearchResponse, Searcher, MAX_LIMIT};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {

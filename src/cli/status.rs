@@ -4,11 +4,12 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use serde::Serialize;
 
 use super::Ctx;
-use crate::index::TroveIndex;
-use crate::store::{SourceStatus, Store};
+use trove::config::Config;
+use trove::data::Status;
+use trove::http::cluster::{ClusterHandle, ClusterServe, ClusterStatus};
+use trove::store::Store;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -20,65 +21,20 @@ pub struct StatusArgs {
     pub skipped: bool,
 }
 
-/// The index half of the status.
-#[derive(Debug, Serialize)]
-pub struct IndexStatus {
-    pub documents: u64,
-    pub segments: usize,
-    pub bytes_on_disk: u64,
-    pub schema_version: u32,
-    pub applied_seq: u64,
-    pub store_seq: u64,
-    pub generation: String,
-}
-
-/// Everything `trove status --json` and `GET /status` print.
-#[derive(Debug, Serialize)]
-pub struct Status {
-    pub data_dir: String,
-    pub documents: u64,
-    pub sources: Vec<SourceStatus>,
-    pub index: IndexStatus,
-}
-
-/// Collects the status of a data folder.
-pub fn collect(
-    data_dir: &std::path::Path,
-    store: &Store,
-    index: &TroveIndex,
-) -> anyhow::Result<Status> {
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    Ok(Status {
-        data_dir: data_dir.display().to_string(),
-        documents: store.count(None)?,
-        sources: store.source_statuses()?,
-        index: IndexStatus {
-            documents: searcher.num_docs(),
-            segments: searcher.segment_readers().len(),
-            bytes_on_disk: index.disk_bytes(),
-            schema_version: index.schema_def().version,
-            applied_seq: index.applied_seq()?,
-            store_seq: store.max_seq()?,
-            generation: index
-                .dir()
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        },
-    })
-}
-
 pub fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
     let (store, index) = ctx.open()?;
-    let status = collect(&ctx.data_dir, &store, &index)?;
+    let status = ctx.data().status(&store, &index)?;
     let skipped = if args.skipped {
         store.skipped(None)?
     } else {
         Vec::new()
     };
+    let cluster = cluster_status(ctx, &store)?;
     if args.json {
         let mut v = serde_json::to_value(&status)?;
+        if let Some(c) = &cluster {
+            v["cluster"] = serde_json::to_value(c)?;
+        }
         if args.skipped {
             v["skipped"] = serde_json::json!(skipped
                 .iter()
@@ -89,6 +45,9 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     print_human(&status);
+    if let Some(c) = &cluster {
+        print_cluster(c);
+    }
     if args.skipped {
         println!("\nskipped ({}):", skipped.len());
         for (source, s) in &skipped {
@@ -148,4 +107,45 @@ fn print_human(s: &Status) {
             format!(" ({lag} behind: another process is writing)")
         }
     );
+}
+
+/// Lag and node health of the `[typesense]` cluster, when one is configured.
+fn cluster_status(ctx: &Ctx, store: &Store) -> anyhow::Result<Option<ClusterStatus>> {
+    let Some(config) = Config::load(ctx.config.as_deref())?.typesense else {
+        return Ok(None);
+    };
+    let lag = trove::cluster::Lag::of(store, &config.collection)?;
+    let handle = ClusterHandle::new(&ClusterServe {
+        config,
+        search: false,
+    })?;
+    let rt = tokio::runtime::Runtime::new()?;
+    Ok(Some(rt.block_on(handle.status(lag))))
+}
+
+fn print_cluster(c: &ClusterStatus) {
+    let lag = &c.lag;
+    let behind = if lag.changes == 0 {
+        "up to date".to_owned()
+    } else if lag.seconds.is_nan() {
+        format!("{} changes behind, never pushed (run `trove push`)", lag.changes)
+    } else {
+        format!("{} changes behind for {:.0}s", lag.changes, lag.seconds)
+    };
+    println!(
+        "cluster:     alias {} → {}, {behind} (pushed sequence {} of {})",
+        c.alias,
+        lag.collection.as_deref().unwrap_or("nothing yet"),
+        lag.pushed_seq,
+        lag.store_seq
+    );
+    for n in &c.nodes {
+        let state = match (&n.error, n.ok) {
+            (Some(e), _) => format!("down: {e}"),
+            (None, true) => "ok".to_owned(),
+            (None, false) => "not ok".to_owned(),
+        };
+        let role = n.role.as_deref().unwrap_or("?");
+        println!("  node {}  {state} ({role})", n.url);
+    }
 }

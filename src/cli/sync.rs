@@ -9,9 +9,9 @@ use clap::Args;
 
 use super::progress::BarProgress;
 use super::Ctx;
-use crate::config::Config;
-use crate::connectors::{ConnectorError, SyncOptions};
-use crate::sync::{sync_source, Outcome};
+use trove::config::Config;
+use trove::connectors::{ConnectorError, SyncOptions};
+use trove::sync::{sync_source, Outcome};
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -59,6 +59,9 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    // What every source committed goes to the cluster, failed sources included.
+    drop(rt);
+    super::push::after_write(ctx)?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {

@@ -31,6 +31,10 @@ pub enum ApiError {
     /// Too many requests are already waiting for a search slot.
     #[error("the server is busy; retry shortly")]
     Busy,
+    /// The search cluster (`--engine typesense`) could not answer; the message names the
+    /// nodes and the cause (never the API key).
+    #[error("the search cluster did not answer: {0}")]
+    Upstream(String),
     /// Anything that is not the client's fault; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -46,6 +50,7 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            ApiError::Upstream(_) => (StatusCode::BAD_GATEWAY, "cluster_unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -11,6 +11,7 @@
 //! Binding anything but a loopback address requires an API key; with a key, every endpoint but
 //! `/`, `/health` and the page's assets requires `Authorization: Bearer <key>`.
 
+pub mod cluster;
 pub mod errors;
 pub mod metrics;
 pub mod page;
@@ -33,6 +34,7 @@ use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::data::DataDir;
 use crate::secret::Secret;
 pub use errors::ApiError;
 pub use state::AppState;
@@ -53,6 +55,9 @@ pub struct ServeOptions {
     pub api_key: Option<Secret>,
     /// Sync every configured source this often, inside the server.
     pub sync_every: Option<Duration>,
+    /// The `[typesense]` cluster: lag and health in `/status` and `/metrics`, and the search
+    /// engine when `search` is set.
+    pub cluster: Option<cluster::ClusterServe>,
 }
 
 impl ServeOptions {
@@ -88,16 +93,15 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     opts.check()?;
-    let data_dir = opts.data_dir.clone();
-    let (store, index) = tokio::task::spawn_blocking(move || crate::cli::open_synced(&data_dir))
+    let data = DataDir::new(&opts.data_dir);
+    let (store, index) = tokio::task::spawn_blocking(move || data.open())
         .await
         .context("opening the data folder")??;
-    let state = Arc::new(AppState::new(
-        &opts.data_dir,
-        store,
-        index,
-        opts.api_key.clone(),
-    )?);
+    let mut state = AppState::new(&opts.data_dir, store, index, opts.api_key.clone())?;
+    if let Some(c) = &opts.cluster {
+        state.cluster = Some(cluster::ClusterHandle::new(c)?);
+    }
+    let state = Arc::new(state);
     tokio::spawn(state::follow_index(Arc::clone(&state)));
     if let Some(every) = opts.sync_every {
         periodic::start(Arc::clone(&state), opts.config.clone(), every)?;
@@ -222,6 +226,7 @@ mod tests {
             config: None,
             api_key: key.map(Secret::new),
             sync_every: None,
+            cluster: None,
         }
     }
 

@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::errors::ApiError;
 use super::metrics::{self, Outcome, Snapshot};
 use super::state::AppState;
+use crate::data::{DataDir, IndexCounts};
 use crate::search::{SearchRequest, SearchResponse, MAX_LIMIT, MAX_QUERY_BYTES};
 
 /// Longest a search or store lookup may run before the client gets a `timeout` error.
@@ -54,6 +55,11 @@ async fn run_search(
     params: &[(String, String)],
 ) -> Result<SearchResponse, ApiError> {
     let req = parse_search(params)?;
+    if let Some(c) = state.cluster.as_ref().filter(|c| c.serves_search) {
+        return tokio::time::timeout(WORK_TIMEOUT, c.search(&req))
+            .await
+            .map_err(|_| ApiError::Timeout)?;
+    }
     let searcher = state.searcher();
     blocking(state, move |st| {
         st.with_store(|store| Ok(searcher.search(&req, store)?))
@@ -147,6 +153,12 @@ fn clip(v: &str) -> String {
 
 /// `GET /documents/{id}`: the stored document, body and raw JSON included.
 pub async fn document(State(state): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {
+    if let Some(c) = state.cluster.as_ref().filter(|c| c.serves_search) {
+        let doc = c.document(&id).await?.ok_or_else(|| {
+            ApiError::NotFound(format!("no document with id `{}`", clip(&id)))
+        })?;
+        return Ok(Json(doc).into_response());
+    }
     let doc = blocking(&state, move |st| {
         st.with_store(|store| {
             store
@@ -159,10 +171,13 @@ pub async fn document(State(state): Shared, Path(id): Path<String>) -> Result<Re
     Ok(Json(doc).into_response())
 }
 
-/// `GET /health`: up, and how many documents the index holds.
-pub async fn health(State(state): Shared) -> Json<serde_json::Value> {
-    let (docs, _) = super::state::index_counts(state.searcher().index());
-    Json(serde_json::json!({ "status": "ok", "documents": docs }))
+/// `GET /health`: up, and how many documents the index holds (an internal error when the
+/// index cannot be read).
+pub async fn health(State(state): Shared) -> Result<Json<serde_json::Value>, ApiError> {
+    let counts = IndexCounts::of(state.searcher().index()).map_err(ApiError::internal)?;
+    Ok(Json(
+        serde_json::json!({ "status": "ok", "documents": counts.documents }),
+    ))
 }
 
 /// `GET /status`: what `trove status --json` prints.
@@ -170,12 +185,32 @@ pub async fn status(State(state): Shared) -> Result<Response, ApiError> {
     let searcher = state.searcher();
     let status = blocking(&state, move |st| {
         st.with_store(|store| {
-            crate::cli::status::collect(&st.data_dir, store, searcher.index())
+            DataDir::new(&st.data_dir)
+                .status(store, searcher.index())
                 .map_err(ApiError::internal)
         })
     })
     .await?;
-    Ok(Json(status).into_response())
+    let mut v = serde_json::to_value(status).map_err(ApiError::internal)?;
+    if let Some(c) = cluster_status(&state).await? {
+        v["cluster"] = serde_json::to_value(c).map_err(ApiError::internal)?;
+    }
+    Ok(Json(v).into_response())
+}
+
+/// Lag and node health of the configured cluster, if any.
+async fn cluster_status(
+    state: &Arc<AppState>,
+) -> Result<Option<super::cluster::ClusterStatus>, ApiError> {
+    let Some(c) = &state.cluster else {
+        return Ok(None);
+    };
+    let alias = c.alias.clone();
+    let lag = blocking(state, move |st| {
+        st.with_store(|store| super::cluster::lag(store, &alias))
+    })
+    .await?;
+    Ok(Some(c.status(lag).await))
 }
 
 /// `GET /metrics`: Prometheus text format.
@@ -184,18 +219,21 @@ pub async fn metrics(State(state): Shared) -> Result<Response, ApiError> {
     let snap = blocking(&state, move |st| {
         st.with_store(|store| {
             let err = ApiError::internal;
-            let (index_documents, index_segments) = super::state::index_counts(searcher.index());
+            let counts = IndexCounts::of(searcher.index()).map_err(ApiError::internal)?;
             Ok(Snapshot {
                 documents_by_source: store.counts_by_source().map_err(err)?,
                 sources: store.source_statuses().map_err(err)?,
                 index_bytes: searcher.index().disk_bytes(),
-                index_documents,
-                index_segments,
+                index_documents: counts.documents,
+                index_segments: counts.segments,
             })
         })
     })
     .await?;
-    let body = metrics::render(&state.metrics, &snap);
+    let mut body = metrics::render(&state.metrics, &snap);
+    if let Some(c) = cluster_status(&state).await? {
+        metrics::render_cluster(&mut body, &c);
+    }
     Ok((
         [(
             header::CONTENT_TYPE,

@@ -33,6 +33,8 @@ pub struct AppState {
     pub api_key: Option<Secret>,
     /// Bounds concurrent blocking searches so a burst queues instead of piling threads.
     pub slots: tokio::sync::Semaphore,
+    /// The `[typesense]` cluster, when configured.
+    pub cluster: Option<super::cluster::ClusterHandle>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             metrics: Metrics::default(),
             api_key,
             slots: tokio::sync::Semaphore::new(slots),
+            cluster: None,
         })
     }
 
@@ -155,15 +158,4 @@ fn refresh(state: &AppState, prev: &Seen) -> Option<Seen> {
     }
     state.metrics.reloaded();
     Some(now)
-}
-
-/// Documents and segments of the last commit of `index` (read from its `meta.json`, no reader).
-pub fn index_counts(index: &TroveIndex) -> (u64, usize) {
-    match index.index().searchable_segment_metas() {
-        Ok(metas) => (
-            metas.iter().map(|m| u64::from(m.num_docs())).sum(),
-            metas.len(),
-        ),
-        Err(_) => (0, 0),
-    }
 }

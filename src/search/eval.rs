@@ -1,14 +1,16 @@
 //! Ranking-quality evaluation over a judged query set (the one in `eval/` at the crate root).
 //!
 //! A [`JudgedSet`] is documents (`docs.ndjson`, one [`Document`] per line), natural-language
-//! queries (`queries.tsv`: `qid<TAB>text`) and graded judgments (`qrels.tsv`:
-//! `qid<TAB>doc id<TAB>grade 0–3`). [`TroveEval`] indexes the documents through the normal
+//! queries (`qid<TAB>text`) and graded judgments (`qid<TAB>doc id<TAB>grade 0–3`). The
+//! documents are shared by two query sets ([`QuerySet`]): the original queries
+//! (`queries.tsv` + `qrels.tsv`) and questions whose answers use other words
+//! (`questions.tsv` + `questions-qrels.tsv`). [`TroveEval`] indexes the documents through the normal
 //! store + index path and runs every query with a [`RankingConfig`]; [`plain_bm25`] runs them
 //! on a bare tantivy index with its default tokenizer and `QueryParser` over title and body
 //! (no stemming, stop words, boosts or proximity) — the baseline a plain BM25 engine gives.
 //! Both produce a [`Report`]: nDCG@10, MAP and P@10, averaged over the queries.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use tantivy::collector::TopDocs;
@@ -49,6 +51,26 @@ pub enum EvalError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
+/// A query set in `eval/`: its queries and judgments files (the documents are shared).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuerySet {
+    /// `queries.tsv` + `qrels.tsv`: the queries the keyword ranking defaults were chosen on.
+    Original,
+    /// `questions.tsv` + `questions-qrels.tsv`: questions as people type them, whose answers
+    /// use other words than the question (for comparing keyword and semantic ranking).
+    Questions,
+}
+
+impl QuerySet {
+    /// The queries file and the judgments file.
+    pub fn files(self) -> (&'static str, &'static str) {
+        match self {
+            QuerySet::Original => ("queries.tsv", "qrels.tsv"),
+            QuerySet::Questions => ("questions.tsv", "questions-qrels.tsv"),
+        }
+    }
+}
+
 /// Documents, queries and graded judgments.
 #[derive(Debug, Clone, Default)]
 pub struct JudgedSet {
@@ -62,42 +84,68 @@ pub struct JudgedSet {
 impl JudgedSet {
     /// Reads `docs.ndjson`, `queries.tsv` and `qrels.tsv` from `dir`.
     pub fn load(dir: &Path) -> Result<JudgedSet, EvalError> {
+        JudgedSet::load_set(dir, QuerySet::Original)
+    }
+
+    /// Reads `docs.ndjson` and the files of `set` from `dir`. Fails when a judgment names a
+    /// document that is not in `docs.ndjson` or a query that is not in the queries file.
+    pub fn load_set(dir: &Path, set: QuerySet) -> Result<JudgedSet, EvalError> {
         let read = |name: &str| {
             let path = dir.join(name);
             std::fs::read_to_string(&path).map_err(|source| EvalError::Io { path, source })
         };
+        let (queries_file, qrels_file) = set.files();
         let docs = parse_docs(&read("docs.ndjson")?)?;
-        let queries = lines(&read("queries.tsv")?)
-            .map(|(n, l)| match l.split_once('\t') {
-                Some((q, t)) => Ok((q.trim().to_owned(), t.trim().to_owned())),
-                None => Err(format_err("queries.tsv", n, "expected `qid<TAB>text`")),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let queries = parse_queries(queries_file, &read(queries_file)?)?;
+        let judged = JudgedSet {
+            docs,
+            queries,
+            qrels: HashMap::new(),
+        };
+        judged.with_qrels(qrels_file, &read(qrels_file)?)
+    }
+
+    /// Adds the judgments in `text` (the contents of `file`), checking their ids.
+    fn with_qrels(mut self, file: &'static str, text: &str) -> Result<JudgedSet, EvalError> {
+        let doc_ids: HashSet<&str> = self.docs.iter().map(|d| d.id.as_str()).collect();
+        let qids: HashSet<&str> = self.queries.iter().map(|(q, _)| q.as_str()).collect();
         let mut qrels: HashMap<String, HashMap<String, u8>> = HashMap::new();
-        for (n, l) in lines(&read("qrels.tsv")?) {
+        for (n, l) in lines(text) {
             let cols: Vec<&str> = l.split('\t').map(str::trim).collect();
             let grade = match cols.as_slice() {
                 [_, _, g] => g.parse::<u8>().ok().filter(|g| *g <= 3),
                 _ => None,
             };
-            let grade = grade.ok_or_else(|| {
-                format_err("qrels.tsv", n, "expected `qid<TAB>doc id<TAB>grade 0-3`")
-            })?;
+            let grade = grade
+                .ok_or_else(|| format_err(file, n, "expected `qid<TAB>doc id<TAB>grade 0-3`"))?;
+            if !qids.contains(cols[0]) {
+                return Err(format_err(file, n, &format!("unknown query `{}`", cols[0])));
+            }
+            if !doc_ids.contains(cols[1]) {
+                let msg = format!("document `{}` is not in docs.ndjson", cols[1]);
+                return Err(format_err(file, n, &msg));
+            }
             qrels
                 .entry(cols[0].to_owned())
                 .or_default()
                 .insert(cols[1].to_owned(), grade);
         }
-        Ok(JudgedSet {
-            docs,
-            queries,
-            qrels,
-        })
+        self.qrels = qrels;
+        Ok(self)
     }
 
     fn judged(&self, qid: &str) -> HashMap<String, u8> {
         self.qrels.get(qid).cloned().unwrap_or_default()
     }
+}
+
+fn parse_queries(file: &'static str, text: &str) -> Result<Vec<(String, String)>, EvalError> {
+    lines(text)
+        .map(|(n, l)| match l.split_once('\t') {
+            Some((q, t)) => Ok((q.trim().to_owned(), t.trim().to_owned())),
+            None => Err(format_err(file, n, "expected `qid<TAB>text`")),
+        })
+        .collect()
 }
 
 fn parse_docs(text: &str) -> Result<Vec<Document>, EvalError> {
@@ -329,6 +377,38 @@ mod tests {
         assert!((m.ndcg10 - 4.5 / idcg).abs() < 1e-9);
         // AP = (1/1 + 2/3) / 3 relevant.
         assert!((m.map - (1.0 + 2.0 / 3.0) / 3.0).abs() < 1e-9);
+    }
+
+    fn two_docs() -> JudgedSet {
+        let doc = |id: &str| Document::new(id, id, "");
+        JudgedSet {
+            docs: vec![doc("wiki:a"), doc("wiki:b")],
+            queries: parse_queries("q.tsv", "# qid<TAB>text\nq1\tfirst\n").unwrap(),
+            qrels: HashMap::new(),
+        }
+    }
+
+    #[test]
+    fn judgments_are_read_and_checked_against_docs_and_queries() {
+        let set = two_docs()
+            .with_qrels("r.tsv", "q1\twiki:a\t3\nq1\twiki:b\t0\n")
+            .unwrap();
+        assert_eq!(set.judged("q1"), judged(&[("wiki:a", 3), ("wiki:b", 0)]));
+        let err = two_docs()
+            .with_qrels("r.tsv", "q1\twiki:a\t3\nq1\twiki:typo\t2\n")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "r.tsv line 2: document `wiki:typo` is not in docs.ndjson"
+        );
+        let err = two_docs()
+            .with_qrels("r.tsv", "q9\twiki:a\t1\n")
+            .unwrap_err();
+        assert_eq!(err.to_string(), "r.tsv line 1: unknown query `q9`");
+        let err = two_docs()
+            .with_qrels("r.tsv", "q1\twiki:a\t4\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("grade 0-3"), "{err}");
     }
 
     #[test]

@@ -5,8 +5,8 @@ use chrono::Utc;
 use rusqlite::{params, OptionalExtension};
 
 use super::{delete_in, upsert_in, Store, Upserted};
-use crate::connectors::{Batch, DocMeta, Sink, SinkError};
 use crate::document::SourceKind;
+use crate::ingest::{Batch, DocMeta, Sink, SinkError};
 
 /// A hook run after each committed batch.
 type CommitHook<'a> = Box<dyn FnMut(&mut Store) + Send + 'a>;

@@ -6,7 +6,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::{Result, Store};
-use crate::connectors::{Skip, SyncSummary};
+use crate::ingest::{Skip, SyncSummary};
 
 /// What `trove status` shows for one source.
 #[derive(Debug, Clone, Serialize)]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::connectors::{Batch, Sink, Skip};
+use crate::ingest::{Batch, Sink, Skip};
 
 fn doc(id: &str, body: &str) -> Document {
     Document::new(id, format!("title {id}"), body)

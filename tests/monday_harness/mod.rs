@@ -11,10 +11,10 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use trove::fakes::monday::{
+use trove::Document;
+use trove_fakes::monday::{
     generate, Account, FakeMonday, FakeMondayOptions, Faults, GenSpec, State, Stats,
 };
-use trove::Document;
 
 use crate::util::{hit_ids, stderr, stdout, Trove};
 

@@ -1,6 +1,7 @@
 //! A tiny in-test monday.com server (axum on 127.0.0.1:0): a [`World`] of boards, items and
 //! updates answered by looking at the query text, plus injected [`Fault`]s served first.
-//! Not the real fake (`src/fakes/monday`): just enough GraphQL for the crawler's queries.
+//! Not the real fake (`trove_fakes::monday`, in `fakes/src/monday`): just enough GraphQL for
+//! the crawler's queries.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

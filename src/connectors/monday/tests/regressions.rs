@@ -1,8 +1,8 @@
 //! Regressions found by the end-to-end tests (`tests/monday_sync.rs`), each run against the
-//! full fake monday.com server of [`crate::fakes::monday`].
+//! full fake monday.com server of [`trove_fakes::monday`].
 
 use super::*;
-use crate::fakes::monday::{generate, FakeMonday, FakeMondayOptions, GenSpec};
+use trove_fakes::monday::{generate, FakeMonday, FakeMondayOptions, GenSpec};
 
 async fn small_fake() -> FakeMonday {
     FakeMonday::start(FakeMondayOptions {

@@ -487,7 +487,7 @@ impl Account {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fakes::monday::{generate, GenSpec};
+    use crate::monday::{generate, GenSpec};
 
     #[test]
     fn mutations_strictly_advance_the_clock() {

@@ -98,7 +98,7 @@ impl Default for FakeMondayOptions {
 /// A running fake server; dropping it (or [`FakeMonday::shutdown`]) stops it.
 pub struct FakeMonday {
     state: SharedState,
-    server: crate::fakes::Running,
+    server: crate::Running,
 }
 
 impl FakeMonday {
@@ -116,7 +116,7 @@ impl FakeMonday {
                 .unwrap_or(complexity::DEFAULT_BUDGET_PER_MINUTE),
         }));
         let app = control::router(state.clone());
-        let server = crate::fakes::Running::start(opts.addr, app, "monday").await?;
+        let server = crate::Running::start(opts.addr, app, "monday").await?;
         Ok(FakeMonday { state, server })
     }
 

@@ -322,7 +322,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::fakes::monday::{generate, GenSpec};
+    use crate::monday::{generate, GenSpec};
 
     fn run(qp: Value) -> Result<Vec<u64>, ApiError> {
         let acc = generate(&GenSpec::small());
@@ -370,7 +370,7 @@ mod tests {
             .collect();
         times.sort();
         let mid = times[times.len() / 2];
-        let rule = |op: &str| json!({"rules": [{"column_id": "__last_updated__", "compare_value": ["EXACT", crate::fakes::monday::model::fmt_time(mid)], "operator": op, "compare_attribute": "UPDATED_AT"}]});
+        let rule = |op: &str| json!({"rules": [{"column_id": "__last_updated__", "compare_value": ["EXACT", crate::monday::model::fmt_time(mid)], "operator": op, "compare_attribute": "UPDATED_AT"}]});
         let ge = run(rule("greater_than_or_equals")).unwrap();
         let lt = run(rule("lower_than")).unwrap();
         assert_eq!(ge.len() + lt.len(), all.len());

@@ -440,7 +440,7 @@ mod tests {
 
     fn official(version: &str) -> Option<Schema> {
         let path = format!(
-            "{}/../shared/fixtures/monday/schema/monday_schema_sdl_{version}.graphql",
+            "{}/../../shared/fixtures/monday/schema/monday_schema_sdl_{version}.graphql",
             env!("CARGO_MANIFEST_DIR")
         );
         let text = std::fs::read_to_string(path).ok()?;

@@ -15,7 +15,7 @@
 //! blocks) are not implemented.
 //!
 //! ```no_run
-//! use trove::fakes::notion::{generate, FakeNotion, FakeNotionOptions, GenSpec};
+//! use trove_fakes::notion::{generate, FakeNotion, FakeNotionOptions, GenSpec};
 //!
 //! # async fn demo() -> std::io::Result<()> {
 //! let ws = generate(&GenSpec::large());
@@ -141,7 +141,7 @@ impl Shared {
 #[derive(Debug)]
 pub struct FakeNotion {
     shared: Arc<Shared>,
-    server: crate::fakes::Running,
+    server: crate::Running,
 }
 
 impl FakeNotion {
@@ -150,7 +150,7 @@ impl FakeNotion {
         let addr = opts.addr;
         let shared = Arc::new(Shared::new(opts));
         let app = routes::app(shared.clone());
-        let server = crate::fakes::Running::start(addr, app, "notion").await?;
+        let server = crate::Running::start(addr, app, "notion").await?;
         Ok(FakeNotion { shared, server })
     }
 

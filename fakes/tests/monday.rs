@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use trove::fakes::monday::{
+use trove_fakes::monday::{
     generate, Account, FakeMonday, FakeMondayOptions, FaultKind, Faults, GenSpec,
 };
 

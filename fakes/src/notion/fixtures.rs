@@ -223,7 +223,7 @@ mod tests {
     use super::*;
 
     fn dir() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/notion")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/notion")
     }
 
     #[test]

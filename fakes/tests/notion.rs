@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
-use trove::fakes::notion::{
+use trove_fakes::notion::{
     generate, FakeNotion, FakeNotionOptions, FaultKind, Faults, GenSpec, Parent, Workspace,
 };
 
@@ -513,7 +513,7 @@ async fn control_endpoints_drive_the_fake_over_http() {
 
 #[tokio::test]
 async fn fixture_workspace_serves_recorded_blocks() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/notion");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/notion");
     let Ok(ws) = Workspace::from_fixtures(&dir) else {
         return;
     };
