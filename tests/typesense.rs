@@ -6,6 +6,7 @@
 //! One cluster serves every test of this binary (it takes ~15 s to elect a leader); tests take
 //! turns on it through [`cluster`], each with its own alias and data folder.
 
+mod serve_harness;
 mod typesense_harness;
 mod util;
 
@@ -283,17 +284,38 @@ impl Load {
     }
 }
 
-/// Search load straight through trove's cluster engine (the same code `serve` runs).
-fn engine_load(e: &Arc<Typesense>, alias: &str, queries: Vec<String>) -> Load {
-    let rt = Arc::new(rt());
-    let (e, alias) = (Arc::clone(e), alias.to_owned());
+/// A `trove.toml` in `dir` naming the cluster (key in `$TS_KEY`) and `alias`.
+fn write_config(c: &Cluster, dir: &Path, alias: &str) -> std::path::PathBuf {
+    let path = dir.join("trove.toml");
+    std::fs::write(&path, c.toml("TS_KEY", alias)).expect("write trove.toml");
+    path
+}
+
+/// `trove serve --engine typesense` on `dir`, answering from `alias`.
+fn serve(c: &Cluster, dir: tempfile::TempDir, alias: &str) -> (serve_harness::Server, serve_harness::Data) {
+    let config = write_config(c, dir.path(), alias);
+    let data = serve_harness::Data { dir };
+    let config = config.to_str().expect("utf-8 path").to_owned();
+    let server = serve_harness::Server::start(
+        &data,
+        &["--engine", "typesense", "--config", &config],
+        &[("TS_KEY", KEY)],
+    );
+    (server, data)
+}
+
+/// Search load through `trove serve` over HTTP: any answer but 200 is a failed search.
+fn serve_load(addr: &str, queries: Vec<String>) -> Load {
+    let addr = addr.to_owned();
     Load::start(
         4,
         Arc::new(move |i| {
-            let q = req(&queries[i % queries.len()]);
-            rt.block_on(e.search(&alias, &q))
-                .map(drop)
-                .map_err(|err| err.to_string())
+            let q = &queries[i % queries.len()];
+            match serve_harness::try_get(&addr, &format!("/search?q={q}&limit=10"), &[]) {
+                Ok((200, _)) => Ok(()),
+                Ok((code, body)) => Err(format!("{code}: {body}")),
+                Err(e) => Err(e.to_string()),
+            }
         }),
     )
 }
@@ -314,9 +336,11 @@ fn leader_killed_mid_push_under_search_load_loses_and_duplicates_nothing() {
     catch_up(dir.path());
 
     let queries: Vec<String> = (0..50).map(|i| words(&head[i])[0].clone()).collect();
-    let load = engine_load(&e, "failover", queries);
+    let path = dir.path().to_owned();
+    let (server, _data) = serve(c, dir, "failover");
+    let load = serve_load(&server.addr, queries);
     let pusher = {
-        let (e, path) = (Arc::clone(&e), dir.path().to_owned());
+        let (e, path) = (Arc::clone(&e), path.clone());
         std::thread::spawn(move || {
             let opts = PushOptions {
                 batch: 500,
@@ -339,7 +363,7 @@ fn leader_killed_mid_push_under_search_load_loses_and_duplicates_nothing() {
     assert!(ok > 20, "only {ok} searches ran");
     assert!(report.upserts >= tail.len() as u64 - 500);
 
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(&path).unwrap();
     eventually("30,000 documents: nothing lost or duplicated", || {
         rt.block_on(e.count("failover")).unwrap() == 30_000
     });
@@ -360,18 +384,44 @@ fn push_rebuild_under_search_load_fails_no_search() {
     let (rt, e) = (rt(), engine(c));
     let first = push_to(&rt, &e, "swap", dir.path(), false);
     let queries: Vec<String> = (0..50).map(|i| words(&docs[i])[0].clone()).collect();
-    let load = engine_load(&e, "swap", queries);
+    let path = dir.path().to_owned();
+    let (server, _data) = serve(c, dir, "swap");
+    let load = serve_load(&server.addr, queries);
     std::thread::sleep(Duration::from_millis(500));
-    let second = push_to(&rt, &e, "swap", dir.path(), true);
+    let out = std::process::Command::new(serve_harness::BIN)
+        .arg("--data-dir")
+        .arg(&path)
+        .arg("--config")
+        .arg(path.join("trove.toml"))
+        .args(["push", "--rebuild", "--json"])
+        .env("TS_KEY", KEY)
+        .output()
+        .expect("run trove push");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let second: serde_json::Value = serde_json::from_slice(&out.stdout).expect("push --json");
     std::thread::sleep(Duration::from_millis(500));
     let (ok, failed) = load.finish();
     assert!(failed.is_empty(), "{} of {} searches failed: {:?}", failed.len(), ok, &failed[..failed.len().min(3)]);
     assert!(ok > 10, "only {ok} searches ran");
-    assert!(second.rebuilt);
-    assert_eq!(second.replaced.as_deref(), Some(first.collection.as_str()));
-    assert_eq!(rt.block_on(e.alias_target("swap")).unwrap(), Some(second.collection.clone()));
+    assert_eq!(second["rebuilt"], true);
+    assert_eq!(second["replaced"], first.collection.as_str());
+    let new = second["collection"].as_str().unwrap().to_owned();
+    assert_eq!(rt.block_on(e.alias_target("swap")).unwrap(), Some(new));
     assert!(!rt.block_on(e.collection_exists(&first.collection)).unwrap(), "old collection dropped");
     assert_eq!(rt.block_on(e.count("swap")).unwrap(), 8_000);
+    // The same answers come through serve as from the engine; status and metrics show the lag.
+    let hits = server.json(&format!("/search?q={}", words(&docs[0])[0]), 200);
+    assert!(hits["total"].as_u64().unwrap() > 0 && hits["facets"]["source"].is_array());
+    let bad = server.json("/search?q=(a%20OR%20b)%20AND%20c", 400);
+    assert!(bad["error"]["message"].as_str().unwrap().contains("Typesense"), "{bad}");
+    let doc = server.json(&format!("/documents/{}", docs[9].id), 200);
+    assert_eq!(doc["title"], docs[9].title.as_str());
+    let status = server.json("/status", 200);
+    assert_eq!(status["cluster"]["lag"]["changes"], 0, "{status}");
+    assert_eq!(status["cluster"]["nodes"].as_array().unwrap().len(), 3);
+    let (_, metrics) = server.get("/metrics");
+    assert!(metrics.contains("trove_cluster_lag_changes{alias=\"swap\"} 0"), "{metrics}");
+    assert!(metrics.contains("trove_cluster_node_leader"), "{metrics}");
     drop_alias(&rt, &e, "swap");
 }
 
@@ -397,6 +447,20 @@ fn wrong_key_and_unreachable_cluster_are_clear_errors_and_leave_the_store_alone(
         .to_string();
     assert!(e.contains("no Typesense node answered") && e.contains("127.0.0.1:9"), "{e}");
     assert!(!e.contains(KEY), "{e}");
+    // The same through the binary: exit 1, the message says what to fix, no key in it.
+    let config = write_config(c, dir.path(), "keys");
+    let out = std::process::Command::new(serve_harness::BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("push")
+        .env("TS_KEY", "wrong-key-123")
+        .output()
+        .expect("run trove push");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("api_key_env") && !stderr.contains("wrong-key-123"), "{stderr}");
     let store = Store::open(dir.path()).unwrap();
     assert!(PushState::load(&store, "keys").unwrap().is_none(), "nothing recorded");
     assert_eq!(store.max_seq().unwrap(), seq_before);
