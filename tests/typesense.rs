@@ -65,7 +65,13 @@ fn catch_up(dir: &Path) {
         .expect("catch up");
 }
 
-fn push_to(rt: &tokio::runtime::Runtime, e: &Arc<Typesense>, alias: &str, dir: &Path, rebuild: bool) -> PushReport {
+fn push_to(
+    rt: &tokio::runtime::Runtime,
+    e: &Arc<Typesense>,
+    alias: &str,
+    dir: &Path,
+    rebuild: bool,
+) -> PushReport {
     let opts = PushOptions {
         rebuild,
         grace: Duration::from_secs(1),
@@ -106,7 +112,11 @@ fn words(d: &Document) -> Vec<String> {
 /// Two adjacent body words of a document.
 fn adjacent(d: &Document) -> String {
     let b: Vec<&str> = d.body.split(' ').collect();
-    format!("{} {}", b[2].trim_end_matches('.'), b[3].trim_end_matches('.'))
+    format!(
+        "{} {}",
+        b[2].trim_end_matches('.'),
+        b[3].trim_end_matches('.')
+    )
 }
 
 /// The fixed query set: built from fixed documents of the seeded corpus, one query per
@@ -154,7 +164,10 @@ fn push_of_50k_documents_gives_equal_counts_and_equal_answers() {
     assert_eq!(report.upserts, 50_000);
     assert!(report.rebuilt, "a first push loads a new collection");
     let store = Store::open(dir.path()).expect("store");
-    assert_eq!(rt.block_on(e.count("big")).expect("count"), store.count(None).unwrap());
+    assert_eq!(
+        rt.block_on(e.count("big")).expect("count"),
+        store.count(None).unwrap()
+    );
     let lag = Lag::of(&store, "big").expect("lag");
     assert_eq!((lag.changes, lag.seconds), (0, 0.0));
 
@@ -162,7 +175,11 @@ fn push_of_50k_documents_gives_equal_counts_and_equal_answers() {
     for q in query_set(&docs) {
         let local = local_search(dir.path(), &q);
         let remote = rt.block_on(e.search("big", &q)).expect("cluster search");
-        assert!(local.total > 0, "query {:?} matches nothing locally", q.query);
+        assert!(
+            local.total > 0,
+            "query {:?} matches nothing locally",
+            q.query
+        );
         assert_eq!(local.total, remote.total, "totals differ for {:?}", q.query);
         if local.total <= 100 {
             assert_eq!(ids(&local), ids(&remote), "hits differ for {:?}", q.query);
@@ -177,13 +194,25 @@ fn push_of_50k_documents_gives_equal_counts_and_equal_answers() {
         assert_eq!(sorted(lf.kind), sorted(rf.kind), "{:?}", q.query);
         assert_eq!(sorted(lf.tags), sorted(rf.tags), "{:?}", q.query);
     }
-    assert!(compared_sets >= 5, "the query set must compare whole answers");
+    assert!(
+        compared_sets >= 5,
+        "the query set must compare whole answers"
+    );
     // Hits carry what the page shows, snippets highlighted as the local index does.
-    let r = rt.block_on(e.search("big", &req(&words(&docs[7])[0]))).unwrap();
+    let r = rt
+        .block_on(e.search("big", &req(&words(&docs[7])[0])))
+        .unwrap();
     let hit = &r.hits[0];
     assert!(!hit.title.is_empty() && !hit.url.is_empty() && hit.updated_at.is_some());
-    assert!(r.hits.iter().any(|h| h.snippet.contains("<b>")), "{:?}", r.hits[0]);
-    let doc = rt.block_on(e.document("big", &docs[3].id)).unwrap().unwrap();
+    assert!(
+        r.hits.iter().any(|h| h.snippet.contains("<b>")),
+        "{:?}",
+        r.hits[0]
+    );
+    let doc = rt
+        .block_on(e.document("big", &docs[3].id))
+        .unwrap()
+        .unwrap();
     assert_eq!(doc, docs[3]);
     drop_alias(&rt, &e, "big");
 }
@@ -193,7 +222,10 @@ fn push_of_50k_documents_gives_equal_counts_and_equal_answers() {
 fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
     while !f() {
-        assert!(start.elapsed() < Duration::from_secs(30), "never true: {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "never true: {what}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -223,13 +255,16 @@ fn edits_and_deletes_propagate_and_a_second_push_sends_nothing() {
 
     let r = push_to(&rt, &e, "edits", dir.path(), false);
     assert_eq!((r.upserts, r.deletes, r.rebuilt), (1, 10, false));
-    eventually("290 documents", || rt.block_on(e.count("edits")).unwrap() == 290);
+    eventually("290 documents", || {
+        rt.block_on(e.count("edits")).unwrap() == 290
+    });
     eventually("the edit is searchable", || {
         let hits = rt.block_on(e.search("edits", &req("zyxwv"))).unwrap();
         hits.hits.len() == 1 && hits.hits[0].title == edited.title
     });
     eventually("deleted documents are gone", || {
-        gone.iter().all(|id| rt.block_on(e.document("edits", id)).unwrap().is_none())
+        gone.iter()
+            .all(|id| rt.block_on(e.document("edits", id)).unwrap().is_none())
     });
     let again = push_to(&rt, &e, "edits", dir.path(), false);
     assert_eq!((again.upserts, again.deletes), (0, 0));
@@ -247,7 +282,10 @@ struct Load {
 }
 
 impl Load {
-    fn start(threads: usize, search: Arc<dyn Fn(usize) -> Result<(), String> + Send + Sync>) -> Load {
+    fn start(
+        threads: usize,
+        search: Arc<dyn Fn(usize) -> Result<(), String> + Send + Sync>,
+    ) -> Load {
         let stop = Arc::new(AtomicBool::new(false));
         let ok = Arc::new(AtomicU64::new(0));
         let failed = Arc::new(Mutex::new(Vec::new()));
@@ -271,7 +309,12 @@ impl Load {
                 })
             })
             .collect();
-        Load { stop, ok, failed, threads }
+        Load {
+            stop,
+            ok,
+            failed,
+            threads,
+        }
     }
 
     /// Stops the load; returns (successful searches, failures).
@@ -280,7 +323,10 @@ impl Load {
         for t in self.threads {
             t.join().expect("load thread");
         }
-        (self.ok.load(Ordering::Relaxed), self.failed.lock().unwrap().clone())
+        (
+            self.ok.load(Ordering::Relaxed),
+            self.failed.lock().unwrap().clone(),
+        )
     }
 }
 
@@ -292,7 +338,11 @@ fn write_config(c: &Cluster, dir: &Path, alias: &str) -> std::path::PathBuf {
 }
 
 /// `trove serve --engine typesense` on `dir`, answering from `alias`.
-fn serve(c: &Cluster, dir: tempfile::TempDir, alias: &str) -> (serve_harness::Server, serve_harness::Data) {
+fn serve(
+    c: &Cluster,
+    dir: tempfile::TempDir,
+    alias: &str,
+) -> (serve_harness::Server, serve_harness::Data) {
     let config = write_config(c, dir.path(), alias);
     let data = serve_harness::Data { dir };
     let config = config.to_str().expect("utf-8 path").to_owned();
@@ -352,14 +402,26 @@ fn leader_killed_mid_push_under_search_load_loses_and_duplicates_nothing() {
     // Kill the leader once the push is under way.
     let start = Instant::now();
     while rt.block_on(e.count("failover")).unwrap_or(0) < 6_000 {
-        assert!(start.elapsed() < Duration::from_secs(120), "push did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "push did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let leader = c.leader().expect("a leader");
     c.kill(leader);
-    let report = pusher.join().unwrap().expect("push completes after re-election");
+    let report = pusher
+        .join()
+        .unwrap()
+        .expect("push completes after re-election");
     let (ok, failed) = load.finish();
-    assert!(failed.is_empty(), "{} of {} searches failed: {:?}", failed.len(), ok, &failed[..failed.len().min(3)]);
+    assert!(
+        failed.is_empty(),
+        "{} of {} searches failed: {:?}",
+        failed.len(),
+        ok,
+        &failed[..failed.len().min(3)]
+    );
     assert!(ok > 20, "only {ok} searches ran");
     assert!(report.upserts >= tail.len() as u64 - 500);
 
@@ -367,9 +429,18 @@ fn leader_killed_mid_push_under_search_load_loses_and_duplicates_nothing() {
     eventually("30,000 documents: nothing lost or duplicated", || {
         rt.block_on(e.count("failover")).unwrap() == 30_000
     });
-    assert_eq!(PushState::load(&store, "failover").unwrap().unwrap().seq, store.max_seq().unwrap());
+    assert_eq!(
+        PushState::load(&store, "failover").unwrap().unwrap().seq,
+        store.max_seq().unwrap()
+    );
     for d in docs.iter().step_by(997) {
-        assert!(rt.block_on(e.document("failover", &d.id)).unwrap().is_some(), "{} lost", d.id);
+        assert!(
+            rt.block_on(e.document("failover", &d.id))
+                .unwrap()
+                .is_some(),
+            "{} lost",
+            d.id
+        );
     }
     c.restart(leader);
     drop_alias(&rt, &e, "failover");
@@ -397,30 +468,52 @@ fn push_rebuild_under_search_load_fails_no_search() {
         .env("TS_KEY", KEY)
         .output()
         .expect("run trove push");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let second: serde_json::Value = serde_json::from_slice(&out.stdout).expect("push --json");
     std::thread::sleep(Duration::from_millis(500));
     let (ok, failed) = load.finish();
-    assert!(failed.is_empty(), "{} of {} searches failed: {:?}", failed.len(), ok, &failed[..failed.len().min(3)]);
+    assert!(
+        failed.is_empty(),
+        "{} of {} searches failed: {:?}",
+        failed.len(),
+        ok,
+        &failed[..failed.len().min(3)]
+    );
     assert!(ok > 10, "only {ok} searches ran");
     assert_eq!(second["rebuilt"], true);
     assert_eq!(second["replaced"], first.collection.as_str());
     let new = second["collection"].as_str().unwrap().to_owned();
     assert_eq!(rt.block_on(e.alias_target("swap")).unwrap(), Some(new));
-    assert!(!rt.block_on(e.collection_exists(&first.collection)).unwrap(), "old collection dropped");
+    assert!(
+        !rt.block_on(e.collection_exists(&first.collection)).unwrap(),
+        "old collection dropped"
+    );
     assert_eq!(rt.block_on(e.count("swap")).unwrap(), 8_000);
     // The same answers come through serve as from the engine; status and metrics show the lag.
     let hits = server.json(&format!("/search?q={}", words(&docs[0])[0]), 200);
     assert!(hits["total"].as_u64().unwrap() > 0 && hits["facets"]["source"].is_array());
     let bad = server.json("/search?q=(a%20OR%20b)%20AND%20c", 400);
-    assert!(bad["error"]["message"].as_str().unwrap().contains("Typesense"), "{bad}");
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Typesense"),
+        "{bad}"
+    );
     let doc = server.json(&format!("/documents/{}", docs[9].id), 200);
     assert_eq!(doc["title"], docs[9].title.as_str());
     let status = server.json("/status", 200);
     assert_eq!(status["cluster"]["lag"]["changes"], 0, "{status}");
     assert_eq!(status["cluster"]["nodes"].as_array().unwrap().len(), 3);
     let (_, metrics) = server.get("/metrics");
-    assert!(metrics.contains("trove_cluster_lag_changes{alias=\"swap\"} 0"), "{metrics}");
+    assert!(
+        metrics.contains("trove_cluster_lag_changes{alias=\"swap\"} 0"),
+        "{metrics}"
+    );
     assert!(metrics.contains("trove_cluster_node_leader"), "{metrics}");
     drop_alias(&rt, &e, "swap");
 }
@@ -435,17 +528,33 @@ fn wrong_key_and_unreachable_cluster_are_clear_errors_and_leave_the_store_alone(
     let rt = rt();
     let bad_key = Arc::new(Typesense::new(&c.urls(), Secret::new("not-the-key")).unwrap());
     let e = rt
-        .block_on(push(bad_key, "keys", dir.path(), &PushOptions::default(), &|_| {}))
+        .block_on(push(
+            bad_key,
+            "keys",
+            dir.path(),
+            &PushOptions::default(),
+            &|_| {},
+        ))
         .unwrap_err()
         .to_string();
     assert!(e.contains("refused the API key"), "{e}");
     assert!(!e.contains("not-the-key"), "{e}");
-    let nowhere = Arc::new(Typesense::new(&["http://127.0.0.1:9".into()], Secret::new(KEY)).unwrap());
+    let nowhere =
+        Arc::new(Typesense::new(&["http://127.0.0.1:9".into()], Secret::new(KEY)).unwrap());
     let e = rt
-        .block_on(push(nowhere, "keys", dir.path(), &PushOptions::default(), &|_| {}))
+        .block_on(push(
+            nowhere,
+            "keys",
+            dir.path(),
+            &PushOptions::default(),
+            &|_| {},
+        ))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("no Typesense node answered") && e.contains("127.0.0.1:9"), "{e}");
+    assert!(
+        e.contains("no Typesense node answered") && e.contains("127.0.0.1:9"),
+        "{e}"
+    );
     assert!(!e.contains(KEY), "{e}");
     // The same through the binary: exit 1, the message says what to fix, no key in it.
     let config = write_config(c, dir.path(), "keys");
@@ -460,10 +569,19 @@ fn wrong_key_and_unreachable_cluster_are_clear_errors_and_leave_the_store_alone(
         .expect("run trove push");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("api_key_env") && !stderr.contains("wrong-key-123"), "{stderr}");
+    assert!(
+        stderr.contains("api_key_env") && !stderr.contains("wrong-key-123"),
+        "{stderr}"
+    );
     let store = Store::open(dir.path()).unwrap();
-    assert!(PushState::load(&store, "keys").unwrap().is_none(), "nothing recorded");
+    assert!(
+        PushState::load(&store, "keys").unwrap().is_none(),
+        "nothing recorded"
+    );
     assert_eq!(store.max_seq().unwrap(), seq_before);
     assert_eq!(store.count(None).unwrap(), 50);
-    assert_eq!(store.get(&docs[0].id).unwrap().unwrap().title, docs[0].title);
+    assert_eq!(
+        store.get(&docs[0].id).unwrap().unwrap().title,
+        docs[0].title
+    );
 }

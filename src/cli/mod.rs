@@ -5,6 +5,7 @@
 //! Exit codes: 0 success, 1 failure (the message says what to fix), 2 bad usage or bad query.
 
 mod bench;
+mod bench_push;
 mod demo;
 mod export;
 mod fake;

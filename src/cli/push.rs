@@ -53,9 +53,13 @@ pub fn push_now(ctx: &Ctx, cluster: &ClusterConfig, rebuild: bool) -> anyhow::Re
     let bar = progress_bar();
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let report = rt
-        .block_on(push(engine, &cluster.collection, &ctx.data_dir, &opts, &|n| {
-            bar.set_position(n)
-        }))
+        .block_on(push(
+            engine,
+            &cluster.collection,
+            &ctx.data_dir,
+            &opts,
+            &|n| bar.set_position(n),
+        ))
         .with_context(|| {
             format!(
                 "pushing to the Typesense cluster (alias `{}`); the store is unchanged and the \

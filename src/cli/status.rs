@@ -128,7 +128,10 @@ fn print_cluster(c: &ClusterStatus) {
     let behind = if lag.changes == 0 {
         "up to date".to_owned()
     } else if lag.seconds.is_nan() {
-        format!("{} changes behind, never pushed (run `trove push`)", lag.changes)
+        format!(
+            "{} changes behind, never pushed (run `trove push`)",
+            lag.changes
+        )
     } else {
         format!("{} changes behind for {:.0}s", lag.changes, lag.seconds)
     };

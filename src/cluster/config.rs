@@ -69,13 +69,17 @@ impl RawCluster {
             }
         }
         let key_env = self.api_key_env.unwrap_or_else(|| DEFAULT_KEY_ENV.into());
-        let key = env(&key_env).filter(|k| !k.trim().is_empty()).ok_or_else(|| {
-            format!("the API key variable `{key_env}` (`api_key_env`) is not set or empty")
-        })?;
-        let collection = self
-            .collection
-            .unwrap_or_else(|| DEFAULT_COLLECTION.into());
-        if collection.is_empty() || !collection.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        let key = env(&key_env)
+            .filter(|k| !k.trim().is_empty())
+            .ok_or_else(|| {
+                format!("the API key variable `{key_env}` (`api_key_env`) is not set or empty")
+            })?;
+        let collection = self.collection.unwrap_or_else(|| DEFAULT_COLLECTION.into());
+        if collection.is_empty()
+            || !collection
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             return Err(format!(
                 "`collection` = \"{collection}\" must be letters, digits, `_` or `-`"
             ));
@@ -112,7 +116,9 @@ mod tests {
         let none = |_: &str| None;
         let e = raw(r#"nodes = []"#).resolve(&none).unwrap_err();
         assert!(e.contains("`nodes` is empty"));
-        let e = raw(r#"nodes = ["10.0.0.1:8108"]"#).resolve(&none).unwrap_err();
+        let e = raw(r#"nodes = ["10.0.0.1:8108"]"#)
+            .resolve(&none)
+            .unwrap_err();
         assert!(e.contains("not an http(s) URL"));
         let e = raw(r#"nodes = ["http://a:1"]
 api_key_env = "TS_KEY""#)

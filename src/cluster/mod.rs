@@ -53,10 +53,8 @@ pub trait Engine: Send + Sync + 'static {
     /// Every physical collection's name.
     fn collections(&self) -> impl Future<Output = Result<Vec<String>, Self::Error>> + Send;
     /// Creates an empty collection with trove's schema.
-    fn create_collection(
-        &self,
-        name: &str,
-    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    fn create_collection(&self, name: &str)
+        -> impl Future<Output = Result<(), Self::Error>> + Send;
     /// One line of a bulk body for `doc` (rendered off the async path by the push reader).
     fn bulk_line(&self, doc: &Document) -> String;
     /// Upserts a bulk body of [`bulk_line`](Self::bulk_line)s; `Ok` only when every document
@@ -86,8 +84,7 @@ pub trait Engine: Send + Sync + 'static {
         collection: &str,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
     /// Drops a collection.
-    fn drop_collection(&self, name: &str)
-        -> impl Future<Output = Result<(), Self::Error>> + Send;
+    fn drop_collection(&self, name: &str) -> impl Future<Output = Result<(), Self::Error>> + Send;
     /// Documents in a collection (or behind an alias).
     fn count(&self, collection: &str) -> impl Future<Output = Result<u64, Self::Error>> + Send;
     /// Each node's health.

@@ -144,7 +144,11 @@ struct Pusher<'a, E> {
 
 impl<E: Engine> Pusher<'_, E> {
     /// Applies the changes after the recorded sequence to the live collection.
-    async fn incremental(&self, store: &Store, mut state: PushState) -> Result<PushReport, PushError> {
+    async fn incremental(
+        &self,
+        store: &Store,
+        mut state: PushState,
+    ) -> Result<PushReport, PushError> {
         let (collection, after) = (state.collection.clone(), state.seq);
         let mut record = |seq: u64| -> Result<(), PushError> {
             state.seq = seq;
@@ -175,7 +179,9 @@ impl<E: Engine> Pusher<'_, E> {
         // Changes that reached the store while loading.
         let (more, deletes, s) = self.send_changes(&name, seq, &mut noop).await?;
         seq = s;
-        e.point_alias(&self.alias, &name).await.map_err(engine_err)?;
+        e.point_alias(&self.alias, &name)
+            .await
+            .map_err(engine_err)?;
         e.settle(&self.alias, &name).await.map_err(engine_err)?;
         let state = PushState {
             collection: name.clone(),
@@ -208,7 +214,10 @@ impl<E: Engine> Pusher<'_, E> {
                 .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()));
             if ours && Some(name.as_str()) != live {
                 tracing::info!(collection = %name, "dropping a collection left by an interrupted rebuild");
-                self.engine.drop_collection(&name).await.map_err(engine_err)?;
+                self.engine
+                    .drop_collection(&name)
+                    .await
+                    .map_err(engine_err)?;
             }
         }
         Ok(())
@@ -240,7 +249,9 @@ impl<E: Engine> Pusher<'_, E> {
                     body.push('\n');
                     in_body += 1;
                     if in_body >= self.opts.batch {
-                        n_up += self.flush_upserts(collection, &mut body, &mut in_body).await?;
+                        n_up += self
+                            .flush_upserts(collection, &mut body, &mut in_body)
+                            .await?;
                         record(seq)?;
                         (self.progress)(n_up);
                     }
@@ -250,7 +261,9 @@ impl<E: Engine> Pusher<'_, E> {
         }
         let upto = join_reader(reader, upto)?;
         n_del += self.flush_deletes(collection, &mut deletes).await?;
-        n_up += self.flush_upserts(collection, &mut body, &mut in_body).await?;
+        n_up += self
+            .flush_upserts(collection, &mut body, &mut in_body)
+            .await?;
         (self.progress)(n_up);
         if upto > after {
             record(upto)?;
@@ -258,11 +271,18 @@ impl<E: Engine> Pusher<'_, E> {
         Ok((n_up, n_del, upto.max(after)))
     }
 
-    async fn flush_deletes(&self, collection: &str, ids: &mut Vec<String>) -> Result<u64, PushError> {
+    async fn flush_deletes(
+        &self,
+        collection: &str,
+        ids: &mut Vec<String>,
+    ) -> Result<u64, PushError> {
         if ids.is_empty() {
             return Ok(0);
         }
-        self.engine.delete(collection, ids).await.map_err(engine_err)?;
+        self.engine
+            .delete(collection, ids)
+            .await
+            .map_err(engine_err)?;
         let n = ids.len() as u64;
         ids.clear();
         Ok(n)
@@ -278,7 +298,10 @@ impl<E: Engine> Pusher<'_, E> {
             return Ok(0);
         }
         let sent = std::mem::take(body);
-        self.engine.upsert(collection, sent).await.map_err(engine_err)?;
+        self.engine
+            .upsert(collection, sent)
+            .await
+            .map_err(engine_err)?;
         let count = *n as u64;
         *n = 0;
         Ok(count)

@@ -331,22 +331,50 @@ pub fn render_cluster(out: &mut String, c: &super::cluster::ClusterStatus) {
         "gauge",
         "Store changes the search cluster has not acknowledged.",
     );
-    let _ = writeln!(out, "trove_cluster_lag_changes{{alias=\"{alias}\"}} {}", c.lag.changes);
+    let _ = writeln!(
+        out,
+        "trove_cluster_lag_changes{{alias=\"{alias}\"}} {}",
+        c.lag.changes
+    );
     header(
         out,
         "trove_cluster_lag_seconds",
         "gauge",
         "Seconds the search cluster has been behind the store (0 when caught up).",
     );
-    let secs = if c.lag.seconds.is_nan() { -1.0 } else { c.lag.seconds };
+    let secs = if c.lag.seconds.is_nan() {
+        -1.0
+    } else {
+        c.lag.seconds
+    };
     let _ = writeln!(out, "trove_cluster_lag_seconds{{alias=\"{alias}\"}} {secs}");
-    header(out, "trove_cluster_node_up", "gauge", "1 when the node's /health is ok.");
+    header(
+        out,
+        "trove_cluster_node_up",
+        "gauge",
+        "1 when the node's /health is ok.",
+    );
     for n in &c.nodes {
-        let _ = writeln!(out, "trove_cluster_node_up{{node=\"{}\"}} {}", n.url, u8::from(n.ok));
+        let _ = writeln!(
+            out,
+            "trove_cluster_node_up{{node=\"{}\"}} {}",
+            n.url,
+            u8::from(n.ok)
+        );
     }
-    header(out, "trove_cluster_node_leader", "gauge", "1 for the Raft leader.");
+    header(
+        out,
+        "trove_cluster_node_leader",
+        "gauge",
+        "1 for the Raft leader.",
+    );
     for n in &c.nodes {
         let leader = n.role.as_deref() == Some("leader");
-        let _ = writeln!(out, "trove_cluster_node_leader{{node=\"{}\"}} {}", n.url, u8::from(leader));
+        let _ = writeln!(
+            out,
+            "trove_cluster_node_leader{{node=\"{}\"}} {}",
+            n.url,
+            u8::from(leader)
+        );
     }
 }

@@ -154,9 +154,10 @@ fn clip(v: &str) -> String {
 /// `GET /documents/{id}`: the stored document, body and raw JSON included.
 pub async fn document(State(state): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {
     if let Some(c) = state.cluster.as_ref().filter(|c| c.serves_search) {
-        let doc = c.document(&id).await?.ok_or_else(|| {
-            ApiError::NotFound(format!("no document with id `{}`", clip(&id)))
-        })?;
+        let doc = c
+            .document(&id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no document with id `{}`", clip(&id))))?;
         return Ok(Json(doc).into_response());
     }
     let doc = blocking(&state, move |st| {

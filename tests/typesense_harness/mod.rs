@@ -106,7 +106,10 @@ impl Cluster {
             .arg(format!("--api-port={}", node.api_port))
             .arg("--peering-address=127.0.0.1")
             .arg(format!("--peering-port={}", node.peer_port))
-            .arg(format!("--nodes={}", self.dir.path().join("nodes").display()))
+            .arg(format!(
+                "--nodes={}",
+                self.dir.path().join("nodes").display()
+            ))
             .arg("--enable-cors=false")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -154,8 +157,7 @@ impl Cluster {
     /// The index of the current leader (Raft state 1 in `/debug`).
     pub fn leader(&self) -> Option<usize> {
         self.nodes.iter().position(|n| {
-            n.child.is_some()
-                && get(&n.url(), "/debug").is_some_and(|b| b.contains("\"state\":1"))
+            n.child.is_some() && get(&n.url(), "/debug").is_some_and(|b| b.contains("\"state\":1"))
         })
     }
 

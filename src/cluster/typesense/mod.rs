@@ -99,7 +99,9 @@ impl Typesense {
 
     /// Whether a real collection (not an alias) is named `name`.
     pub async fn collection_exists(&self, name: &str) -> Result<bool> {
-        let v = self.get_json(&format!("/collections/{}", enc(name))).await?;
+        let v = self
+            .get_json(&format!("/collections/{}", enc(name)))
+            .await?;
         Ok(v.is_some_and(|v| v["name"] == name))
     }
 
@@ -135,7 +137,12 @@ impl Typesense {
     /// Waits until every reachable node resolves `alias` to `collection`. Followers apply
     /// the replicated log after the leader acknowledged it, so right after a bulk load a
     /// follower may not know a new alias yet; searches sent there would get a 404.
-    pub async fn settle(&self, alias: &str, collection: &str, timeout: std::time::Duration) -> Result<()> {
+    pub async fn settle(
+        &self,
+        alias: &str,
+        collection: &str,
+        timeout: std::time::Duration,
+    ) -> Result<()> {
         let path = format!("/aliases/{}", enc(alias));
         let start = std::time::Instant::now();
         loop {
@@ -144,7 +151,9 @@ impl Typesense {
                 .iter()
                 .zip(self.client.urls().split(", "))
                 .filter(|(a, _)| match a {
-                    Ok(r) => !r.body.contains(&format!("\"collection_name\":\"{collection}\"")),
+                    Ok(r) => !r
+                        .body
+                        .contains(&format!("\"collection_name\":\"{collection}\"")),
                     Err(_) => false, // unreachable nodes catch up when they return
                 })
                 .map(|(_, url)| url.to_owned())
@@ -165,7 +174,9 @@ impl Typesense {
     /// Drops a collection (already gone is fine).
     pub async fn drop_collection(&self, name: &str) -> Result<()> {
         let path = format!("/collections/{}", enc(name));
-        let r = self.write(Method::DELETE, &path, String::new(), JSON).await?;
+        let r = self
+            .write(Method::DELETE, &path, String::new(), JSON)
+            .await?;
         if r.status == StatusCode::NOT_FOUND {
             return Ok(());
         }
@@ -175,11 +186,14 @@ impl Typesense {
     /// Documents in a collection.
     pub async fn count(&self, collection: &str) -> Result<u64> {
         let path = format!("/collections/{}", enc(collection));
-        let v = self.get_json(&path).await?.ok_or(TypesenseError::Rejected {
-            what: path.clone(),
-            status: 404,
-            message: format!("collection {collection} does not exist"),
-        })?;
+        let v = self
+            .get_json(&path)
+            .await?
+            .ok_or(TypesenseError::Rejected {
+                what: path.clone(),
+                status: 404,
+                message: format!("collection {collection} does not exist"),
+            })?;
         v["num_documents"]
             .as_u64()
             .ok_or_else(|| malformed(&path, "no num_documents"))
@@ -216,9 +230,7 @@ impl Typesense {
             }
             match check_import_lines(&r.body) {
                 Ok(()) => return Ok(()),
-                Err(LineFailure::Retryable(msg))
-                    if start.elapsed() < Retry::write().deadline =>
-                {
+                Err(LineFailure::Retryable(msg)) if start.elapsed() < Retry::write().deadline => {
                     tracing::debug!(%msg, "import lines failed transiently; sending again");
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 }
@@ -248,7 +260,9 @@ impl Typesense {
                     enc(collection),
                     enc(&filter)
                 );
-                let r = self.write(Method::DELETE, &path, String::new(), JSON).await?;
+                let r = self
+                    .write(Method::DELETE, &path, String::new(), JSON)
+                    .await?;
                 parse_ok(&format!("deleting from {collection}"), r)?;
             }
             for id in odd {
@@ -260,7 +274,9 @@ impl Typesense {
 
     async fn delete_one(&self, collection: &str, id: &str) -> Result<()> {
         let path = format!("/collections/{}/documents/{}", enc(collection), enc(id));
-        let r = self.write(Method::DELETE, &path, String::new(), JSON).await?;
+        let r = self
+            .write(Method::DELETE, &path, String::new(), JSON)
+            .await?;
         if r.status == StatusCode::NOT_FOUND {
             return Ok(());
         }

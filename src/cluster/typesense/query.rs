@@ -132,7 +132,9 @@ impl Translator {
 
     fn clause(&mut self, occur: Occur, node: &Node) -> Result<(), QueryError> {
         match node {
-            Node::Group(_) => Err(no_translation("grouping with parentheses (such as `(a OR b) AND c`)")),
+            Node::Group(_) => Err(no_translation(
+                "grouping with parentheses (such as `(a OR b) AND c`)",
+            )),
             Node::Words { field, text } | Node::Phrase { field, text } => {
                 let phrase = matches!(node, Node::Phrase { .. });
                 match field.as_deref() {
@@ -210,7 +212,9 @@ impl Translator {
             p.filters.push(format!("kind:=[{}]", quote(k)?));
         }
         for t in &req.tags {
-            let tag = analyze_tokens(&mut self.keyword, t).pop().unwrap_or_default();
+            let tag = analyze_tokens(&mut self.keyword, t)
+                .pop()
+                .unwrap_or_default();
             p.filters.push(format!("tags:=[{}]", quote(&tag)?));
         }
         if let Some(t) = req.updated_after {
@@ -242,7 +246,12 @@ impl Translator {
         let q = if positive.is_empty() {
             "*".to_owned()
         } else {
-            positive.iter().chain(&p.not_text).cloned().collect::<Vec<_>>().join(" ")
+            positive
+                .iter()
+                .chain(&p.not_text)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
         };
         Ok(Params {
             q,
@@ -312,7 +321,9 @@ fn free_tokens(en: &mut TextAnalyzer, text: &str, keep_stop: bool) -> Vec<String
 }
 
 fn is_stop(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word.to_lowercase().as_str()).is_ok()
+    STOP_WORDS
+        .binary_search(&word.to_lowercase().as_str())
+        .is_ok()
 }
 
 /// Whether any free-text word of the query is not a stop word (the local compiler's rule).

@@ -119,7 +119,10 @@ impl CollectionSchema {
                 }
                 if f.indexed {
                     let en = self.analyzer("en").map(|mut a| {
-                        values.iter().map(|v| analyze(&mut a, v)).collect::<Vec<_>>()
+                        values
+                            .iter()
+                            .map(|v| analyze(&mut a, v))
+                            .collect::<Vec<_>>()
                     });
                     let shadow = if f.fast { en.unwrap_or(stems) } else { stems };
                     m.insert(format!("{}{STEMS}", f.name), one_or_list(&f.name, shadow));

@@ -118,12 +118,13 @@ fn hits(v: &Value, params: &Params, ts: &Typesense, skip: usize, limit: usize) -
 
 fn snippet_generator(params: &Params, ts: &Typesense) -> Option<SnippetGenerator> {
     let en = ts.schema.analyzer("en")?;
-    let terms: BTreeMap<String, f32> = params
-        .highlight
-        .iter()
-        .map(|t| (t.clone(), 1.0))
-        .collect();
-    Some(SnippetGenerator::new(terms, en, Field::from_field_id(0), 220))
+    let terms: BTreeMap<String, f32> = params.highlight.iter().map(|t| (t.clone(), 1.0)).collect();
+    Some(SnippetGenerator::new(
+        terms,
+        en,
+        Field::from_field_id(0),
+        220,
+    ))
 }
 
 fn hit(h: &Value, snippets: Option<&SnippetGenerator>) -> Hit {
