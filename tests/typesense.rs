@@ -459,15 +459,12 @@ fn push_rebuild_under_search_load_fails_no_search() {
     let (server, _data) = serve(c, dir, "swap");
     let load = serve_load(&server.addr, queries);
     std::thread::sleep(Duration::from_millis(500));
-    let out = std::process::Command::new(serve_harness::BIN)
-        .arg("--data-dir")
-        .arg(&path)
-        .arg("--config")
-        .arg(path.join("trove.toml"))
-        .args(["push", "--rebuild", "--json"])
-        .env("TS_KEY", KEY)
-        .output()
-        .expect("run trove push");
+    let out = trove_push(
+        &path,
+        &path.join("trove.toml"),
+        KEY,
+        &["--rebuild", "--json"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -518,6 +515,28 @@ fn push_rebuild_under_search_load_fails_no_search() {
     drop_alias(&rt, &e, "swap");
 }
 
+/// A library push that must fail; its message.
+fn failed_push(rt: &tokio::runtime::Runtime, nodes: Vec<String>, key: &str, dir: &Path) -> String {
+    let engine = Arc::new(Typesense::new(&nodes, Secret::new(key)).unwrap());
+    rt.block_on(push(engine, "keys", dir, &PushOptions::default(), &|_| {}))
+        .unwrap_err()
+        .to_string()
+}
+
+/// Runs `trove push ARGS` on `dir` with `config`, the key in `$TS_KEY`.
+fn trove_push(dir: &Path, config: &Path, key: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(serve_harness::BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("--config")
+        .arg(config)
+        .arg("push")
+        .args(args)
+        .env("TS_KEY", key)
+        .output()
+        .expect("run trove push")
+}
+
 #[test]
 fn wrong_key_and_unreachable_cluster_are_clear_errors_and_leave_the_store_alone() {
     let guard = cluster();
@@ -526,31 +545,10 @@ fn wrong_key_and_unreachable_cluster_are_clear_errors_and_leave_the_store_alone(
     let dir = data_with(&docs);
     let seq_before = Store::open(dir.path()).unwrap().max_seq().unwrap();
     let rt = rt();
-    let bad_key = Arc::new(Typesense::new(&c.urls(), Secret::new("not-the-key")).unwrap());
-    let e = rt
-        .block_on(push(
-            bad_key,
-            "keys",
-            dir.path(),
-            &PushOptions::default(),
-            &|_| {},
-        ))
-        .unwrap_err()
-        .to_string();
+    let e = failed_push(&rt, c.urls(), "not-the-key", dir.path());
     assert!(e.contains("refused the API key"), "{e}");
     assert!(!e.contains("not-the-key"), "{e}");
-    let nowhere =
-        Arc::new(Typesense::new(&["http://127.0.0.1:9".into()], Secret::new(KEY)).unwrap());
-    let e = rt
-        .block_on(push(
-            nowhere,
-            "keys",
-            dir.path(),
-            &PushOptions::default(),
-            &|_| {},
-        ))
-        .unwrap_err()
-        .to_string();
+    let e = failed_push(&rt, vec!["http://127.0.0.1:9".into()], KEY, dir.path());
     assert!(
         e.contains("no Typesense node answered") && e.contains("127.0.0.1:9"),
         "{e}"
@@ -558,15 +556,7 @@ fn wrong_key_and_unreachable_cluster_are_clear_errors_and_leave_the_store_alone(
     assert!(!e.contains(KEY), "{e}");
     // The same through the binary: exit 1, the message says what to fix, no key in it.
     let config = write_config(c, dir.path(), "keys");
-    let out = std::process::Command::new(serve_harness::BIN)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .arg("--config")
-        .arg(&config)
-        .arg("push")
-        .env("TS_KEY", "wrong-key-123")
-        .output()
-        .expect("run trove push");
+    let out = trove_push(dir.path(), &config, "wrong-key-123", &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(

@@ -374,13 +374,13 @@ fn to_occur(o: Occur) -> TOccur {
     }
 }
 
-fn is_stop(word: &str) -> bool {
+pub(crate) fn is_stop(word: &str) -> bool {
     let lower = word.to_lowercase();
     STOP_WORDS.binary_search(&lower.as_str()).is_ok()
 }
 
 /// Whether any free-text word of the query is not a stop word.
-fn has_content_word(nodes: &[(Occur, Node)]) -> bool {
+pub(crate) fn has_content_word(nodes: &[(Occur, Node)]) -> bool {
     nodes.iter().any(|(_, n)| match n {
         Node::Words { field: None, text } => text
             .split(|c: char| !c.is_alphanumeric())

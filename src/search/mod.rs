@@ -143,13 +143,7 @@ impl Searcher {
         store: &Store,
     ) -> Result<SearchResponse, SearchError> {
         let start = Instant::now();
-        if req.query.len() > MAX_QUERY_BYTES {
-            return Err(QueryError(format!(
-                "the query is {} bytes long; the limit is {MAX_QUERY_BYTES}",
-                req.query.len()
-            ))
-            .into());
-        }
+        check_length(&req.query)?;
         let parsed = query::parse(&req.query)?;
         let fields = *self.index.fields();
         let compiled =
@@ -310,6 +304,17 @@ pub(crate) fn lead(body: &str) -> (String, (String, Vec<std::ops::Range<usize>>)
     }
     let text = body[..end].split_whitespace().collect::<Vec<_>>().join(" ");
     (html_escape(&text), (text, Vec::new()))
+}
+
+/// Refuses queries longer than [`MAX_QUERY_BYTES`] (every engine checks this first).
+pub fn check_length(query: &str) -> Result<(), QueryError> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(QueryError(format!(
+            "the query is {} bytes long; the limit is {MAX_QUERY_BYTES}",
+            query.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Escapes text for HTML.

@@ -23,8 +23,9 @@
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::schema::{analyze_tokens, CollectionSchema, STEMS};
+use crate::search::compile::{has_content_word, is_stop};
 use crate::search::query::{Node, Occur, ParsedQuery, QueryError};
-use crate::search::{SearchRequest, MAX_LIMIT, STOP_WORDS};
+use crate::search::{SearchRequest, MAX_LIMIT};
 
 /// Typesense search parameters for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,23 +319,6 @@ fn free_tokens(en: &mut TextAnalyzer, text: &str, keep_stop: bool) -> Vec<String
         .filter(|w| keep_stop || !is_stop(w))
         .flat_map(|w| analyze_tokens(en, w))
         .collect()
-}
-
-fn is_stop(word: &str) -> bool {
-    STOP_WORDS
-        .binary_search(&word.to_lowercase().as_str())
-        .is_ok()
-}
-
-/// Whether any free-text word of the query is not a stop word (the local compiler's rule).
-fn has_content_word(nodes: &[(Occur, Node)]) -> bool {
-    nodes.iter().any(|(_, n)| match n {
-        Node::Words { field: None, text } => text
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| !w.is_empty() && !is_stop(w)),
-        Node::Group(inner) => has_content_word(inner),
-        _ => true,
-    })
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use tantivy::snippet::SnippetGenerator;
 use super::query::{translate, Params};
 use super::{enc, Retry, Typesense, TypesenseError};
 use crate::search::query::{parse, QueryError};
-use crate::search::{lead, Facets, Hit, SearchRequest, SearchResponse, MAX_QUERY_BYTES};
+use crate::search::{check_length, lead, Facets, Hit, SearchRequest, SearchResponse};
 
 /// Fields a search brings back (the readable ones, not the shadow or `doc` fields).
 const HIT_FIELDS: &str = "id,source,kind,title,path,url,updated_at,body";
@@ -40,13 +40,7 @@ impl Typesense {
         req: &SearchRequest,
     ) -> Result<SearchResponse, ClusterSearchError> {
         let start = Instant::now();
-        if req.query.len() > MAX_QUERY_BYTES {
-            return Err(QueryError(format!(
-                "the query is {} bytes long; the limit is {MAX_QUERY_BYTES}",
-                req.query.len()
-            ))
-            .into());
-        }
+        check_length(&req.query)?;
         let params = translate(&parse(&req.query)?, req, &self.schema)?;
         let limit = req.limit.clamp(1, crate::search::MAX_LIMIT);
         let (page, per_page, skip) = paging(req.offset, limit)?;
