@@ -161,6 +161,11 @@ fn push_of_50k_documents_gives_equal_counts_and_equal_answers() {
     let dir = data_with(&docs);
     let (rt, e) = (rt(), engine(c));
     let report = push_to(&rt, &e, "big", dir.path(), false);
+    // A first push settles: every node serves the alias with every document.
+    for url in c.urls() {
+        let info = typesense_harness::get(&url, "/collections/big").expect("node answers");
+        assert!(info.contains("\"num_documents\":50000"), "{url}: {info}");
+    }
     assert_eq!(report.upserts, 50_000);
     assert!(report.rebuilt, "a first push loads a new collection");
     let store = Store::open(dir.path()).expect("store");
@@ -574,4 +579,51 @@ fn wrong_key_and_unreachable_cluster_are_clear_errors_and_leave_the_store_alone(
         store.get(&docs[0].id).unwrap().unwrap().title,
         docs[0].title
     );
+}
+
+#[test]
+fn import_pushes_at_its_end_and_status_shows_lag_and_nodes() {
+    let guard = cluster();
+    let Some(c) = guard.as_ref() else { return };
+    let t = util::Trove::new();
+    let config = write_config(c, t.dir.path(), "auto");
+    let docs = util::generated(120, 20);
+    let file = t.write_ndjson("docs.ndjson", &docs);
+    let run = |args: &[&str]| {
+        let out = t
+            .cmd()
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("TS_KEY", KEY)
+            .output()
+            .expect("run trove");
+        assert!(out.status.success(), "{args:?}: {}", util::stderr(&out));
+        util::stdout(&out)
+    };
+    let said = run(&["import", file.to_str().unwrap()]);
+    assert!(
+        said.contains("pushed to the cluster: 120 upserts"),
+        "{said}"
+    );
+    let status: serde_json::Value = serde_json::from_str(&run(&["status", "--json"])).unwrap();
+    let cluster = &status["cluster"];
+    assert_eq!(cluster["lag"]["changes"], 0, "{status}");
+    assert_eq!(cluster["lag"]["seconds"], 0.0, "{status}");
+    let nodes = cluster["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 3);
+    assert!(nodes.iter().all(|n| n["ok"] == true), "{status}");
+    assert_eq!(
+        nodes.iter().filter(|n| n["role"] == "leader").count(),
+        1,
+        "{status}"
+    );
+    let human = run(&["status"]);
+    assert!(
+        human.contains("cluster:") && human.contains("up to date"),
+        "{human}"
+    );
+    let (rt, e) = (rt(), engine(c));
+    assert_eq!(rt.block_on(e.count("auto")).unwrap(), 120);
+    drop_alias(&rt, &e, "auto");
 }

@@ -47,6 +47,15 @@ pub enum TypesenseError {
         status: u16,
         message: String,
     },
+    #[error(
+        "typesense nodes {nodes} did not catch up within {secs}s: {what}; check their logs \
+         and disk, then run `trove push` again"
+    )]
+    NotSettled {
+        nodes: String,
+        secs: u64,
+        what: String,
+    },
     #[error("typesense rejected document {id}: {message}")]
     Document { id: String, message: String },
     #[error("unexpected answer from typesense to {what}: {message}")]
@@ -134,41 +143,65 @@ impl Typesense {
         parse_ok(&path, r).map(drop)
     }
 
-    /// Waits until every reachable node resolves `alias` to `collection`. Followers apply
-    /// the replicated log after the leader acknowledged it, so right after a bulk load a
-    /// follower may not know a new alias yet; searches sent there would get a 404.
+    /// Waits until every reachable node resolves `alias` to `collection` and holds as many
+    /// documents in it as the most advanced node. Followers apply the replicated log after the
+    /// leader acknowledged it, and index documents asynchronously after that; until they have,
+    /// a search sent there would get a 404 (alias unknown) or a partial answer.
     pub async fn settle(
         &self,
         alias: &str,
         collection: &str,
         timeout: std::time::Duration,
     ) -> Result<()> {
-        let path = format!("/aliases/{}", enc(alias));
         let start = std::time::Instant::now();
         loop {
-            let answers = self.client.get_each(&path).await;
-            let behind: Vec<String> = answers
-                .iter()
-                .zip(self.client.urls().split(", "))
-                .filter(|(a, _)| match a {
-                    Ok(r) => !r
-                        .body
-                        .contains(&format!("\"collection_name\":\"{collection}\"")),
-                    Err(_) => false, // unreachable nodes catch up when they return
-                })
-                .map(|(_, url)| url.to_owned())
-                .collect();
+            let behind = self.nodes_behind(alias, collection).await;
             if behind.is_empty() {
                 return Ok(());
             }
             if start.elapsed() > timeout {
-                return Err(TypesenseError::Unavailable {
+                return Err(TypesenseError::NotSettled {
                     nodes: behind.join(", "),
-                    last: format!("these nodes still do not resolve `{alias}` to `{collection}`"),
+                    secs: timeout.as_secs(),
+                    what: format!("`{alias}` → `{collection}` with every document"),
                 });
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+    }
+
+    /// Reachable nodes that do not yet resolve `alias` to `collection` with every document.
+    /// Unreachable nodes are left out: they catch up when they return.
+    async fn nodes_behind(&self, alias: &str, collection: &str) -> Vec<String> {
+        let aliases = self
+            .client
+            .get_each(&format!("/aliases/{}", enc(alias)))
+            .await;
+        let counts = self
+            .client
+            .get_each(&format!("/collections/{}", enc(collection)))
+            .await;
+        let count = |r: &std::result::Result<client::Reply, String>| {
+            r.as_ref().ok().and_then(|r| {
+                serde_json::from_str::<Value>(&r.body).ok()?["num_documents"].as_u64()
+            })
+        };
+        let most = counts.iter().filter_map(count).max().unwrap_or(0);
+        let urls = self.client.urls();
+        aliases
+            .iter()
+            .zip(&counts)
+            .zip(urls.split(", "))
+            .filter(|((a, c), _)| match a {
+                Ok(r) => {
+                    !r.body
+                        .contains(&format!("\"collection_name\":\"{collection}\""))
+                        || count(c) != Some(most)
+                }
+                Err(_) => false,
+            })
+            .map(|(_, url)| url.to_owned())
+            .collect()
     }
 
     /// Drops a collection (already gone is fine).
