@@ -266,62 +266,6 @@ fn label(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn histogram_is_cumulative() {
-        let m = Metrics::default();
-        m.query(Outcome::Ok, Duration::from_micros(500));
-        m.query(Outcome::Ok, Duration::from_millis(20));
-        m.query(Outcome::BadRequest, Duration::from_secs(10));
-        let text = render(&m, &Snapshot::default());
-        assert!(
-            text.contains("trove_query_duration_seconds_bucket{le=\"0.001\"} 1\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("trove_query_duration_seconds_bucket{le=\"0.025\"} 2\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("trove_query_duration_seconds_bucket{le=\"+Inf\"} 3\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("trove_queries_total{outcome=\"bad_request\"} 1\n"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn label_values_are_escaped() {
-        assert_eq!(label("a\"b\\c"), "a\\\"b\\\\c");
-    }
-
-    #[test]
-    fn own_sync_shows_up() {
-        let m = Metrics::default();
-        let at = Utc::now();
-        m.synced(
-            "wiki",
-            SyncRecord {
-                at,
-                ok: false,
-                added: 1,
-                updated: 0,
-                deleted: 0,
-            },
-        );
-        let text = render(&m, &Snapshot::default());
-        assert!(
-            text.contains("trove_last_sync_success{source=\"wiki\"} 0"),
-            "{text}"
-        );
-    }
-}
-
 /// Appends the cluster's lag and each node's health.
 pub fn render_cluster(out: &mut String, c: &super::cluster::ClusterStatus) {
     let alias = &c.alias;
@@ -376,5 +320,98 @@ pub fn render_cluster(out: &mut String, c: &super::cluster::ClusterStatus) {
             n.url,
             u8::from(leader)
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_is_cumulative() {
+        let m = Metrics::default();
+        m.query(Outcome::Ok, Duration::from_micros(500));
+        m.query(Outcome::Ok, Duration::from_millis(20));
+        m.query(Outcome::BadRequest, Duration::from_secs(10));
+        let text = render(&m, &Snapshot::default());
+        assert!(
+            text.contains("trove_query_duration_seconds_bucket{le=\"0.001\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("trove_query_duration_seconds_bucket{le=\"0.025\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("trove_query_duration_seconds_bucket{le=\"+Inf\"} 3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("trove_queries_total{outcome=\"bad_request\"} 1\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(label("a\"b\\c"), "a\\\"b\\\\c");
+    }
+
+    #[test]
+    fn own_sync_shows_up() {
+        let m = Metrics::default();
+        let at = Utc::now();
+        m.synced(
+            "wiki",
+            SyncRecord {
+                at,
+                ok: false,
+                added: 1,
+                updated: 0,
+                deleted: 0,
+            },
+        );
+        let text = render(&m, &Snapshot::default());
+        assert!(
+            text.contains("trove_last_sync_success{source=\"wiki\"} 0"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn cluster_lag_and_nodes() {
+        use crate::cluster::{Lag, NodeHealth};
+        let node = |url: &str, ok: bool, role: Option<&str>| NodeHealth {
+            url: url.into(),
+            ok,
+            role: role.map(Into::into),
+            error: None,
+        };
+        let c = super::super::cluster::ClusterStatus {
+            alias: "trove".into(),
+            serves_search: true,
+            lag: Lag {
+                changes: 7,
+                seconds: 2.5,
+                pushed_seq: 3,
+                store_seq: 10,
+                collection: Some("trove_1".into()),
+            },
+            nodes: vec![
+                node("http://a", true, Some("leader")),
+                node("http://b", false, None),
+            ],
+        };
+        let mut text = String::new();
+        render_cluster(&mut text, &c);
+        for line in [
+            "trove_cluster_lag_changes{alias=\"trove\"} 7",
+            "trove_cluster_lag_seconds{alias=\"trove\"} 2.5",
+            "trove_cluster_node_up{node=\"http://a\"} 1",
+            "trove_cluster_node_up{node=\"http://b\"} 0",
+            "trove_cluster_node_leader{node=\"http://a\"} 1",
+        ] {
+            assert!(text.contains(line), "{line} missing from {text}");
+        }
     }
 }

@@ -169,6 +169,31 @@ impl Cluster {
         }
     }
 
+    /// Starts every node that is not running (one a failed test left killed) and waits.
+    pub fn revive(&mut self) {
+        let dead: Vec<usize> = (0..self.nodes.len())
+            .filter(|&i| self.nodes[i].child.is_none())
+            .collect();
+        for &i in &dead {
+            self.spawn(i);
+        }
+        if !dead.is_empty() {
+            self.wait_healthy(Duration::from_secs(120));
+        }
+    }
+
+    /// Whether every running node reports `n` documents in `collection`.
+    pub fn all_hold(&self, collection: &str, n: u64) -> bool {
+        let want = format!("\"num_documents\":{n}");
+        self.nodes
+            .iter()
+            .filter(|node| node.child.is_some())
+            .all(|node| {
+                get(&node.url(), &format!("/collections/{collection}"))
+                    .is_some_and(|b| b.contains(&want))
+            })
+    }
+
     /// Starts node `i` again (same data) and waits for the cluster to be healthy.
     pub fn restart(&mut self, i: usize) {
         self.spawn(i);
