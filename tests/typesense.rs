@@ -134,7 +134,11 @@ fn query_set(docs: &[Document]) -> Vec<SearchRequest> {
         }
     }
     // The document's rarest word, so that whole answers (up to 100 hits) can be compared.
-    let last = |i: usize| w(i).into_iter().min_by_key(|x| (df[x], x.clone())).unwrap_or_default();
+    let last = |i: usize| {
+        w(i).into_iter()
+            .min_by_key(|x| (df[x], x.clone()))
+            .unwrap_or_default()
+    };
     let mut out: Vec<SearchRequest> = [
         last(7),
         last(1_234),

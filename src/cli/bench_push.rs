@@ -157,8 +157,17 @@ async fn curl_import(
         .arg(&url)
         .output()
         .context("running curl (install it to compare with Typesense's own bulk import)")?;
-    let took = start.elapsed();
     let _ = std::fs::remove_file(&headers);
+    // Like a push, done when every node serves every document (followers index after the ack).
+    while e
+        .counts(&name)
+        .await
+        .iter()
+        .any(|n| *n != Some(docs.len() as u64))
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let took = start.elapsed();
     let text = String::from_utf8_lossy(&out.stdout);
     let ok = text
         .lines()
@@ -212,9 +221,11 @@ fn search_latency(
         .collect();
     let (mut serve, mut direct) = (Vec::new(), Vec::new());
     rt.block_on(async {
-        for q in &queries {
+        for (i, q) in queries.iter().enumerate() {
             serve.push(timed(&http, &format!("http://{addr}/search?q={}", enc(q)), None).await?);
-            direct.push(timed(&http, &direct_url(e, c, alias, q)?, Some(c)).await?);
+            // Round robin over the nodes, as trove's client spreads its searches.
+            let node = &c.nodes[i % c.nodes.len()];
+            direct.push(timed(&http, &direct_url(e, node, alias, q)?, Some(c)).await?);
         }
         anyhow::Ok(())
     })?;
@@ -222,7 +233,7 @@ fn search_latency(
 }
 
 /// The cluster's search URL with the parameters trove's translation produces for `q`.
-fn direct_url(e: &Typesense, c: &ClusterConfig, alias: &str, q: &str) -> anyhow::Result<String> {
+fn direct_url(e: &Typesense, node: &str, alias: &str, q: &str) -> anyhow::Result<String> {
     let req = SearchRequest {
         query: q.to_owned(),
         limit: 10,
@@ -237,7 +248,7 @@ fn direct_url(e: &Typesense, c: &ClusterConfig, alias: &str, q: &str) -> anyhow:
         .collect();
     Ok(format!(
         "{}/collections/{alias}/documents/search?{}",
-        c.nodes[0].trim_end_matches('/'),
+        node.trim_end_matches('/'),
         qs.join("&")
     ))
 }

@@ -105,6 +105,8 @@ pub async fn push<E: Engine>(
     let store = Store::open(data_dir)?;
     let state = PushState::load(&store, alias)?;
     let live = engine.alias_target(alias).await.map_err(engine_err)?;
+    // Learns which node leads, so bulk writes need no forwarding hop.
+    engine.health().await;
     if live.is_none() && engine.collection_exists(alias).await.map_err(engine_err)? {
         return Err(PushError::NotAnAlias {
             alias: alias.to_owned(),

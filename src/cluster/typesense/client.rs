@@ -103,6 +103,9 @@ pub struct Client {
     http: reqwest::Client,
     nodes: Vec<Node>,
     next: AtomicUsize,
+    /// The node `/debug` last named leader (`usize::MAX`: unknown). Writes go there first:
+    /// a follower would forward them, moving every bulk body one extra hop.
+    leader: AtomicUsize,
     key: Secret,
     /// How long a failed node is skipped.
     pub backoff: Duration,
@@ -129,6 +132,7 @@ impl Client {
                 })
                 .collect(),
             next: AtomicUsize::new(0),
+            leader: AtomicUsize::new(usize::MAX),
             key,
             backoff: NODE_BACKOFF,
         })
@@ -150,6 +154,15 @@ impl Client {
             .unwrap_or(&self.nodes[start % n])
     }
 
+    /// The known leader if it is usable, else the next node round-robin.
+    fn pick_for(&self, method: &Method) -> &Node {
+        let leader = self.leader.load(Ordering::Relaxed);
+        match self.nodes.get(leader) {
+            Some(node) if *method != Method::GET && node.usable(self.backoff) => node,
+            _ => self.pick(),
+        }
+    }
+
     /// Sends `method path` (path with query string) with an optional body, failing over
     /// between nodes within `retry`. Returns the first non-5xx answer.
     pub async fn send(
@@ -163,7 +176,7 @@ impl Client {
         let mut pause = retry.interval;
         let mut last = String::new();
         for attempt in 1..=retry.attempts {
-            let node = self.pick();
+            let node = self.pick_for(&method);
             match self.once(node, &method, path, body.as_ref(), retry).await {
                 Ok(reply) if !reply.status.is_server_error() => {
                     node.mark(true);
@@ -233,7 +246,13 @@ impl Client {
     /// Asks every node for `/health` and its Raft state (`/debug`), concurrently.
     pub async fn health(&self) -> Vec<NodeHealth> {
         let checks = self.nodes.iter().map(|n| self.node_health(n));
-        futures_util::future::join_all(checks).await
+        let health = futures_util::future::join_all(checks).await;
+        let leader = health
+            .iter()
+            .position(|h| h.role.as_deref() == Some("leader"));
+        self.leader
+            .store(leader.unwrap_or(usize::MAX), Ordering::Relaxed);
+        health
     }
 
     async fn node_health(&self, node: &Node) -> NodeHealth {

@@ -170,6 +170,20 @@ impl Typesense {
         }
     }
 
+    /// Each node's document count of `collection` (`None` for a node that did not say).
+    pub async fn counts(&self, collection: &str) -> Vec<Option<u64>> {
+        let path = format!("/collections/{}", enc(collection));
+        self.client
+            .get_each(&path)
+            .await
+            .iter()
+            .map(|r| {
+                let r = r.as_ref().ok()?;
+                serde_json::from_str::<Value>(&r.body).ok()?["num_documents"].as_u64()
+            })
+            .collect()
+    }
+
     /// Reachable nodes that do not yet resolve `alias` to `collection` with every document.
     /// Unreachable nodes are left out: they catch up when they return.
     async fn nodes_behind(&self, alias: &str, collection: &str) -> Vec<String> {
