@@ -3,7 +3,7 @@
 //! The store stays the source of truth; a cluster holds a searchable copy, pushed by change
 //! sequence the way the local index catches up (see [`crate::index`]). The boundary is the
 //! [`Engine`] trait: collections behind an alias, idempotent bulk upserts and deletes by id,
-//! an atomic alias move, counts, node health, search and document lookup. [`push`] drives any
+//! an atomic alias move, counts, node health, search and document lookup. [`push()`] drives any
 //! engine from the store; [`typesense`] is the one engine trove ships. An OpenSearch or
 //! Elasticsearch target would follow the same shape (`_bulk` NDJSON for [`Engine::bulk_line`]
 //! and [`Engine::upsert`], `delete_by_query` on ids, `_aliases` actions for the swap).

@@ -1,5 +1,5 @@
 //! [`CollectionSchema`]: the Typesense collection derived from `schema/trove.toml`, and
-//! [`to_json`], the document trove pushes for each stored [`Document`].
+//! [`CollectionSchema::to_json`], the document trove pushes for each stored [`Document`].
 //!
 //! Typesense 0.24 has no stemming and its own tokenizer, so trove analyzes text itself: every
 //! `text` field of the schema gets a shadow `<name>_stems` field holding the tokens of trove's
