@@ -91,6 +91,7 @@ impl Cluster {
         for i in 0..n {
             c.spawn(i);
         }
+        c.watchdog();
         c.wait_healthy(Duration::from_secs(120));
         Some(c)
     }
@@ -117,6 +118,34 @@ impl Cluster {
             .spawn()
             .expect("spawn typesense-server");
         self.nodes[i].child = Some(child);
+        self.write_pids();
+    }
+
+    /// The running nodes' pids, for the watchdog.
+    fn write_pids(&self) {
+        let pids: Vec<String> = self
+            .nodes
+            .iter()
+            .filter_map(|n| n.child.as_ref().map(|c| c.id().to_string()))
+            .collect();
+        let _ = std::fs::write(self.dir.path().join("pids"), pids.join(" "));
+    }
+
+    /// A shared cluster lives in a `static`, which is never dropped: a small shell loop kills
+    /// the nodes (by the pids written above) and removes their folder once this test process
+    /// is gone.
+    fn watchdog(&self) {
+        let dir = self.dir.path().display().to_string();
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; kill -9 $(cat '{dir}/pids') 2>/dev/null; rm -rf '{dir}'",
+            pid = std::process::id()
+        );
+        let _ = Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
     }
 
     /// The nodes' URLs.
@@ -167,6 +196,7 @@ impl Cluster {
             let _ = c.kill();
             let _ = c.wait();
         }
+        self.write_pids();
     }
 
     /// Starts every node that is not running (one a failed test left killed) and waits.
