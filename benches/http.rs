@@ -223,6 +223,7 @@ fn start_server(data_dir: &std::path::Path) -> anyhow::Result<std::net::SocketAd
         api_key: None,
         sync_every: None,
         cluster: None,
+        model_dir: None,
     };
     std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().expect("server runtime");

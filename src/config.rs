@@ -27,7 +27,7 @@ pub const NOTION_REQUESTS_PER_SECOND: f64 = 3.0;
 /// A configuration problem; the message names the key to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -55,6 +55,15 @@ pub struct SourceConfig {
     pub api_version: String,
 }
 
+/// The search-engine part of the config: top-level `engine` and the `[typesense]` table.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterSetting {
+    /// The `[typesense]` cluster kept in step with the store, if any.
+    pub typesense: Option<ClusterConfig>,
+    /// The engine `serve` answers from.
+    pub engine: EngineKind,
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -63,6 +72,8 @@ pub struct Config {
     pub typesense: Option<ClusterConfig>,
     /// The engine `serve` answers from (top-level `engine`).
     pub engine: EngineKind,
+    /// `[embeddings] model_dir`: the sentence-embedding model folder for semantic search.
+    pub model_dir: Option<PathBuf>,
     /// Where the configuration came from, for messages.
     pub origin: String,
 }
@@ -74,6 +85,15 @@ struct RawFile {
     sources: Vec<RawSource>,
     engine: Option<EngineKind>,
     typesense: Option<RawCluster>,
+    #[serde(default)]
+    embeddings: RawEmbeddings,
+}
+
+/// The `[embeddings]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmbeddings {
+    model_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +149,29 @@ impl Config {
         Ok(cfg)
     }
 
+    /// Only `[embeddings] model_dir` of the config file at `path` (or `./trove.toml` when it
+    /// exists), without resolving sources: searching needs no source tokens.
+    pub fn model_dir_setting(path: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
+        Ok(read_raw(path)?.and_then(|(_, raw)| raw.embeddings.model_dir))
+    }
+
+    /// Only `engine` and `[typesense]` of the config file at `path` (or `./trove.toml` when it
+    /// exists), without resolving sources: `serve`, `status`, `push` and the push after
+    /// `import` or `rebuild` need no source tokens.
+    pub fn cluster_setting(path: Option<&Path>) -> Result<ClusterSetting, ConfigError> {
+        let Some((path, raw)) = read_raw(path)? else {
+            return Ok(ClusterSetting::default());
+        };
+        let env = |k: &str| std::env::var(k).ok();
+        cluster_setting(raw.engine, raw.typesense, &env).map_err(|e| match e {
+            ConfigError::Invalid { context, message } => ConfigError::Invalid {
+                context: format!("{}: {context}", path.display()),
+                message,
+            },
+            other => other,
+        })
+    }
+
     /// Parses config text.
     pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let mut raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::Parse {
@@ -150,21 +193,12 @@ impl Config {
             }
             sources.push(src);
         }
-        let typesense = raw
-            .typesense
-            .map(|t| t.resolve(env).map_err(|m| invalid("[typesense]", m)))
-            .transpose()?;
-        let engine = raw.engine.unwrap_or_default();
-        if engine == EngineKind::Typesense && typesense.is_none() {
-            return Err(invalid(
-                "engine",
-                "`engine = \"typesense\"` needs a [typesense] table with the cluster's nodes",
-            ));
-        }
+        let ClusterSetting { typesense, engine } = cluster_setting(raw.engine, raw.typesense, env)?;
         Ok(Config {
             sources,
             typesense,
             engine,
+            model_dir: raw.embeddings.model_dir,
             origin: String::new(),
         })
     }
@@ -361,6 +395,44 @@ fn invalid(ctx: impl Into<String>, message: impl Into<String>) -> ConfigError {
     }
 }
 
+/// The config file at `path` (or `./trove.toml` when it exists) parsed but not resolved;
+/// `None` without a file.
+fn read_raw(path: Option<&Path>) -> Result<Option<(PathBuf, RawFile)>, ConfigError> {
+    let path = match path {
+        Some(p) => p,
+        None if Path::new("trove.toml").exists() => Path::new("trove.toml"),
+        None => return Ok(None),
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let raw: RawFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.message().to_owned() + &span_hint(&text, e.span()),
+    })?;
+    Ok(Some((path.to_owned(), raw)))
+}
+
+/// Resolves `engine` and `[typesense]` (the API key from `env`).
+fn cluster_setting(
+    engine: Option<EngineKind>,
+    typesense: Option<RawCluster>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ClusterSetting, ConfigError> {
+    let typesense = typesense
+        .map(|t| t.resolve(env).map_err(|m| invalid("[typesense]", m)))
+        .transpose()?;
+    let engine = engine.unwrap_or_default();
+    if engine == EngineKind::Typesense && typesense.is_none() {
+        return Err(invalid(
+            "engine",
+            "`engine = \"typesense\"` needs a [typesense] table with the cluster's nodes",
+        ));
+    }
+    Ok(ClusterSetting { typesense, engine })
+}
+
 fn span_hint(text: &str, span: Option<std::ops::Range<usize>>) -> String {
     match span {
         Some(r) => format!(
@@ -403,6 +475,15 @@ auth_token = "abc"
         assert_eq!(cfg.sources[0].token.expose(), "ntn_x");
         assert_eq!(cfg.sources[0].api_url, "http://127.0.0.1:9");
         assert_eq!(cfg.sources[1].api_url, MONDAY_API_URL);
+    }
+
+    #[test]
+    fn embeddings_model_dir_is_read_and_unknown_keys_in_it_are_named() {
+        let cfg = Config::parse("[embeddings]\nmodel_dir = \"/models/minilm\"\n", &no_env).unwrap();
+        assert_eq!(cfg.model_dir, Some(PathBuf::from("/models/minilm")));
+        assert_eq!(Config::parse("", &no_env).unwrap().model_dir, None);
+        let err = Config::parse("[embeddings]\nmodel = \"x\"\n", &no_env).unwrap_err();
+        assert!(err.to_string().contains("model"), "{err}");
     }
 
     #[test]
@@ -455,6 +536,28 @@ auth_token = "abc"
         assert!(e.to_string().contains("[typesense]"), "{e}");
         let e = Config::parse(text, &no_env).unwrap_err();
         assert!(e.to_string().contains("TYPESENSE_API_KEY"), "{e}");
+    }
+
+    #[test]
+    fn cluster_setting_needs_no_source_token() {
+        // `status`, `serve` and `push` read the cluster part only: a source whose token is not
+        // in this environment must not stop them (it stops `sync`).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trove.toml");
+        std::fs::write(
+            &path,
+            "[[sources]]\nname = 'm'\nkind = 'monday'\nauth_token_env = 'TROVE_TEST_UNSET_TOKEN'\n\
+             [typesense]\nnodes = ['http://127.0.0.1:8108']\napi_key_env = 'PATH'\n",
+        )
+        .unwrap();
+        let c = Config::cluster_setting(Some(&path)).unwrap();
+        assert_eq!(c.typesense.unwrap().nodes, ["http://127.0.0.1:8108"]);
+        assert_eq!(c.engine, EngineKind::Tantivy);
+        let e = Config::from_file(&path, &no_env).unwrap_err();
+        assert!(e.to_string().contains("TROVE_TEST_UNSET_TOKEN"), "{e}");
+        std::fs::write(&path, "engine = 'typesense'\n").unwrap();
+        let e = Config::cluster_setting(Some(&path)).unwrap_err();
+        assert!(e.to_string().contains("trove.toml: engine"), "{e}");
     }
 
     #[test]

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::index::{IndexError, TroveIndex};
-use crate::store::{SourceStatus, Store, StoreError};
+use crate::index::{Generations, IndexError, TroveIndex};
+use crate::store::{SourceStatus, Store, StoreError, STORE_FILE};
 
 /// Opening or reading a data folder failed.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +18,26 @@ pub enum DataError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// A reading command was pointed at a folder that holds no store.
+    #[error(
+        "no trove data in {} (no {STORE_FILE}): check --data-dir or TROVE_DATA_DIR, or create it with `trove sync` or `trove import`",
+        path.display()
+    )]
+    Missing { path: PathBuf },
+    /// The index is there but its store is gone: recreating an empty store would silently
+    /// empty the index at the next rebuild.
+    #[error(
+        "{} has an index but its store {STORE_FILE} is missing; the store is the source of truth and cannot be recovered from the index: restore {STORE_FILE} from a backup, or delete {} to start over",
+        path.display(),
+        path.join("index").display()
+    )]
+    StoreMissing { path: PathBuf },
+    /// `rebuild` would replace an index that has documents with an empty one.
+    #[error(
+        "the store in {} has no documents but the index has {documents}: rebuilding would empty the index; check --data-dir, or pass --force to rebuild anyway",
+        path.display()
+    )]
+    EmptyStore { path: PathBuf, documents: u64 },
     /// Applying the store's changes to the index failed.
     #[error("bringing the index in {} up to date", dir.display())]
     CatchUp {
@@ -42,9 +62,59 @@ impl DataDir {
         &self.path
     }
 
-    /// Opens the store and the index, and brings the index up to date with the store (unless
-    /// another process is writing it right now; that process will).
+    /// Checks that the folder can be opened: with [`Access::Existing`] the store must be
+    /// there; with [`Access::Create`] a missing folder or store is fine, but not an index
+    /// without its store. Nothing is created.
+    pub fn check(&self, access: Access) -> Result<(), DataError> {
+        if self.path.join(STORE_FILE).exists() {
+            return Ok(());
+        }
+        // A path under a file is no data folder: leave it to the create step, which says so.
+        if self.path.is_dir() && Generations::new(&self.path).current()?.is_some() {
+            return Err(DataError::StoreMissing {
+                path: self.path.clone(),
+            });
+        }
+        match access {
+            Access::Create => Ok(()),
+            Access::Existing => Err(DataError::Missing {
+                path: self.path.clone(),
+            }),
+        }
+    }
+
+    /// Refuses a rebuild that would replace an index holding documents with an empty one,
+    /// unless `force` (the store was emptied or lost, or `--data-dir` points elsewhere).
+    pub fn check_rebuild(&self, force: bool) -> Result<(), DataError> {
+        self.check(Access::Existing)?;
+        if force || Generations::new(&self.path).current()?.is_none() {
+            return Ok(());
+        }
+        let store = Store::open(&self.path)?;
+        if store.count(None)? > 0 {
+            return Ok(());
+        }
+        let documents = IndexCounts::of(&TroveIndex::open(&self.path)?)?.documents;
+        if documents == 0 {
+            return Ok(());
+        }
+        Err(DataError::EmptyStore {
+            path: self.path.clone(),
+            documents,
+        })
+    }
+
+    /// Opens an existing data folder for reading (see [`open`](Self::open)); a folder without
+    /// a store is [`DataError::Missing`], and nothing is created.
+    pub fn open_existing(&self) -> Result<(Store, TroveIndex), DataError> {
+        self.check(Access::Existing)?;
+        self.open()
+    }
+
+    /// Opens the store and the index, creating them if needed, and brings the index up to date
+    /// with the store (unless another process is writing it right now; that process will).
     pub fn open(&self) -> Result<(Store, TroveIndex), DataError> {
+        self.check(Access::Create)?;
         let mut store = Store::open(&self.path)?;
         let mut index = TroveIndex::open(&self.path)?;
         let caught = index
@@ -85,8 +155,18 @@ impl DataDir {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
             },
+            embeddings: EmbeddingsStatus::off(no_model_reason(&self.path)),
         })
     }
+}
+
+/// Whether opening may create the data folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Writers (`sync`, `import`): a missing folder is created.
+    Create,
+    /// Readers (`search`, `status`, `export`, `rebuild`): the store must exist.
+    Existing,
 }
 
 /// Documents and segments of an index's last commit.
@@ -127,6 +207,62 @@ pub struct Status {
     pub documents: u64,
     pub sources: Vec<SourceStatus>,
     pub index: IndexStatus,
+    /// Semantic search: the model and how far embedding is (filled in by whoever holds the model:
+    /// the CLI's `status` and the server's `/status`).
+    pub embeddings: EmbeddingsStatus,
+}
+
+/// The semantic-search half of the status.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EmbeddingsStatus {
+    /// Whether a model is loaded (semantic and hybrid search available).
+    pub enabled: bool,
+    /// Model id (folder name, dimensions, fingerprint).
+    pub model: Option<String>,
+    pub model_dir: Option<String>,
+    pub dimensions: Option<usize>,
+    /// Passage vectors stored for this model.
+    pub vectors: u64,
+    /// Documents changed since they were last embedded.
+    pub pending: u64,
+    /// Why semantic search is off and how to turn it on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub off_reason: Option<String>,
+}
+
+impl EmbeddingsStatus {
+    /// Status with `embedder` loaded, read from `store`.
+    pub fn of(
+        store: &Store,
+        embedder: &crate::embed::Embedder,
+    ) -> Result<EmbeddingsStatus, StoreError> {
+        Ok(EmbeddingsStatus {
+            enabled: true,
+            model: Some(embedder.id().to_owned()),
+            model_dir: Some(embedder.dir().display().to_string()),
+            dimensions: Some(embedder.dims()),
+            vectors: store.passage_vectors(embedder.id())?,
+            pending: store.pending_vectors(embedder.id())?,
+            off_reason: None,
+        })
+    }
+
+    /// Semantic search off, and why.
+    pub fn off(reason: impl Into<String>) -> EmbeddingsStatus {
+        EmbeddingsStatus {
+            off_reason: Some(reason.into()),
+            ..EmbeddingsStatus::default()
+        }
+    }
+}
+
+/// Why semantic search is off when no model folder was found.
+pub fn no_model_reason(data_dir: &Path) -> String {
+    format!(
+        "no embedding model; put all-MiniLM-L6-v2 in {} (scripts/fetch-model.sh does), or set \
+         --model-dir, TROVE_MODEL_DIR or [embeddings] model_dir in trove.toml",
+        crate::embed::default_model_dir(data_dir).display()
+    )
 }
 
 #[cfg(test)]
@@ -153,5 +289,62 @@ mod tests {
         assert_eq!(status.index.applied_seq, status.index.store_seq);
         assert_eq!(IndexCounts::of(&index).unwrap().documents, 3);
         assert_eq!(status.data_dir, tmp.path().display().to_string());
+    }
+
+    #[test]
+    fn mistyped_data_dir_is_silently_created() {
+        let tmp = tempfile::tempdir().unwrap();
+        let wrong = DataDir::new(tmp.path().join("typo"));
+        let err = wrong.open_existing().unwrap_err();
+        assert!(matches!(err, DataError::Missing { .. }), "{err}");
+        assert!(err.to_string().contains("typo"), "{err}");
+        assert!(
+            !tmp.path().join("typo").exists(),
+            "a reader created the folder"
+        );
+    }
+
+    #[test]
+    fn missing_store_is_silently_recreated() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path());
+        {
+            let (mut store, _index) = data.open().unwrap();
+            store.upsert_all(&[doc("a")]).unwrap();
+        }
+        std::fs::remove_file(tmp.path().join(STORE_FILE)).unwrap();
+        for err in [
+            data.open().unwrap_err(),
+            data.open_existing().unwrap_err(),
+            data.check_rebuild(true).unwrap_err(),
+        ] {
+            assert!(matches!(err, DataError::StoreMissing { .. }), "{err}");
+        }
+        assert!(!tmp.path().join(STORE_FILE).exists());
+    }
+
+    #[test]
+    fn rebuild_from_an_empty_store_empties_the_index() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path());
+        {
+            let (mut store, _index) = data.open().unwrap();
+            store.upsert_all(&[doc("a"), doc("b")]).unwrap();
+        }
+        drop(data.open().unwrap()); // the index catches up: 2 documents
+        data.check_rebuild(false).unwrap();
+        // An empty store in place of the real one (restored wrongly, or truncated).
+        std::fs::remove_file(tmp.path().join(STORE_FILE)).unwrap();
+        for f in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(tmp.path().join(format!("{STORE_FILE}{f}")));
+        }
+        drop(Store::open(tmp.path()).unwrap());
+        let err = data.check_rebuild(false).unwrap_err();
+        assert!(
+            matches!(err, DataError::EmptyStore { documents: 2, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("--force"), "{err}");
+        data.check_rebuild(true).unwrap();
     }
 }

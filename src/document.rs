@@ -118,6 +118,12 @@ impl Document {
         if self.id.trim().is_empty() {
             return Err("`id` is empty".into());
         }
+        if self.id.len() > MAX_ID_BYTES {
+            return Err(format!(
+                "`id` is {} bytes long; the limit is {MAX_ID_BYTES}",
+                self.id.len()
+            ));
+        }
         if self.source.is_empty() {
             if let Some((s, _)) = self.id.split_once(':') {
                 self.source = s.to_owned();
@@ -131,6 +137,11 @@ impl Document {
         self.path.join(" › ")
     }
 }
+
+/// Longest accepted id. tantivy ignores terms over 65 530 bytes, so a longer id could never be
+/// found to update or delete its index entry; real ids (`notion:<uuid>`, `monday:<number>`)
+/// are far shorter.
+pub const MAX_ID_BYTES: usize = 1024;
 
 /// Builds a document id from a source name and a native id.
 pub fn doc_id(source: &str, native_id: &str) -> String {
@@ -153,6 +164,15 @@ mod tests {
         assert_eq!(d.title, "T");
         assert!(d.path.is_empty());
         assert!(d.raw.is_null());
+    }
+
+    #[test]
+    fn ids_longer_than_the_term_limit_are_never_updated() {
+        let mut d = Document::new(format!("x:{}", "a".repeat(70_000)), "t", "b");
+        let e = d.normalize().unwrap_err();
+        assert!(e.contains("the limit is 1024"), "{e}");
+        let mut ok = Document::new(format!("x:{}", "a".repeat(MAX_ID_BYTES - 2)), "t", "b");
+        assert!(ok.normalize().is_ok());
     }
 
     #[test]

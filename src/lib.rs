@@ -2,12 +2,15 @@
 //!
 //! The pipeline, one folder per stage:
 //! [`connectors`] crawl the APIs → [`flatten`] turns API JSON into [`Document`]s (pure) →
-//! [`store`] keeps them (SQLite, the source of truth) → [`index`] derives a tantivy index →
-//! [`search`] answers queries → [`http`] and the `trove` binary (its `cli` module) expose it.
+//! [`store`] keeps them (SQLite, the source of truth) → [`embed`] turns their text into
+//! vectors → [`index`] derives a tantivy index and a vector index →
+//! [`search`] answers queries → [`http`], [`mcp`] and the `trove` binary (its `cli` module)
+//! expose it.
 //! [`sync`] drives a connector into the store and the index; [`cluster`] keeps a replicated
-//! search engine (Typesense) in step with the store and answers searches from it; [`data::DataDir`] is the data
-//! folder as one thing (store and index opened caught up, status, counts). The fake Notion and monday.com servers used by tests and the
-//! demo are their own crate, `trove-fakes` (`fakes/`).
+//! search engine (Typesense) in step with the store and answers searches from it;
+//! [`data::DataDir`] is the data folder as one thing (store and index opened caught up,
+//! status, counts). The fake Notion and monday.com servers used by tests and the demo are
+//! their own crate, `trove-fakes` (`fakes/`).
 
 pub mod bench;
 pub mod cluster;
@@ -15,10 +18,13 @@ pub mod config;
 pub mod connectors;
 pub mod data;
 pub mod document;
+pub mod embed;
+pub mod error;
 pub mod flatten;
 pub mod http;
 pub mod index;
 pub mod ingest;
+pub mod mcp;
 pub mod search;
 pub mod secret;
 pub mod store;

@@ -1,29 +1,140 @@
-//! Drives the search page in headless Chromium against a real `trove serve`: results for a
-//! query in the URL (the same code path as typing: the page fills the box and fires its input
-//! handler), highlighted snippets, result links, a facet click (following the facet's link),
-//! the empty state, and a screenshot saved under `target/tmp/` as an artifact.
+//! Drives the search page in headless Chromium against a real `trove serve`.
 //!
-//! Skips, saying so, when no Chromium is installed (`apt-get install chromium`; CI installs it).
-//! Set `TROVE_CHROMIUM` to use a specific binary.
+//! - [`search_page_in_headless_chromium`]: Chromium alone (`--dump-dom`): results for a query
+//!   in the URL, highlighted snippets, result links, a facet link, the no-results and error
+//!   states.
+//! - [`search_page_driven_by_keyboard_and_mouse`]: playwright-core (`tests/browser/page.mjs`):
+//!   typing, arrow keys, a facet click and Enter.
+//! - [`search_page_fits_every_width`]: playwright-core and axe-core
+//!   (`tests/browser/layout.mjs`): 390, 768, 1280 and 1920 px in light and dark schemes, no
+//!   sideways scrolling, no serious or critical axe violation, the phone's facet panel, the
+//!   loading, empty, no-results and error states, the security headers.
+//!
+//! Screenshots are kept under `target/screenshots/` (CI keeps them as artifacts). The tests need
+//! Chromium (`apt-get install chromium`, or set `TROVE_CHROMIUM`), Node.js and `npm ci` in
+//! `tests/browser`; `.ci/run` installs all three. When one is missing they fail under the `CI`
+//! environment variable and skip with one line saying so elsewhere.
 
 mod serve_harness;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serve_harness::{Data, Server};
 
-fn chromium() -> Option<String> {
+fn chromium() -> Result<String, String> {
     let candidates = std::env::var("TROVE_CHROMIUM")
         .ok()
         .into_iter()
         .chain(["chromium", "chromium-browser", "google-chrome"].map(String::from));
-    candidates.into_iter().find(|c| {
-        Command::new(c)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
+    candidates
+        .into_iter()
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .ok_or_else(|| {
+            "no Chromium found: install Debian's `chromium` package (apt-get install chromium) \
+             or set TROVE_CHROMIUM to a Chromium binary"
+                .to_owned()
+        })
+}
+
+/// `tests/browser` with Node.js available and its npm dependencies installed.
+fn node_dir() -> Result<PathBuf, String> {
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        return Err("no `node` found: install Node.js and npm (apt-get install nodejs npm)".into());
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    for dep in ["playwright-core", "axe-core"] {
+        if !dir.join("node_modules").join(dep).is_dir() {
+            return Err(format!(
+                "{dep} is not installed: run `npm ci` in tests/browser (.ci/run does)"
+            ));
+        }
+    }
+    Ok(dir)
+}
+
+/// A browser test cannot run: under `CI` that fails it, elsewhere it says so and skips.
+fn unavailable(why: &str) {
+    unavailable_in(std::env::var_os("CI").is_some(), why);
+}
+
+fn unavailable_in(ci: bool, why: &str) {
+    assert!(
+        !ci,
+        "{why} (CI is set, so the browser test fails instead of skipping)"
+    );
+    eprintln!("skipped: {why}");
+}
+
+#[test]
+fn missing_browser_fails_under_ci_and_skips_elsewhere() {
+    let why = "no Chromium found";
+    let failed = std::panic::catch_unwind(|| unavailable_in(true, why));
+    let msg = failed.expect_err("a missing browser passed under CI");
+    let msg = msg.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(msg.contains(why) && msg.contains("CI is set"), "{msg}");
+    unavailable_in(false, why);
+}
+
+/// Chromium, or `None` after [`unavailable`].
+fn need_chromium() -> Option<String> {
+    chromium().map_err(|e| unavailable(&e)).ok()
+}
+
+/// Chromium's full path and the node test folder, or `None` after [`unavailable`].
+fn need_node() -> Option<(String, PathBuf)> {
+    let bin = need_chromium()?;
+    let dir = node_dir().map_err(|e| unavailable(&e)).ok()?;
+    // playwright wants a path, not a name on PATH.
+    let path = Command::new("which")
+        .arg(&bin)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or(bin);
+    Some((path, dir))
+}
+
+/// `target/screenshots/`, kept by CI as artifacts.
+fn screenshot_dir() -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let dir = tmp.parent().unwrap_or(tmp).join("screenshots");
+    std::fs::create_dir_all(&dir).expect("create target/screenshots");
+    dir
+}
+
+fn is_screenshot(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() > 5_000)
+}
+
+/// Runs `node <script> <chromium> <base> <arg>` in `dir` with `env`; panics with its output if
+/// it fails.
+fn node(
+    dir: &Path,
+    script: &str,
+    [chromium, base]: [&str; 2],
+    arg: &Path,
+    env: &[(&str, &str)],
+) -> String {
+    let out = Command::new("node")
+        .current_dir(dir)
+        .args([script, chromium, base, &arg.display().to_string()])
+        .envs(env.iter().copied())
+        .output()
+        .expect("run node");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
+    stdout.into_owned()
 }
 
 struct Browser {
@@ -80,10 +191,7 @@ fn attrs(dom: &str, marker: &str, attr: &str) -> Vec<String> {
 
 #[test]
 fn search_page_in_headless_chromium() {
-    let Some(bin) = chromium() else {
-        eprintln!(
-            "SKIPPED: no chromium found (install the `chromium` package or set TROVE_CHROMIUM)"
-        );
+    let Some(bin) = need_chromium() else {
         return;
     };
     let data = Data::with_docs(60);
@@ -142,72 +250,88 @@ fn search_page_in_headless_chromium() {
         "{bad}"
     );
 
-    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("serve-page.png");
+    let shot = screenshot_dir().join("serve-page.png");
     browser.run(
         &[&format!("--screenshot={}", shot.display())],
         &format!("{base}/?q=heat+transfer&tag=urgent"),
     );
-    assert!(
-        std::fs::metadata(&shot)
-            .map(|m| m.len() > 10_000)
-            .unwrap_or(false),
-        "no screenshot"
-    );
+    assert!(is_screenshot(&shot), "no screenshot");
     eprintln!("screenshot: {}", shot.display());
-}
-
-/// Where `npm ci` in tests/browser installs playwright-core.
-fn playwright_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    let ok = dir.join("node_modules/playwright-core").is_dir()
-        && Command::new("node")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-    ok.then_some(dir)
 }
 
 /// Typing, arrow keys, a facet click and Enter, in a real page (tests/browser/page.mjs).
 #[test]
 fn search_page_driven_by_keyboard_and_mouse() {
-    let (Some(bin), Some(dir)) = (chromium(), playwright_dir()) else {
-        eprintln!(
-            "SKIPPED: needs chromium, node and `npm ci` in tests/browser (.ci/run installs them)"
-        );
+    let Some((bin, dir)) = need_node() else {
         return;
     };
-    let bin = Command::new("which")
-        .arg(&bin)
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or(bin);
     let data = Data::with_docs(60);
     let srv = Server::start(&data, &[], &[]);
-    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("serve-page-interactive.png");
-    let out = Command::new("node")
-        .current_dir(&dir)
-        .args([
-            "page.mjs",
-            &bin,
-            &format!("http://{}", srv.addr),
-            &shot.display().to_string(),
-        ])
-        .output()
-        .expect("run node");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(out.status.success(), "page.mjs failed:\n{stdout}\n{stderr}");
+    let shot = screenshot_dir().join("serve-page-interactive.png");
+    let base = format!("http://{}", srv.addr);
+    let stdout = node(&dir, "page.mjs", [&bin, &base], &shot, &[]);
     assert!(
         stdout.contains("ok: typed, highlighted, faceted, opened https://example.com/crm/"),
         "{stdout}"
     );
-    assert!(
-        std::fs::metadata(&shot)
-            .map(|m| m.len() > 10_000)
-            .unwrap_or(false),
-        "no screenshot"
-    );
+    assert!(is_screenshot(&shot), "no screenshot");
     eprintln!("{stdout}screenshot: {}", shot.display());
+}
+
+/// A document whose breadcrumb, URL and tag are far wider than a phone, and whose title is one
+/// unbroken word: the page must ellipsize or wrap them, never scroll sideways.
+fn long_doc() -> String {
+    let crumbs: Vec<String> = (1..=9)
+        .map(|i| format!("Quarterly operations review section {i}"))
+        .collect();
+    serde_json::json!({
+        "id": "wiki:long",
+        "title": format!("Longwinded{}", "Capacity".repeat(12)),
+        "body": "A longwinded note about capacity planning.",
+        "kind": "page",
+        "url": format!("https://example.com/wiki/{}", "very-long-page-slug-".repeat(12)),
+        "path": crumbs,
+        "tags": ["a-tag-name-that-is-much-too-long-for-a-sidebar-of-facets"],
+        "updated_at": "2024-06-01T10:00:00Z",
+    })
+    .to_string()
+}
+
+/// Every width, both colour schemes, every state, axe-core (tests/browser/layout.mjs).
+#[test]
+fn search_page_fits_every_width() {
+    let Some((bin, dir)) = need_node() else {
+        return;
+    };
+    let data = Data::with_docs(60);
+    data.import(&long_doc());
+    let srv = Server::start(&data, &[], &[]);
+    let key = "page-test-key";
+    let keyed_data = Data::with_docs(5);
+    let keyed = Server::start(
+        &keyed_data,
+        &["--api-key-env", "TROVE_PAGE_KEY"],
+        &[("TROVE_PAGE_KEY", key)],
+    );
+    let shots = screenshot_dir();
+    let base = format!("http://{}", srv.addr);
+    let key_base = format!("http://{}", keyed.addr);
+    let env = [
+        ("TROVE_PAGE_KEY_BASE", key_base.as_str()),
+        ("TROVE_PAGE_KEY", key),
+    ];
+    let stdout = node(&dir, "layout.mjs", [&bin, &base], &shots, &env);
+    assert!(stdout.contains("ok: 390, 768, 1280, 1920 px"), "{stdout}");
+    for w in [390, 768, 1280, 1920] {
+        for state in ["results", "long", "empty", "none", "error"] {
+            for scheme in ["light", "dark"] {
+                let shot = shots.join(format!("{state}-{w}-{scheme}.png"));
+                assert!(is_screenshot(&shot), "no screenshot {}", shot.display());
+            }
+        }
+    }
+    for scheme in ["light", "dark"] {
+        assert!(is_screenshot(&shots.join(format!("key-390-{scheme}.png"))));
+    }
+    eprintln!("{stdout}");
 }

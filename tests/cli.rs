@@ -73,6 +73,12 @@ fn import_search_export_round_trip() {
     // tasks:42 out of the tie (ties are ordered by segment, which varies between runs).
     let v = t.search("tags:stuck login", &[]);
     assert!(hit_ids(&v).contains(&"tasks:42".to_owned()), "{v}");
+    // Filters in the query restrict like the flags do (they used to be mere ranking hints,
+    // so other sources matching `heat` came back too).
+    let v = t.search("source:tasks heat", &[]);
+    assert_eq!(hit_ids(&v), vec!["tasks:42"]);
+    let v = t.search("heat kind:item OR kind:page", &["--limit", "100"]);
+    assert!(hit_ids(&v).contains(&"tasks:42".to_owned()), "{v}");
     let v = t.search("heat -tomatoes -aircraft", &["--limit", "100"]);
     let ids = hit_ids(&v);
     assert_eq!(ids.first().map(String::as_str), Some("tasks:42"), "{v}");
@@ -301,7 +307,14 @@ fn bad_queries_exit_2_and_natural_language_never_fails() {
         "import",
         t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
     ]);
-    for q in ["\"unclosed phrase", "(heat OR cold", "heat AND", "title:"] {
+    let deep = format!("{}heat{}", "(".repeat(1000), ")".repeat(1000));
+    for q in [
+        "\"unclosed phrase",
+        "(heat OR cold",
+        "heat AND",
+        "title:",
+        &deep,
+    ] {
         let out = t.run(&["search", q]);
         assert_eq!(out.status.code(), Some(2), "{q}: {}", stderr(&out));
         assert!(stderr(&out).contains("bad query"), "{q}");
@@ -327,5 +340,216 @@ fn missing_import_file_is_a_clear_error() {
         stderr(&out).contains("cannot open nope.ndjson"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn mistyped_data_dir_is_silently_created() {
+    let t = Trove::new();
+    for args in [
+        &["search", "heat"][..],
+        &["status"],
+        &["export"],
+        &["rebuild"],
+    ] {
+        let out = t.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains("no trove data in"), "{args:?}: {err}");
+        assert!(err.contains(&t.data().display().to_string()), "{err}");
+        assert!(!t.data().exists(), "{args:?} created the data folder");
+    }
+}
+
+#[test]
+fn rebuild_from_a_missing_or_empty_store_empties_the_index() {
+    let t = Trove::new();
+    t.ok(&[
+        "import",
+        t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
+    ]);
+    let store = t.data().join("store.sqlite3");
+    std::fs::rename(&store, t.dir.path().join("store.bak")).unwrap();
+    for f in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(t.data().join(format!("store.sqlite3{f}")));
+    }
+    for args in [&["rebuild"][..], &["search", "heat"], &["status"]] {
+        let err = stderr(&t.run(args));
+        assert!(
+            err.contains("its store store.sqlite3 is missing"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!store.exists(), "the store was recreated");
+    // An empty store in its place: rebuild refuses without --force.
+    std::fs::write(&store, b"").unwrap();
+    let out = t.run(&["rebuild"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert!(t.status()["index"]["documents"].as_u64().unwrap() > 0);
+    t.ok(&["rebuild", "--force"]);
+    assert_eq!(t.status()["index"]["documents"], 0);
+}
+
+#[test]
+fn invalid_utf8_line_aborts_the_import() {
+    let t = Trove::new();
+    let path = t.dir.path().join("latin1.ndjson");
+    let mut bytes = b"{\"id\":\"m:1\",\"title\":\"Alpha\",\"body\":\"first good line\"}\n".to_vec();
+    bytes.extend_from_slice(b"{\"id\":\"m:2\",\"title\":\"caf\xe9\",\"body\":\"x\"}\n");
+    bytes
+        .extend_from_slice(b"{\"id\":\"m:3\",\"title\":\"Gamma\",\"body\":\"second good line\"}\n");
+    std::fs::write(&path, bytes).unwrap();
+    let out = t.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("line 2: not valid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(hit_ids(&t.search("good line", &[])).len(), 2);
+}
+
+#[test]
+fn search_offset_huge_and_head_broken_pipe_panic() {
+    let t = Trove::new();
+    t.ok(&[
+        "import",
+        t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
+    ]);
+    let out = t.run(&["search", "heat", "--offset", "18446744073709551615"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--offset"), "{}", stderr(&out));
+    // `trove search … | head -1`: the reader is gone before trove writes.
+    let mut child = t
+        .cmd()
+        .args(["search", "heat"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn punctuation_or_emoji_only_queries_return_the_whole_corpus() {
+    let t = Trove::new();
+    t.ok(&[
+        "import",
+        t.write_ndjson("d.ndjson", &handmade()).to_str().unwrap(),
+    ]);
+    for q in ["?!", "🎉🎉", "... --- ...", "(?) OR !"] {
+        assert_eq!(t.search(q, &[])["total"], 0, "{q}");
+    }
+    assert!(t.search("NOT zzzunlikely", &[])["total"].as_u64().unwrap() > 0);
+}
+
+/// Regression: library errors put their source in Display *and* returned it from `source()`,
+/// and `main` prints the chain, so every cause showed up twice.
+#[test]
+fn a_failure_prints_its_cause_once_and_what_to_do() {
+    let t = Trove::new();
+    let file = t.dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let ndjson = t.write_ndjson("d.ndjson", &handmade());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trove"))
+        .arg("--data-dir")
+        .arg(file.join("data"))
+        .args(["import", ndjson.to_str().unwrap()])
+        .current_dir(t.dir.path())
+        .env_remove("TROVE_CONFIG")
+        .env_remove("TROVE_DATA_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let cause = std::io::Error::from_raw_os_error(20).to_string(); // ENOTDIR
+    assert_eq!(err.matches(&cause).count(), 1, "{err}");
+    assert_eq!(
+        err.matches("cannot create the data folder").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("choose another with --data-dir"), "{err}");
+}
+
+#[test]
+fn bench_measures_three_phases_and_writes_importable_docs() {
+    let t = Trove::new();
+    let out = t.ok(&["bench", "--docs", "200", "--seed", "7", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&out).expect("bench --json is JSON");
+    let rows = rows.as_array().expect("an array of phases");
+    assert_eq!(rows.len(), 3, "{out}");
+    for row in rows {
+        assert_eq!(row["documents"], 200, "{row}");
+        assert!(row["docs_per_sec"].as_f64().unwrap() > 0.0, "{row}");
+    }
+    let file = t.dir.path().join("bench.ndjson");
+    let args = [
+        "bench",
+        "--docs",
+        "50",
+        "--write-docs",
+        file.to_str().unwrap(),
+    ];
+    t.ok(&args);
+    t.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(t.status()["documents"], 50);
+}
+
+/// `trove fake monday` serves the GraphQL API on the given address until Ctrl-C.
+#[test]
+fn fake_serves_the_monday_api_until_ctrl_c() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let t = Trove::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = t
+        .cmd()
+        .args(["fake", "monday", "--addr", &addr])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut banner).unwrap();
+    // Keep reading, so later lines do not hit a closed pipe.
+    let _drain = std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    assert!(banner.contains(&format!("http://{addr}/v2")), "{banner}");
+    let body = r#"{"query":"query { boards(limit: 5) { id name } }"}"#;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut stream = loop {
+        match std::net::TcpStream::connect(&addr) {
+            Ok(s) => break s,
+            Err(e) => assert!(Instant::now() < deadline, "fake never listened: {e}"),
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    write!(
+        stream,
+        "POST /v2 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: fake-monday-token\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"boards\":[{\"id\""), "{response}");
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert!(
+        child.wait().unwrap().success(),
+        "Ctrl-C stops the fake cleanly"
     );
 }

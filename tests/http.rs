@@ -174,6 +174,20 @@ fn errors_are_json_with_stable_codes() {
 }
 
 #[test]
+fn deeply_nested_parentheses_overflow_the_stack() {
+    let data = Data::with_docs(5);
+    let srv = Server::start(&data, &[], &[]);
+    // 1000 levels fit in the 2 KB query limit; unbounded recursion aborted the server at ~500.
+    let deep = format!("/search?q={}heat{}", "(".repeat(1000), ")".repeat(1000));
+    let v = srv.json(&deep, 400);
+    assert_eq!(v["error"]["code"], "bad_query", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("nest"));
+    let deep_not = format!("/search?q={}heat", "+(-".repeat(600));
+    assert_eq!(srv.json(&deep_not, 400)["error"]["code"], "bad_query");
+    assert_eq!(hits(&srv.json("/search?q=heat", 200)).len(), 5);
+}
+
+#[test]
 fn api_key_is_required_when_configured_and_never_logged() {
     let key = "k3y-d0-not-log-me";
     let data = Data::with_docs(5);

@@ -370,6 +370,39 @@ fn killed_sync_resumes_to_the_same_end_state() {
     );
 }
 
+/// Ctrl-C (SIGINT) mid-sync exits 130, says how to resume, and the next sync completes.
+#[test]
+fn ctrl_c_stops_the_sync_with_exit_130_and_it_resumes() {
+    let s = Setup::new(medium());
+    s.fake.set_faults(Faults {
+        slow: 1.0,
+        slow_ms: 20,
+        ..Faults::default()
+    });
+    let child = s
+        .sync_cmd(&s.trove, &s.config, TOKEN, &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sync");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while s.fake.requests().total < 5 {
+        assert!(Instant::now() < deadline, "no requests");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+    let out = child.wait_with_output().expect("wait");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("run `trove sync` again to resume"), "{err}");
+    s.fake.set_faults(Faults::none());
+    sync_ok(s.sync_cmd(&s.trove, &s.config, TOKEN, &[]));
+}
+
 // ---- 6: wrong token -------------------------------------------------------------------------
 
 #[test]

@@ -1,8 +1,11 @@
 //! Fake Notion and monday.com servers speaking real HTTP on loopback, for tests, the demo and
-//! benchmarks. They follow docs/notion-api.md and docs/monday-api.md.
+//! benchmarks. They follow ../shared/docs/notion-api.md and ../shared/docs/monday-api.md.
 
+pub mod company;
+pub mod fixtures;
 pub mod monday;
 pub mod notion;
+pub mod rng;
 
 mod server {
     use std::net::SocketAddr;

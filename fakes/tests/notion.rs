@@ -513,10 +513,9 @@ async fn control_endpoints_drive_the_fake_over_http() {
 
 #[tokio::test]
 async fn fixture_workspace_serves_recorded_blocks() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/notion");
-    let Ok(ws) = Workspace::from_fixtures(&dir) else {
-        return;
-    };
+    trove_fakes::require_fixtures!();
+    let dir = trove_fakes::fixtures::path("notion");
+    let ws = Workspace::from_fixtures(&dir).expect("recorded Notion fixtures load");
     let s = start_with(ws, None).await;
     let kids = all_children(&s, "67cf059ce74646a0b72d481c9ff5d386", 10).await;
     assert_eq!(kids.len(), 36);

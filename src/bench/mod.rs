@@ -3,6 +3,7 @@
 //! import path (store + index catch-up) and by `rebuild`, in one run.
 
 pub mod corpus;
+pub mod semantic;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -17,6 +17,10 @@ pub struct BenchArgs {
     /// Seed of the generated documents.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Measure semantic search instead: embedding passages/s (by batch size and threads),
+    /// then keyword, semantic and hybrid search latency at --docs documents (needs the model).
+    #[arg(long)]
+    pub semantic: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -25,14 +29,17 @@ pub struct BenchArgs {
     pub write_docs: Option<std::path::PathBuf>,
     /// Instead: push throughput and search latency against the `[typesense]` cluster (loopback
     /// nodes only), each next to the cluster used directly (curl bulk import, direct queries).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "semantic")]
     pub push: bool,
 }
 
 pub fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
+    if args.semantic {
+        return super::bench_semantic::run(ctx, &args);
+    }
     let docs = Corpus::standard().documents(args.seed, args.docs);
     if args.push {
-        let config = trove::config::Config::load(ctx.config.as_deref())?;
+        let config = trove::config::Config::cluster_setting(ctx.config.as_deref())?;
         let cluster = config
             .typesense
             .context("bench --push needs a [typesense] table naming a cluster on this machine")?;

@@ -289,6 +289,7 @@ fn start_server(data: &Path, cluster: ClusterConfig) -> anyhow::Result<SocketAdd
         config: None,
         api_key: None,
         sync_every: None,
+        model_dir: None,
         cluster: Some(ClusterServe {
             config: cluster,
             search: true,

@@ -1,7 +1,9 @@
 //! `trove demo`: trove's main job on a built-in workspace. Starts the fake Notion and
-//! monday.com servers on loopback, syncs both into the data folder exactly as a real sync
-//! would (real HTTP, pagination, rate-limit handling), then runs a few searches. With
-//! `--serve` it keeps the fakes up and serves the search page.
+//! monday.com servers on loopback with the demo company, Kestrel Labs
+//! ([`trove_fakes::company`]), syncs both into the data folder exactly as a real sync would
+//! (real HTTP, pagination, rate-limit handling), then asks a few of the questions of
+//! `eval/demo-questions.tsv` and prints the answers. With `--serve` it keeps the fakes up and
+//! serves the search page.
 
 use std::process::ExitCode;
 
@@ -16,6 +18,7 @@ use trove::document::SourceKind;
 use trove::search::{SearchRequest, Searcher};
 use trove::secret::Secret;
 use trove::sync::sync_source;
+use trove_fakes::company::{self, CompanySpec};
 use trove_fakes::{monday as fm, notion as fnn};
 
 #[derive(Debug, Args)]
@@ -23,10 +26,40 @@ pub struct DemoArgs {
     /// After syncing, serve the search page on this address until Ctrl-C.
     #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:7700")]
     pub serve: Option<std::net::SocketAddr>,
-    /// Pages in the generated Notion workspace.
-    #[arg(long, default_value_t = 500)]
-    pub notion_pages: usize,
+    /// Grow the generated part of the company (meetings, customers, bugs, tasks,
+    /// candidates) this many times, for benchmarks; 0 keeps only the hand-written content.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub scale: usize,
 }
+
+/// Questions the demo asks: (question, query typed, hits shown). The last one is only filters.
+const QUESTIONS: &[(&str, &str, usize)] = &[
+    (
+        "Who approves travel over $2,000?",
+        "who approves travel over $2,000?",
+        2,
+    ),
+    (
+        "Why did the March 3 outage happen?",
+        "why did the March 3 outage happen?",
+        2,
+    ),
+    (
+        "What is blocking the Orion launch?",
+        "what is blocking the Orion launch?",
+        2,
+    ),
+    (
+        "How do I roll back a bad deploy?",
+        "how do I roll back a bad deploy?",
+        2,
+    ),
+    (
+        "What is tagged blocked on monday.com?",
+        "source:demo-monday tags:blocked",
+        3,
+    ),
+];
 
 pub fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -34,11 +67,12 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let company = company::generate(&CompanySpec {
+        scale: args.scale,
+        ..CompanySpec::default()
+    });
     let notion = fnn::FakeNotion::start(fnn::FakeNotionOptions {
-        workspace: fnn::generate(&fnn::GenSpec {
-            pages: args.notion_pages,
-            ..fnn::GenSpec::large()
-        }),
+        workspace: company.notion,
         // Notion's documented 3 requests/s would make the demo take minutes.
         rate_limit_per_minute: None,
         ..fnn::FakeNotionOptions::default()
@@ -46,7 +80,7 @@ async fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     .await
     .context("starting the fake Notion server")?;
     let monday = fm::FakeMonday::start(fm::FakeMondayOptions {
-        account: fm::generate(&fm::GenSpec::default()),
+        account: company.monday,
         complexity_budget_per_minute: Some(1_000_000_000),
         ..fm::FakeMondayOptions::default()
     })
@@ -105,6 +139,8 @@ async fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
                 api_key: None,
                 sync_every: None,
                 cluster: None,
+                // Keyword-searchable at once; vectors fill in behind it (background embedding).
+                model_dir: ctx.model_dir()?,
             })
             .await?;
         }
@@ -133,47 +169,49 @@ fn source(name: &str, kind: SourceKind, url: &str, token: &str) -> SourceConfig 
     }
 }
 
-/// Searches built from what was synced: a Notion page title, a monday item name, and a
-/// natural-language question.
+/// Asks the [`QUESTIONS`] and prints each answer: title, breadcrumb, URL and snippet.
 fn sample_searches(ctx: &Ctx) -> anyhow::Result<()> {
     let (store, index) = ctx.open()?;
     let searcher = Searcher::new(index)?;
-    let mut queries = Vec::new();
-    for (source, kind) in [("demo-notion", "page"), ("demo-monday", "item")] {
-        let mut picked = None;
-        store.for_each(Some(source), false, |d| {
-            if picked.is_none() && d.kind == kind && d.title.split_whitespace().count() >= 3 {
-                picked = Some(
-                    d.title
-                        .split_whitespace()
-                        .take(3)
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .to_lowercase(),
-                );
-            }
-            Ok(())
-        })?;
-        queries.extend(picked);
-    }
-    queries.push("what is blocking the launch?".into());
-    for q in queries {
+    println!("\nAsk Kestrel Labs, the demo company:");
+    for (question, query, shown) in QUESTIONS {
         let req = SearchRequest {
-            query: q.clone(),
-            limit: 3,
+            query: query.to_string(),
+            limit: *shown,
             ..SearchRequest::default()
         };
         let resp = searcher.search(&req, &store)?;
-        println!(
-            "\n$ trove search {q:?}   ({} results, {} ms)",
-            resp.total, resp.took_ms
-        );
+        println!("\n? {question}");
+        if !query.eq_ignore_ascii_case(question) {
+            println!("  $ trove search '{query}'");
+        }
+        if resp.hits.is_empty() {
+            println!("  (no answer found)");
+        }
         for h in &resp.hits {
-            println!("  • {}  [{} · {}]", h.title, h.source, h.kind);
-            for line in [&h.path, &h.url].into_iter().filter(|l| !l.is_empty()) {
-                println!("    {line}");
-            }
+            print_hit(h);
         }
     }
     Ok(())
+}
+
+fn print_hit(h: &trove::search::Hit) {
+    let place = if h.path.is_empty() {
+        String::new()
+    } else {
+        format!("  ({})", h.path)
+    };
+    println!("  → {}{place}", h.title);
+    if !h.url.is_empty() {
+        println!("    {}", h.url);
+    }
+    let snippet = h
+        .snippet_plain
+        .0
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !snippet.is_empty() {
+        println!("    “{snippet}”");
+    }
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Ctx;
+use trove::data::Access;
 use trove::store::{Store, StoreError};
 
 #[derive(Debug, Args)]
@@ -17,6 +18,7 @@ pub struct ExportArgs {
 }
 
 pub fn run(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
+    ctx.data().check(Access::Existing)?;
     let store = Store::open(&ctx.data_dir)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());

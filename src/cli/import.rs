@@ -13,6 +13,7 @@ use clap::Args;
 use super::Ctx;
 use trove::document::Document;
 use trove::index::TroveIndex;
+use trove::ingest::Skip;
 use trove::store::{Store, Upserted};
 
 /// Documents per store transaction.
@@ -26,7 +27,14 @@ const MAX_REPORTED: usize = 20;
 pub struct ImportArgs {
     /// NDJSON file to read, or `-` for standard input.
     pub file: PathBuf,
+    /// Documents whose body is longer are skipped (listed by `trove status --skipped`): one
+    /// huge body costs memory in every search that hits it.
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
+    pub max_body_bytes: usize,
 }
+
+/// The default `--max-body-bytes`: 8 MiB, far above any real page or item.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 8 << 20;
 
 /// Counts of one import.
 #[derive(Debug, Default)]
@@ -35,6 +43,7 @@ struct Counts {
     updated: u64,
     unchanged: u64,
     rejected: u64,
+    skipped: u64,
 }
 
 pub fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -52,6 +61,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
         BufReader::with_capacity(1 << 20, input),
         &mut store,
         &mut index,
+        args.max_body_bytes,
     )?;
     let secs = start.elapsed().as_secs_f64();
     let total = counts.added + counts.updated + counts.unchanged;
@@ -62,7 +72,14 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
         counts.unchanged,
         total as f64 / secs.max(1e-9)
     );
+    if counts.skipped > 0 {
+        eprintln!(
+            "warning: {} document(s) skipped for their size; `trove status --skipped` lists them",
+            counts.skipped
+        );
+    }
     drop((store, index));
+    ctx.finish_embedding()?;
     super::push::after_write(ctx)?;
     if counts.rejected > 0 {
         eprintln!("error: {} line(s) rejected; fix them and import the file again (accepted lines are kept)", counts.rejected);
@@ -75,17 +92,46 @@ fn import(
     input: impl BufRead,
     store: &mut Store,
     index: &mut TroveIndex,
+    max_body: usize,
 ) -> anyhow::Result<Counts> {
     let mut counts = Counts::default();
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
     let mut since_index = 0;
-    for (n, line) in input.lines().enumerate() {
-        let line_no = n + 1;
-        let line = line.with_context(|| format!("reading line {line_no}"))?;
-        if line.trim().is_empty() {
-            continue;
+    let mut input = input;
+    let mut buf = Vec::new();
+    let mut line_no = 0;
+    loop {
+        buf.clear();
+        let read = input
+            .read_until(b'\n', &mut buf)
+            .with_context(|| format!("reading line {}", line_no + 1))?;
+        if read == 0 {
+            break;
         }
-        match parse_line(&line) {
+        line_no += 1;
+        let parsed = match std::str::from_utf8(&buf) {
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => parse_line(line),
+            Err(e) => Err(format!(
+                "not valid UTF-8 (bad byte at column {}); save the file as UTF-8",
+                e.valid_up_to() + 1
+            )),
+        };
+        match parsed {
+            Ok(doc) if doc.body.len() > max_body => {
+                counts.skipped += 1;
+                let reason = format!(
+                    "body is {} bytes; the limit is {max_body} (--max-body-bytes)",
+                    doc.body.len()
+                );
+                eprintln!("line {line_no}: skipped {}: {reason}", doc.id);
+                let skip = Skip {
+                    native_id: doc.id,
+                    what: "document".into(),
+                    reason,
+                };
+                store.record_skip(&doc.source, &skip)?;
+            }
             Ok(doc) => batch.push(doc),
             Err(problem) => {
                 counts.rejected += 1;
@@ -141,6 +187,69 @@ fn commit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invalid_utf8_line_aborts_the_import() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = trove::data::DataDir::new(tmp.path());
+        let (mut store, mut index) = data.open().unwrap();
+        let mut input = b"{\"id\":\"m:1\",\"title\":\"one\",\"body\":\"b\"}\n".to_vec();
+        input.extend_from_slice(b"{\"id\":\"m:2\",\"title\":\"t\xff\xfe\",\"body\":\"b\"}\n");
+        input.extend_from_slice(b"\xc3\n");
+        input.extend_from_slice(b"{\"id\":\"m:3\",\"title\":\"three\",\"body\":\"b\"}");
+        let counts = import(&input[..], &mut store, &mut index, DEFAULT_MAX_BODY_BYTES).unwrap();
+        assert_eq!(counts.added, 2, "good lines before and after are kept");
+        assert_eq!(counts.rejected, 2);
+        assert!(store.get("m:3").unwrap().is_some());
+    }
+
+    #[test]
+    fn ids_longer_than_the_term_limit_add_a_hit_per_update() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut store, mut index) = trove::data::DataDir::new(tmp.path()).open().unwrap();
+        let line = format!(
+            r#"{{"id":"x:{}","title":"t","body":"b"}}"#,
+            "a".repeat(70_000)
+        );
+        for _ in 0..2 {
+            let counts = import(
+                line.as_bytes(),
+                &mut store,
+                &mut index,
+                DEFAULT_MAX_BODY_BYTES,
+            )
+            .unwrap();
+            assert_eq!((counts.added, counts.rejected), (0, 1));
+        }
+        assert_eq!(store.count(None).unwrap(), 0);
+        assert_eq!(trove::data::IndexCounts::of(&index).unwrap().documents, 0);
+    }
+
+    #[test]
+    fn huge_bodies_are_imported_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut store, mut index) = trove::data::DataDir::new(tmp.path()).open().unwrap();
+        let big = format!(
+            r#"{{"id":"x:big","title":"t","body":"{}"}}"#,
+            "a ".repeat(600)
+        );
+        let small = r#"{"id":"x:small","title":"t","body":"fits"}"#;
+        let input = format!("{big}\n{small}\n");
+        let counts = import(input.as_bytes(), &mut store, &mut index, 1000).unwrap();
+        assert_eq!((counts.added, counts.skipped, counts.rejected), (1, 1, 0));
+        assert!(store.get("x:big").unwrap().is_none());
+        let skipped = store.skipped(None).unwrap();
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(
+            (skipped[0].0.as_str(), skipped[0].1.native_id.as_str()),
+            ("x", "x:big")
+        );
+        assert!(
+            skipped[0].1.reason.contains("the limit is 1000"),
+            "{:?}",
+            skipped[0]
+        );
+    }
 
     #[test]
     fn missing_title_is_named() {

@@ -2,18 +2,23 @@
 //! module per subcommand. Human output by default, `--json` for scripts, progress on stderr
 //! only when it is a terminal.
 //!
-//! Exit codes: 0 success, 1 failure (the message says what to fix), 2 bad usage or bad query.
+//! Exit codes ([`trove::error::Fault`]): 0 success, 1 failure (the message says what to fix),
+//! 2 bad usage or bad query, 130 a sync interrupted by Ctrl-C (committed batches are kept).
+//! `main` prints the error chain once (`{:#}`); library errors never repeat their source.
 
 mod bench;
 mod bench_push;
+mod bench_semantic;
 mod demo;
 mod export;
 mod fake;
 mod import;
+mod mcp;
 mod progress;
 mod push;
 mod rebuild;
 mod search;
+mod semantic;
 mod serve;
 mod status;
 mod sync;
@@ -24,8 +29,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use trove::data::DataDir;
+use trove::error::Fault;
 use trove::index::TroveIndex;
-use trove::search::QueryError;
+use trove::search::{QueryError, SearchError};
 use trove::store::Store;
 
 /// trove: full-text search over your Notion and monday.com workspaces.
@@ -43,6 +49,9 @@ pub struct Cli {
     /// Configuration file with the sources to sync [default: ./trove.toml when it exists].
     #[arg(long, global = true, env = "TROVE_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Sentence-embedding model folder for semantic search [default: <data-dir>/models/all-MiniLM-L6-v2 when it exists; also `[embeddings] model_dir` in trove.toml].
+    #[arg(long, global = true, env = "TROVE_MODEL_DIR")]
+    pub model_dir: Option<PathBuf>,
     /// More log output on stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -57,8 +66,10 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Search the index.
     Search(search::SearchArgs),
-    /// Serve the search page and HTTP API.
+    /// Serve the search page and HTTP API (with MCP at /mcp).
     Serve(serve::ServeArgs),
+    /// Serve MCP on stdin/stdout, for AI assistants (search, fetch and status tools).
+    Mcp(mcp::McpArgs),
     /// Upsert documents from NDJSON (one JSON document per line; `-` reads stdin).
     Import(import::ImportArgs),
     /// Print every document as NDJSON on stdout.
@@ -86,29 +97,36 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
-            if err.downcast_ref::<QueryError>().is_some()
-                || matches!(
-                    err.downcast_ref::<trove::search::SearchError>(),
-                    Some(trove::search::SearchError::BadQuery(_))
-                )
-            {
-                ExitCode::from(2)
-            } else {
-                ExitCode::FAILURE
-            }
+            ExitCode::from(fault(&err).exit_code())
         }
     }
+}
+
+/// The one classification of a failure, found anywhere in its chain: a bad query is the
+/// user's (exit 2), anything else exits 1.
+fn fault(err: &anyhow::Error) -> Fault {
+    for cause in err.chain() {
+        if cause.is::<QueryError>() {
+            return Fault::User;
+        }
+        if let Some(e) = cause.downcast_ref::<SearchError>() {
+            return e.fault();
+        }
+    }
+    Fault::Internal
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx {
         data_dir: cli.data_dir,
         config: cli.config,
+        model_dir: cli.model_dir,
     };
     match cli.command {
         Command::Sync(a) => sync::run(&ctx, a),
         Command::Search(a) => search::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
+        Command::Mcp(a) => mcp::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Rebuild(a) => rebuild::run(&ctx, a),
@@ -124,6 +142,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub struct Ctx {
     pub data_dir: PathBuf,
     pub config: Option<PathBuf>,
+    /// `--model-dir` / `TROVE_MODEL_DIR` (see `semantic.rs` for the full lookup).
+    pub model_dir: Option<PathBuf>,
 }
 
 impl Ctx {
@@ -132,9 +152,16 @@ impl Ctx {
         DataDir::new(&self.data_dir)
     }
 
-    /// Opens the store and the index, index caught up with the store (see [`DataDir::open`]).
+    /// Opens the store and the index, index caught up with the store (see [`DataDir::open`]),
+    /// creating the data folder if needed: for commands that write.
     pub fn open(&self) -> anyhow::Result<(Store, TroveIndex)> {
         Ok(self.data().open()?)
+    }
+
+    /// Like [`open`](Self::open) for commands that only read: a data folder without a store is
+    /// an error naming the path, and nothing is created.
+    pub fn open_existing(&self) -> anyhow::Result<(Store, TroveIndex)> {
+        Ok(self.data().open_existing()?)
     }
 }
 

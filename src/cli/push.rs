@@ -13,7 +13,6 @@ use super::Ctx;
 use trove::cluster::typesense::Typesense;
 use trove::cluster::{push, ClusterConfig, PushOptions, PushReport};
 use trove::config::Config;
-use trove::store::Store;
 
 #[derive(Debug, Args)]
 pub struct PushArgs {
@@ -27,13 +26,14 @@ pub struct PushArgs {
 }
 
 pub fn run(ctx: &Ctx, args: PushArgs) -> anyhow::Result<ExitCode> {
-    let config = Config::load(ctx.config.as_deref())?;
+    let config = Config::cluster_setting(ctx.config.as_deref())?;
     let cluster = config.typesense.context(
         "no [typesense] table in the config: add one with the cluster's `nodes` \
          (see README, \"Moving search to a cluster\")",
     )?;
-    // Fails early, with the store's own message, if the data folder is unusable.
-    Store::open(&ctx.data_dir)?;
+    // A push reads the store: a missing data folder is an error naming it, and nothing is
+    // created.
+    ctx.data().check(trove::data::Access::Existing)?;
     let report = push_now(ctx, &cluster, args.rebuild)?;
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
@@ -105,7 +105,7 @@ fn print_report(r: &PushReport) {
 /// The push at the end of `sync`, `import` and `rebuild`: only when `[typesense]` is
 /// configured. A failure says what was kept and what to run.
 pub fn after_write(ctx: &Ctx) -> anyhow::Result<()> {
-    let config = Config::load(ctx.config.as_deref()).context(
+    let config = Config::cluster_setting(ctx.config.as_deref()).context(
         "reading the config for the automatic cluster push (the store and index are updated)",
     )?;
     let Some(cluster) = config.typesense else {

@@ -7,14 +7,18 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Ctx;
 use trove::index::rebuild;
-use trove::store::Store;
 
 #[derive(Debug, Args)]
-pub struct RebuildArgs {}
+pub struct RebuildArgs {
+    /// Rebuild even when the store is empty and the index is not (which empties the index).
+    #[arg(long)]
+    pub force: bool,
+}
 
-pub fn run(ctx: &Ctx, _args: RebuildArgs) -> anyhow::Result<ExitCode> {
-    // Fails early, with the store's own message, if the data folder is unusable.
-    Store::open(&ctx.data_dir)?;
+pub fn run(ctx: &Ctx, args: RebuildArgs) -> anyhow::Result<ExitCode> {
+    // Fails early, creating nothing, if the data folder is missing or unusable, or if an empty
+    // store would replace an index that has documents.
+    ctx.data().check_rebuild(args.force)?;
     let bar = if super::stderr_is_tty() {
         let b = ProgressBar::new(0);
         b.set_style(
@@ -40,6 +44,8 @@ pub fn run(ctx: &Ctx, _args: RebuildArgs) -> anyhow::Result<ExitCode> {
         stats.mb_per_sec(),
         stats.generation
     );
+    // Stored vectors are reused: only documents without vectors go through the model.
+    ctx.finish_embedding()?;
     super::push::after_write(ctx)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -47,6 +47,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
         api_key,
         sync_every: args.sync_every,
         cluster: cluster(ctx, args.engine)?,
+        model_dir: ctx.model_dir()?,
     };
     opts.check()?;
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -56,7 +57,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// The cluster to report on and, with the typesense engine, to search.
 fn cluster(ctx: &Ctx, engine: Option<EngineKind>) -> anyhow::Result<Option<ClusterServe>> {
-    let config = Config::load(ctx.config.as_deref())?;
+    let config = Config::cluster_setting(ctx.config.as_deref())?;
     let engine = engine.unwrap_or(config.engine);
     match (config.typesense, engine) {
         (None, EngineKind::Typesense) => anyhow::bail!(

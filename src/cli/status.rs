@@ -22,8 +22,9 @@ pub struct StatusArgs {
 }
 
 pub fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
-    let (store, index) = ctx.open()?;
-    let status = ctx.data().status(&store, &index)?;
+    let (store, index) = ctx.open_existing()?;
+    let mut status = ctx.data().status(&store, &index)?;
+    status.embeddings = ctx.embeddings_status(&store)?;
     let skipped = if args.skipped {
         store.skipped(None)?
     } else {
@@ -60,6 +61,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
 fn print_human(s: &Status) {
     println!("data folder: {}", s.data_dir);
     println!("documents:   {}", s.documents);
+    print_embeddings(&s.embeddings);
     if s.sources.is_empty() {
         println!("sources:     none yet (run `trove sync`, `trove import` or `trove demo`)");
     }
@@ -111,7 +113,7 @@ fn print_human(s: &Status) {
 
 /// Lag and node health of the `[typesense]` cluster, when one is configured.
 fn cluster_status(ctx: &Ctx, store: &Store) -> anyhow::Result<Option<ClusterStatus>> {
-    let Some(config) = Config::load(ctx.config.as_deref())?.typesense else {
+    let Some(config) = Config::cluster_setting(ctx.config.as_deref())?.typesense else {
         return Ok(None);
     };
     let lag = trove::cluster::Lag::of(store, &config.collection)?;
@@ -150,5 +152,20 @@ fn print_cluster(c: &ClusterStatus) {
         };
         let role = n.role.as_deref().unwrap_or("?");
         println!("  node {}  {state} ({role})", n.url);
+    }
+}
+
+fn print_embeddings(e: &trove::data::EmbeddingsStatus) {
+    match (&e.model, &e.off_reason) {
+        (Some(model), _) => println!(
+            "semantic search: on ({model}, {} dimensions); {} passage vectors, {} documents pending",
+            e.dimensions.unwrap_or(0),
+            e.vectors,
+            e.pending
+        ),
+        (None, reason) => println!(
+            "semantic search: off ({})",
+            reason.as_deref().unwrap_or("no model")
+        ),
     }
 }

@@ -10,7 +10,7 @@ use clap::Args;
 use super::progress::BarProgress;
 use super::Ctx;
 use trove::config::Config;
-use trove::connectors::{ConnectorError, SyncOptions};
+use trove::connectors::SyncOptions;
 use trove::sync::{sync_source, Outcome};
 
 #[derive(Debug, Args)]
@@ -24,6 +24,7 @@ pub struct SyncArgs {
 }
 
 pub fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<ExitCode> {
+    ctx.data().check(trove::data::Access::Create)?;
     let config = Config::load(ctx.config.as_deref())?;
     let sources = config.select(&args.sources)?;
     if sources.is_empty() {
@@ -59,6 +60,7 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    ctx.finish_embedding()?;
     // What every source committed goes to the cluster, failed sources included.
     drop(rt);
     super::push::after_write(ctx)?;
@@ -92,24 +94,7 @@ fn print_outcome(o: &Outcome) {
         Some(e) => {
             println!("{line} (stopped early)");
             eprintln!("error: source `{}`: {e}", o.source);
-            if let Some(hint) = hint(e) {
-                eprintln!("hint: {hint}");
-            }
+            eprintln!("hint: {}", e.hint());
         }
-    }
-}
-
-/// What to do next, for failures whose message alone does not say it.
-fn hint(e: &ConnectorError) -> Option<&'static str> {
-    match e {
-        ConnectorError::Unreachable(_) => Some(
-            "check the source's `api_url` and the network, then run `trove sync` again; \
-             everything committed so far is kept and the sync resumes where it stopped",
-        ),
-        ConnectorError::Auth(_) => Some(
-            "check the token (or the environment variable `token_env`/`auth_token_env` names); \
-             the store and index were left as they were",
-        ),
-        _ => None,
     }
 }

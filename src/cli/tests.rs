@@ -75,7 +75,11 @@ fn sync_flags() {
 fn import_export_status_rebuild() {
     assert!(matches!(
         parse(&["import", "-"]).command,
-        Command::Import(_)
+        Command::Import(i) if i.max_body_bytes == 8 << 20
+    ));
+    assert!(matches!(
+        parse(&["import", "--max-body-bytes", "1000", "f"]).command,
+        Command::Import(i) if i.max_body_bytes == 1000
     ));
     let Command::Export(e) = parse(&["export", "--source", "n"]).command else {
         panic!()
@@ -86,6 +90,19 @@ fn import_export_status_rebuild() {
     };
     assert!(s.json && s.skipped);
     assert!(matches!(parse(&["rebuild"]).command, Command::Rebuild(_)));
+    assert!(matches!(
+        parse(&["rebuild", "--force"]).command,
+        Command::Rebuild(r) if r.force
+    ));
+}
+
+#[test]
+fn mcp_takes_the_global_data_dir_after_the_subcommand() {
+    // The form MCP client configurations use: ["mcp", "--data-dir", PATH].
+    let cli = parse(&["mcp", "--data-dir", "/srv/trove"]);
+    assert!(matches!(cli.command, Command::Mcp(_)));
+    assert_eq!(cli.data_dir.to_str(), Some("/srv/trove"));
+    assert!(Cli::try_parse_from(["trove", "mcp", "--stdio"]).is_err());
 }
 
 #[test]
@@ -113,14 +130,14 @@ fn bench_flags() {
 
 #[test]
 fn demo_and_fake_flags() {
-    let Command::Demo(d) = parse(&["demo", "--serve", "--notion-pages", "50"]).command else {
+    let Command::Demo(d) = parse(&["demo", "--serve", "--scale", "50"]).command else {
         panic!()
     };
     assert_eq!(
         d.serve.map(|a| a.to_string()).as_deref(),
         Some("127.0.0.1:7700")
     );
-    assert_eq!(d.notion_pages, 50);
+    assert_eq!(d.scale, 50);
     assert!(matches!(
         parse(&["fake", "monday", "--addr", "127.0.0.1:9999"]).command,
         Command::Fake(_)
@@ -153,4 +170,43 @@ fn serve_engine_and_bench_push_flags() {
         panic!("not bench");
     };
     assert!(a.push);
+}
+
+#[test]
+fn semantic_flags() {
+    let cli = parse(&[
+        "--model-dir",
+        "/m/minilm",
+        "search",
+        "q",
+        "--mode",
+        "semantic",
+    ]);
+    assert_eq!(
+        cli.model_dir.as_deref().and_then(|p| p.to_str()),
+        Some("/m/minilm")
+    );
+    let Command::Search(s) = cli.command else {
+        panic!()
+    };
+    assert_eq!(s.mode, Some(trove::search::Mode::Semantic));
+    for (flag, mode) in [
+        ("keyword", trove::search::Mode::Keyword),
+        ("hybrid", trove::search::Mode::Hybrid),
+    ] {
+        let Command::Search(s) = parse(&["search", "q", "--mode", flag]).command else {
+            panic!()
+        };
+        assert_eq!(s.mode, Some(mode));
+    }
+    let bad = Cli::try_parse_from(["trove", "search", "q", "--mode", "fuzzy"]).unwrap_err();
+    assert!(
+        bad.to_string()
+            .contains("expected keyword, semantic or hybrid"),
+        "{bad}"
+    );
+    let Command::Bench(b) = parse(&["bench", "--semantic", "--docs", "100"]).command else {
+        panic!()
+    };
+    assert!(b.semantic && b.docs == 100);
 }

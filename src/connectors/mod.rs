@@ -13,6 +13,8 @@
 pub mod http;
 pub mod monday;
 pub mod notion;
+#[cfg(test)]
+pub mod testing;
 
 pub use crate::ingest::{Batch, DocMeta, Sink, SinkError, Skip, SyncSummary};
 
@@ -75,7 +77,32 @@ pub enum ConnectorError {
     Protocol(String),
     #[error(transparent)]
     Sink(#[from] SinkError),
-    /// The sync was interrupted (Ctrl-C); state up to the last checkpoint is kept.
-    #[error("sync interrupted; run it again to resume from the last checkpoint")]
-    Interrupted,
+}
+
+impl ConnectorError {
+    /// What to do next: the message says what went wrong, this what fixes it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ConnectorError::Auth(_) => {
+                "check the token (or the environment variable `token_env`/`auth_token_env` \
+                 names); the store and index were left as they were"
+            }
+            ConnectorError::QuotaExhausted(_) => {
+                "wait until the quota resets (see the message), then run `trove sync` again; \
+                 everything committed so far is kept"
+            }
+            ConnectorError::Unreachable(_) => {
+                "check the source's `api_url` and the network, then run `trove sync` again; \
+                 everything committed so far is kept and the sync resumes where it stopped"
+            }
+            ConnectorError::Protocol(_) => {
+                "check that the source's `api_url` points at the API itself (not a proxy or a web \
+                 page); if it does, run again with `-v` and report the log"
+            }
+            ConnectorError::Sink(_) => {
+                "check free disk space and the permissions of the data folder, then run \
+                 `trove sync` again"
+            }
+        }
+    }
 }

@@ -11,11 +11,24 @@ use html2text::render::TrivialDecorator;
 /// Wide enough that paragraphs are never wrapped (search text wants whole lines).
 const WIDTH: usize = 400;
 
+/// Deeper markup skips the HTML parser: html5ever's tree building is quadratic in the nesting
+/// depth (100 000 nested tags took minutes), and anyone who can write an update controls it.
+const MAX_NESTING: usize = 256;
+
+/// Elements that never have a closing tag, so they do not nest.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
 /// Converts an HTML fragment to readable plain text.
 pub fn html_to_text(html: &str) -> String {
     let cleaned = html.replace('\u{feff}', "");
     if !cleaned.contains('<') && !cleaned.contains('&') {
         return tidy(&cleaned);
+    }
+    if nesting_depth(&cleaned) > MAX_NESTING {
+        return tidy(&strip_tags(&cleaned));
     }
     // The trivial decorator adds nothing: no `[…]` around links, no list bullets.
     let rendered = html2text::config::with_decorator(TrivialDecorator::new())
@@ -44,6 +57,31 @@ fn tidy(text: &str) -> String {
         out.push_str(line);
     }
     out
+}
+
+/// The deepest tag nesting in `html`, estimated in one pass: opening tags minus closing tags,
+/// not counting void elements and `<…/>`.
+fn nesting_depth(html: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for tag in html.split('<').skip(1) {
+        let end = tag.find('>').unwrap_or(tag.len());
+        let inner = &tag[..end];
+        if inner.starts_with('/') {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let name: String = inner
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name.is_empty() || inner.ends_with('/') || VOID.contains(&name.as_str()) {
+            continue;
+        }
+        depth += 1;
+        max = max.max(depth);
+    }
+    max
 }
 
 /// Last-resort fallback: drops everything between `<` and `>`.
@@ -97,5 +135,26 @@ mod tests {
     fn unclosed_markup_never_panics() {
         let t = html_to_text("<p>broken <b>bold <i>text");
         assert!(t.contains("broken"), "{t}");
+    }
+
+    #[test]
+    fn deeply_nested_html_takes_minutes_to_parse() {
+        // Run on a thread with a tokio worker's 2 MiB stack, where update bodies are flattened.
+        let deep = format!(
+            "{}deep text{}",
+            "<div><b>".repeat(50_000),
+            "</b></div>".repeat(50_000)
+        );
+        let t = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || html_to_text(&deep))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(t.contains("deep text"), "{}", t.len());
+        assert_eq!(
+            nesting_depth("<p>a<br>b<img src=x/><b>c</b></p><p>d</p>"),
+            2
+        );
     }
 }

@@ -53,7 +53,8 @@ impl ClusterHandle {
             .await
             .map_err(|e| match e {
                 SearchFailure::BadQuery(q) => ApiError::BadQuery(q.to_string()),
-                SearchFailure::Cluster(c) => ApiError::Upstream(c.to_string()),
+                e @ SearchFailure::ModeUnavailable(_) => ApiError::BadParameter(e.to_string()),
+                SearchFailure::Cluster(c) => ApiError::Upstream(crate::error::chain(&c)),
             })
     }
 
@@ -61,7 +62,7 @@ impl ClusterHandle {
     pub async fn document(&self, id: &str) -> Result<Option<Document>, ApiError> {
         Engine::document(&self.engine, &self.alias, id)
             .await
-            .map_err(|e| ApiError::Upstream(e.to_string()))
+            .map_err(|e| ApiError::Upstream(crate::error::chain(&e)))
     }
 
     /// Lag (from the store's push record) and node health (asked now).

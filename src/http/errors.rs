@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::error::Fault;
 use crate::search::SearchError;
 
 /// A failed request.
@@ -41,30 +42,33 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// The table: HTTP status and stable machine-readable code of each error kind.
+    /// The table: HTTP status and stable machine-readable code of each error kind. User
+    /// faults and internal ones take their status from [`Fault::http_status`].
     pub fn meta(&self) -> (StatusCode, &'static str) {
+        let fault = |f: Fault| StatusCode::from_u16(f.http_status()).unwrap_or_default();
         match self {
-            ApiError::BadQuery(_) => (StatusCode::BAD_REQUEST, "bad_query"),
-            ApiError::BadParameter(_) => (StatusCode::BAD_REQUEST, "bad_parameter"),
+            ApiError::BadQuery(_) => (fault(Fault::User), "bad_query"),
+            ApiError::BadParameter(_) => (fault(Fault::User), "bad_parameter"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Upstream(_) => (StatusCode::BAD_GATEWAY, "cluster_unavailable"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Internal(_) => (fault(Fault::Internal), "internal"),
         }
     }
 
     /// What the client sees: internal details stay in the log.
-    fn public_message(&self) -> String {
+    pub fn public_message(&self) -> String {
         match self {
             ApiError::Internal(_) => "internal error; see the server log".to_owned(),
             other => other.to_string(),
         }
     }
 
-    pub fn internal(e: impl std::fmt::Display) -> ApiError {
-        ApiError::Internal(e.to_string())
+    /// An internal failure; its whole cause chain goes to the log.
+    pub fn internal<E: std::error::Error>(e: E) -> ApiError {
+        ApiError::Internal(crate::error::chain(&e))
     }
 }
 
@@ -72,7 +76,11 @@ impl From<SearchError> for ApiError {
     fn from(e: SearchError) -> Self {
         match e {
             SearchError::BadQuery(q) => ApiError::BadQuery(q.to_string()),
-            other => ApiError::internal(other),
+            e @ SearchError::SemanticOff => ApiError::BadParameter(e.to_string()),
+            other => {
+                debug_assert_eq!(other.fault(), Fault::Internal);
+                ApiError::internal(other)
+            }
         }
     }
 }
@@ -103,7 +111,7 @@ mod tests {
 
     #[test]
     fn internal_detail_is_not_sent() {
-        let e = ApiError::internal("/secret/path broke");
+        let e = ApiError::internal(std::io::Error::other("/secret/path broke"));
         assert!(!e.public_message().contains("/secret/path"));
         assert_eq!(e.meta().0, StatusCode::INTERNAL_SERVER_ERROR);
     }

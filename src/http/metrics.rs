@@ -59,6 +59,8 @@ pub struct Snapshot {
     pub index_bytes: u64,
     pub index_documents: u64,
     pub index_segments: usize,
+    /// Semantic search: model, dimensions, stored passage vectors, pending documents.
+    pub embeddings: crate::data::EmbeddingsStatus,
 }
 
 impl Metrics {
@@ -109,7 +111,37 @@ pub fn render(m: &Metrics, snap: &Snapshot) -> String {
     index(&mut out, m, snap);
     documents(&mut out, snap);
     syncs(&mut out, m, snap);
+    embeddings(&mut out, &snap.embeddings);
     out
+}
+
+fn embeddings(out: &mut String, e: &crate::data::EmbeddingsStatus) {
+    let gauges = [
+        (
+            "trove_embeddings_enabled",
+            "1 when a model is loaded (semantic search on).",
+            u64::from(e.enabled),
+        ),
+        (
+            "trove_embeddings_dimensions",
+            "Dimensions of the model's vectors.",
+            e.dimensions.unwrap_or(0) as u64,
+        ),
+        (
+            "trove_embeddings_vectors",
+            "Passage vectors stored for the model.",
+            e.vectors,
+        ),
+        (
+            "trove_embeddings_pending",
+            "Documents waiting to be embedded.",
+            e.pending,
+        ),
+    ];
+    for (name, help, v) in gauges {
+        header(out, name, "gauge", help);
+        let _ = writeln!(out, "{name} {v}");
+    }
 }
 
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {

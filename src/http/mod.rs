@@ -6,12 +6,16 @@
 //! ([`periodic`]), and serves the [`routes`] until SIGINT or SIGTERM, finishing requests in
 //! flight. Errors map to statuses and codes in one table ([`errors`]); counters and gauges are
 //! exposed in Prometheus format ([`metrics`]); the page is one self-contained HTML file
-//! ([`page`]).
+//! ([`page`]). Connections are served by [`conn`], which bounds them (count, header-read and
+//! idle timeout, head size), since `axum::serve` sets none of these.
+//!
+//! The Model Context Protocol's Streamable HTTP transport is mounted at `/mcp` ([`crate::mcp`]).
 //!
 //! Binding anything but a loopback address requires an API key; with a key, every endpoint but
-//! `/`, `/health` and the page's assets requires `Authorization: Bearer <key>`.
+//! `/`, `/health` and the page's assets (so `/mcp` too) requires `Authorization: Bearer <key>`.
 
 pub mod cluster;
+pub mod conn;
 pub mod errors;
 pub mod metrics;
 pub mod page;
@@ -31,10 +35,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use tokio_util::sync::CancellationToken;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::data::DataDir;
 use crate::secret::Secret;
 pub use errors::ApiError;
 pub use state::AppState;
@@ -58,6 +62,8 @@ pub struct ServeOptions {
     /// The `[typesense]` cluster: lag and health in `/status` and `/metrics`, and the search
     /// engine when `search` is set.
     pub cluster: Option<cluster::ClusterServe>,
+    /// Sentence-embedding model folder; `None`: keyword search only.
+    pub model_dir: Option<PathBuf>,
 }
 
 impl ServeOptions {
@@ -93,32 +99,41 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     opts.check()?;
-    let data = DataDir::new(&opts.data_dir);
-    let (store, index) = tokio::task::spawn_blocking(move || data.open())
-        .await
-        .context("opening the data folder")??;
-    let mut state = AppState::new(&opts.data_dir, store, index, opts.api_key.clone())?;
-    if let Some(c) = &opts.cluster {
-        state.cluster = Some(cluster::ClusterHandle::new(c)?);
-    }
-    let state = Arc::new(state);
-    tokio::spawn(state::follow_index(Arc::clone(&state)));
+    let cluster = opts
+        .cluster
+        .as_ref()
+        .map(cluster::ClusterHandle::new)
+        .transpose()?;
+    let state = AppState::open(
+        &opts.data_dir,
+        opts.api_key.clone(),
+        opts.model_dir.clone(),
+        cluster,
+    )
+    .await?;
+    state::embed_in_background(Arc::clone(&state));
     if let Some(every) = opts.sync_every {
         periodic::start(Arc::clone(&state), opts.config.clone(), every)?;
     }
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data_dir = %opts.data_dir.display(), auth = opts.api_key.is_some(), "serving");
-    eprintln!("trove serve: listening on http://{addr}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")?;
+    eprintln!("trove serve: listening on http://{addr} (MCP at /mcp)");
+    // Open MCP sessions hold event streams; ending them lets the graceful shutdown finish.
+    let stop = CancellationToken::new();
+    let app = router(state, !addr.ip().is_loopback(), stop.clone());
+    let shutdown = async move {
+        shutdown.await;
+        stop.cancel();
+    };
+    conn::serve_connections(listener, app, conn::Limits::default(), shutdown).await;
     tracing::info!("server stopped");
     Ok(())
 }
 
-/// The routes and their middleware.
-pub fn router(state: Arc<AppState>) -> Router {
+/// The routes and their middleware. `public` (listening beyond loopback) lets MCP requests
+/// carry any `Host` (the API key guards them); cancelling `stop` ends the MCP sessions.
+pub fn router(state: Arc<AppState>, public: bool, stop: CancellationToken) -> Router {
+    let mcp = crate::mcp::http_service(Arc::clone(&state), public, stop);
     Router::new()
         .route("/", get(routes::page))
         .route("/search", get(routes::search))
@@ -126,6 +141,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/health", get(routes::health))
         .route("/status", get(routes::status))
         .route("/metrics", get(routes::metrics))
+        .nest_service("/mcp", mcp)
         .fallback(routes::not_found)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
@@ -227,6 +243,7 @@ mod tests {
             api_key: key.map(Secret::new),
             sync_every: None,
             cluster: None,
+            model_dir: None,
         }
     }
 

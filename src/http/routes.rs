@@ -26,12 +26,9 @@ pub const DEFAULT_LIMIT: usize = 10;
 
 type Shared = State<Arc<AppState>>;
 
-/// The search page.
+/// The search page, with the headers in [`super::page::HEADERS`].
 pub async fn page() -> impl IntoResponse {
-    (
-        [(header::CACHE_CONTROL, "no-cache")],
-        Html(super::page::INDEX_HTML),
-    )
+    (super::page::HEADERS, Html(super::page::INDEX_HTML))
 }
 
 /// `GET /search`: see [`parse_search`] for the parameters.
@@ -84,6 +81,9 @@ pub fn parse_search(params: &[(String, String)]) -> Result<SearchRequest, ApiErr
             "source" => req.source = non_empty(value),
             "kind" => req.kind = non_empty(value),
             "tag" => req.tags.extend(non_empty(value)),
+            "mode" if !value.is_empty() => {
+                req.mode = Some(value.parse().map_err(ApiError::BadParameter)?)
+            }
             "updated_after" => req.updated_after = Some(date(key, value)?),
             "updated_before" => req.updated_before = Some(date(key, value)?),
             _ => {}
@@ -130,7 +130,7 @@ fn offset(v: &str) -> Result<usize, ApiError> {
 }
 
 /// An RFC 3339 instant or a `YYYY-MM-DD` date (midnight UTC).
-fn date(key: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
+pub fn date(key: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Ok(t.with_timezone(&Utc));
     }
@@ -147,7 +147,7 @@ fn date(key: &str, v: &str) -> Result<DateTime<Utc>, ApiError> {
 }
 
 /// At most 40 characters of a user value, for messages.
-fn clip(v: &str) -> String {
+pub fn clip(v: &str) -> String {
     v.chars().take(40).collect()
 }
 
@@ -176,8 +176,19 @@ pub async fn document(State(state): Shared, Path(id): Path<String>) -> Result<Re
 /// index cannot be read).
 pub async fn health(State(state): Shared) -> Result<Json<serde_json::Value>, ApiError> {
     let counts = IndexCounts::of(state.searcher().index()).map_err(ApiError::internal)?;
+    let semantic = match &state.semantic {
+        Some(s) => {
+            let model = s.embedder.id().to_owned();
+            let pending = blocking(&state, move |st| {
+                st.with_store(|store| store.pending_vectors(&model).map_err(ApiError::internal))
+            })
+            .await?;
+            serde_json::json!({ "enabled": true, "pending": pending })
+        }
+        None => serde_json::json!({ "enabled": false, "pending": 0 }),
+    };
     Ok(Json(
-        serde_json::json!({ "status": "ok", "documents": counts.documents }),
+        serde_json::json!({ "status": "ok", "documents": counts.documents, "semantic": semantic }),
     ))
 }
 
@@ -186,9 +197,11 @@ pub async fn status(State(state): Shared) -> Result<Response, ApiError> {
     let searcher = state.searcher();
     let status = blocking(&state, move |st| {
         st.with_store(|store| {
-            DataDir::new(&st.data_dir)
+            let mut status = DataDir::new(&st.data_dir)
                 .status(store, searcher.index())
-                .map_err(ApiError::internal)
+                .map_err(ApiError::internal)?;
+            status.embeddings = st.embeddings_status(store)?;
+            Ok(status)
         })
     })
     .await?;
@@ -227,6 +240,7 @@ pub async fn metrics(State(state): Shared) -> Result<Response, ApiError> {
                 index_bytes: searcher.index().disk_bytes(),
                 index_documents: counts.documents,
                 index_segments: counts.segments,
+                embeddings: st.embeddings_status(store)?,
             })
         })
     })
@@ -253,18 +267,35 @@ pub async fn not_found() -> ApiError {
 }
 
 /// Runs blocking work with a slot, off the async threads, within [`WORK_TIMEOUT`].
-async fn blocking<T: Send + 'static>(
+pub async fn blocking<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    let st = Arc::clone(state);
+    bounded(&state.slots, WORK_TIMEOUT, move || f(&st)).await
+}
+
+/// Runs `f` on the blocking pool once a slot is free, answering [`ApiError::Timeout`] after
+/// `timeout`. The slot moves into the blocking task and is released when `f` returns, not
+/// when the caller gives up: a timeout cannot be used to start more work than there are slots.
+async fn bounded<T: Send + 'static>(
+    slots: &Arc<tokio::sync::Semaphore>,
+    timeout: std::time::Duration,
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let work = async {
-        let _slot = state.slots.acquire().await.map_err(|_| ApiError::Busy)?;
-        let st = Arc::clone(state);
-        tokio::task::spawn_blocking(move || f(&st))
+        let slot = Arc::clone(slots)
+            .acquire_owned()
             .await
-            .map_err(ApiError::internal)?
+            .map_err(|_| ApiError::Busy)?;
+        tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            f()
+        })
+        .await
+        .map_err(ApiError::internal)?
     };
-    tokio::time::timeout(WORK_TIMEOUT, work)
+    tokio::time::timeout(timeout, work)
         .await
         .map_err(|_| ApiError::Timeout)?
 }
@@ -272,6 +303,30 @@ async fn blocking<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn timed_out_query_releases_its_slot_while_the_work_runs_on() {
+        let slots = Arc::new(tokio::sync::Semaphore::new(1));
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let r = bounded(&slots, std::time::Duration::from_millis(20), move || {
+            wait.recv().map_err(ApiError::internal)
+        })
+        .await;
+        assert!(matches!(r, Err(ApiError::Timeout)));
+        assert_eq!(
+            slots.available_permits(),
+            0,
+            "the work still runs and holds its slot"
+        );
+        let second = bounded(&slots, std::time::Duration::from_millis(20), || Ok(())).await;
+        assert!(
+            matches!(second, Err(ApiError::Timeout)),
+            "no second task started"
+        );
+        release.send(()).unwrap();
+        let third = bounded(&slots, std::time::Duration::from_secs(30), || Ok(7)).await;
+        assert_eq!(third.unwrap(), 7, "the slot came back when the work ended");
+    }
 
     fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -318,6 +373,18 @@ mod tests {
                 "{k}={v}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn mode_is_parsed_and_a_bad_one_is_named() {
+        let r = parse_search(&p(&[("q", "x"), ("mode", "semantic")])).unwrap();
+        assert_eq!(r.mode, Some(crate::search::Mode::Semantic));
+        assert_eq!(parse_search(&p(&[("mode", "")])).unwrap().mode, None);
+        let e = parse_search(&p(&[("mode", "fuzzy")])).unwrap_err();
+        assert!(
+            matches!(&e, ApiError::BadParameter(m) if m.contains("search mode")),
+            "{e}"
+        );
     }
 
     #[test]

@@ -11,11 +11,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
+use anyhow::Context;
+
+use crate::data::{DataDir, EmbeddingsStatus};
 use crate::index::{Generations, TroveIndex};
-use crate::search::Searcher;
+use crate::search::{Searcher, Semantic};
 use crate::secret::Secret;
 use crate::store::Store;
 
+use super::cluster::ClusterHandle;
 use super::errors::ApiError;
 use super::metrics::Metrics;
 
@@ -31,10 +35,14 @@ pub struct AppState {
     stores: Mutex<Vec<Store>>,
     pub metrics: Metrics,
     pub api_key: Option<Secret>,
-    /// Bounds concurrent blocking searches so a burst queues instead of piling threads.
-    pub slots: tokio::sync::Semaphore,
+    /// Bounds concurrent blocking searches so a burst queues instead of piling threads. The
+    /// blocking task itself holds its slot, so a timed-out request frees it only when its work
+    /// has really stopped.
+    pub slots: Arc<tokio::sync::Semaphore>,
+    /// Model and vectors when semantic search is on (shared by every searcher generation).
+    pub semantic: Option<Semantic>,
     /// The `[typesense]` cluster, when configured.
-    pub cluster: Option<super::cluster::ClusterHandle>,
+    pub cluster: Option<ClusterHandle>,
 }
 
 impl AppState {
@@ -43,8 +51,9 @@ impl AppState {
         store: Store,
         index: TroveIndex,
         api_key: Option<Secret>,
+        semantic: Option<Semantic>,
     ) -> anyhow::Result<Self> {
-        let searcher = Searcher::new(index)?;
+        let searcher = with_semantic(Searcher::new(index)?, semantic.as_ref());
         let slots = std::thread::available_parallelism()
             .map_or(4, |n| n.get() * 2)
             .max(4);
@@ -54,9 +63,41 @@ impl AppState {
             stores: Mutex::new(vec![store]),
             metrics: Metrics::default(),
             api_key,
-            slots: tokio::sync::Semaphore::new(slots),
+            slots: Arc::new(tokio::sync::Semaphore::new(slots)),
+            semantic,
             cluster: None,
         })
+    }
+
+    /// The `embeddings` part of `/status` and `/metrics`.
+    pub fn embeddings_status(&self, store: &Store) -> Result<EmbeddingsStatus, ApiError> {
+        match &self.semantic {
+            Some(s) => EmbeddingsStatus::of(store, &s.embedder).map_err(ApiError::internal),
+            None => Ok(EmbeddingsStatus::off(crate::data::no_model_reason(
+                &self.data_dir,
+            ))),
+        }
+    }
+
+    /// Opens `data_dir` (the index caught up with the store; with `model_dir`, the model and
+    /// vectors too) and starts [`follow_index`] on the current runtime. `cluster` is the
+    /// `[typesense]` cluster for `/status`, `/metrics` and, if it serves search, `/search`.
+    pub async fn open(
+        data_dir: &Path,
+        api_key: Option<Secret>,
+        model_dir: Option<PathBuf>,
+        cluster: Option<ClusterHandle>,
+    ) -> anyhow::Result<Arc<Self>> {
+        let data = DataDir::new(data_dir);
+        let (store, index, semantic) =
+            tokio::task::spawn_blocking(move || open_all(&data, model_dir))
+                .await
+                .context("opening the data folder")??;
+        let mut state = AppState::new(data_dir, store, index, api_key, semantic)?;
+        state.cluster = cluster;
+        let state = Arc::new(state);
+        tokio::spawn(follow_index(Arc::clone(&state)));
+        Ok(state)
     }
 
     /// The live searcher (cheap: an `Arc` clone).
@@ -140,7 +181,7 @@ fn refresh(state: &AppState, prev: &Seen) -> Option<Seen> {
         // Keep serving the old generation until the new one is open.
         match TroveIndex::open(&state.data_dir)
             .map_err(anyhow::Error::from)
-            .and_then(|i| Ok(Searcher::new(i)?))
+            .and_then(|i| Ok(with_semantic(Searcher::new(i)?, state.semantic.as_ref())))
         {
             Ok(s) => {
                 tracing::info!(generation = %s.index().dir().display(), "switched to a new index generation");
@@ -158,4 +199,69 @@ fn refresh(state: &AppState, prev: &Seen) -> Option<Seen> {
     }
     state.metrics.reloaded();
     Some(now)
+}
+
+/// `searcher` with semantic search when a model is loaded.
+fn with_semantic(searcher: Searcher, semantic: Option<&Semantic>) -> Searcher {
+    match semantic {
+        Some(s) => searcher.with_semantic(s.clone()),
+        None => searcher,
+    }
+}
+
+/// Embeds what the store has waiting and applies it to the shared vector index, every
+/// [`EMBED_EVERY`], until the process ends: documents are keyword-searchable at once and
+/// semantically searchable as their vectors arrive. Runs on its own thread (CPU-bound).
+pub fn embed_in_background(state: Arc<AppState>) {
+    let Some(semantic) = state.semantic.clone() else {
+        return;
+    };
+    std::thread::spawn(move || loop {
+        if let Err(e) = embed_once(&state.data_dir, &semantic) {
+            tracing::warn!(error = %e, "background embedding failed; will retry");
+        }
+        std::thread::sleep(EMBED_EVERY);
+    });
+}
+
+/// How often the background embedder looks for new documents.
+pub const EMBED_EVERY: Duration = Duration::from_secs(2);
+
+fn embed_once(data_dir: &Path, semantic: &Semantic) -> anyhow::Result<()> {
+    let mut store = Store::open(data_dir)?;
+    if store.pending_vectors(semantic.embedder.id())? == 0 {
+        return Ok(());
+    }
+    // A second connection applies each committed chunk as it lands, so searches see the
+    // vectors fill in while the rest is embedded.
+    let reader = Store::open(data_dir)?;
+    let done = crate::embed::embed_pending(&mut store, &semantic.embedder, |_, _| {
+        if let Err(e) = semantic.refresh(&reader, None) {
+            tracing::warn!(error = %e, "applying new vectors failed; will retry");
+        }
+    })?;
+    let gen = Generations::new(data_dir).current()?;
+    semantic.refresh(&store, gen.as_deref())?;
+    tracing::info!(
+        embedded = done.embedded,
+        reused = done.reused,
+        "embedded new documents"
+    );
+    Ok(())
+}
+
+/// The store, the index and, with a model folder, the model and vectors.
+fn open_all(
+    data: &DataDir,
+    model_dir: Option<PathBuf>,
+) -> anyhow::Result<(Store, TroveIndex, Option<Semantic>)> {
+    let (store, index) = data.open()?;
+    let semantic = match model_dir {
+        Some(dir) => Some(
+            Semantic::open(&dir, index.dir(), &store)
+                .with_context(|| format!("loading the embedding model from {}", dir.display()))?,
+        ),
+        None => None,
+    };
+    Ok((store, index, semantic))
 }

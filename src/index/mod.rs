@@ -11,6 +11,7 @@
 mod generation;
 pub mod rebuild;
 pub mod schema;
+pub mod vectors;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -40,9 +41,9 @@ pub enum IndexError {
         found: String,
         expected: u32,
     },
-    #[error("index: {0}")]
+    #[error("index")]
     Tantivy(#[from] tantivy::TantivyError),
-    #[error("index folder {path}: {source}")]
+    #[error("index folder {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,

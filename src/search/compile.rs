@@ -10,8 +10,8 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur as TOccur,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
+    Occur as TOccur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -105,7 +105,12 @@ impl Compiler {
         let mut clauses = self.clauses(&q.clauses, &mut ctx, true)?;
         let prox = self.proximity(&ctx.positive);
         let has_positive = clauses.iter().any(|(o, _)| *o != TOccur::MustNot);
-        if !has_positive {
+        // Terms typed that analyze to nothing (`?!`, emoji) match nothing, not everything;
+        // only a query of exclusions alone (or none at all) starts from every document.
+        let typed_positive = q.clauses.iter().any(|(o, _)| *o != Occur::MustNot);
+        if !has_positive && typed_positive {
+            clauses.push((TOccur::Must, Box::new(EmptyQuery)));
+        } else if !has_positive {
             clauses.push((TOccur::Must, Box::new(AllQuery)));
         }
         clauses.extend(prox.into_iter().map(|p| (TOccur::Should, p)));
@@ -123,6 +128,9 @@ impl Compiler {
         Ok(Compiled { query, highlight })
     }
 
+    /// The clauses of one level. `source:`, `kind:` and `tags:` are filters, not ranking
+    /// hints: unless negated they must match, and values of the same field are alternatives
+    /// (`tags:a OR tags:b deploy` needs tag a or b, and scores on `deploy`).
     fn clauses(
         &self,
         nodes: &[(Occur, Node)],
@@ -130,11 +138,22 @@ impl Compiler {
         top: bool,
     ) -> Result<Clauses, QueryError> {
         let mut out = Vec::new();
+        let mut filters: Vec<(&str, Vec<Box<dyn Query>>)> = Vec::new();
         for (occur, node) in nodes {
             let positive = *occur != Occur::MustNot;
-            if let Some(q) = self.node(node, ctx, positive && top)? {
-                out.push((to_occur(*occur), q));
+            let Some(q) = self.node(node, ctx, positive && top)? else {
+                continue;
+            };
+            match filter_field(node).filter(|_| positive) {
+                Some(f) => match filters.iter_mut().find(|(g, _)| *g == f) {
+                    Some((_, qs)) => qs.push(q),
+                    None => filters.push((f, vec![q])),
+                },
+                None => out.push((to_occur(*occur), q)),
             }
+        }
+        for (_, qs) in filters {
+            out.extend(self.any_of(qs).map(|q| (TOccur::Must, q)));
         }
         Ok(out)
     }
@@ -314,6 +333,18 @@ impl Compiler {
     }
 
     fn with_filters(&self, text: Box<dyn Query>, req: &SearchRequest) -> Box<dyn Query> {
+        let Some(filters) = self.filters(req) else {
+            return text;
+        };
+        Box::new(BooleanQuery::new(vec![
+            (TOccur::Must, text),
+            (TOccur::Must, filters),
+        ]))
+    }
+
+    /// The request's filters (source, kind, tags, dates) as one zero-scoring query, or `None`
+    /// when it has none. The semantic side of a search applies the same query.
+    pub fn filters(&self, req: &SearchRequest) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
         if let Some(s) = req.source.as_deref().filter(|s| !s.is_empty()) {
@@ -327,36 +358,40 @@ impl Compiler {
             filters.push(term_query(f.tags, &tag));
         }
         if req.updated_after.is_some() || req.updated_before.is_some() {
-            let bound = |t: Option<chrono::DateTime<chrono::Utc>>, inclusive: bool| match t {
-                None => Bound::Unbounded,
-                Some(t) => {
-                    let term = Term::from_field_date_for_search(
-                        f.updated_at,
-                        TDateTime::from_timestamp_micros(t.timestamp_micros()),
-                    );
-                    if inclusive {
-                        Bound::Included(term)
-                    } else {
-                        Bound::Excluded(term)
-                    }
-                }
-            };
-            filters.push(Box::new(RangeQuery::new(
-                bound(req.updated_after, true),
-                bound(req.updated_before, false),
-            )));
+            filters.push(self.date_range(req));
         }
         if filters.is_empty() {
-            return text;
+            return None;
         }
-        let mut clauses = vec![(TOccur::Must, text)];
-        clauses.extend(filters.into_iter().map(|q| {
+        let clauses = filters.into_iter().map(|q| {
             (
                 TOccur::Must,
                 Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>,
             )
-        }));
-        Box::new(BooleanQuery::new(clauses))
+        });
+        Some(Box::new(BooleanQuery::new(clauses.collect())))
+    }
+
+    fn date_range(&self, req: &SearchRequest) -> Box<dyn Query> {
+        let field = self.fields.updated_at;
+        let bound = |t: Option<chrono::DateTime<chrono::Utc>>, inclusive: bool| match t {
+            None => Bound::Unbounded,
+            Some(t) => {
+                let term = Term::from_field_date_for_search(
+                    field,
+                    TDateTime::from_timestamp_micros(t.timestamp_micros()),
+                );
+                if inclusive {
+                    Bound::Included(term)
+                } else {
+                    Bound::Excluded(term)
+                }
+            }
+        };
+        Box::new(RangeQuery::new(
+            bound(req.updated_after, true),
+            bound(req.updated_before, false),
+        ))
     }
 }
 
@@ -421,6 +456,16 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
         q
     } else {
         Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+/// The filter field (`source`, `kind`, `tags`) a node restricts, if any.
+fn filter_field(node: &Node) -> Option<&str> {
+    match node {
+        Node::Words { field: Some(f), .. } | Node::Phrase { field: Some(f), .. } => {
+            Some(f.as_str()).filter(|f| matches!(*f, "source" | "kind" | "tags"))
+        }
+        _ => None,
     }
 }
 

@@ -18,11 +18,16 @@ use tantivy::query::QueryParser;
 use tantivy::schema::{Schema, Value, STORED, STRING, TEXT};
 use tantivy::{doc, Index, TantivyDocument};
 
-use super::{RankingConfig, SearchError, SearchRequest, Searcher, MAX_LIMIT};
+use super::{
+    Fusion, Mode, RankingConfig, SearchError, SearchRequest, Searcher, Semantic, MAX_LIMIT,
+};
 use crate::document::Document;
+use crate::embed::{embed_pending, Embedder};
 use crate::index::schema::{SchemaDef, SCHEMA_TOML};
+use crate::index::vectors::VectorIndex;
 use crate::index::{IndexError, TroveIndex};
 use crate::store::{Store, StoreError};
+use std::sync::{Arc, RwLock};
 
 /// Ranks considered by nDCG and precision.
 pub const CUTOFF: usize = 10;
@@ -30,7 +35,7 @@ pub const CUTOFF: usize = 10;
 /// An evaluation failure.
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -47,8 +52,10 @@ pub enum EvalError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("index: {0}")]
+    #[error("index")]
     Tantivy(#[from] tantivy::TantivyError),
+    #[error(transparent)]
+    Embed(#[from] crate::embed::EmbedError),
 }
 
 /// A query set in `eval/`: its queries and judgments files (the documents are shared).
@@ -286,18 +293,57 @@ impl TroveEval {
         })
     }
 
-    /// Runs every query of `set` with `ranking`.
+    /// Runs every query of `set` with `ranking` (keyword search).
     pub fn run(&self, set: &JudgedSet, ranking: RankingConfig) -> Result<Report, EvalError> {
         let store = Store::open(&self.dir)?;
         let index = TroveIndex::open_with_schema(&self.dir, self.def.clone())?;
         let searcher = Searcher::new(index)?.with_ranking(ranking);
+        Self::collect(set, &searcher, &store, Mode::Keyword)
+    }
+
+    /// Embeds the judged documents with `embedder` (vectors kept in this folder's store) and
+    /// returns the handle for [`TroveEval::run_mode`].
+    pub fn embed(&self, embedder: Arc<Embedder>) -> Result<Semantic, EvalError> {
+        let mut store = Store::open(&self.dir)?;
+        embed_pending(&mut store, &embedder, |_, _| {})?;
+        let mut vectors = VectorIndex::new(embedder.id(), embedder.dims());
+        vectors.catch_up(&store)?;
+        Ok(Semantic {
+            embedder,
+            vectors: Arc::new(RwLock::new(vectors)),
+        })
+    }
+
+    /// Runs every query of `set` in `mode`, fusing with `fusion`.
+    pub fn run_mode(
+        &self,
+        set: &JudgedSet,
+        semantic: &Semantic,
+        mode: Mode,
+        fusion: Fusion,
+    ) -> Result<Report, EvalError> {
+        let store = Store::open(&self.dir)?;
+        let index = TroveIndex::open_with_schema(&self.dir, self.def.clone())?;
+        let searcher = Searcher::new(index)?
+            .with_semantic(semantic.clone())
+            .with_fusion(fusion);
+        Self::collect(set, &searcher, &store, mode)
+    }
+
+    fn collect(
+        set: &JudgedSet,
+        searcher: &Searcher,
+        store: &Store,
+        mode: Mode,
+    ) -> Result<Report, EvalError> {
         Report::collect(set, |text| {
             let req = SearchRequest {
                 query: text.to_owned(),
                 limit: MAX_LIMIT,
+                mode: Some(mode),
                 ..SearchRequest::default()
             };
-            Ok(super::ids(&searcher.search(&req, &store)?))
+            Ok(super::ids(&searcher.search(&req, store)?))
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod compile;
 pub mod eval;
 pub mod query;
 pub mod ranking;
+pub mod semantic;
 
 use std::time::Instant;
 
@@ -22,15 +23,21 @@ use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, IndexReader, Searcher as TSearcher, TantivyDocument};
 
+use crate::error::Fault;
 use crate::index::{IndexError, TroveIndex};
 use crate::store::{Store, StoreError};
 pub use query::QueryError;
 pub use ranking::RankingConfig;
+pub use semantic::{Fusion, Mode, Semantic};
 
 /// Highest `limit` a request may ask for.
 pub const MAX_LIMIT: usize = 100;
 /// Longest query accepted, in bytes.
 pub const MAX_QUERY_BYTES: usize = 2048;
+/// Snippets are cut from at most this many leading characters of a body: tokenizing a whole
+/// 20 MB body for every hit of every query is what made concurrent searches take gigabytes.
+/// A match further in gets the body's first lines as its snippet instead.
+pub const SNIPPET_SOURCE_CHARS: usize = 100_000;
 
 /// A search failure: a bad request (the user's to fix) or an internal error.
 #[derive(Debug, thiserror::Error)]
@@ -41,8 +48,28 @@ pub enum SearchError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("index: {0}")]
+    #[error("index")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// Semantic or hybrid search asked for without a model.
+    #[error(
+        "semantic search is off: no embedding model is configured; {}",
+        crate::embed::GET_MODEL_HINT
+    )]
+    SemanticOff,
+    #[error(transparent)]
+    Model(#[from] crate::embed::ModelError),
+    #[error("vector index: {0}")]
+    Vectors(String),
+}
+
+impl SearchError {
+    /// A bad query is the user's to fix; anything else is internal.
+    pub fn fault(&self) -> Fault {
+        match self {
+            SearchError::BadQuery(_) | SearchError::SemanticOff => Fault::User,
+            _ => Fault::Internal,
+        }
+    }
 }
 
 /// What to search for.
@@ -60,6 +87,9 @@ pub struct SearchRequest {
     /// Compute counts by source, kind and tag.
     #[serde(default)]
     pub facets: bool,
+    /// Keyword, semantic or hybrid; `None`: hybrid when a model is loaded, else keyword.
+    #[serde(default)]
+    pub mode: Option<Mode>,
 }
 
 /// One result.
@@ -81,6 +111,38 @@ pub struct Hit {
     pub snippet_plain: (String, Vec<std::ops::Range<usize>>),
 }
 
+impl Hit {
+    /// The plain-text snippet with each matched range wrapped in `open`…`close` (`**` for
+    /// Markdown, ANSI bold for terminals), on one line.
+    pub fn snippet_marked(&self, open: &str, close: &str) -> String {
+        let (text, ranges) = &self.snippet_plain;
+        mark(text, ranges, open, close)
+    }
+}
+
+/// Wraps the byte `ranges` of `text` (sorted, non-overlapping) in `open`…`close`; ranges that
+/// are out of bounds or not on character boundaries are left unmarked.
+pub fn mark(text: &str, ranges: &[std::ops::Range<usize>], open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len() + ranges.len() * (open.len() + close.len()));
+    let mut at = 0;
+    for r in ranges {
+        if r.start < at
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
+            continue;
+        }
+        out.push_str(&text[at..r.start]);
+        out.push_str(open);
+        out.push_str(&text[r.clone()]);
+        out.push_str(close);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    out.replace('\n', " ")
+}
+
 /// Counts by facet value.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Facets {
@@ -92,6 +154,8 @@ pub struct Facets {
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResponse {
+    /// The retrieval that answered.
+    pub mode: Mode,
     pub total: u64,
     pub took_ms: u64,
     pub hits: Vec<Hit>,
@@ -104,6 +168,8 @@ pub struct Searcher {
     index: TroveIndex,
     reader: IndexReader,
     ranking: RankingConfig,
+    semantic: Option<Semantic>,
+    fusion: Fusion,
 }
 
 impl Searcher {
@@ -113,7 +179,36 @@ impl Searcher {
             index,
             reader,
             ranking: RankingConfig::default(),
+            semantic: None,
+            fusion: Fusion::default(),
         })
+    }
+
+    /// This searcher, able to search by meaning with `semantic`'s model and vectors.
+    pub fn with_semantic(mut self, semantic: Semantic) -> Searcher {
+        self.semantic = Some(semantic);
+        self
+    }
+
+    /// This searcher, fusing hybrid rankings with `fusion`.
+    pub fn with_fusion(mut self, fusion: Fusion) -> Searcher {
+        self.fusion = fusion;
+        self
+    }
+
+    /// The model and vectors, when semantic search is on.
+    pub fn semantic(&self) -> Option<&Semantic> {
+        self.semantic.as_ref()
+    }
+
+    /// The mode a request runs in: as asked, else hybrid with a model and keyword without.
+    pub fn mode_for(&self, req: &SearchRequest) -> Result<Mode, SearchError> {
+        match (req.mode, &self.semantic) {
+            (None, Some(_)) => Ok(Mode::Hybrid),
+            (None, None) | (Some(Mode::Keyword), _) => Ok(Mode::Keyword),
+            (Some(_), None) => Err(SearchError::SemanticOff),
+            (Some(m), Some(_)) => Ok(m),
+        }
     }
 
     /// This searcher, scoring with `ranking` instead of the default.
@@ -148,7 +243,23 @@ impl Searcher {
         let fields = *self.index.fields();
         let compiled =
             compile::Compiler::with_ranking(&self.index, self.ranking)?.compile(&parsed, req)?;
+        let mode = self.mode_for(req)?;
         let searcher = self.reader.searcher();
+        if let (Some(sem), true) = (&self.semantic, mode != Mode::Keyword) {
+            let (total, hits) = self.search_semantic(sem, mode, req, &parsed, &compiled, store)?;
+            let facets = if req.facets {
+                Some(self.facets(&searcher, &*compiled.query)?)
+            } else {
+                None
+            };
+            return Ok(SearchResponse {
+                mode,
+                total,
+                took_ms: start.elapsed().as_millis() as u64,
+                hits,
+                facets,
+            });
+        }
         let limit = req.limit.clamp(1, MAX_LIMIT);
         let (top, total) = searcher.search(
             &*compiled.query,
@@ -163,7 +274,7 @@ impl Searcher {
         snippets.set_max_num_chars(220);
         let docs = fetch(&searcher, &top)?;
         let ids: Vec<&str> = docs.iter().map(|(_, d)| d.id.as_str()).collect();
-        let bodies = store.bodies(&ids)?;
+        let bodies = store.body_prefixes(&ids, SNIPPET_SOURCE_CHARS)?;
         let hits = docs
             .iter()
             .map(|(score, d)| hit(d, *score, bodies.get(&d.id), &snippets))
@@ -174,6 +285,7 @@ impl Searcher {
             None
         };
         Ok(SearchResponse {
+            mode,
             total: total as u64,
             took_ms: start.elapsed().as_millis() as u64,
             hits,

@@ -8,6 +8,11 @@
 
 use std::fmt;
 
+/// How deeply parentheses may nest. Parsing, compiling and dropping a query recurse once per
+/// level, so the bound keeps hostile input (`((((…`) from overflowing a worker's stack; no
+/// person types more than a handful of levels.
+pub const MAX_DEPTH: usize = 32;
+
 /// Fields a query may name.
 pub const FIELDS: &[&str] = &["title", "body", "path", "authors", "source", "kind", "tags"];
 
@@ -174,6 +179,11 @@ impl Parser {
 
     /// Clauses until `)` or the end; `depth` > 0 inside parentheses.
     fn clauses(&mut self, depth: usize) -> Result<Vec<(Occur, Node)>, QueryError> {
+        if depth > MAX_DEPTH {
+            return Err(QueryError(format!(
+                "parentheses nest more than {MAX_DEPTH} deep: remove some"
+            )));
+        }
         let mut out: Vec<(Occur, Node)> = Vec::new();
         let mut pending_and = false;
         let mut pending_or = false;
@@ -206,7 +216,7 @@ impl Parser {
                 }
                 Some(_) => {}
             }
-            let (mut occur, node) = self.clause()?;
+            let (mut occur, node) = self.clause(depth)?;
             if pending_and {
                 if let Some(last) = out.last_mut() {
                     if last.0 == Occur::Should {
@@ -229,7 +239,7 @@ impl Parser {
     }
 
     /// An optional `+`/`-`/`NOT` followed by an atom.
-    fn clause(&mut self) -> Result<(Occur, Node), QueryError> {
+    fn clause(&mut self, depth: usize) -> Result<(Occur, Node), QueryError> {
         let occur = match self.peek() {
             Some(Tok::Plus) => Occur::Must,
             Some(Tok::Minus) | Some(Tok::Not) => Occur::MustNot,
@@ -244,12 +254,12 @@ impl Parser {
                 return Err(QueryError(format!("`{op}` needs a term after it")));
             }
         }
-        Ok((occur, self.atom()?))
+        Ok((occur, self.atom(depth)?))
     }
 
-    fn atom(&mut self) -> Result<Node, QueryError> {
+    fn atom(&mut self, depth: usize) -> Result<Node, QueryError> {
         match self.next() {
-            Some(Tok::Open) => Ok(Node::Group(self.clauses(1)?)),
+            Some(Tok::Open) => Ok(Node::Group(self.clauses(depth + 1)?)),
             Some(Tok::Phrase(text)) => Ok(Node::Phrase { field: None, text }),
             Some(Tok::Word(text)) => Ok(Node::Words { field: None, text }),
             Some(Tok::Field(name)) => match self.next() {
@@ -365,6 +375,17 @@ mod tests {
             let e = parse(q).unwrap_err();
             assert!(e.0.contains(needle), "{q}: {e}");
         }
+    }
+
+    #[test]
+    fn deeply_nested_parentheses_overflow_the_stack() {
+        let deep = format!("{}a{}", "(".repeat(100_000), ")".repeat(100_000));
+        let e = parse(&deep).unwrap_err();
+        assert!(e.0.contains("nest more than"), "{e}");
+        let ok = format!("{}a{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+        let unclosed = "(".repeat(100_000);
+        assert!(parse(&unclosed).is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 mod sink;
 mod sources;
+mod vectors;
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ use crate::document::{Document, SourceKind};
 
 pub use sink::SourceSink;
 pub use sources::{SourceStatus, SyncRun};
+pub use vectors::{Quantized, Unembedded};
 
 /// File name of the store inside the data folder.
 pub const STORE_FILE: &str = "store.sqlite3";
@@ -26,22 +28,24 @@ pub const STORE_FILE: &str = "store.sqlite3";
 /// A store failure. `Corrupt` and `Sqlite` are internal; the message says which file.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the store at {path}: {source}")]
+    #[error("cannot open the store at {path}")]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    #[error("cannot create the data folder {path}: {source}")]
+    #[error(
+        "cannot create the data folder {path} (choose another with --data-dir or TROVE_DATA_DIR)"
+    )]
     CreateDir {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("store: {0}")]
+    #[error("store")]
     Sqlite(#[from] rusqlite::Error),
     #[error("store holds an unreadable record {id}: {message}")]
     Corrupt { id: String, message: String },
     /// A `for_each` callback could not write its output.
-    #[error("writing output: {0}")]
+    #[error("writing output")]
     Output(#[from] std::io::Error),
     #[error("store was written by a newer trove (store version {found}, this build knows {known}); upgrade trove")]
     TooNew { found: i64, known: i64 },
@@ -141,6 +145,7 @@ impl Store {
         // NORMAL in WAL mode is durable against process crashes (what `kill -9` does).
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(vectors::SCHEMA)?;
         let store = Store { conn, path };
         store.check_version()?;
         Ok(store)
@@ -223,6 +228,27 @@ impl Store {
         let mut out = std::collections::HashMap::new();
         for id in ids {
             if let Some(body) = stmt.query_row([id], |r| r.get::<_, String>(0)).optional()? {
+                out.insert((*id).to_owned(), body);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The first `max_chars` characters of several bodies, for snippets (missing ids are left
+    /// out). SQLite cuts them, so a 20 MB body is never copied whole into the process.
+    pub fn body_prefixes(
+        &self,
+        ids: &[&str],
+        max_chars: usize,
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT substr(body, 1, ?2) FROM documents WHERE id = ?1")?;
+        let max = i64::try_from(max_chars).unwrap_or(i64::MAX);
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            let row = stmt.query_row(rusqlite::params![id, max], |r| r.get::<_, String>(0));
+            if let Some(body) = row.optional()? {
                 out.insert((*id).to_owned(), body);
             }
         }

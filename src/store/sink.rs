@@ -87,7 +87,7 @@ impl<'a> SourceSink<'a> {
 }
 
 fn sink_err(e: super::StoreError) -> SinkError {
-    SinkError(e.to_string())
+    SinkError(crate::error::chain(&e))
 }
 
 impl Sink for SourceSink<'_> {
@@ -101,7 +101,7 @@ impl Sink for SourceSink<'_> {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(|e| SinkError(e.to_string()))?;
+            .map_err(|e| SinkError(crate::error::chain(&e)))?;
         match state.flatten() {
             None => Ok(None),
             Some(s) => serde_json::from_str(&s).map(Some).map_err(|e| {
@@ -129,10 +129,10 @@ impl Sink for SourceSink<'_> {
             .store
             .conn()
             .prepare_cached("SELECT id, kind, parent_id, updated_at FROM documents WHERE id = ?1 AND source = ?2")
-            .map_err(|e| SinkError(e.to_string()))?;
+            .map_err(|e| SinkError(crate::error::chain(&e)))?;
         stmt.query_row(params![id, self.source], meta_from_row)
             .optional()
-            .map_err(|e| SinkError(e.to_string()))
+            .map_err(|e| SinkError(crate::error::chain(&e)))
     }
 
     fn list_docs(&self) -> Result<Vec<DocMeta>, SinkError> {
@@ -142,12 +142,12 @@ impl Sink for SourceSink<'_> {
             .prepare_cached(
                 "SELECT id, kind, parent_id, updated_at FROM documents WHERE source = ?1",
             )
-            .map_err(|e| SinkError(e.to_string()))?;
+            .map_err(|e| SinkError(crate::error::chain(&e)))?;
         let rows = stmt
             .query_map([&self.source], meta_from_row)
-            .map_err(|e| SinkError(e.to_string()))?;
+            .map_err(|e| SinkError(crate::error::chain(&e)))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| SinkError(e.to_string()))
+            .map_err(|e| SinkError(crate::error::chain(&e)))
     }
 }
 

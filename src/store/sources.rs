@@ -90,6 +90,24 @@ impl Store {
     }
 
     /// What was skipped, per source, with the reason.
+    /// Records something skipped outside a sync (an import line over a limit) in the same
+    /// ledger `trove status --skipped` lists.
+    pub fn record_skip(&self, source: &str, skip: &Skip) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO skipped(source, native_id, what, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(source, native_id) DO UPDATE SET what = excluded.what,
+                reason = excluded.reason, at = excluded.at",
+            rusqlite::params![
+                source,
+                skip.native_id,
+                skip.what,
+                skip.reason,
+                chrono::Utc::now().to_rfc3339()
+            ],
+        )?;
+        Ok(())
+    }
+
     pub fn skipped(&self, source: Option<&str>) -> Result<Vec<(String, Skip)>> {
         let mut stmt = self.conn().prepare(
             "SELECT source, native_id, what, reason FROM skipped WHERE (?1 IS NULL OR source = ?1)

@@ -115,3 +115,16 @@ fn reopening_keeps_everything() {
     assert_eq!(s.count(None).unwrap(), 1);
     assert_eq!(s.max_seq().unwrap(), 1);
 }
+
+#[test]
+fn snippets_materialise_whole_20mb_bodies() {
+    let (_d, mut s) = open();
+    let huge = "é".repeat(10 << 20); // 20 MB of two-byte characters
+    s.upsert_all(&[doc("a:1", &huge), doc("a:2", "short")])
+        .unwrap();
+    let got = s.body_prefixes(&["a:1", "a:2", "a:404"], 1000).unwrap();
+    assert_eq!(got["a:1"].chars().count(), 1000, "cut by characters");
+    assert_eq!(got["a:1"].len(), 2000);
+    assert_eq!(got["a:2"], "short");
+    assert!(!got.contains_key("a:404"));
+}

@@ -1,4 +1,4 @@
-//! Board activity logs (docs/monday-api.md §2.7): every mutation of the fake appends an
+//! Board activity logs (../shared/docs/monday-api.md §2.7): every mutation of the fake appends an
 //! [`ActivityLog`] with monday's event name (`create_pulse`, `update_name`,
 //! `update_column_value`, `archive_pulse`, `delete_pulse`, `board_archived`, …) and a JSON
 //! `data` string, so a crawler can follow changes and deletions the way Estuary does.

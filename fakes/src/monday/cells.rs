@@ -1,5 +1,5 @@
 //! Column value semantics: how a cell's display `text` maps to its JSON `value`, per column
-//! type, following docs/monday-api.md §2.3 (real `text`/`value` pairs).
+//! type, following ../shared/docs/monday-api.md §2.3 (real `text`/`value` pairs).
 //!
 //! [`cell_from_text`] is used both by the generator and by the `set_column_text` mutation, so
 //! generated and edited cells always agree. Empty cells come from [`empty_cell`]: `text` is

@@ -1,4 +1,4 @@
-//! Query complexity (docs/monday-api.md §2.8, §3.1): [`cost`] estimates a query's points
+//! Query complexity (../shared/docs/monday-api.md §2.8, §3.1): [`cost`] estimates a query's points
 //! before execution, [`Budget`] tracks the per-minute budget of the token.
 //!
 //! The real formula is not published. This one is shaped like it: every field costs

@@ -1,4 +1,4 @@
-//! `items_page` cursor chains (docs/monday-api.md §2.2). The first page of a board query
+//! `items_page` cursor chains (../shared/docs/monday-api.md §2.2). The first page of a board query
 //! snapshots the matching item ids into a chain; cursors name a chain and an offset and
 //! look like real ones: base64url, no padding, of `1,<board>,<chain>,<total>,<offset>,|<n>`.
 //!

@@ -1,4 +1,4 @@
-//! Error bodies in monday's real formats (docs/monday-api.md §3.2): [`GqlError`] is one
+//! Error bodies in monday's real formats (../shared/docs/monday-api.md §3.2): [`GqlError`] is one
 //! `errors[]` entry; [`ApiError`] lists the application errors execution can raise, each
 //! mapped to its real (2025 unified format) message and `extensions`. The HTTP-level bodies
 //! (401, legacy 500, rate limits) are plain functions returning `(status, body)`.
@@ -170,7 +170,7 @@ pub fn cursor_expired() -> Value {
     json!({"errors": [{"message": CURSOR_EXPIRED, "extensions": {"code": "CursorException"}}]})
 }
 
-/// Which generation of error bodies an `API-Version` gets (docs/monday-api.md §3.2).
+/// Which generation of error bodies an `API-Version` gets (../shared/docs/monday-api.md §3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Era {
     /// Up to 2024-10: flat `error_code` / `error_message` bodies, `account_id`.

@@ -45,7 +45,7 @@ impl Gen {
                 created_at,
                 replies: vec![],
             };
-            for _ in 0..self.rng.range(replies) {
+            for _ in 0..self.rng.range(replies.0, replies.1) {
                 self.next_update += 1;
                 let rid = self.next_update;
                 let body = format!("<p>{} {}</p>", self.rng.pick(SENTENCES), reply_marker(rid));

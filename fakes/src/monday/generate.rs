@@ -70,39 +70,10 @@ impl GenSpec {
     }
 }
 
-/// splitmix64: small, deterministic, good enough for test data.
-pub(crate) struct Rng(u64);
+pub(crate) use crate::rng::Rng;
 
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
-    }
-
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n` > 0).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    pub(crate) fn range(&mut self, (lo, hi): (usize, usize)) -> usize {
-        lo + self.below(hi.saturating_sub(lo) + 1)
-    }
-
-    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-
-    pub(crate) fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-}
+/// Mixed into every monday generator seed (keeps the generated worlds as they were).
+const SEED_SALT: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// Id counters and shared state while generating.
 pub(super) struct Gen {
@@ -122,7 +93,7 @@ pub fn generate(spec: &GenSpec) -> Account {
         .single()
         .unwrap_or_default();
     let mut g = Gen {
-        rng: Rng::new(spec.seed),
+        rng: Rng::new(spec.seed ^ SEED_SALT),
         acc: Account {
             id: 24_308_083,
             slug: "acme".into(),
@@ -233,7 +204,7 @@ impl Gen {
         for _ in 0..items {
             let item = self.item(board_id, None);
             if let Some(sb) = sub_board {
-                for _ in 0..self.rng.range(subitems) {
+                for _ in 0..self.rng.range(subitems.0, subitems.1) {
                     self.item(sb, Some(item));
                 }
             }

@@ -1,5 +1,5 @@
 //! `items_page` (on boards and groups) and root `next_items_page`, including `query_params`
-//! filtering and ordering (docs/monday-api.md §2.2).
+//! filtering and ordering (../shared/docs/monday-api.md §2.2).
 //!
 //! Only active items are listed. Without `order_by` items come in board position order.
 //! `__last_updated__` / `__creation_log__` rules compare `updated_at` / `created_at` (second

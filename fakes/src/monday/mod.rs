@@ -5,7 +5,7 @@
 //! ([`schema`], [`validate`], [`inputs`]) and executed against an in-memory [`Account`]
 //! ([`exec`], [`resolve`], [`items_page`]). Auth, `API-Version`, complexity
 //! ([`complexity`]), expiring cursors ([`cursors`]) and error bodies ([`errors`]) follow
-//! docs/monday-api.md; [`server`] runs those steps per request. Faults are injected
+//! ../shared/docs/monday-api.md; [`server`] runs those steps per request. Faults are injected
 //! deterministically ([`faults`]). Tests change the data through the handle
 //! (`edit_item_name`, `add_update`, …) or the unauthenticated `/__fake/…` endpoints
 //! ([`control`]); every change is also written to the boards' [`activity`] logs.

@@ -275,7 +275,7 @@ impl Account {
         self.items.values().find(|i| i.name == name)
     }
 
-    /// What a crawler should extract from item `id`'s columns (docs/monday-api.md §5.8):
+    /// What a crawler should extract from item `id`'s columns (../shared/docs/monday-api.md §5.8):
     /// `(column title, text or else display_value)` for each non-empty cell, in board order.
     pub fn column_texts(&self, id: u64) -> Vec<(String, String)> {
         let Some(item) = self.item(id) else {

@@ -1,6 +1,6 @@
 //! The `POST /v2` handler: auth → `API-Version` → parse → validate → complexity cap →
 //! injected faults and rate limits → per-minute budget → execution → response envelope.
-//! Each step answers with monday's real status, headers and body (docs/monday-api.md §1, §3).
+//! Each step answers with monday's real status, headers and body (../shared/docs/monday-api.md §1, §3).
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -223,15 +223,13 @@ mod tests {
     use super::*;
 
     fn dir() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/notion")
+        crate::fixtures::path("notion")
     }
 
     #[test]
     fn loads_recorded_pages_blocks_and_rows() {
-        let Ok(ws) = Workspace::from_fixtures(&dir()) else {
-            // Fixtures live outside the crate; skip when they are not checked out.
-            return;
-        };
+        crate::require_fixtures!();
+        let ws = Workspace::from_fixtures(&dir()).expect("recorded Notion fixtures load");
         let page = "67cf059c-e746-46a0-b72d-481c9ff5d386";
         assert_eq!(ws.visible_children(page).len(), 36);
         assert_eq!(

@@ -91,7 +91,7 @@ impl<'s> Gen<'s> {
         };
         Gen {
             spec,
-            rng: Rng::new(spec.seed),
+            rng: Rng::new(spec.seed ^ text::SEED_SALT),
             ws,
             time: spec.base_time,
             tree: Vec::new(),

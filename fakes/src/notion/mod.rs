@@ -1,5 +1,5 @@
 //! Fake Notion server: real HTTP on loopback (axum) behaving like Notion's public API pinned
-//! to `Notion-Version: 2025-09-03` (2026-03-11 tolerated), per docs/notion-api.md.
+//! to `Notion-Version: 2025-09-03` (2026-03-11 tolerated), per ../shared/docs/notion-api.md.
 //!
 //! [`FakeNotion::start`] serves a [`Workspace`] (`model.rs`), built by [`generate`]
 //! (`generate.rs`, `blocks.rs`, `database.rs`, vocabulary in `text.rs`) or loaded by
@@ -42,7 +42,7 @@ mod query;
 mod render;
 mod reply;
 mod routes;
-mod text;
+pub(crate) mod text;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -211,7 +211,8 @@ impl Workspace {
     fn fresh_id(&mut self) -> String {
         let salt = (self.pages.len() as u64) << 32 ^ self.blocks.len() as u64;
         loop {
-            let id = Rng::new(self.clock as u64 ^ salt ^ self.id_counter).uuid();
+            let id = Rng::new(self.clock as u64 ^ salt ^ self.id_counter ^ super::text::SEED_SALT)
+                .uuid();
             self.id_counter += 1;
             if self.node(&id).is_none() {
                 return id;

@@ -16,7 +16,7 @@ use tantivy::snippet::SnippetGenerator;
 use super::query::{translate, Params};
 use super::{enc, Retry, Typesense, TypesenseError};
 use crate::search::query::{parse, QueryError};
-use crate::search::{check_length, lead, Facets, Hit, SearchRequest, SearchResponse};
+use crate::search::{check_length, lead, Facets, Hit, Mode, SearchRequest, SearchResponse};
 
 /// Fields a search brings back (the readable ones, not the shadow or `doc` fields).
 const HIT_FIELDS: &str = "id,source,kind,title,path,url,updated_at,body";
@@ -30,6 +30,13 @@ pub enum ClusterSearchError {
     BadQuery(#[from] QueryError),
     #[error(transparent)]
     Cluster(#[from] TypesenseError),
+    /// Semantic or hybrid search: the cluster holds no vectors (the request's fault: 400).
+    #[error(
+        "`mode={}` is not available when searching the cluster (`--engine typesense`): it \
+         answers keyword searches only; leave `mode` out or use `mode=keyword`",
+        .0.as_str()
+    )]
+    ModeUnavailable(Mode),
 }
 
 impl Typesense {
@@ -41,6 +48,9 @@ impl Typesense {
     ) -> Result<SearchResponse, ClusterSearchError> {
         let start = Instant::now();
         check_length(&req.query)?;
+        if let Some(m) = req.mode.filter(|m| *m != Mode::Keyword) {
+            return Err(ClusterSearchError::ModeUnavailable(m));
+        }
         let params = translate(&parse(&req.query)?, req, &self.schema)?;
         let limit = req.limit.clamp(1, crate::search::MAX_LIMIT);
         let (page, per_page, skip) = paging(req.offset, limit)?;
@@ -50,6 +60,7 @@ impl Typesense {
         let v = self.search_raw(collection, &pairs).await?;
         let hits = hits(&v, &params, self, skip, limit);
         Ok(SearchResponse {
+            mode: Mode::Keyword,
             total: v["found"].as_u64().unwrap_or(0),
             took_ms: start.elapsed().as_millis() as u64,
             hits,

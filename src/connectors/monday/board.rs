@@ -6,31 +6,22 @@
 //! server ever returns items out of order, the chain restarts from the board's `since`
 //! instead and relies on the seen-id set alone.
 //!
-//! Items come without updates; [`super::updates`] adds them (a board's first crawl reads
-//! the board's updates once).
+//! Items come without updates; [`super::updates`] adds them as the [`Updates`] value passed
+//! along says (a board's first crawl reads the board's updates once).
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::crawl::{adapted, missing, Crawler, Stop};
-use super::errors::{decide, ApiFailure, Decision, GqlResponse, Scope};
+use super::errors::{decide, missing, ApiFailure, Decision, GqlResponse, Scope, Stop};
+use super::limits::{adapted, board_page_cap, page_limit};
 use super::queries;
 use super::state::BoardCursor;
+use super::step::Step;
+use super::updates::Updates;
 use crate::connectors::{Batch, ConnectorError, Skip};
 use crate::flatten::monday::{id_of, parse_time};
-
-/// Request sizes, adapted separately per query shape (their per-item costs differ a lot).
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Items per page.
-    pub pages: u32,
-    /// Items per root `items(ids:)` request (≤ 100).
-    pub by_id: u32,
-    /// Items per `items(ids:) { updates }` request (≤ 100).
-    pub updates: u32,
-}
 
 /// The per-chain bookkeeping of one board.
 #[derive(Clone)]
@@ -44,7 +35,7 @@ struct Chain {
     ordered: bool,
 }
 
-impl Crawler<'_> {
+impl Step<'_, '_> {
     /// Crawls one board, restarting its chain when the cursor expires; records a skip when
     /// the board cannot be read.
     pub(super) async fn crawl_board(
@@ -52,7 +43,7 @@ impl Crawler<'_> {
         board: &Value,
         id: &str,
     ) -> Result<(), ConnectorError> {
-        let cursor = match self.run_state().board.take() {
+        let cursor = match self.w.run_state().board.take() {
             Some(c) if c.board_id == id => c,
             _ => BoardCursor {
                 board_id: id.to_owned(),
@@ -66,16 +57,23 @@ impl Crawler<'_> {
             newest: None,
             ordered: true,
         };
-        self.run_state().board = Some(cursor);
+        self.w.run_state().board = Some(cursor);
         // A first crawl sees every item: reading the board's updates once is cheaper than
         // asking for each item's.
-        self.prefetch = self.full() || !self.state.marks.contains_key(id);
-        self.prefetched.clear();
-        self.limits.pages = self.limits.pages.min(self.first_page_cap(board));
-        let skip = self.run_chain(board, id, &mut chain).await;
-        self.prefetch = false;
-        self.prefetched.clear();
-        let resumed = self.run_state().board.as_ref().and_then(|c| c.resume_from);
+        let first = self.w.full() || !self.w.state.marks.contains_key(id);
+        let mut updates = if first {
+            Updates::per_board()
+        } else {
+            Updates::ById
+        };
+        self.limits.pages = self.limits.pages.min(self.first_page_cap(board, first));
+        let skip = self.run_chain(board, id, &mut chain, &mut updates).await;
+        let resumed = self
+            .w
+            .run_state()
+            .board
+            .as_ref()
+            .and_then(|c| c.resume_from);
         self.board_done(id, skip?, chain.newest.max(resumed))
     }
 
@@ -86,11 +84,12 @@ impl Crawler<'_> {
         board: &Value,
         id: &str,
         chain: &mut Chain,
+        updates: &mut Updates,
     ) -> Result<Option<ApiFailure>, ConnectorError> {
         let mut restarts = 0;
         loop {
             let seen = chain.seen.len();
-            let outcome = self.board_chain(board, id, chain).await;
+            let outcome = self.board_chain(board, id, chain, updates).await;
             if chain.seen.len() > seen {
                 restarts = 0; // each restart that commits something is progress
             }
@@ -102,7 +101,7 @@ impl Crawler<'_> {
             let page_limit = self.limits.pages;
             let scope = Scope::Chain {
                 restarts,
-                max_restarts: self.tuning.max_chain_restarts,
+                max_restarts: self.api.tuning.max_chain_restarts,
                 page_limit,
             };
             match decide(&failure, scope) {
@@ -112,9 +111,10 @@ impl Crawler<'_> {
                         board = id,
                         restarts,
                         "monday.com: {}; restarting chain",
-                        self.describe(&failure)
+                        self.api.describe(&failure)
                     );
-                    self.progress
+                    self.api
+                        .progress
                         .message(&format!("board {id}: cursor expired, restarting its pages"));
                 }
                 Decision::ShrinkPage => {
@@ -122,11 +122,11 @@ impl Crawler<'_> {
                     tracing::info!(
                         board = id,
                         "monday.com: {}; smaller pages",
-                        self.describe(&failure)
+                        self.api.describe(&failure)
                     );
                 }
                 Decision::Skip => return Ok(Some(failure)),
-                Decision::Retry(_) | Decision::Abort => return Err(self.fatal(failure)),
+                Decision::Retry(_) | Decision::Abort => return Err(self.api.fatal(failure)),
             }
         }
     }
@@ -134,13 +134,12 @@ impl Crawler<'_> {
     /// Complexity is charged by the page `limit`, not by the items returned: a first crawl
     /// asks for no more than the board holds, an incremental one (few changes expected)
     /// starts small and grows with full pages.
-    fn first_page_cap(&self, board: &Value) -> u32 {
-        let start = self.tuning.items_per_page.clamp(1, 500);
-        if !self.prefetch {
-            return start;
+    fn first_page_cap(&self, board: &Value, first_crawl: bool) -> u32 {
+        if first_crawl {
+            board_page_cap(board)
+        } else {
+            page_limit(self.api.tuning.items_per_page)
         }
-        let count = board.get("items_count").and_then(Value::as_u64);
-        count.map_or(500, |n| n.clamp(1, 500) as u32)
     }
 
     /// Marks a board complete (or skipped) and commits that.
@@ -150,15 +149,15 @@ impl Crawler<'_> {
         skip: Option<ApiFailure>,
         newest: Option<DateTime<Utc>>,
     ) -> Result<(), ConnectorError> {
-        let run = self.run_state();
+        let run = self.w.run_state();
         run.boards_done.insert(id.to_owned());
         run.board = None;
         let mut batch = Batch::default();
         match skip {
             Some(f) => {
-                let reason = self.describe(&f);
+                let reason = self.api.describe(&f);
                 tracing::warn!(board = id, "monday.com: skipping board: {reason}");
-                self.summary.skipped += 1;
+                self.w.summary.skipped += 1;
                 batch.skipped.push(Skip {
                     native_id: id.to_owned(),
                     what: "board".into(),
@@ -166,14 +165,14 @@ impl Crawler<'_> {
                 });
             }
             None => {
-                if let Some(mark) = self.state.marks.get(id).copied().max(newest) {
-                    self.state.marks.insert(id.to_owned(), mark);
+                if let Some(mark) = self.w.state.marks.get(id).copied().max(newest) {
+                    self.w.state.marks.insert(id.to_owned(), mark);
                 }
                 batch.unskipped.push(id.to_owned());
             }
         }
-        self.progress.inc("boards", 1);
-        self.commit(batch)
+        self.api.progress.inc("boards", 1);
+        self.w.commit(batch)
     }
 
     /// One pass over the board's pages, from the first page to a null cursor.
@@ -182,24 +181,38 @@ impl Crawler<'_> {
         board: &Value,
         id: &str,
         chain: &mut Chain,
+        updates: &mut Updates,
     ) -> Result<(), Stop> {
-        let resume = self.run_state().board.as_ref().and_then(|c| c.resume_from);
+        let resume = self
+            .w
+            .run_state()
+            .board
+            .as_ref()
+            .and_then(|c| c.resume_from);
         let since = match (chain.since, resume) {
             (s, Some(r)) if chain.ordered => Some(s.map_or(r, |s| s.max(r))),
             (s, _) => s,
         };
         let vars = json!({ "board": [id], "limit": self.limits.pages, "params": queries::items_params(since) });
-        let resp = self.query(queries::FIRST_ITEMS_PAGE, vars).await?;
+        let resp = self.api.query(queries::FIRST_ITEMS_PAGE, vars).await?;
         let page = first_page(&resp)?;
-        self.limits.pages = adapted(self.limits.pages, &resp.data, self.tuning.max_query_cost);
-        let mut cursor = self.take_page(board, page, chain).await?;
+        self.limits.pages = adapted(
+            self.limits.pages,
+            &resp.data,
+            self.api.tuning.max_query_cost,
+        );
+        let mut cursor = self.take_page(board, page, chain, updates).await?;
         while let Some(c) = cursor {
             let vars = json!({ "cursor": c, "limit": self.limits.pages });
-            let resp = self.query(queries::NEXT_ITEMS_PAGE, vars).await?;
+            let resp = self.api.query(queries::NEXT_ITEMS_PAGE, vars).await?;
             let page = resp.data.get("next_items_page").filter(|p| p.is_object());
             let page = page.ok_or_else(|| missing("next_items_page", &resp))?;
-            self.limits.pages = adapted(self.limits.pages, &resp.data, self.tuning.max_query_cost);
-            cursor = self.take_page(board, page, chain).await?;
+            self.limits.pages = adapted(
+                self.limits.pages,
+                &resp.data,
+                self.api.tuning.max_query_cost,
+            );
+            cursor = self.take_page(board, page, chain, updates).await?;
             if cursor.as_deref() == Some(c.as_str()) {
                 return Err(ApiFailure::Malformed(
                     "next_items_page returned the same cursor".into(),
@@ -218,6 +231,7 @@ impl Crawler<'_> {
         board: &Value,
         page: &Value,
         chain: &mut Chain,
+        updates: &mut Updates,
     ) -> Result<Option<String>, Stop> {
         let items = page
             .get("items")
@@ -225,7 +239,7 @@ impl Crawler<'_> {
             .cloned()
             .unwrap_or_default();
         let mut next = chain.clone();
-        let mut cursor = self.run_state().board.clone().unwrap_or_default();
+        let mut cursor = self.w.run_state().board.clone().unwrap_or_default();
         let mut fresh = Vec::new();
         let mut unchanged = 0;
         for item in items {
@@ -255,11 +269,11 @@ impl Crawler<'_> {
                 _ => fresh.push(item),
             }
         }
-        let docs = self.flatten_with_subitems(board, fresh).await?;
+        let docs = self.flatten_with_subitems(board, fresh, updates).await?;
         *chain = next;
-        self.summary.unchanged += unchanged;
-        self.run_state().board = Some(cursor);
-        self.upsert(docs)?;
+        self.w.summary.unchanged += unchanged;
+        self.w.run_state().board = Some(cursor);
+        self.w.upsert(docs, self.api.progress)?;
         Ok(page
             .get("cursor")
             .and_then(Value::as_str)

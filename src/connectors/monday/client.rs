@@ -3,7 +3,7 @@
 //! by [`errors::decide`], and pacing to the per-minute complexity budget.
 //!
 //! Every query asks for `complexity { before after query reset_in_x_seconds }`
-//! (docs/monday-api.md §2.8); when the budget left (`after`) drops below the most expensive
+//! (../shared/docs/monday-api.md §2.8); when the budget left (`after`) drops below the most expensive
 //! query seen so far, the client waits `reset_in_x_seconds` before the next request instead of
 //! running into `COMPLEXITY_BUDGET_EXHAUSTED`.
 

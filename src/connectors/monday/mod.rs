@@ -1,8 +1,8 @@
-//! monday.com connector (see docs/monday-api.md): [`sync`] crawls every board the token can
+//! monday.com connector (see ../shared/docs/monday-api.md): [`sync`] crawls every board the token can
 //! read into a [`Sink`].
 //!
 //! A run has three phases, checkpointed in [`state::SyncState`] with every committed batch:
-//! 1. **Items** ([`crawl`], [`board`]): list boards (`boards`, paginated, subitem boards and
+//! 1. **Items** ([`listing`], [`board`]): list boards (`boards`, paginated, subitem boards and
 //!    workdocs left out), then per board `items_page` (filtered `__last_updated__ >= since`,
 //!    oldest change first) and `next_items_page` with the cursor; subitems are fetched by id.
 //!    Each page is committed with the board's resume point.
@@ -14,16 +14,21 @@
 //!    edited, added or removed since they were stored (which leaves the parent's
 //!    `updated_at` alone) are refetched, with their parents.
 //!
-//! Requests go through [`client::Client`] (headers, pacing, retries); every failure is an
-//! [`errors::ApiFailure`] decided in [`errors`].
+//! [`driver::Crawler`] runs the phases, lending each a [`step::Step`] (the read-only API side,
+//! the writer, the board listing, the adaptive [`limits::Limits`]). Requests go through
+//! [`client::Client`] (headers, pacing, retries); every failure is an [`errors::ApiFailure`]
+//! decided in [`errors`].
 
 pub mod board;
 pub mod client;
-pub mod crawl;
+pub mod driver;
 pub mod errors;
+pub mod limits;
+pub mod listing;
 pub mod queries;
 pub mod refresh;
 pub mod state;
+pub mod step;
 pub mod sweep;
 pub mod updates;
 
@@ -41,7 +46,8 @@ pub struct Tuning {
     /// Multiplies every wait (server-requested or backoff); `1.0` in production.
     pub time_scale: f64,
     pub boards_per_page: u32,
-    /// First `items_page` size; adapted to the measured complexity afterwards (max 500).
+    /// First `items_page` size; adapted to the measured complexity afterwards (at most
+    /// [`limits::MAX_PAGE`]).
     pub items_per_page: u32,
     /// Target complexity per query, well under the 5,000,000 single-query cap.
     pub max_query_cost: u64,
@@ -100,6 +106,6 @@ pub async fn sync_tuned(
     progress: &dyn Progress,
     tuning: Tuning,
 ) -> Result<SyncSummary, ConnectorError> {
-    let mut crawler = crawl::Crawler::new(cfg, sink, progress, tuning)?;
+    let mut crawler = driver::Crawler::new(cfg, sink, progress, tuning)?;
     crawler.run(opts).await
 }

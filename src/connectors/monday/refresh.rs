@@ -1,29 +1,30 @@
 //! Items fetched by id: subitems of each crawled page, and (in incremental runs) items that
 //! received updates since the last mark — posting an update may not bump `updated_at`
-//! (docs/monday-api.md §5.4, §7), so root `updates` (newest first) is read back to the mark.
-//! Also where documents are flattened and upserted (`Crawler::upsert`).
+//! (../shared/docs/monday-api.md §5.4, §7), so root `updates` (newest first) is read back to the mark.
+//! Also where documents are flattened and upserted (`Step::flatten_with_subitems`).
 
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
-use super::crawl::{adapted, created_at, is_crawlable, missing, Crawler, Stop};
-use super::errors::{decide, ApiFailure, Decision, Scope};
+use super::errors::{decide, missing, ApiFailure, Decision, Scope, Stop};
+use super::limits::{adapted, MAX_UPDATE_PAGES};
+use super::listing::is_crawlable;
 use super::queries::{self, MAX_IDS};
 use super::state::Phase;
+use super::step::Step;
+use super::updates::{created_at, Updates};
 use crate::connectors::{Batch, ConnectorError};
 use crate::document::Document;
 use crate::flatten::monday::{flatten_item, id_of, ItemContext};
 
-/// Root `updates` pages read at most per run (the API serves up to 10,000 updates).
-const MAX_UPDATE_PAGES: u32 = 100;
-
-impl Crawler<'_> {
+impl Step<'_, '_> {
     /// Flattens a page's items and their subitems (fetched by id), updates included.
     pub(super) async fn flatten_with_subitems(
         &mut self,
         board: &Value,
         mut items: Vec<Value>,
+        updates: &mut Updates,
     ) -> Result<Vec<Document>, Stop> {
         let mut parent_of: HashMap<String, usize> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
@@ -43,7 +44,10 @@ impl Crawler<'_> {
         let mut subs = match self.items_by_id(&wanted).await {
             Ok(subs) => subs,
             Err(f) if decide(&f, Scope::Part) == Decision::Skip => {
-                tracing::warn!("monday.com: subitems not readable: {}", self.describe(&f));
+                tracing::warn!(
+                    "monday.com: subitems not readable: {}",
+                    self.api.describe(&f)
+                );
                 Vec::new()
             }
             Err(f) => return Err(f.into()),
@@ -51,7 +55,7 @@ impl Crawler<'_> {
         subs.retain(|s| id_of(s.get("id")).is_some_and(|id| parent_of.contains_key(&id)));
         let top = items.len();
         items.append(&mut subs);
-        self.fill_updates(&mut items).await?;
+        self.fill_updates(&mut items, updates).await?;
         let mut docs = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let parent = (i >= top)
@@ -68,7 +72,7 @@ impl Crawler<'_> {
         let own_board = id_of(item.pointer("/board/id")).and_then(|b| self.boards.by_id.get(&b));
         let columns = parent.and(own_board).and_then(|b| b.get("columns"));
         let ctx = ItemContext {
-            source: &self.cfg.name,
+            source: &self.api.cfg.name,
             board,
             columns,
             parent,
@@ -80,26 +84,9 @@ impl Crawler<'_> {
             .and_then(Value::as_array)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        self.saw_updates(updates);
-        self.summary.unknown_types += flat.unknown_types;
+        self.w.saw_updates(updates);
+        self.w.summary.unknown_types += flat.unknown_types;
         flat.doc
-    }
-
-    /// Commits documents as one batch, counting added vs updated.
-    pub(super) fn upsert(&mut self, docs: Vec<Document>) -> Result<(), ConnectorError> {
-        for doc in &docs {
-            match self.sink.doc_meta(&doc.id)? {
-                Some(_) => self.summary.updated += 1,
-                None => self.summary.added += 1,
-            }
-            let native = doc.id.split_once(':').map_or(doc.id.as_str(), |(_, n)| n);
-            self.fetched.insert(native.to_owned());
-        }
-        self.progress.inc("items", docs.len() as u64);
-        self.commit(Batch {
-            upserts: docs,
-            ..Batch::default()
-        })
     }
 
     /// Root `items(ids:)` with the full item fields, in requests sized like the item pages
@@ -113,7 +100,7 @@ impl Crawler<'_> {
                 .min(rest.len());
             let (chunk, tail) = rest.split_at(n);
             let vars = json!({ "ids": chunk, "limit": n });
-            let resp = match self.query(queries::ITEMS_BY_ID, vars).await {
+            let resp = match self.api.query(queries::ITEMS_BY_ID, vars).await {
                 Ok(resp) => resp,
                 Err(f) => match decide(&f, Scope::Batch { size: n as u32 }) {
                     Decision::ShrinkPage => {
@@ -130,7 +117,7 @@ impl Crawler<'_> {
                 .ok_or_else(|| missing("items", &resp))?;
             out.extend(items.iter().filter(|i| i.is_object()).cloned());
             self.limits.by_id =
-                adapted(n as u32, &resp.data, self.tuning.max_query_cost).min(MAX_IDS as u32);
+                adapted(n as u32, &resp.data, self.api.tuning.max_query_cost).min(MAX_IDS as u32);
             rest = tail;
         }
         Ok(out)
@@ -139,10 +126,10 @@ impl Crawler<'_> {
     /// Refetches items commented on since the last mark that the board crawl did not see.
     pub(super) async fn updates_phase(&mut self) -> Result<(), ConnectorError> {
         let mut ids = self.commented_items(self.updates_since()).await?;
-        ids.retain(|id| !self.fetched.contains(id));
+        ids.retain(|id| !self.w.fetched.contains(id));
         self.refetch(ids).await?;
-        self.run_state().phase = Phase::Sweep;
-        self.commit(Batch::default())
+        self.w.run_state().phase = Phase::Sweep;
+        self.w.commit(Batch::default())
     }
 
     /// Fetches items (or subitems) by id with their updates and upserts the active ones that
@@ -152,16 +139,16 @@ impl Crawler<'_> {
             let mut items = match self.items_by_id(chunk).await {
                 Ok(items) => items,
                 Err(f) if decide(&f, Scope::Part) == Decision::Skip => continue,
-                Err(f) => return Err(self.fatal(f)),
+                Err(f) => return Err(self.api.fatal(f)),
             };
-            if let Err(f) = self.fill_updates(&mut items).await {
-                return Err(self.fatal(f));
+            if let Err(f) = self.fill_updates(&mut items, &mut Updates::ById).await {
+                return Err(self.api.fatal(f));
             }
             let docs = items
                 .iter()
                 .filter_map(|item| self.flatten_placed(item))
                 .collect();
-            self.upsert(docs)?;
+            self.w.upsert(docs, self.api.progress)?;
         }
         Ok(())
     }
@@ -172,9 +159,10 @@ impl Crawler<'_> {
         &mut self,
         since: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<Vec<String>, ConnectorError> {
-        let limit = self.tuning.updates_per_page.max(1);
-        let lookback = chrono::Duration::from_std(self.tuning.reply_lookback).unwrap_or_default();
-        let start = self.cfg.start_date;
+        let limit = self.api.tuning.updates_per_page.max(1);
+        let lookback =
+            chrono::Duration::from_std(self.api.tuning.reply_lookback).unwrap_or_default();
+        let start = self.api.cfg.start_date;
         let floor = since.map(|s| start.map_or(s - lookback, |st| st.max(s - lookback)));
         let mut from = floor.map(|s| s.format("%Y-%m-%d").to_string());
         let mut ids: Vec<String> = Vec::new();
@@ -192,7 +180,7 @@ impl Crawler<'_> {
                     json!({ "limit": limit, "page": page }),
                 ),
             };
-            let resp = match self.query(query, vars).await {
+            let resp = match self.api.query(query, vars).await {
                 Ok(r) => r,
                 Err(ApiFailure::Rejected(m)) if from.is_some() && page == 1 => {
                     // The one query-shape fallback, outside `decide` on purpose.
@@ -203,10 +191,10 @@ impl Crawler<'_> {
                     continue;
                 }
                 Err(f) if decide(&f, Scope::Part) == Decision::Skip => {
-                    tracing::warn!("monday.com: cannot list updates: {}", self.describe(&f));
+                    tracing::warn!("monday.com: cannot list updates: {}", self.api.describe(&f));
                     break;
                 }
-                Err(f) => return Err(self.fatal(f)),
+                Err(f) => return Err(self.api.fatal(f)),
             };
             let list = resp
                 .data
@@ -214,7 +202,7 @@ impl Crawler<'_> {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            self.saw_updates(&list);
+            self.w.saw_updates(&list);
             let is_new = |t: Option<chrono::DateTime<chrono::Utc>>| {
                 since.is_none_or(|s| t.is_some_and(|t| t >= s))
             };

@@ -1,6 +1,6 @@
 //! The deletion sweep: `items_page` never returns archived or deleted items, and activity
 //! logs are capped and undocumented, so deletions are found by comparison instead
-//! (docs/monday-api.md §5.6a). Each crawlable board is listed id-only (500 per page, with
+//! (../shared/docs/monday-api.md §5.6a). Each crawlable board is listed id-only ([`super::limits::MAX_PAGE`] per page, with
 //! subitem ids); stored documents not seen are *candidates*, confirmed through root
 //! `items(ids:)`, which returns archived and deleted items with their `state`. A candidate is
 //! deleted when it is missing, deleted or archived, or when its board is no longer visible
@@ -19,9 +19,10 @@ use chrono::{DateTime, Utc};
 
 use serde_json::{json, Value};
 
-use super::crawl::{adapted, missing, Crawler};
-use super::errors::{decide, ApiFailure, Decision, Scope};
+use super::errors::{decide, missing, ApiFailure, Decision, Scope};
+use super::limits::{adapted, board_page_cap, page_limit};
 use super::queries::{self, MAX_IDS};
+use super::step::Step;
 use crate::connectors::{Batch, ConnectorError, DocMeta};
 use crate::flatten::monday::{id_of, parse_time};
 
@@ -42,14 +43,14 @@ struct Found {
     board: Option<String>,
 }
 
-impl Crawler<'_> {
+impl Step<'_, '_> {
     /// Deletes stored items that are gone; completes the run's last phase.
     pub(super) async fn sweep_phase(&mut self) -> Result<(), ConnectorError> {
         // Before a first complete run, everything stored came from this run: nothing to sweep.
-        if self.state.mark.is_none() {
+        if self.w.state.mark.is_none() {
             return Ok(());
         }
-        let stored = self.sink.list_docs()?;
+        let stored = self.w.sink.list_docs()?;
         if stored.is_empty() {
             return Ok(());
         }
@@ -57,12 +58,10 @@ impl Crawler<'_> {
         let boards = self.boards.crawlable.clone();
         for board in &boards {
             let id = id_of(board.get("id")).unwrap_or_default();
-            // Complexity is charged by the page limit: ask for no more than the board holds.
-            let count = board.get("items_count").and_then(Value::as_u64);
-            let limit = count.map_or(500, |n| n.clamp(1, 500) as u32);
-            self.sweep_board(&id, limit, &mut listing).await?;
+            self.sweep_board(&id, board_page_cap(board), &mut listing)
+                .await?;
         }
-        let prefix = format!("{}:", self.cfg.name);
+        let prefix = format!("{}:", self.api.cfg.name);
         let stale = self.stale_subitems(&listing, &stored, &prefix);
         self.refetch(stale).await?;
         let live = listing.live;
@@ -76,8 +75,8 @@ impl Crawler<'_> {
         for chunk in candidates.chunks(MAX_IDS) {
             let deletes = self.confirm_gone(chunk, &prefix).await?;
             if !deletes.is_empty() {
-                self.summary.deleted += deletes.len() as u64;
-                self.commit(Batch {
+                self.w.summary.deleted += deletes.len() as u64;
+                self.w.commit(Batch {
                     deletes,
                     ..Batch::default()
                 })?;
@@ -110,16 +109,16 @@ impl Crawler<'_> {
             .iter()
             .filter(|(p, subs)| {
                 stored.contains_key(p.as_str())
-                    && !self.fetched.contains(*p)
+                    && !self.w.fetched.contains(*p)
                     && stored_children.get(p.as_str()).unwrap_or(&none) != *subs
             })
             .map(|(p, _)| p.clone())
             .collect();
         for (sub, parent, at) in &listing.subitems {
             let current = stored.get(sub.as_str()).is_some_and(|t| t == at);
-            if !current && !self.fetched.contains(sub) && stored.contains_key(parent.as_str()) {
+            if !current && !self.w.fetched.contains(sub) && stored.contains_key(parent.as_str()) {
                 stale.insert(sub.clone());
-                if !self.fetched.contains(parent) {
+                if !self.w.fetched.contains(parent) {
                     stale.insert(parent.clone());
                 }
             }
@@ -134,7 +133,7 @@ impl Crawler<'_> {
         limit: u32,
         live: &mut Listing,
     ) -> Result<(), ConnectorError> {
-        let mut limit = self.tuning.sweep_per_page.clamp(1, 500).min(limit);
+        let mut limit = page_limit(self.api.tuning.sweep_per_page).min(limit);
         let mut restarts = 0;
         loop {
             let seen = live.live.len();
@@ -147,7 +146,7 @@ impl Crawler<'_> {
             };
             let scope = Scope::Chain {
                 restarts,
-                max_restarts: self.tuning.max_chain_restarts,
+                max_restarts: self.api.tuning.max_chain_restarts,
                 page_limit: limit,
             };
             match decide(&failure, scope) {
@@ -158,11 +157,11 @@ impl Crawler<'_> {
                     tracing::warn!(
                         board,
                         "monday.com: sweep incomplete: {}",
-                        self.describe(&failure)
+                        self.api.describe(&failure)
                     );
                     return Ok(());
                 }
-                Decision::Retry(_) | Decision::Abort => return Err(self.fatal(failure)),
+                Decision::Retry(_) | Decision::Abort => return Err(self.api.fatal(failure)),
             }
         }
     }
@@ -173,8 +172,9 @@ impl Crawler<'_> {
         live: &mut Listing,
         limit: &mut u32,
     ) -> Result<(), ApiFailure> {
-        let target = self.tuning.max_query_cost;
+        let target = self.api.tuning.max_query_cost;
         let resp = self
+            .api
             .query(
                 queries::SWEEP_FIRST,
                 json!({ "board": [board], "limit": *limit }),
@@ -196,6 +196,7 @@ impl Crawler<'_> {
         let mut cursor = collect_ids(page, live);
         while let Some(c) = cursor {
             let resp = self
+                .api
                 .query(queries::SWEEP_NEXT, json!({ "cursor": c, "limit": *limit }))
                 .await?;
             let page = resp
@@ -225,19 +226,19 @@ impl Crawler<'_> {
             .filter_map(|d| d.id.strip_prefix(prefix))
             .collect();
         let vars = json!({ "ids": ids, "limit": ids.len() });
-        let resp = match self.query(queries::ITEM_STATES, vars).await {
+        let resp = match self.api.query(queries::ITEM_STATES, vars).await {
             Ok(r) => r,
             Err(f) if decide(&f, Scope::Optional) == Decision::Skip => {
                 tracing::warn!(
                     "monday.com: cannot confirm deletions: {}",
-                    self.describe(&f)
+                    self.api.describe(&f)
                 );
                 return Ok(Vec::new());
             }
-            Err(f) => return Err(self.fatal(f)),
+            Err(f) => return Err(self.api.fatal(f)),
         };
         let Some(items) = resp.data.get("items").and_then(Value::as_array) else {
-            return Err(self.fatal(missing("items", &resp)));
+            return Err(self.api.fatal(missing("items", &resp)));
         };
         // A missing id is gone (or no longer visible) unless some other error may have hidden it.
         let trust_missing = resp.errors.iter().all(|e| e.denies_access());

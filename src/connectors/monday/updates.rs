@@ -1,4 +1,5 @@
-//! Updates (comments) for the items about to be flattened (`Crawler::fill_updates`).
+//! Updates (comments) for the items about to be flattened (`Step::fill_updates`), read the
+//! way an [`Updates`] value says.
 //!
 //! Complexity is estimated from list limits, so nesting `updates(limit: 25)` in item pages
 //! charges 25 updates per item whether it has any or not — most of a page's cost. Items
@@ -16,26 +17,45 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use super::crawl::{adapted, Crawler};
-use super::errors::{decide, ApiFailure, Decision, Scope};
-use super::queries::{self, MAX_IDS, UPDATES_PER_ITEM};
-use crate::flatten::monday::id_of;
+use chrono::{DateTime, Utc};
 
-/// Board updates read at most before falling back to per-item requests (100 per page).
-const MAX_BOARD_UPDATE_PAGES: u32 = 100;
+use super::errors::{decide, ApiFailure, Decision, Scope};
+use super::limits::{adapted, MAX_BOARD_UPDATE_PAGES, MAX_UPDATES_PAGE};
+use super::queries::{self, MAX_IDS, UPDATES_PER_ITEM};
+use super::step::Step;
+use crate::flatten::monday::{id_of, parse_time};
 
 /// Updates of one board by item id, newest first.
 pub type UpdatesByItem = HashMap<String, Vec<Value>>;
 
-impl Crawler<'_> {
+/// How the items being flattened get their updates; passed along with them.
+pub enum Updates {
+    /// `items(ids:) { updates }` for just those items (incremental runs see few items).
+    ById,
+    /// Each board's updates read once, on first use, and kept here (`None`: too many, read by
+    /// id instead). A board's first crawl sees every item, so this is cheaper there.
+    PerBoard(HashMap<String, Option<UpdatesByItem>>),
+}
+
+impl Updates {
+    pub fn per_board() -> Self {
+        Updates::PerBoard(HashMap::new())
+    }
+}
+
+impl Step<'_, '_> {
     /// Sets `updates` on every item: from prefetched board updates when this is a board's
     /// first crawl, else by id.
-    pub(super) async fn fill_updates(&mut self, items: &mut [Value]) -> Result<(), ApiFailure> {
+    pub(super) async fn fill_updates(
+        &mut self,
+        items: &mut [Value],
+        updates: &mut Updates,
+    ) -> Result<(), ApiFailure> {
         let mut missing: Vec<String> = Vec::new();
         for item in items.iter_mut() {
             let board = id_of(item.pointer("/board/id")).unwrap_or_default();
             let id = id_of(item.get("id")).unwrap_or_default();
-            match self.board_updates(&board).await? {
+            match self.board_updates(updates, &board).await? {
                 Some(map) => set_updates(item, map.get(&id).cloned().unwrap_or_default()),
                 None => missing.push(id),
             }
@@ -55,15 +75,22 @@ impl Crawler<'_> {
 
     /// The prefetched updates of `board` when boards are being crawled for the first time
     /// (read on first use; `None` otherwise, or when there are too many).
-    async fn board_updates(&mut self, board: &str) -> Result<Option<&UpdatesByItem>, ApiFailure> {
-        if !self.prefetch || board.is_empty() {
+    async fn board_updates<'u>(
+        &mut self,
+        updates: &'u mut Updates,
+        board: &str,
+    ) -> Result<Option<&'u UpdatesByItem>, ApiFailure> {
+        let Updates::PerBoard(prefetched) = updates else {
+            return Ok(None);
+        };
+        if board.is_empty() {
             return Ok(None);
         }
-        if !self.prefetched.contains_key(board) {
+        if !prefetched.contains_key(board) {
             let map = self.read_board_updates(board).await?;
-            self.prefetched.insert(board.to_owned(), map);
+            prefetched.insert(board.to_owned(), map);
         }
-        Ok(self.prefetched.get(board).and_then(Option::as_ref))
+        Ok(prefetched.get(board).and_then(Option::as_ref))
     }
 
     /// Every update of one board by item, or `None` when there are too many or they cannot
@@ -72,11 +99,11 @@ impl Crawler<'_> {
         &mut self,
         board: &str,
     ) -> Result<Option<UpdatesByItem>, ApiFailure> {
-        let limit = self.tuning.updates_per_page.clamp(1, 100);
+        let limit = self.api.tuning.updates_per_page.clamp(1, MAX_UPDATES_PAGE);
         let mut by_item = UpdatesByItem::new();
         for page in 1..=MAX_BOARD_UPDATE_PAGES {
             let vars = json!({ "board": [board], "limit": limit, "page": page });
-            let resp = match self.query(queries::BOARD_UPDATES, vars).await {
+            let resp = match self.api.query(queries::BOARD_UPDATES, vars).await {
                 Ok(r) => r,
                 Err(f) if decide(&f, Scope::Optional) == Decision::Skip => return Ok(None),
                 Err(f) => return Err(f),
@@ -88,7 +115,7 @@ impl Crawler<'_> {
             else {
                 return Ok(None);
             };
-            self.saw_updates(list);
+            self.w.saw_updates(list);
             for u in list {
                 if let Some(item) = id_of(u.get("item_id")) {
                     by_item.entry(item).or_default().push(u.clone());
@@ -111,6 +138,7 @@ impl Crawler<'_> {
                 .min(rest.len());
             let (chunk, tail) = rest.split_at(n);
             let resp = match self
+                .api
                 .query(queries::ITEM_UPDATES, json!({ "ids": chunk, "limit": n }))
                 .await
             {
@@ -136,15 +164,22 @@ impl Crawler<'_> {
                     .and_then(Value::as_array)
                     .cloned()
                     .unwrap_or_default();
-                self.saw_updates(&ups);
+                self.w.saw_updates(&ups);
                 out.insert(id, ups);
             }
             self.limits.updates =
-                adapted(n as u32, &resp.data, self.tuning.max_query_cost).min(MAX_IDS as u32);
+                adapted(n as u32, &resp.data, self.api.tuning.max_query_cost).min(MAX_IDS as u32);
             rest = tail;
         }
         Ok(out)
     }
+}
+
+/// A post's (update's or reply's) `created_at`.
+pub fn created_at(post: &Value) -> Option<DateTime<Utc>> {
+    post.get("created_at")
+        .and_then(Value::as_str)
+        .and_then(parse_time)
 }
 
 /// Gives an item its updates, newest first, at most as many as the per-item requests return.

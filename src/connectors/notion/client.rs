@@ -1,8 +1,8 @@
 //! [`Client`]: authenticated, paced, retrying requests to the Notion API.
 //!
-//! Every response that is not a 200 becomes an [`ApiError`]; `decide` is the one place that
-//! turns an error into retry / skip / restart-the-listing / abort (docs/notion-api.md §3).
-//! Callers only see a JSON value or a [`Failure`]. Search and query are POSTs but read-only, so
+//! Every response that is not a 200 becomes an [`ApiError`], and [`super::errors`] decides
+//! what it means (retry / skip / restart-the-listing / abort). Callers only see a JSON value or
+//! a [`Failure`]. Search and query are POSTs but read-only, so
 //! they are retried like GETs. The token is sent only in the `Authorization` header and scrubbed
 //! from every error text.
 
@@ -14,6 +14,9 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::sync::Semaphore;
 
+use super::errors::{
+    abort_error, classify, decide, excerpt, skip, ApiError, Attempts, Decision, Failure,
+};
 use crate::config::SourceConfig;
 use crate::connectors::http::{http_client, parse_retry_after, Backoff, RateLimiter};
 use crate::connectors::{ConnectorError, Progress};
@@ -24,116 +27,8 @@ use crate::secret::Secret;
 pub const NOTION_VERSION: &str = "2025-09-03";
 /// Requests in flight at once, per source.
 pub const MAX_IN_FLIGHT: usize = 3;
-/// Consecutive 429/529 answers to one request before giving up.
-const MAX_RATE_LIMITED: u32 = 20;
-/// Wait when a 429/529 carries no usable `Retry-After`.
-const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
 /// Invalid-cursor restarts of one listing before giving up on it.
 const MAX_RESTARTS: u32 = 3;
-
-/// Why one HTTP exchange failed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ApiError {
-    /// 429 / 529: wait and retry; `blocked` = `public_api_request_blocked` (do not retry).
-    RateLimited { wait: Duration, blocked: bool },
-    /// 5xx, 530, 408, 409, timeouts, connection resets: retry with backoff.
-    Transient(String),
-    /// A 200 whose body is not JSON, or an unexpected status: retried, then a protocol error.
-    Malformed(String),
-    /// 401: the token is wrong; stop.
-    Unauthorized(String),
-    /// 403 / 404: this object is not readable (not shared, trashed, no capability).
-    Inaccessible { status: u16, reason: String },
-    /// 400 about `start_cursor`: the cursor expired; restart the listing.
-    InvalidCursor(String),
-    /// Any other 4xx: this request cannot succeed; skip what it was for.
-    Rejected { status: u16, reason: String },
-}
-
-/// What a caller sees once retries are spent.
-#[derive(Debug)]
-pub enum Failure {
-    /// This object cannot be read; skip it. `status` is the HTTP status, `reason` says why.
-    Skip { status: u16, reason: String },
-    /// The listing's cursor was rejected: start the listing again.
-    InvalidCursor,
-    /// Stop the sync of this source.
-    Abort(ConnectorError),
-}
-
-impl Failure {
-    /// 403 or 404: the object is gone or no longer shared.
-    pub fn is_gone(&self) -> bool {
-        matches!(
-            self,
-            Failure::Skip {
-                status: 403 | 404,
-                ..
-            }
-        )
-    }
-}
-
-/// What to do about one [`ApiError`].
-#[derive(Debug, PartialEq)]
-enum Decision {
-    Retry(Duration),
-    Skip,
-    Restart,
-    Abort,
-}
-
-/// Retry counters of one request.
-#[derive(Debug, Default)]
-struct Attempts {
-    transient: u32,
-    rate_limited: u32,
-}
-
-/// The single error policy of the connector.
-fn decide(err: &ApiError, attempts: &mut Attempts, backoff: &mut Backoff) -> Decision {
-    match err {
-        ApiError::RateLimited { blocked: true, .. } => Decision::Abort,
-        ApiError::RateLimited { wait, .. } => {
-            attempts.rate_limited += 1;
-            if attempts.rate_limited > MAX_RATE_LIMITED {
-                Decision::Abort
-            } else {
-                Decision::Retry(*wait)
-            }
-        }
-        ApiError::Transient(_) | ApiError::Malformed(_) => {
-            let d = backoff.delay(attempts.transient);
-            attempts.transient += 1;
-            d.map_or(Decision::Abort, Decision::Retry)
-        }
-        ApiError::Unauthorized(_) => Decision::Abort,
-        ApiError::Inaccessible { .. } | ApiError::Rejected { .. } => Decision::Skip,
-        ApiError::InvalidCursor(_) => Decision::Restart,
-    }
-}
-
-/// The error a sync stops with once [`decide`] aborts.
-fn abort_error(err: &ApiError, what: &str) -> ConnectorError {
-    match err {
-        ApiError::Unauthorized(m) => ConnectorError::Auth(format!(
-            "the Notion token was rejected (401 unauthorized): {m}"
-        )),
-        ApiError::RateLimited { blocked: true, .. } => ConnectorError::QuotaExhausted(format!(
-            "Notion blocked requests from this integration (rate_limit_reason public_api_request_blocked) on {what}"
-        )),
-        ApiError::RateLimited { .. } => ConnectorError::Unreachable(format!(
-            "Notion kept answering 429 rate limited on {what}; try again later"
-        )),
-        ApiError::Transient(m) => {
-            ConnectorError::Unreachable(format!("Notion unreachable on {what} after retries: {m}"))
-        }
-        ApiError::Malformed(m) => ConnectorError::Protocol(format!(
-            "Notion answered {what} with something that is not the API (after retries): {m}"
-        )),
-        other => ConnectorError::Protocol(format!("unexpected Notion error on {what}: {other:?}")),
-    }
-}
 
 /// A Notion API client for one source.
 pub struct Client<'a> {
@@ -148,7 +43,11 @@ pub struct Client<'a> {
 }
 
 impl<'a> Client<'a> {
-    pub fn new(cfg: &SourceConfig, progress: &'a dyn Progress) -> Result<Self, ConnectorError> {
+    pub fn new(
+        cfg: &SourceConfig,
+        progress: &'a dyn Progress,
+        backoff: Backoff,
+    ) -> Result<Self, ConnectorError> {
         let http = http_client(Duration::from_secs(60))
             .map_err(|e| ConnectorError::Unreachable(format!("cannot build HTTP client: {e}")))?;
         Ok(Client {
@@ -157,7 +56,7 @@ impl<'a> Client<'a> {
             token: cfg.token.clone(),
             limiter: RateLimiter::new(cfg.requests_per_second),
             slots: Semaphore::new(MAX_IN_FLIGHT),
-            backoff: default_backoff(),
+            backoff,
             progress,
             requests: AtomicU64::new(0),
         })
@@ -270,27 +169,6 @@ impl<'a> Client<'a> {
     }
 }
 
-/// The backoff for transient failures (short under `cargo test` so fault tests stay fast).
-fn default_backoff() -> Backoff {
-    if cfg!(test) {
-        Backoff::new(Duration::from_millis(1), Duration::from_millis(5), 3)
-    } else {
-        Backoff::new(Duration::from_millis(500), Duration::from_secs(30), 6)
-    }
-}
-
-fn skip(err: ApiError) -> Failure {
-    match err {
-        ApiError::Inaccessible { status, reason } | ApiError::Rejected { status, reason } => {
-            Failure::Skip { status, reason }
-        }
-        other => Failure::Skip {
-            status: 0,
-            reason: format!("{other:?}"),
-        },
-    }
-}
-
 /// A 200 body must be a JSON object. Its `request_id` (new on every response) is dropped, so
 /// a document built from a page fetched again is identical when nothing changed.
 fn parse_object(text: &str) -> Result<Value, ApiError> {
@@ -309,61 +187,6 @@ fn parse_object(text: &str) -> Result<Value, ApiError> {
     }
 }
 
-/// Maps a non-200 response to an [`ApiError`].
-pub fn classify(status: u16, text: &str, retry_after: Option<Duration>) -> ApiError {
-    let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    let code = body.get("code").and_then(Value::as_str).unwrap_or("");
-    let message = body
-        .get("message")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| excerpt(text));
-    let reason = if code.is_empty() {
-        format!("{status}: {message}")
-    } else {
-        format!("{status} {code}: {message}")
-    };
-    match status {
-        401 => ApiError::Unauthorized(message),
-        429 | 529 => ApiError::RateLimited {
-            wait: retry_after
-                .or_else(|| body_retry_after(&body))
-                .unwrap_or(DEFAULT_RETRY_AFTER),
-            blocked: body.pointer("/additional_data/rate_limit_reason")
-                == Some(&json!("public_api_request_blocked")),
-        },
-        403 | 404 => ApiError::Inaccessible { status, reason },
-        400 if message.contains("start_cursor") => ApiError::InvalidCursor(reason),
-        408 | 409 | 500..=599 => ApiError::Transient(reason),
-        400..=499 => ApiError::Rejected { status, reason },
-        _ => ApiError::Malformed(format!("unexpected HTTP status {reason}")),
-    }
-}
-
-/// `additional_data.retry_after` (a string of whole seconds).
-fn body_retry_after(body: &Value) -> Option<Duration> {
-    let v = body.pointer("/additional_data/retry_after")?;
-    let s = v
-        .as_str()
-        .map(str::to_owned)
-        .unwrap_or_else(|| v.to_string());
-    parse_retry_after(Some(&s))
-}
-
-/// The first 200 characters of a body, on one line.
-fn excerpt(text: &str) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut cut: String = one_line.chars().take(200).collect();
-    if one_line.chars().count() > 200 {
-        cut.push('…');
-    }
-    if cut.is_empty() {
-        "(empty body)".into()
-    } else {
-        cut
-    }
-}
-
 /// Which page of a list to fetch next.
 #[derive(Debug, Default)]
 struct Cursor {
@@ -378,7 +201,7 @@ impl Cursor {
         let has_more = page.get("has_more").and_then(Value::as_bool) == Some(true);
         let next = page.get("next_cursor").and_then(Value::as_str);
         if page.pointer("/request_status/type").and_then(Value::as_str) == Some("incomplete") {
-            // Queries stop at 10,000 results (docs/notion-api.md §1.7).
+            // Queries stop at 10,000 results (../shared/docs/notion-api.md §1.7).
             tracing::warn!(status = %page["request_status"], "notion list incomplete; later items not indexed");
         }
         match next {
@@ -488,96 +311,12 @@ pub fn next_cursor(page: &Value) -> Option<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn decisions_cover_the_error_table() {
-        let mut b = default_backoff();
-        let mut a = Attempts::default();
-        let d = |e: ApiError, a: &mut Attempts, b: &mut Backoff| decide(&e, a, b);
-        assert_eq!(
-            d(
-                classify(
-                    401,
-                    r#"{"code":"unauthorized","message":"API token is invalid."}"#,
-                    None
-                ),
-                &mut a,
-                &mut b
-            ),
-            Decision::Abort
-        );
-        assert_eq!(d(classify(404, "{}", None), &mut a, &mut b), Decision::Skip);
-        assert_eq!(
-            d(classify(403, "<html>", None), &mut a, &mut b),
-            Decision::Skip
-        );
-        assert_eq!(
-            d(
-                classify(429, "{}", Some(Duration::from_secs(1))),
-                &mut a,
-                &mut b
-            ),
-            Decision::Retry(Duration::from_secs(1))
-        );
-        let body =
-            r#"{"code":"validation_error","message":"The start_cursor provided is invalid: x"}"#;
-        assert_eq!(
-            d(classify(400, body, None), &mut a, &mut b),
-            Decision::Restart
-        );
-        assert!(matches!(
-            d(classify(502, "<html>", None), &mut a, &mut b),
-            Decision::Retry(_)
-        ));
-        let blocked = r#"{"code":"rate_limited","additional_data":{"rate_limit_reason":"public_api_request_blocked"}}"#;
-        assert_eq!(
-            d(classify(429, blocked, None), &mut a, &mut b),
-            Decision::Abort
-        );
-    }
-
     /// Regression (found by tests/notion_sync.rs): the per-response `request_id` ended up in
     /// documents' raw JSON, so `--full` rewrote (and re-indexed) unchanged pages.
     #[test]
     fn request_id_is_dropped_from_objects() {
         let v = parse_object(r#"{"object":"page","id":"p","request_id":"r-1"}"#).unwrap();
         assert_eq!(v, json!({"object": "page", "id": "p"}));
-    }
-
-    #[test]
-    fn retry_after_falls_back_to_body() {
-        let body = r#"{"code":"rate_limited","additional_data":{"retry_after":"7"}}"#;
-        assert_eq!(
-            classify(429, body, None),
-            ApiError::RateLimited {
-                wait: Duration::from_secs(7),
-                blocked: false
-            }
-        );
-    }
-
-    #[test]
-    fn transient_retries_are_bounded() {
-        let mut b = default_backoff();
-        let mut a = Attempts::default();
-        let e = ApiError::Transient("503".into());
-        let retries = std::iter::from_fn(|| match decide(&e, &mut a, &mut b) {
-            Decision::Retry(_) => Some(()),
-            _ => None,
-        })
-        .count();
-        assert_eq!(retries, 3);
-    }
-
-    #[test]
-    fn auth_message_is_exact() {
-        let e = abort_error(
-            &ApiError::Unauthorized("API token is invalid.".into()),
-            "GET /v1/users",
-        );
-        assert_eq!(
-            e.to_string(),
-            "the Notion token was rejected (401 unauthorized): API token is invalid."
-        );
     }
 
     #[test]

@@ -1,10 +1,11 @@
-//! Notion connector: crawls a workspace through the public REST API (docs/notion-api.md) into
+//! Notion connector: crawls a workspace through the public REST API (../shared/docs/notion-api.md) into
 //! a [`Sink`], one checkpointed [`Batch`](crate::connectors::Batch) at a time.
 //!
-//! [`client`] sends paced, retried requests and decides in one place what each API failure means;
-//! [`crawl`] fetches pages (blocks walked iteratively, cycle-safe) and databases (data sources,
-//! rows); [`run`] drives a sync: search listing → follow-up checks → task queue → final state;
-//! [`state`] is what is saved between syncs. Text comes from the pure [`crate::flatten::notion`].
+//! [`client`] sends paced, retried requests; [`errors`] decides in one place what each API
+//! failure means; [`fetch`] fetches pages (blocks walked iteratively, cycle-safe) and databases
+//! (data sources, rows); [`driver`] drives a sync: search listing → follow-up checks → task
+//! queue → final state; [`state`] is what is saved between syncs; [`Tuning`] holds the knobs
+//! tests shrink. Text comes from the pure [`crate::flatten::notion`].
 //!
 //! Incremental syncs compare each search result's `last_edited_time` with the stored document,
 //! so an unchanged workspace costs only the search listing. Search is listed to the end while it
@@ -15,17 +16,39 @@
 //! known is re-checked by a deep reconciliation every 12 hours (or `--full`).
 
 pub mod client;
-pub mod crawl;
-pub mod run;
+pub mod driver;
+pub mod errors;
+pub mod fetch;
 pub mod state;
 
 #[cfg(test)]
 mod tests;
 
+use std::time::Duration;
+
 use crate::config::SourceConfig;
+use crate::connectors::http::Backoff;
 use crate::connectors::{ConnectorError, Progress, Sink, SyncOptions, SyncSummary};
 
 pub use client::NOTION_VERSION;
+
+/// Knobs with production defaults; tests shrink the waits and checkpoint more often.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// Backoff for transient failures (5xx, timeouts, malformed bodies).
+    pub backoff: Backoff,
+    /// Task outcomes between two checkpoints (each checkpoint is one store transaction).
+    pub checkpoint_every: usize,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            backoff: Backoff::new(Duration::from_millis(500), Duration::from_secs(30), 6),
+            checkpoint_every: 25,
+        }
+    }
+}
 
 /// Syncs one Notion source into `sink`, resuming an interrupted sync if there is one.
 ///
@@ -37,8 +60,19 @@ pub async fn sync(
     opts: &SyncOptions,
     progress: &dyn Progress,
 ) -> Result<SyncSummary, ConnectorError> {
-    let client = client::Client::new(cfg, progress)?;
-    let mut crawler = run::Crawler::new(cfg, &client, sink, opts)?;
+    sync_tuned(cfg, sink, opts, progress, Tuning::default()).await
+}
+
+/// [`sync`] with explicit [`Tuning`] (tests use it to shrink waits).
+pub async fn sync_tuned(
+    cfg: &SourceConfig,
+    sink: &mut dyn Sink,
+    opts: &SyncOptions,
+    progress: &dyn Progress,
+    tuning: Tuning,
+) -> Result<SyncSummary, ConnectorError> {
+    let client = client::Client::new(cfg, progress, tuning.backoff)?;
+    let mut crawler = driver::Crawler::new(cfg, &client, sink, opts, tuning.checkpoint_every)?;
     let result = crawler.run().await;
     let mut summary = std::mem::take(&mut crawler.summary);
     summary.requests = client.requests();

@@ -3,7 +3,7 @@
 //! 1,000 levels deep neither overflows a recursive walk nor exceeds serde_json's recursion limit
 //! when the raw JSON is read back from the store.
 //!
-//! One line (or fenced block) per block, following docs/notion-api.md §2: headings keep their
+//! One line (or fenced block) per block, following ../shared/docs/notion-api.md §2: headings keep their
 //! level (`# `…`#### `), list items get `- ` / `1. ` and to-dos `[x] ` / `[ ] `, nested list
 //! items are indented, table rows join cells with ` | `, code is fenced with its language, media
 //! keep their caption and external URL, `child_page` / `child_database` render as their title.
@@ -33,13 +33,21 @@ const SILENT: &[&str] = &[
     "button",
 ];
 
+/// Nesting beyond this is rendered at this depth. The depth comes from the stored JSON, and
+/// both the indent and the per-depth list numbering grow with it, so an absurd depth (a
+/// hostile workspace, a damaged store) must not turn into a huge allocation.
+const MAX_DEPTH: usize = 16;
+
 /// Flattens a page's block list into text, one block per line.
 pub fn flatten_blocks(entries: &[BlockEntry], lookup: &Lookup) -> Flat<String> {
     let mut out = Flat::default();
     let mut lines: Vec<String> = Vec::new();
     let mut numbers = ListNumbers::default();
     for entry in entries {
-        let depth = entry.get("depth").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let depth = entry
+            .get("depth")
+            .and_then(Value::as_u64)
+            .map_or(0, |d| d.min(MAX_DEPTH as u64) as usize);
         let Some(block) = entry.get("block") else {
             out.unknown += 1;
             continue;

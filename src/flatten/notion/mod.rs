@@ -7,7 +7,7 @@
 //! plus tags; [`document`] assembles a document for a page, a database row or a database.
 //! Everything reads `serde_json::Value`, so unknown block, property, rich-text or mention types
 //! (the API adds new ones every few months) never fail: they are skipped and counted in
-//! [`Flat::unknown`] (docs/notion-api.md §2, §4 "Unsupported blocks crashing strict
+//! [`Flat::unknown`] (../shared/docs/notion-api.md §2, §4 "Unsupported blocks crashing strict
 //! deserializers").
 //!
 //! [`Lookup`] carries what the crawler learned elsewhere: user names (from `GET /v1/users`)

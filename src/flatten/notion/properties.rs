@@ -1,4 +1,4 @@
-//! Page properties → `Name: value` lines and tags (docs/notion-api.md §2.1).
+//! Page properties → `Name: value` lines and tags (../shared/docs/notion-api.md §2.1).
 //!
 //! Every documented property type has a rendering; empty values (`null`, `[]`, `""`) produce no
 //! line. `select`, `multi_select` and `status` values are also returned as tags. Unknown types are

@@ -1,19 +1,15 @@
-//! Snapshot tests over the real recorded responses in `../shared/fixtures/notion/`.
+//! Snapshot tests over the real recorded responses in `notion/` of the fixtures folder
+//! ([`trove_fakes::fixtures`]).
 
 use serde_json::{json, Value};
 
 use super::*;
 
-const HKOB: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/notion/hkob-notion_ruby_mapping"
-);
-const SDKPY: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/notion/sdk-py-cassettes"
-);
+/// The recorded block, page and database responses of notion_ruby_mapping.
+const HKOB: &str = "notion/hkob-notion_ruby_mapping";
 
-fn load(path: String) -> Value {
+fn load(rel: String) -> Value {
+    let path = trove_fakes::fixtures::path(&rel).display().to_string();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
@@ -24,7 +20,7 @@ fn hkob(name: &str) -> Value {
 
 /// Response bodies of a recorded cassette whose request line contains `needle`.
 fn cassette(name: &str, needle: &str) -> Vec<Value> {
-    let exchanges = load(format!("{SDKPY}/{name}.json"));
+    let exchanges = load(format!("notion/sdk-py-cassettes/{name}.json"));
     exchanges
         .as_array()
         .into_iter()
@@ -53,7 +49,8 @@ fn one_block(block: Value) -> Flat<String> {
 
 #[test]
 fn every_block_fixture_flattens() {
-    let mut names: Vec<String> = std::fs::read_dir(HKOB)
+    trove_fakes::require_fixtures!();
+    let mut names: Vec<String> = std::fs::read_dir(trove_fakes::fixtures::path(HKOB))
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| n.starts_with("retrieve_block_") && !n.contains("children"))
@@ -111,6 +108,7 @@ fn block_test_page() -> Vec<BlockEntry> {
 
 #[test]
 fn block_test_page_flattens() {
+    trove_fakes::require_fixtures!();
     let mut lookup = users();
     lookup.titles.insert(
         "c01166c6-13ae-45cb-b968-18b4ef2f5a77".into(),
@@ -122,6 +120,7 @@ fn block_test_page_flattens() {
 
 #[test]
 fn inline_contents_keep_mentions_and_equations() {
+    trove_fakes::require_fixtures!();
     let text = one_block(hkob("retrieve_block_inline_contents")).value;
     assert!(text.contains("@Hiroyuki KOBAYASHI"), "{text}");
     assert!(text.contains("notion_ruby_mapping_test_data"), "{text}");
@@ -148,6 +147,7 @@ fn page_doc(page: &Value, blocks: &[BlockEntry], lookup: &Lookup) -> Value {
 
 #[test]
 fn page_fixtures_become_documents() {
+    trove_fakes::require_fixtures!();
     let lookup = users();
     let mut docs = serde_json::Map::new();
     for name in [
@@ -172,6 +172,7 @@ fn page_fixtures_become_documents() {
 
 #[test]
 fn query_rows_become_documents() {
+    trove_fakes::require_fixtures!();
     let mut lookup = users();
     lookup.titles.insert(
         "860753bb-6d1f-48de-9621-1fa6e0e31f82".into(),
@@ -193,6 +194,7 @@ fn query_rows_become_documents() {
 
 #[test]
 fn database_fixtures_become_documents() {
+    trove_fakes::require_fixtures!();
     let ds = hkob("retrieve_data_source_data_source");
     let docs: Vec<Value> = [
         "retrieve_database_database",
@@ -216,6 +218,7 @@ fn database_fixtures_become_documents() {
 
 #[test]
 fn sdk_py_cassettes_flatten() {
+    trove_fakes::require_fixtures!();
     let page = cassette("test_pages_retrieve", "GET")[0].clone();
     let blocks: Vec<BlockEntry> = cassette("test_iterate_paginated_api", "GET")
         .iter()
@@ -309,4 +312,17 @@ fn property_types_render() {
     assert_eq!(p.unknown, 0);
     insta::assert_snapshot!(p.value.lines.join("\n"));
     assert_eq!(p.value.tags, vec!["Done"]);
+}
+
+#[test]
+fn absurd_block_depth_allocates_terabytes() {
+    let para = json!({"type": "paragraph", "paragraph": {"rich_text": [{"plain_text": "deep"}]}});
+    let entries = vec![
+        json!({"depth": u64::MAX, "block": para.clone()}),
+        json!({"depth": 1u64 << 40, "block": {"type": "numbered_list_item",
+            "numbered_list_item": {"rich_text": [{"plain_text": "item"}]}}}),
+    ];
+    let flat = flatten_blocks(&entries, &Lookup::default());
+    assert!(flat.value.contains("deep") && flat.value.contains("item"));
+    assert!(flat.value.len() < 200, "{}", flat.value.len());
 }

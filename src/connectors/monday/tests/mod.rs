@@ -4,85 +4,19 @@ mod fake;
 mod regressions;
 mod scenarios;
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::{sync_tuned, Tuning};
 use crate::config::SourceConfig;
 pub(crate) use crate::connectors::RecordingProgress;
-use crate::connectors::{
-    Batch, ConnectorError, DocMeta, Sink, SinkError, Skip, SyncOptions, SyncSummary,
-};
-use crate::document::{Document, SourceKind};
+use crate::connectors::{ConnectorError, SyncOptions, SyncSummary};
+use crate::document::SourceKind;
 use crate::secret::Secret;
 
 pub(super) const TOKEN: &str = "tok-very-secret-123";
 
-/// A store in memory: documents, saved state, skips; can "crash" on a given commit.
-#[derive(Default)]
-pub struct MemSink {
-    pub docs: BTreeMap<String, Document>,
-    pub state: Option<Value>,
-    pub skipped: Vec<Skip>,
-    pub commits: usize,
-    /// The commit with this (1-based) number fails, as if the process died.
-    pub fail_at: Option<usize>,
-}
-
-impl Sink for MemSink {
-    fn load_state(&self) -> Result<Option<Value>, SinkError> {
-        Ok(self.state.clone())
-    }
-
-    fn commit(&mut self, batch: Batch) -> Result<(), SinkError> {
-        if self.fail_at == Some(self.commits + 1) {
-            return Err(SinkError("killed".into()));
-        }
-        self.commits += 1;
-        for d in batch.upserts {
-            self.docs.insert(d.id.clone(), d);
-        }
-        for id in batch.deletes {
-            self.delete_tree(&id);
-        }
-        self.skipped
-            .retain(|s| !batch.unskipped.contains(&s.native_id));
-        self.skipped.extend(batch.skipped);
-        if batch.state.is_some() {
-            self.state = batch.state;
-        }
-        Ok(())
-    }
-
-    fn doc_meta(&self, id: &str) -> Result<Option<DocMeta>, SinkError> {
-        Ok(self.docs.get(id).map(DocMeta::from))
-    }
-
-    fn list_docs(&self) -> Result<Vec<DocMeta>, SinkError> {
-        Ok(self.docs.values().map(DocMeta::from).collect())
-    }
-}
-
-impl MemSink {
-    fn delete_tree(&mut self, id: &str) {
-        self.docs.remove(id);
-        let children: Vec<String> = self
-            .docs
-            .values()
-            .filter(|d| d.parent_id.as_deref() == Some(id))
-            .map(|d| d.id.clone())
-            .collect();
-        for c in children {
-            self.delete_tree(&c);
-        }
-    }
-
-    pub fn ids(&self) -> Vec<String> {
-        self.docs.keys().cloned().collect()
-    }
-}
+pub use crate::connectors::testing::MemSink;
 
 pub fn config(url: &str) -> SourceConfig {
     SourceConfig {

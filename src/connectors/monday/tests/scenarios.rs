@@ -341,7 +341,7 @@ async fn killed_sync_resumes_to_the_same_end_state() {
 
     let (fake2, cfg2) = serve(w).await;
     let mut sink = MemSink {
-        fail_at: Some(5),
+        crash_after: Some(4),
         ..MemSink::default()
     };
     assert!(matches!(
@@ -349,7 +349,7 @@ async fn killed_sync_resumes_to_the_same_end_state() {
         Err(ConnectorError::Sink(_))
     ));
     let before = fake2.calls().len();
-    sink.fail_at = None;
+    sink.crash_after = None;
     run(&cfg2, &mut sink, false).await.unwrap();
     assert_eq!(sink.ids(), clean.ids());
     assert_eq!(sink.docs, clean.docs);
@@ -370,12 +370,12 @@ async fn killed_sync_resumes_to_the_same_end_state() {
 async fn killed_mid_board_restarts_after_committed_items() {
     let (fake, cfg) = serve(world(8)).await;
     let mut sink = MemSink {
-        fail_at: Some(3),
+        crash_after: Some(2),
         ..MemSink::default()
     };
     assert!(run(&cfg, &mut sink, false).await.is_err());
     assert_eq!(sink.docs.len(), 6);
-    sink.fail_at = None;
+    sink.crash_after = None;
     let before = fake.calls().len();
     let s = run(&cfg, &mut sink, false).await.unwrap();
     assert_eq!(sink.docs.len(), 8);
@@ -553,11 +553,17 @@ async fn garbage_responses_never_panic() {
                 for _ in 0..8 {
                     fake.fault(when, status, body);
                 }
-                let _ = run(&cfg, &mut sink, false).await;
+                // Any result will do; hanging (a retry loop, a cursor cycle) fails the test.
+                let sync = run(&cfg, &mut sink, false);
+                let outcome = tokio::time::timeout(GARBAGE_TIMEOUT, sync).await;
+                assert!(outcome.is_ok(), "sync hung on {status} {body:?} for {when}");
             }
         }
     }
 }
+
+/// Far more than a run over the small test world takes with the test tuning (no waits).
+const GARBAGE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[tokio::test]
 async fn subitems_by_id_shrink_when_over_the_cap() {

@@ -1,4 +1,4 @@
-//! A tiny in-test Notion server (axum on 127.0.0.1:0) following docs/notion-api.md, with fault
+//! A tiny in-test Notion server (axum on 127.0.0.1:0) following ../shared/docs/notion-api.md, with fault
 //! injection and a request log, plus an in-memory [`Sink`] and a recording [`Progress`].
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -13,8 +13,7 @@ use serde_json::{json, Value};
 
 use crate::config::SourceConfig;
 pub(crate) use crate::connectors::RecordingProgress;
-use crate::connectors::{Batch, DocMeta, Sink, SinkError, Skip};
-use crate::document::{Document, SourceKind};
+use crate::document::SourceKind;
 use crate::secret::Secret;
 
 pub const TOKEN: &str = "ntn_test_secret_token_123";
@@ -378,85 +377,4 @@ pub fn row(id: &str, title: &str, ds: &str, status: &str, edited: &str) -> Value
 
 // ---- sink and progress ------------------------------------------------------------------
 
-/// An in-memory store: applies batches like the real one (deletes follow `parent_id` chains).
-#[derive(Default)]
-pub struct MemSink {
-    pub docs: BTreeMap<String, Document>,
-    pub state: Option<Value>,
-    pub skipped: BTreeMap<String, Skip>,
-    pub commits: usize,
-    /// Fail (like a crash before the write) once this many commits succeeded.
-    pub crash_after: Option<usize>,
-}
-
-impl Sink for MemSink {
-    fn load_state(&self) -> Result<Option<Value>, SinkError> {
-        Ok(self.state.clone())
-    }
-
-    fn commit(&mut self, batch: Batch) -> Result<(), SinkError> {
-        if self.crash_after.is_some_and(|n| self.commits >= n) {
-            return Err(SinkError("simulated crash".into()));
-        }
-        self.commits += 1;
-        for d in batch.upserts {
-            self.docs.insert(d.id.clone(), d);
-        }
-        for id in batch.deletes {
-            self.delete_tree(&id);
-        }
-        for s in batch.skipped {
-            self.skipped.insert(s.native_id.clone(), s);
-        }
-        for id in batch.unskipped {
-            self.skipped.remove(&id);
-        }
-        if batch.state.is_some() {
-            self.state = batch.state;
-        }
-        Ok(())
-    }
-
-    fn doc_meta(&self, id: &str) -> Result<Option<DocMeta>, SinkError> {
-        Ok(self.docs.get(id).map(DocMeta::from))
-    }
-
-    fn list_docs(&self) -> Result<Vec<DocMeta>, SinkError> {
-        Ok(self.docs.values().map(DocMeta::from).collect())
-    }
-}
-
-impl MemSink {
-    fn delete_tree(&mut self, root: &str) {
-        let mut doomed = vec![root.to_owned()];
-        let mut i = 0;
-        while i < doomed.len() {
-            let kids: Vec<String> = self
-                .docs
-                .values()
-                .filter(|d| d.parent_id.as_deref() == Some(doomed[i].as_str()))
-                .map(|d| d.id.clone())
-                .filter(|k| !doomed.contains(k))
-                .collect();
-            doomed.extend(kids);
-            i += 1;
-        }
-        for d in doomed {
-            self.docs.remove(&d);
-        }
-    }
-
-    /// `id → (kind, parent, title, body)` without the raw JSON, for comparisons and snapshots.
-    pub fn summary(&self) -> Value {
-        let docs: serde_json::Map<String, Value> = self
-            .docs
-            .values()
-            .map(|d| {
-                let v = json!({"kind": d.kind, "title": d.title, "parent": d.parent_id, "path": d.path,
-                               "body": d.body, "tags": d.tags, "authors": d.authors, "updated": d.updated_at});
-                (d.id.clone(), v)
-            })
-            .collect();
-        Value::Object(docs)
-    }
-}
+pub use crate::connectors::testing::MemSink;

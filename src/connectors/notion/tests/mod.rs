@@ -6,8 +6,9 @@ mod fake;
 use serde_json::json;
 
 use self::fake::*;
-use super::sync;
+use super::{sync, sync_tuned, Tuning};
 use crate::config::SourceConfig;
+use crate::connectors::http::Backoff;
 use crate::connectors::{ConnectorError, SyncOptions, SyncSummary};
 
 const T0: &str = "2026-01-05T10:00:00.000Z";
@@ -75,13 +76,26 @@ fn workspace() -> Fake {
     f
 }
 
+/// Millisecond backoffs (fault tests stay fast) and a checkpoint every two outcomes (crash
+/// tests get many resume points).
+pub fn tuning() -> Tuning {
+    Tuning {
+        backoff: Backoff::new(
+            std::time::Duration::from_millis(1),
+            std::time::Duration::from_millis(5),
+            3,
+        ),
+        checkpoint_every: 2,
+    }
+}
+
 async fn run(
     cfg: &SourceConfig,
     sink: &mut MemSink,
     full: bool,
 ) -> Result<SyncSummary, ConnectorError> {
     let progress = RecordingProgress::default();
-    sync(cfg, sink, &SyncOptions { full }, &progress).await
+    sync_tuned(cfg, sink, &SyncOptions { full }, &progress, tuning()).await
 }
 
 fn log_len(s: &Shared) -> usize {
@@ -174,7 +188,7 @@ async fn page_no_longer_shared_leaves_at_next_sync() {
     assert!(!sink.docs.contains_key("notion:inner"));
     assert_eq!(summary.deleted, 1);
     assert!(
-        sink.skipped["inner"].reason.contains("404"),
+        sink.skip("inner").unwrap().reason.contains("404"),
         "{:?}",
         sink.skipped
     );
@@ -209,11 +223,12 @@ async fn rate_limit_waits_retry_after_then_continues() {
     );
     let mut sink = MemSink::default();
     let progress = RecordingProgress::default();
-    let summary = sync(
+    let summary = sync_tuned(
         &config(&base),
         &mut sink,
         &SyncOptions::default(),
         &progress,
+        tuning(),
     )
     .await
     .unwrap();
@@ -247,7 +262,8 @@ async fn unreadable_linked_page_is_skipped_with_reason() {
     let summary = run(&config(&base), &mut sink, false).await.unwrap();
     assert_eq!(summary.skipped, 1);
     assert!(
-        sink.skipped["secret"]
+        sink.skip("secret")
+            .unwrap()
             .reason
             .starts_with("404 object_not_found"),
         "{:?}",
@@ -495,10 +511,7 @@ async fn large_workspace_incremental_listing_stops_at_the_high_water_mark() {
 }
 
 fn hkob(name: &str) -> serde_json::Value {
-    let path = format!(
-        "{}/../shared/fixtures/notion/hkob-notion_ruby_mapping/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = trove_fakes::fixtures::path(&format!("notion/hkob-notion_ruby_mapping/{name}.json"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
@@ -506,6 +519,7 @@ fn hkob(name: &str) -> serde_json::Value {
 /// pages and databases are skipped with their reason, the rest is indexed.
 #[tokio::test]
 async fn real_block_test_page_crawls_end_to_end() {
+    trove_fakes::require_fixtures!();
     let results = |name: &str| hkob(name)["results"].as_array().unwrap().clone();
     let mut f = Fake::new();
     let page = hkob("retrieve_page_block_test_page");
@@ -541,7 +555,7 @@ async fn real_block_test_page_crawls_end_to_end() {
     ] {
         assert!(doc.body.contains(line), "missing {line:?} in {}", doc.body);
     }
-    let mut skipped: Vec<&str> = sink.skipped.values().map(|s| s.what.as_str()).collect();
+    let mut skipped: Vec<&str> = sink.skipped.iter().map(|s| s.what.as_str()).collect();
     skipped.sort_unstable();
     assert_eq!(
         skipped,

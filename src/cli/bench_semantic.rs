@@ -1,0 +1,70 @@
+//! `trove bench --semantic`: embedding throughput by batch size and thread count, then search
+//! latency at `--docs` documents: keyword without a model (the baseline, today's path),
+//! keyword, semantic and hybrid with one, all in the same run.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::bench::BenchArgs;
+use super::Ctx;
+use trove::bench::{self, corpus::Corpus, semantic};
+
+/// Passages embedded per throughput configuration.
+const PASSAGES: usize = 64;
+
+pub fn run(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let embedder = ctx.embedder()?.with_context(|| {
+        format!(
+            "bench --semantic needs the embedding model: {}",
+            trove::data::no_model_reason(&ctx.data_dir)
+        )
+    })?;
+    let corpus = Corpus::standard();
+    let docs = corpus.documents(args.seed, args.docs);
+    let sample = semantic::sample_passages(&embedder, &docs, PASSAGES);
+    println!(
+        "embedding {} passages of about 200 tokens (all-MiniLM-L6-v2)",
+        sample.len()
+    );
+    println!(
+        "{:>6} {:>8} {:>11} {:>10} {:>9}",
+        "batch", "threads", "passages/s", "tokens", "seconds"
+    );
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    for (batch, threads) in [(1, cores), (8, cores), (16, cores), (32, cores), (16, 1)] {
+        let t = semantic::throughput(&embedder, &sample, batch, threads)?;
+        println!(
+            "{:>6} {:>8} {:>11.1} {:>10.0} {:>9.2}",
+            t.batch,
+            t.threads,
+            t.per_sec(),
+            t.mean_tokens,
+            t.elapsed.as_secs_f64()
+        );
+    }
+    let tmp = std::env::temp_dir().join(format!("trove-bench-sem-{}", std::process::id()));
+    eprintln!(
+        "importing {} generated documents for the latency run…",
+        docs.len()
+    );
+    bench::import(&tmp, &docs)?;
+    let queries = semantic::queries(&corpus, 200);
+    let (rows, passages) = semantic::search_latencies(&tmp, &docs, Arc::new(embedder), &queries)?;
+    let _ = std::fs::remove_dir_all(&tmp);
+    println!(
+        "\nsearch latency at {} documents ({passages} passage vectors), {} queries, limit 10",
+        docs.len(),
+        queries.len()
+    );
+    for r in &rows {
+        println!(
+            "{:<20} p50 {:>7.2} ms   p99 {:>7.2} ms",
+            r.name,
+            r.p50.as_secs_f64() * 1e3,
+            r.p99.as_secs_f64() * 1e3
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
