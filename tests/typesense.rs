@@ -142,9 +142,9 @@ fn query_set(docs: &[Document]) -> Vec<SearchRequest> {
     let mut out: Vec<SearchRequest> = [
         last(7),
         last(1_234),
-        // Required, because a plain phrase also matches near-phrases locally (the proximity
-        // clause is optional next to it), which Typesense has no way to express.
         format!("+\"{}\"", adjacent(&docs[11])),
+        // A plain phrase matches only the phrase (locally too: proximity only ranks).
+        format!("\"{}\"", adjacent(&docs[12])),
         format!("+{} +{}", w(13)[0], w(13)[1]),
         format!("{} -{}", last(21), w(21)[0]),
         format!("+{} +source:notion", last(40)),
@@ -152,6 +152,8 @@ fn query_set(docs: &[Document]) -> Vec<SearchRequest> {
         format!("title:{}", last(99)),
         "source:monday".into(),
         "tags:stuck".into(),
+        // Values of one field are alternatives, in both engines.
+        format!("+{} +tags:stuck +tags:done", w(14)[0]),
         "area".into(),
     ]
     .iter()

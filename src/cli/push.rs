@@ -111,7 +111,10 @@ pub fn after_write(ctx: &Ctx) -> anyhow::Result<()> {
     let Some(cluster) = config.typesense else {
         return Ok(());
     };
-    let report = push_now(ctx, &cluster, false)?;
+    let report = push_now(ctx, &cluster, false).context(
+        "the automatic push to the cluster failed (the store and the local index are updated; \
+         run `trove push` once the cluster answers)",
+    )?;
     print_report(&report);
     Ok(())
 }

@@ -27,7 +27,8 @@ use crate::store::{Change, Store, StoreError};
 pub enum PushError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("pushing to the cluster: {0}")]
+    /// The engine's own error (its message says what to check).
+    #[error(transparent)]
     Engine(Box<dyn std::error::Error + Send + Sync>),
     #[error(
         "`{alias}` is a collection trove did not create (trove pushes into `{alias}_<timestamp>` \
@@ -35,7 +36,7 @@ pub enum PushError {
          to another name"
     )]
     NotAnAlias { alias: String },
-    #[error("push lock {path}: {source}")]
+    #[error("cannot take the push lock {path}")]
     Lock {
         path: PathBuf,
         source: std::io::Error,

@@ -113,8 +113,7 @@ impl Compiler {
         } else if !has_positive {
             clauses.push((TOccur::Must, Box::new(AllQuery)));
         }
-        clauses.extend(prox.into_iter().map(|p| (TOccur::Should, p)));
-        let text: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        let text = scored_by_proximity(Box::new(BooleanQuery::new(clauses)), prox);
         let query = self.with_filters(text, req);
         let highlight = Box::new(BooleanQuery::new(
             ctx.positive
@@ -401,6 +400,18 @@ struct Ctx {
     positive: Vec<String>,
 }
 
+/// `text` plus the proximity clauses as score only: a document must match `text` itself.
+/// Beside an all-optional query they would otherwise match alone, so a quoted phrase would
+/// also find its words merely near each other.
+fn scored_by_proximity(text: Box<dyn Query>, prox: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if prox.is_empty() {
+        return text;
+    }
+    let mut clauses: Clauses = vec![(TOccur::Must, text)];
+    clauses.extend(prox.into_iter().map(|p| (TOccur::Should, p)));
+    Box::new(BooleanQuery::new(clauses))
+}
+
 fn to_occur(o: Occur) -> TOccur {
     match o {
         Occur::Should => TOccur::Should,
@@ -478,5 +489,32 @@ mod tests {
         let mut sorted = STOP_WORDS.to_vec();
         sorted.sort_unstable();
         assert_eq!(sorted, STOP_WORDS);
+    }
+
+    #[test]
+    fn quoted_phrase_does_not_match_its_words_merely_near_each_other() {
+        use crate::document::Document;
+        use crate::search::ids_in as search;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::Store::open(dir.path()).unwrap();
+        store
+            .upsert_all(&[
+                Document::new("t:1", "Spring", "the quarterly release notes are out"),
+                Document::new("t:2", "Autumn", "release the quarterly sales notes"),
+                Document::new("t:3", "Winter", "nothing to see"),
+            ])
+            .unwrap();
+        TroveIndex::open(dir.path())
+            .unwrap()
+            .catch_up(&mut store)
+            .unwrap();
+        assert_eq!(search(dir.path(), "\"release notes\""), ["t:1"]);
+        let mut either = search(dir.path(), "\"release notes\" winter");
+        either.sort();
+        assert_eq!(either, ["t:1", "t:3"]);
+        // Unquoted, the words match wherever they are.
+        let mut words = search(dir.path(), "release notes");
+        words.sort();
+        assert_eq!(words, ["t:1", "t:2"]);
     }
 }

@@ -450,4 +450,17 @@ pub fn ids(resp: &SearchResponse) -> Vec<String> {
     resp.hits.iter().map(|h| h.id.clone()).collect()
 }
 
+/// The ids of the first 10 hits for `q` in the data folder `dir`, for tests.
+#[cfg(test)]
+pub(crate) fn ids_in(dir: &std::path::Path, q: &str) -> Vec<String> {
+    let store = Store::open(dir).unwrap();
+    let s = Searcher::new(TroveIndex::open(dir).unwrap()).unwrap();
+    let req = SearchRequest {
+        query: q.into(),
+        limit: 10,
+        ..SearchRequest::default()
+    };
+    ids(&s.search(&req, &store).unwrap())
+}
+
 pub use compile::STOP_WORDS;

@@ -7,14 +7,15 @@
 //!   matching off;
 //! - `+word` / `AND` (every term required) → `q` with `drop_tokens_threshold=0`;
 //! - `-word`, `NOT word`, `-"phrase"` → `-token` / `-"phrase"` in `q`;
-//! - `source:`, `kind:`, `tags:` → `filter_by` (`+`/plain → `:=`, `-`/`NOT` → `:!=`); several
-//!   plain filters on one field are an either-or list;
+//! - `source:`, `kind:`, `tags:` → `filter_by` (`+`/plain → `:=`, `-`/`NOT` → `:!=`); as
+//!   locally, values of one field are an either-or list and different fields all apply;
 //! - `title:`/`body:`/`path:`/`authors:` when every word of the query names the same field;
 //! - request filters (source, kind, tags, updated_after/before) → `filter_by`.
 //!
 //! What does not, and is refused: parentheses and `OR` between different kinds of terms,
-//! required terms mixed with optional ones (Typesense has no optional term next to a required
-//! one), only exclusions, and words restricted to different fields in one query.
+//! required words mixed with optional ones, a filter next to optional words (Typesense has no
+//! optional term next to a required one or a filter: it would require them), only exclusions,
+//! and words restricted to different fields in one query.
 //!
 //! One known difference remains and is documented: several plain words (`heat transfer`) are
 //! "any of these, best first" locally, and "all of these, falling back to fewer when nothing
@@ -97,8 +98,8 @@ struct Parts {
     /// `None` for unrestricted text, `Some(field)` for `title:` etc.; one per text clause.
     text_fields: Vec<Option<String>>,
     filters: Vec<String>,
-    should_filters: Vec<(String, String)>,
-    must_filters: usize,
+    /// `source:`/`kind:`/`tags:` values that must match, as (field, quoted value).
+    positive_filters: Vec<(String, String)>,
     highlight: Vec<String>,
 }
 
@@ -156,12 +157,9 @@ impl Translator {
         };
         let v = quote(&value)?;
         match occur {
-            Occur::Must => {
-                self.parts.must_filters += 1;
-                self.parts.filters.push(format!("{field}:=[{v}]"));
-            }
             Occur::MustNot => self.parts.filters.push(format!("{field}:!=[{v}]")),
-            Occur::Should => self.parts.should_filters.push((field.to_owned(), v)),
+            // A filter is not a ranking hint: plain or `+`, it must match (as locally).
+            Occur::Must | Occur::Should => self.parts.positive_filters.push((field.to_owned(), v)),
         }
         Ok(())
     }
@@ -231,14 +229,22 @@ impl Translator {
 
     fn finish(self, schema: &CollectionSchema) -> Result<Params, QueryError> {
         let mut p = self.parts;
-        let has_must = !p.must_text.is_empty() || p.must_filters > 0;
-        let has_should = !p.should_text.is_empty() || !p.should_filters.is_empty();
-        if has_must && has_should {
+        let has_should = !p.should_text.is_empty();
+        if has_should && !p.must_text.is_empty() {
             return Err(no_translation(
-                "mixing required terms (`+word`, `AND`, `+source:x`) with optional ones",
+                "mixing required words (`+word`, `AND`) with optional ones",
             ));
         }
-        p.filters.extend(either_or_filter(&p)?);
+        if has_should && !p.positive_filters.is_empty() {
+            return Err(no_translation(
+                "a `source:`/`kind:`/`tags:` filter next to optional words (locally the words \
+                 only rank the filtered documents; Typesense would require them: make them \
+                 required with `+`)",
+            ));
+        }
+        let mut filters = either_or_filters(&p.positive_filters);
+        filters.append(&mut p.filters);
+        p.filters = filters;
         let positive: Vec<String> = p.must_text.iter().chain(&p.should_text).cloned().collect();
         if positive.is_empty() && !p.not_text.is_empty() {
             return Err(no_translation("a query of only excluded words"));
@@ -265,19 +271,19 @@ impl Translator {
     }
 }
 
-/// Plain (optional) filters: either-or on one field, allowed only without other terms.
-fn either_or_filter(p: &Parts) -> Result<Option<String>, QueryError> {
-    let Some((field, _)) = p.should_filters.first() else {
-        return Ok(None);
-    };
-    if !p.should_text.is_empty() || p.should_filters.iter().any(|(f, _)| f != field) {
-        return Err(no_translation(
-            "a plain `source:`/`kind:`/`tags:` next to other optional terms (it means either-or); \
-             make it required with `+`",
-        ));
+/// Positive filters, one either-or list per field in first-seen order (the fields all apply).
+fn either_or_filters(positive: &[(String, String)]) -> Vec<String> {
+    let mut fields: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (field, v) in positive {
+        match fields.iter_mut().find(|(f, _)| f == field) {
+            Some((_, values)) => values.push(v),
+            None => fields.push((field, vec![v])),
+        }
     }
-    let values: Vec<&str> = p.should_filters.iter().map(|(_, v)| v.as_str()).collect();
-    Ok(Some(format!("{field}:=[{}]", values.join(","))))
+    fields
+        .into_iter()
+        .map(|(f, values)| format!("{f}:=[{}]", values.join(",")))
+        .collect()
 }
 
 /// `query_by` and its weights: every searchable field, or the one field the query names.
@@ -376,6 +382,19 @@ mod tests {
     }
 
     #[test]
+    fn values_of_one_field_are_alternatives_and_fields_all_apply() {
+        // As the local compiler: `+tags:a +tags:b` is tag a or b, never both.
+        let p = tr("+tags:urgent +tags:blocked +deploy").unwrap();
+        assert_eq!(p.filter_by, "tags:=[`urgent`,`blocked`]");
+        assert_eq!(p.q, "deploy");
+        let p = tr("source:notion kind:page tags:urgent source:monday").unwrap();
+        assert_eq!(
+            p.filter_by,
+            "source:=[`notion`,`monday`] && kind:=[`page`] && tags:=[`urgent`]"
+        );
+    }
+
+    #[test]
     fn one_field_narrows_query_by() {
         let p = tr("title:roadmap title:q3").unwrap();
         assert_eq!(p.query_by, "title_stems");
@@ -387,9 +406,9 @@ mod tests {
         for (q, needle) in [
             ("(alpha OR beta) AND gamma", "grouping"),
             ("+alpha beta", "mixing required"),
-            ("roadmap +source:notion", "mixing required"),
+            ("roadmap +source:notion", "only rank the filtered"),
             ("-draft", "only excluded"),
-            ("roadmap source:notion", "either-or"),
+            ("roadmap source:notion", "only rank the filtered"),
             ("title:roadmap body:plan", "restricted to a field"),
         ] {
             let e = tr(q).unwrap_err();
