@@ -222,6 +222,7 @@ fn start_server(data_dir: &std::path::Path) -> anyhow::Result<std::net::SocketAd
         config: None,
         api_key: None,
         sync_every: None,
+        cluster: None,
         model_dir: None,
     };
     std::thread::spawn(move || {

@@ -109,6 +109,7 @@ fn start_server(data_dir: &Path) -> anyhow::Result<std::net::SocketAddr> {
         api_key: None,
         sync_every: None,
         model_dir: None,
+        cluster: None,
     };
     std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().expect("server runtime");

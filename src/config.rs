@@ -11,6 +11,8 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
+use crate::cluster::config::{EngineKind, RawCluster};
+use crate::cluster::ClusterConfig;
 use crate::document::SourceKind;
 use crate::secret::Secret;
 
@@ -91,10 +93,23 @@ impl Default for CommentPolicy {
     }
 }
 
+/// The search-engine part of the config: top-level `engine` and the `[typesense]` table.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterSetting {
+    /// The `[typesense]` cluster kept in step with the store, if any.
+    pub typesense: Option<ClusterConfig>,
+    /// The engine `serve` answers from.
+    pub engine: EngineKind,
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub sources: Vec<SourceConfig>,
+    /// The `[typesense]` cluster kept in step with the store, if any.
+    pub typesense: Option<ClusterConfig>,
+    /// The engine `serve` answers from (top-level `engine`).
+    pub engine: EngineKind,
     /// `[embeddings] model_dir`: the sentence-embedding model folder for semantic search.
     pub model_dir: Option<PathBuf>,
     /// Where the configuration came from, for messages.
@@ -110,6 +125,8 @@ pub struct Config {
 struct RawFile {
     #[serde(default)]
     sources: Vec<RawSource>,
+    engine: Option<EngineKind>,
+    typesense: Option<RawCluster>,
     #[serde(default)]
     embeddings: RawEmbeddings,
     #[serde(default)]
@@ -228,25 +245,29 @@ impl Config {
     /// Only `[embeddings] model_dir` of the config file at `path` (or `./trove.toml` when it
     /// exists), without resolving sources: searching needs no source tokens.
     pub fn model_dir_setting(path: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
-        let path = match path {
-            Some(p) => p,
-            None if Path::new("trove.toml").exists() => Path::new("trove.toml"),
-            None => return Ok(None),
+        Ok(read_raw(path)?.and_then(|(_, raw)| raw.embeddings.model_dir))
+    }
+
+    /// Only `engine` and `[typesense]` of the config file at `path` (or `./trove.toml` when it
+    /// exists), without resolving sources: `serve`, `status`, `push` and the push after
+    /// `import` or `rebuild` need no source tokens.
+    pub fn cluster_setting(path: Option<&Path>) -> Result<ClusterSetting, ConfigError> {
+        let Some((path, raw)) = read_raw(path)? else {
+            return Ok(ClusterSetting::default());
         };
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        let raw: RawFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.to_owned(),
-            message: e.message().to_owned() + &span_hint(&text, e.span()),
-        })?;
-        Ok(raw.embeddings.model_dir)
+        let env = |k: &str| std::env::var(k).ok();
+        cluster_setting(raw.engine, raw.typesense, &env).map_err(|e| match e {
+            ConfigError::Invalid { context, message } => ConfigError::Invalid {
+                context: format!("{}: {context}", path.display()),
+                message,
+            },
+            other => other,
+        })
     }
 
     /// Parses config text.
     pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let mut raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: PathBuf::new(),
             message: e.message().to_owned() + &span_hint(text, e.span()),
         })?;
@@ -257,7 +278,7 @@ impl Config {
         let mut names = HashSet::new();
         let mut sources = Vec::new();
         let limits = raw.attachments.limits()?;
-        for (i, rs) in raw.sources.into_iter().enumerate() {
+        for (i, rs) in std::mem::take(&mut raw.sources).into_iter().enumerate() {
             let mut src = resolve(rs, i, env)?;
             src.attachments = limits.clone();
             if !names.insert(src.name.clone()) {
@@ -271,8 +292,11 @@ impl Config {
             }
             sources.push(src);
         }
+        let ClusterSetting { typesense, engine } = cluster_setting(raw.engine, raw.typesense, env)?;
         Ok(Config {
             sources,
+            typesense,
+            engine,
             model_dir: raw.embeddings.model_dir,
             origin: String::new(),
             warnings: Vec::new(),
@@ -307,7 +331,6 @@ impl Config {
         }
         Ok(Config {
             sources,
-            model_dir: None,
             origin: "environment".into(),
             ..Config::default()
         })
@@ -577,6 +600,44 @@ fn invalid(ctx: impl Into<String>, message: impl Into<String>) -> ConfigError {
     }
 }
 
+/// The config file at `path` (or `./trove.toml` when it exists) parsed but not resolved;
+/// `None` without a file.
+fn read_raw(path: Option<&Path>) -> Result<Option<(PathBuf, RawFile)>, ConfigError> {
+    let path = match path {
+        Some(p) => p,
+        None if Path::new("trove.toml").exists() => Path::new("trove.toml"),
+        None => return Ok(None),
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let raw: RawFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.message().to_owned() + &span_hint(&text, e.span()),
+    })?;
+    Ok(Some((path.to_owned(), raw)))
+}
+
+/// Resolves `engine` and `[typesense]` (the API key from `env`).
+fn cluster_setting(
+    engine: Option<EngineKind>,
+    typesense: Option<RawCluster>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ClusterSetting, ConfigError> {
+    let typesense = typesense
+        .map(|t| t.resolve(env).map_err(|m| invalid("[typesense]", m)))
+        .transpose()?;
+    let engine = engine.unwrap_or_default();
+    if engine == EngineKind::Typesense && typesense.is_none() {
+        return Err(invalid(
+            "engine",
+            "`engine = \"typesense\"` needs a [typesense] table with the cluster's nodes",
+        ));
+    }
+    Ok(ClusterSetting { typesense, engine })
+}
+
 fn span_hint(text: &str, span: Option<std::ops::Range<usize>>) -> String {
     match span {
         Some(r) => format!(
@@ -724,6 +785,41 @@ auth_token = "abc"
         assert_eq!(cfg.sources.len(), 1);
         assert_eq!(cfg.sources[0].name, "notion");
         assert!(cfg.sources[0].start_date.is_some());
+    }
+
+    #[test]
+    fn typesense_table_and_engine() {
+        let text = "engine = \"typesense\"\n[typesense]\nnodes = [\"http://127.0.0.1:8108\"]\n";
+        let env = |k: &str| (k == "TYPESENSE_API_KEY").then(|| "k3y".to_owned());
+        let c = Config::parse(text, &env).unwrap();
+        assert_eq!(c.engine, EngineKind::Typesense);
+        assert_eq!(c.typesense.unwrap().collection, "trove");
+        let e = Config::parse("engine = \"typesense\"\n", &env).unwrap_err();
+        assert!(e.to_string().contains("[typesense]"), "{e}");
+        let e = Config::parse(text, &no_env).unwrap_err();
+        assert!(e.to_string().contains("TYPESENSE_API_KEY"), "{e}");
+    }
+
+    #[test]
+    fn cluster_setting_needs_no_source_token() {
+        // `status`, `serve` and `push` read the cluster part only: a source whose token is not
+        // in this environment must not stop them (it stops `sync`).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trove.toml");
+        std::fs::write(
+            &path,
+            "[[sources]]\nname = 'm'\nkind = 'monday'\nauth_token_env = 'TROVE_TEST_UNSET_TOKEN'\n\
+             [typesense]\nnodes = ['http://127.0.0.1:8108']\napi_key_env = 'PATH'\n",
+        )
+        .unwrap();
+        let c = Config::cluster_setting(Some(&path)).unwrap();
+        assert_eq!(c.typesense.unwrap().nodes, ["http://127.0.0.1:8108"]);
+        assert_eq!(c.engine, EngineKind::Tantivy);
+        let e = Config::from_file(&path, &no_env).unwrap_err();
+        assert!(e.to_string().contains("TROVE_TEST_UNSET_TOKEN"), "{e}");
+        std::fs::write(&path, "engine = 'typesense'\n").unwrap();
+        let e = Config::cluster_setting(Some(&path)).unwrap_err();
+        assert!(e.to_string().contains("trove.toml: engine"), "{e}");
     }
 
     #[test]

@@ -7,11 +7,14 @@
 //! [`search`] answers queries → [`http`], [`mcp`] and the `trove` binary (its `cli` module)
 //! expose it.
 //! [`sync`] drives a connector into the store and the index; [`reflatten`] reruns the
-//! flatteners over the raw JSON in the store (`rebuild --reflatten`); [`data::DataDir`] is the data
-//! folder as one thing (store and index opened caught up, status, counts). The fake Notion and
-//! monday.com servers used by tests and the demo are their own crate, `trove-fakes` (`fakes/`).
+//! flatteners over the raw JSON in the store (`rebuild --reflatten`); [`cluster`] keeps a replicated
+//! search engine (Typesense) in step with the store and answers searches from it;
+//! [`data::DataDir`] is the data folder as one thing (store and index opened caught up,
+//! status, counts). The fake Notion and monday.com servers used by tests and the demo are
+//! their own crate, `trove-fakes` (`fakes/`).
 
 pub mod bench;
+pub mod cluster;
 pub mod config;
 pub mod connectors;
 pub mod data;

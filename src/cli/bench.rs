@@ -41,6 +41,10 @@ pub struct BenchArgs {
     /// Only write the generated documents as NDJSON to this file (for `trove import`), then exit.
     #[arg(long, value_name = "FILE")]
     pub write_docs: Option<std::path::PathBuf>,
+    /// Instead: push throughput and search latency against the `[typesense]` cluster (loopback
+    /// nodes only), each next to the cluster used directly (curl bulk import, direct queries).
+    #[arg(long, conflicts_with = "semantic")]
+    pub push: bool,
 }
 
 pub fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -51,6 +55,17 @@ pub fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
         return super::bench_query::run(&args);
     }
     let docs = corpus(&args).documents(args.seed, args.docs);
+    if args.push {
+        let config = trove::config::Config::cluster_setting(ctx.config.as_deref())?;
+        let cluster = config
+            .typesense
+            .context("bench --push needs a [typesense] table naming a cluster on this machine")?;
+        let tmp = tempdir()?;
+        let out = super::bench_push::run(&cluster, &docs, &tmp, args.json);
+        let _ = std::fs::remove_dir_all(&tmp);
+        out?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(path) = &args.write_docs {
         write_docs(path, &docs).with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {} documents to {}", docs.len(), path.display());

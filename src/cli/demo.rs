@@ -138,6 +138,7 @@ async fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
                 config: None,
                 api_key: None,
                 sync_every: None,
+                cluster: None,
                 // Keyword-searchable at once; vectors fill in behind it (background embedding).
                 model_dir: ctx.model_dir()?,
             })

@@ -79,7 +79,9 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
             counts.skipped
         );
     }
+    drop((store, index));
     ctx.finish_embedding()?;
+    super::push::after_write(ctx)?;
     if counts.rejected > 0 {
         eprintln!("error: {} line(s) rejected; fix them and import the file again (accepted lines are kept)", counts.rejected);
         return Ok(ExitCode::FAILURE);

@@ -7,6 +7,7 @@
 //! `main` prints the error chain once (`{:#}`); library errors never repeat their source.
 
 mod bench;
+mod bench_push;
 mod bench_query;
 mod bench_semantic;
 mod demo;
@@ -15,6 +16,7 @@ mod fake;
 mod import;
 mod mcp;
 mod progress;
+mod push;
 mod rebuild;
 mod search;
 mod semantic;
@@ -75,6 +77,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Rebuild the index from the store (no re-crawl) and swap it in atomically.
     Rebuild(rebuild::RebuildArgs),
+    /// Bring the `[typesense]` cluster up to date with the store.
+    Push(push::PushArgs),
     /// Show sources, documents, sync state and index health.
     Status(status::StatusArgs),
     /// Benchmark indexing (or, with --query, answering) against bare tantivy on generated documents.
@@ -127,6 +131,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(a) => import::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Rebuild(a) => rebuild::run(&ctx, a),
+        Command::Push(a) => push::run(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),
         Command::Bench(a) => bench::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),

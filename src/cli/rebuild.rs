@@ -55,6 +55,7 @@ pub fn run(ctx: &Ctx, args: RebuildArgs) -> anyhow::Result<ExitCode> {
     );
     // Stored vectors are reused: only documents without vectors go through the model.
     ctx.finish_embedding()?;
+    super::push::after_write(ctx)?;
     Ok(ExitCode::SUCCESS)
 }
 

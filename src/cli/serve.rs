@@ -9,6 +9,9 @@ use anyhow::Context;
 use clap::Args;
 
 use super::Ctx;
+use trove::cluster::config::EngineKind;
+use trove::config::Config;
+use trove::http::cluster::ClusterServe;
 use trove::http::ServeOptions;
 use trove::secret::Secret;
 
@@ -24,6 +27,10 @@ pub struct ServeArgs {
     /// Sync every configured source this often while serving (`30s`, `15m`, `1h`, `1h30m`).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub sync_every: Option<Duration>,
+    /// Answer searches from the local index (`tantivy`) or the `[typesense]` cluster
+    /// [default: `engine` in the config, else tantivy].
+    #[arg(long, value_enum)]
+    pub engine: Option<EngineKind>,
 }
 
 pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -39,12 +46,30 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
         config: ctx.config.clone(),
         api_key,
         sync_every: args.sync_every,
+        cluster: cluster(ctx, args.engine)?,
         model_dir: ctx.model_dir()?,
     };
     opts.check()?;
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     rt.block_on(trove::http::serve(opts))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The cluster to report on and, with the typesense engine, to search.
+fn cluster(ctx: &Ctx, engine: Option<EngineKind>) -> anyhow::Result<Option<ClusterServe>> {
+    let config = Config::cluster_setting(ctx.config.as_deref())?;
+    let engine = engine.unwrap_or(config.engine);
+    match (config.typesense, engine) {
+        (None, EngineKind::Typesense) => anyhow::bail!(
+            "--engine typesense needs a [typesense] table with the cluster's nodes in the config \
+             (see README, \"Moving search to a cluster\")"
+        ),
+        (None, _) => Ok(None),
+        (Some(config), engine) => Ok(Some(ClusterServe {
+            config,
+            search: engine == EngineKind::Typesense,
+        })),
+    }
 }
 
 /// Parses `30s`, `15m`, `1h`, `2d`, `1h30m` (a bare number is seconds). At least one second.

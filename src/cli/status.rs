@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Ctx;
+use trove::config::Config;
 use trove::data::Status;
+use trove::http::cluster::{ClusterHandle, ClusterServe, ClusterStatus};
+use trove::store::Store;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -27,8 +30,12 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         Vec::new()
     };
+    let cluster = cluster_status(ctx, &store)?;
     if args.json {
         let mut v = serde_json::to_value(&status)?;
+        if let Some(c) = &cluster {
+            v["cluster"] = serde_json::to_value(c)?;
+        }
         if args.skipped {
             v["skipped"] = serde_json::json!(skipped
                 .iter()
@@ -39,6 +46,9 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     print_human(&status);
+    if let Some(c) = &cluster {
+        print_cluster(c);
+    }
     if args.skipped {
         println!("\nskipped ({}):", skipped.len());
         for (source, s) in &skipped {
@@ -99,6 +109,50 @@ fn print_human(s: &Status) {
             format!(" ({lag} behind: another process is writing)")
         }
     );
+}
+
+/// Lag and node health of the `[typesense]` cluster, when one is configured.
+fn cluster_status(ctx: &Ctx, store: &Store) -> anyhow::Result<Option<ClusterStatus>> {
+    let Some(config) = Config::cluster_setting(ctx.config.as_deref())?.typesense else {
+        return Ok(None);
+    };
+    let lag = trove::cluster::Lag::of(store, &config.collection)?;
+    let handle = ClusterHandle::new(&ClusterServe {
+        config,
+        search: false,
+    })?;
+    let rt = tokio::runtime::Runtime::new()?;
+    Ok(Some(rt.block_on(handle.status(lag))))
+}
+
+fn print_cluster(c: &ClusterStatus) {
+    let lag = &c.lag;
+    let behind = if lag.changes == 0 {
+        "up to date".to_owned()
+    } else if lag.seconds.is_nan() {
+        format!(
+            "{} changes behind, never pushed (run `trove push`)",
+            lag.changes
+        )
+    } else {
+        format!("{} changes behind for {:.0}s", lag.changes, lag.seconds)
+    };
+    println!(
+        "cluster:     alias {} → {}, {behind} (pushed sequence {} of {})",
+        c.alias,
+        lag.collection.as_deref().unwrap_or("nothing yet"),
+        lag.pushed_seq,
+        lag.store_seq
+    );
+    for n in &c.nodes {
+        let state = match (&n.error, n.ok) {
+            (Some(e), _) => format!("down: {e}"),
+            (None, true) => "ok".to_owned(),
+            (None, false) => "not ok".to_owned(),
+        };
+        let role = n.role.as_deref().unwrap_or("?");
+        println!("  node {}  {state} ({role})", n.url);
+    }
 }
 
 fn print_embeddings(e: &trove::data::EmbeddingsStatus) {

@@ -62,6 +62,9 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<ExitCode> {
         }
     }
     ctx.finish_embedding()?;
+    // What every source committed goes to the cluster, failed sources included.
+    drop(rt);
+    super::push::after_write(ctx)?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {

@@ -149,6 +149,34 @@ fn demo_and_fake_flags() {
 }
 
 #[test]
+fn push_flags() {
+    let Command::Push(a) = parse(&["push", "--rebuild", "--json"]).command else {
+        panic!("not push");
+    };
+    assert!(a.rebuild && a.json);
+    let Command::Push(a) = parse(&["push"]).command else {
+        panic!("not push");
+    };
+    assert!(!a.rebuild && !a.json);
+}
+
+#[test]
+fn serve_engine_and_bench_push_flags() {
+    let Command::Serve(a) = parse(&["serve", "--engine", "typesense"]).command else {
+        panic!("not serve");
+    };
+    assert_eq!(
+        a.engine,
+        Some(trove::cluster::config::EngineKind::Typesense)
+    );
+    assert!(Cli::try_parse_from(["trove", "serve", "--engine", "elastic"]).is_err());
+    let Command::Bench(a) = parse(&["bench", "--push", "--docs", "100"]).command else {
+        panic!("not bench");
+    };
+    assert!(a.push);
+}
+
+#[test]
 fn semantic_flags() {
     let cli = parse(&[
         "--model-dir",

@@ -59,6 +59,10 @@ pub enum ApiError {
     /// A request body over the limit.
     #[error("the request body is larger than {} bytes", super::MAX_BODY_BYTES)]
     BodyTooLarge,
+    /// The search cluster (`--engine typesense`) could not answer; the message names the
+    /// nodes and the cause (never the API key).
+    #[error("the search cluster did not answer: {0}")]
+    Upstream(String),
     /// Anything that is not the client's fault; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -87,6 +91,7 @@ impl ApiError {
             ApiError::Malformed => (StatusCode::BAD_REQUEST, "malformed_request"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+            ApiError::Upstream(_) => (StatusCode::BAD_GATEWAY, "cluster_unavailable"),
             ApiError::Internal(_) => (fault(Fault::Internal), "internal"),
             ApiError::Rejected { status, .. } => (*status, rejection_code(*status)),
         }

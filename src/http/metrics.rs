@@ -298,6 +298,63 @@ fn label(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// Appends the cluster's lag and each node's health.
+pub fn render_cluster(out: &mut String, c: &super::cluster::ClusterStatus) {
+    let alias = &c.alias;
+    header(
+        out,
+        "trove_cluster_lag_changes",
+        "gauge",
+        "Store changes the search cluster has not acknowledged.",
+    );
+    let _ = writeln!(
+        out,
+        "trove_cluster_lag_changes{{alias=\"{alias}\"}} {}",
+        c.lag.changes
+    );
+    header(
+        out,
+        "trove_cluster_lag_seconds",
+        "gauge",
+        "Seconds the search cluster has been behind the store (0 when caught up).",
+    );
+    let secs = if c.lag.seconds.is_nan() {
+        -1.0
+    } else {
+        c.lag.seconds
+    };
+    let _ = writeln!(out, "trove_cluster_lag_seconds{{alias=\"{alias}\"}} {secs}");
+    header(
+        out,
+        "trove_cluster_node_up",
+        "gauge",
+        "1 when the node's /health is ok.",
+    );
+    for n in &c.nodes {
+        let _ = writeln!(
+            out,
+            "trove_cluster_node_up{{node=\"{}\"}} {}",
+            n.url,
+            u8::from(n.ok)
+        );
+    }
+    header(
+        out,
+        "trove_cluster_node_leader",
+        "gauge",
+        "1 for the Raft leader.",
+    );
+    for n in &c.nodes {
+        let leader = n.role.as_deref() == Some("leader");
+        let _ = writeln!(
+            out,
+            "trove_cluster_node_leader{{node=\"{}\"}} {}",
+            n.url,
+            u8::from(leader)
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,5 +408,42 @@ mod tests {
             text.contains("trove_last_sync_success{source=\"wiki\"} 0"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn cluster_lag_and_nodes() {
+        use crate::cluster::{Lag, NodeHealth};
+        let node = |url: &str, ok: bool, role: Option<&str>| NodeHealth {
+            url: url.into(),
+            ok,
+            role: role.map(Into::into),
+            error: None,
+        };
+        let c = super::super::cluster::ClusterStatus {
+            alias: "trove".into(),
+            serves_search: true,
+            lag: Lag {
+                changes: 7,
+                seconds: 2.5,
+                pushed_seq: 3,
+                store_seq: 10,
+                collection: Some("trove_1".into()),
+            },
+            nodes: vec![
+                node("http://a", true, Some("leader")),
+                node("http://b", false, None),
+            ],
+        };
+        let mut text = String::new();
+        render_cluster(&mut text, &c);
+        for line in [
+            "trove_cluster_lag_changes{alias=\"trove\"} 7",
+            "trove_cluster_lag_seconds{alias=\"trove\"} 2.5",
+            "trove_cluster_node_up{node=\"http://a\"} 1",
+            "trove_cluster_node_up{node=\"http://b\"} 0",
+            "trove_cluster_node_leader{node=\"http://a\"} 1",
+        ] {
+            assert!(text.contains(line), "{line} missing from {text}");
+        }
     }
 }

@@ -14,6 +14,7 @@
 //! Binding anything but a loopback address requires an API key; with a key, every endpoint but
 //! `/`, `/health` and the page's assets (so `/mcp` too) requires `Authorization: Bearer <key>`.
 
+pub mod cluster;
 pub mod conn;
 pub mod errors;
 pub mod head_errors;
@@ -59,6 +60,9 @@ pub struct ServeOptions {
     pub api_key: Option<Secret>,
     /// Sync every configured source this often, inside the server.
     pub sync_every: Option<Duration>,
+    /// The `[typesense]` cluster: lag and health in `/status` and `/metrics`, and the search
+    /// engine when `search` is set.
+    pub cluster: Option<cluster::ClusterServe>,
     /// Sentence-embedding model folder; `None`: keyword search only.
     pub model_dir: Option<PathBuf>,
 }
@@ -96,8 +100,18 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     opts.check()?;
-    let state =
-        AppState::open(&opts.data_dir, opts.api_key.clone(), opts.model_dir.clone()).await?;
+    let cluster = opts
+        .cluster
+        .as_ref()
+        .map(cluster::ClusterHandle::new)
+        .transpose()?;
+    let state = AppState::open(
+        &opts.data_dir,
+        opts.api_key.clone(),
+        opts.model_dir.clone(),
+        cluster,
+    )
+    .await?;
     state::embed_in_background(Arc::clone(&state));
     if let Some(every) = opts.sync_every {
         periodic::start(Arc::clone(&state), opts.config.clone(), every)?;
@@ -231,6 +245,7 @@ mod tests {
             config: None,
             api_key: key.map(Secret::new),
             sync_every: None,
+            cluster: None,
             model_dir: None,
         }
     }

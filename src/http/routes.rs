@@ -52,6 +52,11 @@ async fn run_search(
     params: &[(String, String)],
 ) -> Result<SearchResponse, ApiError> {
     let req = parse_search(params)?;
+    if let Some(c) = state.cluster.as_ref().filter(|c| c.serves_search) {
+        return tokio::time::timeout(WORK_TIMEOUT, c.search(&req))
+            .await
+            .map_err(|_| ApiError::Timeout)?;
+    }
     let searcher = state.searcher();
     blocking(state, move |st| {
         st.with_store(|store| Ok(searcher.search(&req, store)?))
@@ -161,6 +166,13 @@ pub fn clip(v: &str) -> String {
 
 /// `GET /documents/{id}`: the stored document, body and raw JSON included.
 pub async fn document(State(state): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {
+    if let Some(c) = state.cluster.as_ref().filter(|c| c.serves_search) {
+        let doc = c
+            .document(&id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no document with id `{}`", clip(&id))))?;
+        return Ok(Json(doc).into_response());
+    }
     let doc = blocking(&state, move |st| {
         st.with_store(|store| {
             store
@@ -206,7 +218,26 @@ pub async fn status(State(state): Shared) -> Result<Response, ApiError> {
         })
     })
     .await?;
-    Ok(Json(status).into_response())
+    let mut v = serde_json::to_value(status).map_err(ApiError::internal)?;
+    if let Some(c) = cluster_status(&state).await? {
+        v["cluster"] = serde_json::to_value(c).map_err(ApiError::internal)?;
+    }
+    Ok(Json(v).into_response())
+}
+
+/// Lag and node health of the configured cluster, if any.
+async fn cluster_status(
+    state: &Arc<AppState>,
+) -> Result<Option<super::cluster::ClusterStatus>, ApiError> {
+    let Some(c) = &state.cluster else {
+        return Ok(None);
+    };
+    let alias = c.alias.clone();
+    let lag = blocking(state, move |st| {
+        st.with_store(|store| super::cluster::lag(store, &alias))
+    })
+    .await?;
+    Ok(Some(c.status(lag).await))
 }
 
 /// `GET /metrics`: Prometheus text format.
@@ -227,7 +258,10 @@ pub async fn metrics(State(state): Shared) -> Result<Response, ApiError> {
         })
     })
     .await?;
-    let body = metrics::render(&state.metrics, &snap);
+    let mut body = metrics::render(&state.metrics, &snap);
+    if let Some(c) = cluster_status(&state).await? {
+        metrics::render_cluster(&mut body, &c);
+    }
     Ok((
         [(
             header::CONTENT_TYPE,

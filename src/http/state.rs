@@ -19,6 +19,7 @@ use crate::search::{Searcher, Semantic};
 use crate::secret::Secret;
 use crate::store::Store;
 
+use super::cluster::ClusterHandle;
 use super::errors::ApiError;
 use super::metrics::Metrics;
 
@@ -40,6 +41,8 @@ pub struct AppState {
     pub slots: Arc<tokio::sync::Semaphore>,
     /// Model and vectors when semantic search is on (shared by every searcher generation).
     pub semantic: Option<Semantic>,
+    /// The `[typesense]` cluster, when configured.
+    pub cluster: Option<ClusterHandle>,
 }
 
 impl AppState {
@@ -62,6 +65,7 @@ impl AppState {
             api_key,
             slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             semantic,
+            cluster: None,
         })
     }
 
@@ -76,18 +80,22 @@ impl AppState {
     }
 
     /// Opens `data_dir` (the index caught up with the store; with `model_dir`, the model and
-    /// vectors too) and starts [`follow_index`] on the current runtime.
+    /// vectors too) and starts [`follow_index`] on the current runtime. `cluster` is the
+    /// `[typesense]` cluster for `/status`, `/metrics` and, if it serves search, `/search`.
     pub async fn open(
         data_dir: &Path,
         api_key: Option<Secret>,
         model_dir: Option<PathBuf>,
+        cluster: Option<ClusterHandle>,
     ) -> anyhow::Result<Arc<Self>> {
         let data = DataDir::new(data_dir);
         let (store, index, semantic) =
             tokio::task::spawn_blocking(move || open_all(&data, model_dir))
                 .await
                 .context("opening the data folder")??;
-        let state = Arc::new(AppState::new(data_dir, store, index, api_key, semantic)?);
+        let mut state = AppState::new(data_dir, store, index, api_key, semantic)?;
+        state.cluster = cluster;
+        let state = Arc::new(state);
         tokio::spawn(follow_index(Arc::clone(&state)));
         Ok(state)
     }

@@ -1,19 +1,11 @@
 use super::*;
-use crate::search::{SearchRequest, Searcher};
 
 fn doc(id: &str, title: &str, body: &str) -> Document {
     Document::new(id, title, body)
 }
 
 fn search(dir: &Path, q: &str) -> Vec<String> {
-    let store = Store::open(dir).unwrap();
-    let s = Searcher::new(TroveIndex::open(dir).unwrap()).unwrap();
-    let req = SearchRequest {
-        query: q.into(),
-        limit: 10,
-        ..SearchRequest::default()
-    };
-    crate::search::ids(&s.search(&req, &store).unwrap())
+    crate::search::ids_in(dir, q)
 }
 
 #[test]

@@ -207,7 +207,7 @@ pub async fn serve_stdio(
     data_dir: &Path,
     model_dir: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
-    let state = AppState::open(data_dir, None, model_dir).await?;
+    let state = AppState::open(data_dir, None, model_dir, None).await?;
     tracing::info!(data_dir = %data_dir.display(), "serving MCP on stdio");
     let running = TroveMcp::new(state)
         .serve(rmcp::transport::stdio())

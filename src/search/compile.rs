@@ -113,8 +113,7 @@ impl Compiler {
         } else if !has_positive {
             clauses.push((TOccur::Must, Box::new(AllQuery)));
         }
-        clauses.extend(prox.into_iter().map(|p| (TOccur::Should, p)));
-        let text: Box<dyn Query> = Box::new(BooleanQuery::new(flatten(clauses)));
+        let text = scored_by_proximity(Box::new(BooleanQuery::new(flatten(clauses))), prox);
         let query = self.with_filters(text, req);
         let highlight = Box::new(BooleanQuery::new(
             ctx.positive
@@ -412,6 +411,18 @@ struct Ctx {
     positive: Vec<String>,
 }
 
+/// `text` plus the proximity clauses as score only: a document must match `text` itself.
+/// Beside an all-optional query they would otherwise match alone, so a quoted phrase would
+/// also find its words merely near each other.
+fn scored_by_proximity(text: Box<dyn Query>, prox: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if prox.is_empty() {
+        return text;
+    }
+    let mut clauses: Clauses = vec![(TOccur::Must, text)];
+    clauses.extend(prox.into_iter().map(|p| (TOccur::Should, p)));
+    Box::new(BooleanQuery::new(clauses))
+}
+
 fn to_occur(o: Occur) -> TOccur {
     match o {
         Occur::Should => TOccur::Should,
@@ -420,13 +431,13 @@ fn to_occur(o: Occur) -> TOccur {
     }
 }
 
-fn is_stop(word: &str) -> bool {
+pub(crate) fn is_stop(word: &str) -> bool {
     let lower = word.to_lowercase();
     STOP_WORDS.binary_search(&lower.as_str()).is_ok()
 }
 
 /// Whether any free-text word of the query is not a stop word.
-fn has_content_word(nodes: &[(Occur, Node)]) -> bool {
+pub(crate) fn has_content_word(nodes: &[(Occur, Node)]) -> bool {
     nodes.iter().any(|(_, n)| match n {
         Node::Words { field: None, text } => text
             .split(|c: char| !c.is_alphanumeric())
@@ -519,5 +530,32 @@ mod tests {
         let mut sorted = STOP_WORDS.to_vec();
         sorted.sort_unstable();
         assert_eq!(sorted, STOP_WORDS);
+    }
+
+    #[test]
+    fn quoted_phrase_does_not_match_its_words_merely_near_each_other() {
+        use crate::document::Document;
+        use crate::search::ids_in as search;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::Store::open(dir.path()).unwrap();
+        store
+            .upsert_all(&[
+                Document::new("t:1", "Spring", "the quarterly release notes are out"),
+                Document::new("t:2", "Autumn", "release the quarterly sales notes"),
+                Document::new("t:3", "Winter", "nothing to see"),
+            ])
+            .unwrap();
+        TroveIndex::open(dir.path())
+            .unwrap()
+            .catch_up(&mut store)
+            .unwrap();
+        assert_eq!(search(dir.path(), "\"release notes\""), ["t:1"]);
+        let mut either = search(dir.path(), "\"release notes\" winter");
+        either.sort();
+        assert_eq!(either, ["t:1", "t:3"]);
+        // Unquoted, the words match wherever they are.
+        let mut words = search(dir.path(), "release notes");
+        words.sort();
+        assert_eq!(words, ["t:1", "t:2"]);
     }
 }

@@ -296,13 +296,7 @@ impl Searcher {
         store: &Store,
     ) -> Result<SearchResponse, SearchError> {
         let start = Instant::now();
-        if req.query.len() > MAX_QUERY_BYTES {
-            return Err(QueryError(format!(
-                "the query is {} bytes long; the limit is {MAX_QUERY_BYTES}",
-                req.query.len()
-            ))
-            .into());
-        }
+        check_length(&req.query)?;
         let parsed = query::parse(&req.query)?;
         let fields = *self.index.fields();
         let compiled =
@@ -445,6 +439,22 @@ fn hit_with(d: &StoredDoc, score: f32, (html, plain): snippet::Cut) -> Hit {
     }
 }
 
+/// The first ~200 characters of the body, cut at a word boundary (when no term matched it).
+pub(crate) fn lead(body: &str) -> snippet::Cut {
+    snippet::lead(body, false)
+}
+
+/// Refuses queries longer than [`MAX_QUERY_BYTES`] (every engine checks this first).
+pub fn check_length(query: &str) -> Result<(), QueryError> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(QueryError(format!(
+            "the query is {} bytes long; the limit is {MAX_QUERY_BYTES}",
+            query.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Escapes text for HTML.
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -464,6 +474,19 @@ pub fn html_escape(s: &str) -> String {
 /// Hits by id, for tests comparing result lists.
 pub fn ids(resp: &SearchResponse) -> Vec<String> {
     resp.hits.iter().map(|h| h.id.clone()).collect()
+}
+
+/// The ids of the first 10 hits for `q` in the data folder `dir`, for tests.
+#[cfg(test)]
+pub(crate) fn ids_in(dir: &std::path::Path, q: &str) -> Vec<String> {
+    let store = Store::open(dir).unwrap();
+    let s = Searcher::new(TroveIndex::open(dir).unwrap()).unwrap();
+    let req = SearchRequest {
+        query: q.into(),
+        limit: 10,
+        ..SearchRequest::default()
+    };
+    ids(&s.search(&req, &store).unwrap())
 }
 
 pub use compile::STOP_WORDS;

@@ -424,6 +424,51 @@ impl Store {
         Ok(upto)
     }
 
+    /// Streams every change with sequence number in `(after, upto]` to `f` as `(seq, change)`,
+    /// `upto` being the store's sequence at the start of the call (one snapshot): deletes
+    /// first, then upserts in sequence order with their raw JSON. Because tombstoned and stored
+    /// ids are disjoint, a consumer that has applied every delete and the upserts up to some
+    /// `seq` reflects the store up to `seq`, which makes progress recordable mid-stream (the
+    /// cluster push relies on this). Returns `upto`.
+    pub fn changes_in_order(
+        &mut self,
+        after: u64,
+        mut f: impl FnMut(u64, Change) -> Result<()>,
+    ) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        let upto = read_seq(&tx)?;
+        {
+            let mut dels =
+                tx.prepare("SELECT seq, id FROM tombstones WHERE seq > ?1 AND seq <= ?2")?;
+            let mut rows = dels.query(params![after as i64, upto as i64])?;
+            while let Some(row) = rows.next()? {
+                f(row.get::<_, i64>(0)? as u64, Change::Delete(row.get(1)?))?;
+            }
+            let sql = format!(
+                "SELECT {DOC_COLUMNS}, raw, seq FROM documents WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"
+            );
+            let mut docs = tx.prepare(&sql)?;
+            let mut rows = docs.query(params![after as i64, upto as i64])?;
+            while let Some(row) = rows.next()? {
+                let seq = row.get::<_, i64>(14)? as u64;
+                f(seq, Change::Upsert(Box::new(doc_from_row(row, true)?)))?;
+            }
+        }
+        tx.finish()?;
+        Ok(upto)
+    }
+
+    /// A value other parts of trove keep in the store's `meta` table (e.g. what was pushed to
+    /// a cluster), by key.
+    pub fn note(&self, key: &str) -> Result<Option<String>> {
+        self.meta(&format!("note:{key}"))
+    }
+
+    /// Sets a [`note`](Self::note).
+    pub fn set_note(&self, key: &str, value: &str) -> Result<()> {
+        self.set_meta(&format!("note:{key}"), value)
+    }
+
     /// Number of documents, optionally of one source.
     pub fn count(&self, source: Option<&str>) -> Result<u64> {
         let n: i64 = self.conn.query_row(
