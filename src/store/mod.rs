@@ -7,8 +7,8 @@
 //! [`crate::index`]) and catches up with [`Store::changes_since`], so a crash between a store
 //! write and an index commit loses nothing and duplicates nothing.
 
-mod parts;
 mod attachments;
+mod parts;
 mod sink;
 mod sources;
 mod vectors;

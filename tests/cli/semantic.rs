@@ -8,9 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::util::{generated, hit_ids, stderr, stdout, Trove};
 use trove::embed::{model_dir_for_tests, Embedder};
 use trove::store::Store;
-use crate::util::{generated, hit_ids, stderr, stdout, Trove};
 
 /// A `trove` command of `t` using the model in `model`.
 fn with_model(t: &Trove, model: &Path) -> std::process::Command {

@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use trove::Document;
 use crate::util::{stderr, stdout, Trove};
+use trove::Document;
 
 fn docs(n: usize) -> Vec<Document> {
     (0..n)

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
+use crate::typesense_harness::{Cluster, KEY};
 use trove::cluster::typesense::Typesense;
 use trove::cluster::{push, Lag, PushOptions, PushReport, PushState};
 use trove::index::TroveIndex;
@@ -19,7 +20,6 @@ use trove::search::{SearchRequest, SearchResponse, Searcher};
 use trove::secret::Secret;
 use trove::store::Store;
 use trove::Document;
-use crate::typesense_harness::{Cluster, KEY};
 
 /// The shared cluster, held by one test at a time. `None` outside CI without the server.
 fn cluster() -> MutexGuard<'static, Option<Cluster>> {

@@ -12,9 +12,9 @@
 //! file be skipped without downloading it.
 
 use crate::notion_harness::*;
+use crate::util::hit_ids;
 use trove::store::Store;
 use trove_fakes::notion::{generate, AttachmentShowcase, GenSpec};
-use crate::util::hit_ids;
 
 fn setup() -> (Setup, AttachmentShowcase) {
     let mut ws = generate(&GenSpec {
@@ -178,7 +178,8 @@ fn monday_file_columns_are_read_and_limits_explained() {
         .collect();
     assert!(!generated.is_empty());
 
-    let env = crate::monday_harness::Env::start(acc, crate::monday_harness::NO_LIMIT, Faults::none());
+    let env =
+        crate::monday_harness::Env::start(acc, crate::monday_harness::NO_LIMIT, Faults::none());
     let mut toml = std::fs::read_to_string(&env.config).expect("config");
     toml.push_str("\n[attachments]\nmax_file_mb = 1\n");
     std::fs::write(&env.config, toml).expect("write config");

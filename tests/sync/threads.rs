@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::notion_harness as harness;
+use crate::util::{self, Trove};
 use trove::Document;
 use trove_fakes::monday::{generate as monday_generate, reply_marker, update_marker, GenSpec};
 use trove_fakes::notion::{generate, GenSpec as NotionSpec, Workspace};
-use crate::notion_harness as harness;
-use crate::util::{self, Trove};
 
 /// `trove.toml` for the Notion fake with extra source keys.
 fn notion_config(s: &harness::Setup, extra: &str) {
@@ -271,7 +271,10 @@ fn monday_every_update_and_reply_including_replies_to_old_updates() {
             .arg("--config")
             .arg(&config)
             .arg("sync")
-            .env(crate::monday_harness::TOKEN_ENV, crate::monday_harness::TOKEN)
+            .env(
+                crate::monday_harness::TOKEN_ENV,
+                crate::monday_harness::TOKEN,
+            )
             .output()
             .expect("sync");
         assert!(out.status.success(), "{}", util::stderr(&out));

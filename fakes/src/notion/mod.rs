@@ -54,8 +54,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
-pub use comments::{comment_marker, Comment};
 pub use attach::AttachmentShowcase;
+pub use comments::{comment_marker, Comment};
 pub use faults::{FaultKind, Faults};
 pub use generate::{generate, GenSpec};
 pub use model::{Block, DataSource, Database, Markers, Page, Parent, Workspace, BLOCK_TYPES};

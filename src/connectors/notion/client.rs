@@ -18,10 +18,10 @@ use super::errors::{
     abort_error, classify, decide, excerpt, skip, ApiError, Attempts, Decision, Failure,
 };
 use crate::config::SourceConfig;
+use crate::connectors::files::Downloader;
 use crate::connectors::http::{
     describe, http_client, parse_retry_after, Backoff, RateLimiter, RetryBudget,
 };
-use crate::connectors::files::Downloader;
 use crate::connectors::{ConnectorError, Progress};
 use crate::secret::Secret;
 
