@@ -367,6 +367,18 @@ impl Config {
     }
 }
 
+impl SourceConfig {
+    /// A source whose API is at `api_url`, unpaced, with every other setting at its default:
+    /// the fake servers of the demo, the benchmarks and the tests.
+    pub fn unpaced(name: &str, kind: SourceKind, token: Secret, api_url: &str) -> SourceConfig {
+        SourceConfig {
+            api_url: api_url.to_owned(),
+            requests_per_second: 0.0,
+            ..defaults(name.to_owned(), kind, token)
+        }
+    }
+}
+
 fn defaults(name: String, kind: SourceKind, token: Secret) -> SourceConfig {
     let (api_url, rps) = match kind {
         SourceKind::Notion => (NOTION_API_URL, NOTION_REQUESTS_PER_SECOND),

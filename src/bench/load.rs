@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::corpus::Corpus;
 use super::query::{url_encode, Connection, MixQuery};
-use crate::config::{SourceConfig, MONDAY_API_VERSION};
+use crate::config::SourceConfig;
 use crate::connectors::{NoProgress, SyncOptions};
 use crate::document::SourceKind;
 use crate::index::TroveIndex;
@@ -175,15 +175,12 @@ fn sync_demo(dir: &Path) -> anyhow::Result<u64> {
                 ..trove_fakes::notion::FakeNotionOptions::default()
             })
             .await?;
-        let cfg = SourceConfig {
-            name: "bench-notion".into(),
-            kind: SourceKind::Notion,
-            token: Secret::new("ntn_fake_token"),
-            start_date: None,
-            api_url: notion.url(),
-            requests_per_second: 0.0,
-            api_version: MONDAY_API_VERSION.into(),
-        };
+        let cfg = SourceConfig::unpaced(
+            "bench-notion",
+            SourceKind::Notion,
+            Secret::new("ntn_fake_token"),
+            &notion.url(),
+        );
         let outcome =
             crate::sync::sync_source(dir, &cfg, &SyncOptions::default(), &NoProgress).await?;
         notion.shutdown().await;

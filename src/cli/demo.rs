@@ -12,7 +12,7 @@ use clap::Args;
 
 use super::progress::BarProgress;
 use super::Ctx;
-use trove::config::{SourceConfig, MONDAY_API_VERSION};
+use trove::config::SourceConfig;
 use trove::connectors::SyncOptions;
 use trove::document::SourceKind;
 use trove::search::{SearchRequest, Searcher};
@@ -158,19 +158,7 @@ async fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn source(name: &str, kind: SourceKind, url: &str, token: &str) -> SourceConfig {
-    SourceConfig {
-        name: name.into(),
-        kind,
-        token: Secret::new(token),
-        start_date: None,
-        api_url: url.into(),
-        requests_per_second: 0.0,
-        api_version: MONDAY_API_VERSION.into(),
-        comments: Default::default(),
-        request_timeout: trove::config::REQUEST_TIMEOUT,
-        retry_budget: trove::config::RETRY_BUDGET,
-        attachments: Default::default(),
-    }
+    SourceConfig::unpaced(name, kind, Secret::new(token), url)
 }
 
 /// Asks the [`QUESTIONS`] and prints each answer: title, breadcrumb, URL and snippet.

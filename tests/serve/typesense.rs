@@ -599,7 +599,7 @@ fn wrong_key_and_unreachable_cluster_are_clear_errors_and_leave_the_store_alone(
 fn import_pushes_at_its_end_and_status_shows_lag_and_nodes() {
     let guard = cluster();
     let Some(c) = guard.as_ref() else { return };
-    let t = util::Trove::new();
+    let t = crate::util::Trove::new();
     let config = write_config(c, t.dir.path(), "auto");
     let docs = crate::util::generated(120, 20);
     let file = t.write_ndjson("docs.ndjson", &docs);
@@ -612,8 +612,8 @@ fn import_pushes_at_its_end_and_status_shows_lag_and_nodes() {
             .env("TS_KEY", KEY)
             .output()
             .expect("run trove");
-        assert!(out.status.success(), "{args:?}: {}", util::stderr(&out));
-        util::stdout(&out)
+        assert!(out.status.success(), "{args:?}: {}", crate::util::stderr(&out));
+        crate::util::stdout(&out)
     };
     let said = run(&["import", file.to_str().unwrap()]);
     assert!(

@@ -62,6 +62,10 @@ impl Typesense {
         Ok(SearchResponse {
             mode: Mode::Keyword,
             total: v["found"].as_u64().unwrap_or(0),
+            // Typesense counts every match.
+            total_is_exact: true,
+            // The cluster answers keyword searches only.
+            embeddings_pending: 0,
             took_ms: start.elapsed().as_millis() as u64,
             hits,
             facets: req.facets.then(|| facets(&v)),

@@ -19,19 +19,7 @@ pub(super) const TOKEN: &str = "tok-very-secret-123";
 pub use crate::connectors::testing::MemSink;
 
 pub fn config(url: &str) -> SourceConfig {
-    SourceConfig {
-        name: "mon".into(),
-        kind: SourceKind::Monday,
-        token: Secret::new(TOKEN),
-        start_date: None,
-        api_url: url.to_owned(),
-        requests_per_second: 0.0,
-        api_version: "2026-01".into(),
-        comments: Default::default(),
-        request_timeout: crate::config::REQUEST_TIMEOUT,
-        retry_budget: crate::config::RETRY_BUDGET,
-        attachments: Default::default(),
-    }
+    SourceConfig::unpaced("mon", SourceKind::Monday, Secret::new(TOKEN), url)
 }
 
 /// No waiting at all, small pages.

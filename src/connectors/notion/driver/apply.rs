@@ -133,7 +133,7 @@ impl Crawler<'_> {
                 blocks,
                 attachments,
             } => {
-                let mut flat = page_document(PageDocInput {
+                let flat = page_document(PageDocInput {
                     source: &self.cfg.name,
                     page: &page,
                     blocks: &blocks,

@@ -108,19 +108,7 @@ pub async fn serve(fake: Fake) -> (String, Shared) {
 }
 
 pub fn config(base: &str) -> SourceConfig {
-    SourceConfig {
-        name: "notion".into(),
-        kind: SourceKind::Notion,
-        token: Secret::new(TOKEN),
-        start_date: None,
-        api_url: base.to_owned(),
-        requests_per_second: 0.0,
-        api_version: String::new(),
-        comments: Default::default(),
-        request_timeout: crate::config::REQUEST_TIMEOUT,
-        retry_budget: crate::config::RETRY_BUDGET,
-        attachments: Default::default(),
-    }
+    SourceConfig::unpaced("notion", SourceKind::Notion, Secret::new(TOKEN), base)
 }
 
 fn error(status: u16, code: &str, message: &str) -> Canned {
