@@ -9,8 +9,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use trove::bench::query::start_server;
 use trove::document::Document;
-use trove::http::ServeOptions;
 use trove::index::TroveIndex;
 use trove::search::{SearchRequest, Searcher};
 use trove::store::Store;
@@ -209,38 +209,6 @@ fn over_http(
         }
         Ok(stats(all, start.elapsed()))
     })
-}
-
-/// Starts the server on its own runtime thread; returns its address.
-fn start_server(data_dir: &std::path::Path) -> anyhow::Result<std::net::SocketAddr> {
-    let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let addr = std_listener.local_addr()?;
-    std_listener.set_nonblocking(true)?;
-    let opts = ServeOptions {
-        addr,
-        data_dir: data_dir.to_owned(),
-        config: None,
-        api_key: None,
-        sync_every: None,
-        cluster: None,
-        model_dir: None,
-    };
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().expect("server runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
-            if let Err(e) = trove::http::serve_on(listener, opts, std::future::pending()).await {
-                eprintln!("server failed: {e:#}");
-            }
-        });
-    });
-    for _ in 0..600 {
-        if std::net::TcpStream::connect(addr).is_ok() {
-            return Ok(addr);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    anyhow::bail!("server did not start")
 }
 
 /// Rounds per phase (see `main`).

@@ -171,15 +171,18 @@ impl IntoResponse for ApiError {
 }
 
 /// The machine code of a framework rejection, by its status: the code of the error trove
-/// itself answers that status with ([`ApiError::for_status`]), else a generic one.
+/// itself answers that status with ([`ApiError::for_status`]), else a generic one. A 400 from
+/// the framework is a request it could not take apart (a path that is not UTF-8, a bad query
+/// string), not bytes that were no HTTP at all, so it keeps the generic code.
 fn rejection_code(status: StatusCode) -> &'static str {
-    if let Some(e) = ApiError::for_status(status) {
-        return e.meta().1;
-    }
     match status {
+        StatusCode::BAD_REQUEST => "bad_request",
         StatusCode::UNAUTHORIZED => "unauthorized",
-        s if s.is_server_error() => "internal",
-        _ => "bad_request",
+        s => match ApiError::for_status(s) {
+            Some(e) => e.meta().1,
+            None if s.is_server_error() => "internal",
+            None => "bad_request",
+        },
     }
 }
 

@@ -55,6 +55,7 @@ pub fn page_document(input: PageDocInput<'_>) -> Flat<Document> {
     doc.authors = authors(page, input.lookup);
     doc.tags = dedup(props.value.tags);
     doc.raw = json!({ "page": page, "blocks": input.blocks });
+    unsign_file_links(&mut doc.raw);
     Flat {
         value: doc,
         unknown: props.unknown + blocks.unknown,
@@ -174,4 +175,50 @@ fn dedup(items: Vec<String>) -> Vec<String> {
         }
     }
     out
+}
+
+/// Drops what changes on every read of a Notion-hosted file from the raw JSON kept in the
+/// store: the link's signed query string and its `expiry_time`. Notion signs a new link for
+/// each response and the old one stops working within the hour, so keeping it would make an
+/// unchanged page look changed at every fetch and would store a link nobody can use.
+pub fn unsign_file_links(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Object(file)) = map.get_mut("file") {
+                if file.contains_key("expiry_time") {
+                    file.remove("expiry_time");
+                    if let Some(Value::String(url)) = file.get_mut("url") {
+                        if let Some(q) = url.find('?') {
+                            url.truncate(q);
+                        }
+                    }
+                }
+            }
+            map.values_mut().for_each(unsign_file_links);
+        }
+        Value::Array(items) => items.iter_mut().for_each(unsign_file_links),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod unsign_tests {
+    use super::*;
+
+    #[test]
+    fn signed_file_links_lose_their_signature_and_expiry_and_nothing_else() {
+        let mut v = json!({"blocks": [{"block": {"type": "file", "file": {
+            "url": "https://prod-files-secure.s3.us-west-2.amazonaws.com/ws/f/a.pdf?X-Amz-Signature=1",
+            "expiry_time": "2025-09-13T07:47:52.410Z"}, "name": "a.pdf"}},
+            {"block": {"type": "bookmark", "bookmark": {"url": "https://example.com/?q=1"}}}]});
+        unsign_file_links(&mut v);
+        assert_eq!(
+            v["blocks"][0]["block"]["file"],
+            json!({"url": "https://prod-files-secure.s3.us-west-2.amazonaws.com/ws/f/a.pdf"})
+        );
+        assert_eq!(
+            v["blocks"][1]["block"]["bookmark"]["url"],
+            "https://example.com/?q=1"
+        );
+    }
 }
