@@ -143,6 +143,7 @@ pub fn flatten_item(item: &Value, ctx: &ItemContext<'_>) -> Flattened {
     );
     doc.authors = dedup(authors);
     doc.raw = item.clone();
+    unsign_asset_links(&mut doc.raw);
     Flattened {
         doc,
         unknown_types: columns.unknown,
@@ -382,6 +383,20 @@ fn array_at<'a>(v: &'a Value, key: &str) -> &'a [Value] {
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or(&[])
+}
+
+/// Drops the signed query string of each asset's `public_url` from the raw item kept in the
+/// store: monday.com signs a new link (valid for an hour) in every response, so keeping it
+/// would make an unchanged item look changed at every read and store a link nobody can use.
+pub fn unsign_asset_links(item: &mut Value) {
+    let assets = item.get_mut("assets").and_then(Value::as_array_mut);
+    for asset in assets.into_iter().flatten() {
+        if let Some(Value::String(url)) = asset.get_mut("public_url") {
+            if let Some(q) = url.find('?') {
+                url.truncate(q);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
