@@ -37,6 +37,13 @@ pub struct FileRef {
     pub size: Option<u64>,
 }
 
+impl FileRef {
+    /// The attachment entry of this file when it is not read: no text, `why` as the skip reason.
+    pub fn skipped(&self, why: &str) -> Attachment {
+        attachment(self, Err(why.to_owned()))
+    }
+}
+
 /// What fetching one file gave.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Got {

@@ -26,6 +26,16 @@ pub struct SyncOptions {
     pub full: bool,
 }
 
+/// What one connector sync works on; both `notion::sync` and `monday::sync` take it, with
+/// their own `Tuning` (`Default` for real use; tests shrink its waits).
+pub struct SyncRun<'a> {
+    pub cfg: &'a crate::config::SourceConfig,
+    /// Where documents and sync state are committed.
+    pub sink: &'a mut dyn Sink,
+    pub opts: &'a SyncOptions,
+    pub progress: &'a dyn Progress,
+}
+
 /// Live progress: connectors bump counters; the CLI draws them (a bar on a TTY).
 pub trait Progress: Send + Sync {
     /// `what` is a short counter name: `pages`, `blocks`, `items`, `requests`, `boards`, …

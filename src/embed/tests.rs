@@ -145,20 +145,10 @@ fn model_id_changes_when_the_settings_change() {
 
 fn doc(id: &str, title: &str, body: &str) -> crate::Document {
     crate::Document {
-        id: id.into(),
         source: "wiki".into(),
-        source_kind: None,
         kind: "page".into(),
-        title: title.into(),
-        body: body.into(),
-        url: String::new(),
         path: vec!["Handbook".into()],
-        parent_id: None,
-        authors: Vec::new(),
-        created_at: None,
-        updated_at: None,
-        tags: Vec::new(),
-        raw: serde_json::Value::Null,
+        ..crate::Document::new(id, title, body)
     }
 }
 

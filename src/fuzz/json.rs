@@ -5,41 +5,12 @@
 use bolero::generator::TypeGenerator;
 use serde_json::{json, Value};
 
-/// Type names the flatteners branch on (Notion blocks, properties, rich text, mentions; monday
-/// column types): a mutation may set any object's `type` to one of them.
-pub const TYPES: &[&str] = &[
-    "paragraph",
-    "heading_1",
-    "heading_2",
-    "heading_3",
-    "bulleted_list_item",
-    "numbered_list_item",
-    "to_do",
-    "toggle",
-    "code",
-    "quote",
-    "callout",
-    "equation",
-    "table",
-    "table_row",
+/// Type names the flatteners branch on besides the Notion block types
+/// ([`trove_fakes::notion::BLOCK_TYPES`]): child pages and databases, properties, rich text,
+/// mentions, and monday column types.
+const OTHER_TYPES: &[&str] = &[
     "child_page",
     "child_database",
-    "link_to_page",
-    "synced_block",
-    "column_list",
-    "column",
-    "bookmark",
-    "embed",
-    "image",
-    "file",
-    "pdf",
-    "video",
-    "audio",
-    "divider",
-    "breadcrumb",
-    "table_of_contents",
-    "template",
-    "unsupported",
     "title",
     "rich_text",
     "number",
@@ -68,13 +39,11 @@ pub const TYPES: &[&str] = &[
     "user",
     "page",
     "database",
-    "link_preview",
     "template_mention",
     "array",
     "string",
     "boolean",
     "long_text",
-    "people",
     "board_relation",
     "mirror",
     "dropdown",
@@ -87,6 +56,15 @@ pub const TYPES: &[&str] = &[
     "location",
     "world_clock",
 ];
+
+/// A `type` a mutation may give any object: a block type or one of [`OTHER_TYPES`].
+fn type_name(n: u8) -> &'static str {
+    let blocks = trove_fakes::notion::BLOCK_TYPES;
+    let n = usize::from(n) % (blocks.len() + OTHER_TYPES.len());
+    blocks
+        .get(n)
+        .unwrap_or_else(|| &OTHER_TYPES[n - blocks.len()])
+}
 
 /// One change to a JSON value.
 #[derive(Debug, Clone, TypeGenerator)]
@@ -124,7 +102,7 @@ fn apply(root: &mut Value, m: &Mutation) {
         Mutation::SetNull(n) => with_node(root, at(*n), &mut |v| *v = Value::Null),
         Mutation::SetType(n, t) => with_node(root, at(*n), &mut |v| {
             if let Some(o) = v.as_object_mut() {
-                o.insert("type".into(), json!(TYPES[usize::from(*t) % TYPES.len()]));
+                o.insert("type".into(), json!(type_name(*t)));
             }
         }),
         Mutation::RemoveKey(n, k) => with_node(root, at(*n), &mut |v| {

@@ -26,7 +26,7 @@ use crate::embed::{embed_pending, Embedder};
 use crate::index::schema::{SchemaDef, SCHEMA_TOML};
 use crate::index::vectors::VectorIndex;
 use crate::index::{IndexError, TroveIndex};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use std::sync::{Arc, RwLock};
 
 /// Ranks considered by nDCG and precision.
@@ -46,16 +46,17 @@ pub enum EvalError {
         line: usize,
         message: String,
     },
+    /// Anything the index, store or search raised (they convert through [`SearchError`]).
     #[error(transparent)]
-    Search(#[from] SearchError),
-    #[error(transparent)]
-    Index(#[from] IndexError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("index")]
-    Tantivy(#[from] tantivy::TantivyError),
+    Search(SearchError),
     #[error(transparent)]
     Embed(#[from] crate::embed::EmbedError),
+}
+
+impl<E: Into<SearchError>> From<E> for EvalError {
+    fn from(err: E) -> Self {
+        EvalError::Search(err.into())
+    }
 }
 
 /// A query set in `eval/`: its queries and judgments files (the documents are shared).

@@ -64,13 +64,15 @@ pub async fn sync_source(
                 last_refresh = Instant::now();
             }
         });
+        let run = connectors::SyncRun {
+            cfg,
+            sink: &mut sink,
+            opts,
+            progress,
+        };
         let result = match cfg.kind {
-            SourceKind::Notion => {
-                connectors::notion::sync(cfg, &mut sink, opts, progress, Default::default()).await
-            }
-            SourceKind::Monday => {
-                connectors::monday::sync(cfg, &mut sink, opts, progress, Default::default()).await
-            }
+            SourceKind::Notion => connectors::notion::sync(run, Default::default()).await,
+            SourceKind::Monday => connectors::monday::sync(run, Default::default()).await,
         };
         (result, sink.counts)
     };

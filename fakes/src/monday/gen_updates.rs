@@ -12,13 +12,7 @@ use super::vocab::{LINK_SITES, NOUNS, SENTENCES};
 impl Gen {
     /// `n` updates on random top-level items, oldest first, with replies.
     pub(super) fn updates(&mut self, n: usize, replies: (usize, usize)) {
-        let top: Vec<u64> = self
-            .acc
-            .items
-            .values()
-            .filter(|i| i.parent_id.is_none())
-            .map(|i| i.id)
-            .collect();
+        let top = self.top_items();
         if top.is_empty() {
             return;
         }
@@ -26,11 +20,7 @@ impl Gen {
         let mut made = vec![];
         for _ in 0..n {
             let item_id = *self.rng.pick(&top);
-            let created = self
-                .acc
-                .item(item_id)
-                .map(|i| i.created_at)
-                .unwrap_or(self.start);
+            let created = self.created(item_id);
             made.push(self.one_update(item_id, created, end, replies));
         }
         made.sort_by_key(|u| (u.created_at, u.id));
@@ -40,26 +30,34 @@ impl Gen {
     /// Long threads: `n` top-level items get 60–130 updates each (after [`Gen::updates`], so
     /// the rest of the account is as before).
     pub(super) fn busy_threads(&mut self, n: usize, replies: (usize, usize)) {
-        let top: Vec<u64> = self
-            .acc
-            .items
-            .values()
-            .filter(|i| i.parent_id.is_none())
-            .map(|i| i.id)
-            .collect();
+        let top = self.top_items();
         if top.is_empty() {
             return;
         }
         let end = self.acc.now - Duration::days(1);
         for k in 0..n {
             let item_id = top[(k * 7 + 3) % top.len()];
-            let created = self.acc.item(item_id).map_or(self.start, |i| i.created_at);
+            let created = self.created(item_id);
             for _ in 0..self.rng.range(60, 130) {
                 let update = self.one_update(item_id, created, end, replies);
                 self.acc.updates.push(update);
             }
         }
         self.acc.updates.sort_by_key(|u| (u.created_at, u.id));
+    }
+
+    /// Ids of the items that are not subitems.
+    fn top_items(&self) -> Vec<u64> {
+        let items = self.acc.items.values();
+        items
+            .filter(|i| i.parent_id.is_none())
+            .map(|i| i.id)
+            .collect()
+    }
+
+    /// When an item was created (the account's start for an unknown id).
+    fn created(&self, item_id: u64) -> chrono::DateTime<chrono::Utc> {
+        self.acc.item(item_id).map_or(self.start, |i| i.created_at)
     }
 
     /// One update on `item_id` created between `from` and `end`, with its replies.

@@ -220,14 +220,8 @@ impl Typesense {
 
     /// Drops a collection (already gone is fine).
     pub async fn drop_collection(&self, name: &str) -> Result<()> {
-        let path = format!("/collections/{}", enc(name));
-        let r = self
-            .write(Method::DELETE, &path, String::new(), JSON)
-            .await?;
-        if r.status == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        parse_ok(&path, r).map(drop)
+        self.delete_path(&format!("/collections/{}", enc(name)))
+            .await
     }
 
     /// Documents in a collection.
@@ -320,14 +314,23 @@ impl Typesense {
     }
 
     async fn delete_one(&self, collection: &str, id: &str) -> Result<()> {
-        let path = format!("/collections/{}/documents/{}", enc(collection), enc(id));
+        self.delete_path(&format!(
+            "/collections/{}/documents/{}",
+            enc(collection),
+            enc(id)
+        ))
+        .await
+    }
+
+    /// DELETE of one resource; a 404 (already gone) is fine.
+    async fn delete_path(&self, path: &str) -> Result<()> {
         let r = self
-            .write(Method::DELETE, &path, String::new(), JSON)
+            .write(Method::DELETE, path, String::new(), JSON)
             .await?;
         if r.status == StatusCode::NOT_FOUND {
             return Ok(());
         }
-        parse_ok(&path, r).map(drop)
+        parse_ok(path, r).map(drop)
     }
 
     /// One document's stored JSON (the `doc` field), by id.

@@ -55,20 +55,18 @@ impl Step<'_, '_> {
         }
         let fresh = match self.fresh_link(item, asset).await {
             Ok(Some(fresh)) => fresh,
-            Ok(None) => {
-                return skipped(&f, "the link expired and the file is gone from monday.com")
-            }
+            Ok(None) => return f.skipped("the link expired and the file is gone from monday.com"),
             Err(e) => {
                 let why = format!(
                     "the link expired and could not be renewed ({})",
                     self.api.describe(&e)
                 );
-                return skipped(&f, &why);
+                return f.skipped(&why);
             }
         };
         match self.api.files.fetch(&fresh).await {
             Got::Done(a) => a,
-            Got::Expired => skipped(&f, "the renewed link had expired too"),
+            Got::Expired => f.skipped("the renewed link had expired too"),
         }
     }
 
@@ -91,15 +89,6 @@ impl Step<'_, '_> {
             .map(asset_refs)
             .unwrap_or_default();
         Ok(found.into_iter().find(|(a, _)| a == asset).map(|(_, f)| f))
-    }
-}
-
-fn skipped(f: &FileRef, why: &str) -> Attachment {
-    Attachment {
-        key: f.key.clone(),
-        name: f.name.clone(),
-        text: None,
-        skipped: Some(why.to_owned()),
     }
 }
 

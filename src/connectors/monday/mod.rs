@@ -38,8 +38,7 @@ mod tests;
 
 use std::time::Duration;
 
-use crate::config::SourceConfig;
-use crate::connectors::{ConnectorError, Progress, Sink, SyncOptions, SyncSummary};
+use crate::connectors::{ConnectorError, SyncRun, SyncSummary};
 
 /// Knobs with production defaults; tests shrink the waits.
 #[derive(Debug, Clone)]
@@ -90,15 +89,7 @@ impl Tuning {
 }
 
 /// Syncs one monday.com source into `sink`, resuming from the state it last committed.
-///
-/// `tuning` is `Tuning::default()` for real use; tests shrink its waits.
-pub async fn sync(
-    cfg: &SourceConfig,
-    sink: &mut dyn Sink,
-    opts: &SyncOptions,
-    progress: &dyn Progress,
-    tuning: Tuning,
-) -> Result<SyncSummary, ConnectorError> {
-    let mut crawler = driver::Crawler::new(cfg, sink, progress, tuning)?;
-    crawler.run(opts).await
+pub async fn sync(run: SyncRun<'_>, tuning: Tuning) -> Result<SyncSummary, ConnectorError> {
+    let mut crawler = driver::Crawler::new(run.cfg, run.sink, run.progress, tuning)?;
+    crawler.run(run.opts).await
 }

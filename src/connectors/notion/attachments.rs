@@ -66,24 +66,19 @@ async fn fetch_one(
     }
     let fresh = match refresh(client, page_id, origin, &f.key).await {
         Ok(Some(fresh)) => fresh,
-        Ok(None) => {
-            return Ok(skipped(
-                &f,
-                "the link expired and the file is gone from Notion",
-            ))
-        }
+        Ok(None) => return Ok(f.skipped("the link expired and the file is gone from Notion")),
         Err(Failure::Abort(e)) => return Err(Failure::Abort(e)),
         Err(other) => {
             let why = format!(
                 "the link expired and could not be renewed ({})",
                 failure_reason(&other)
             );
-            return Ok(skipped(&f, &why));
+            return Ok(f.skipped(&why));
         }
     };
     Ok(match client.files().fetch(&fresh).await {
         Got::Done(a) => a,
-        Got::Expired => skipped(&f, "the renewed link had expired too"),
+        Got::Expired => f.skipped("the renewed link had expired too"),
     })
 }
 
@@ -101,15 +96,6 @@ async fn refresh(
         Origin::Page => property_files(&client.get(&format!("pages/{page_id}"), &[]).await?),
     };
     Ok(found.into_iter().find(|f| f.key == key))
-}
-
-fn skipped(f: &FileRef, why: &str) -> Attachment {
-    Attachment {
-        key: f.key.clone(),
-        name: f.name.clone(),
-        text: None,
-        skipped: Some(why.to_owned()),
-    }
 }
 
 /// The Notion-hosted file of a `file` or `pdf` block.

@@ -30,9 +30,8 @@ mod tests;
 
 use std::time::Duration;
 
-use crate::config::SourceConfig;
 use crate::connectors::http::Backoff;
-use crate::connectors::{ConnectorError, Progress, Sink, SyncOptions, SyncSummary};
+use crate::connectors::{ConnectorError, SyncRun, SyncSummary};
 
 pub use client::NOTION_VERSION;
 
@@ -58,15 +57,13 @@ impl Default for Tuning {
 ///
 /// A 401 stops with [`ConnectorError::Auth`] and commits nothing more; pages that cannot be read
 /// (403/404) are skipped and recorded in the batch.
-///
-/// `tuning` is `Tuning::default()` for real use; tests shrink its waits.
-pub async fn sync(
-    cfg: &SourceConfig,
-    sink: &mut dyn Sink,
-    opts: &SyncOptions,
-    progress: &dyn Progress,
-    tuning: Tuning,
-) -> Result<SyncSummary, ConnectorError> {
+pub async fn sync(run: SyncRun<'_>, tuning: Tuning) -> Result<SyncSummary, ConnectorError> {
+    let SyncRun {
+        cfg,
+        sink,
+        opts,
+        progress,
+    } = run;
     let client = client::Client::new(cfg, progress, tuning.backoff)?;
     let mut crawler = driver::Crawler::new(cfg, &client, sink, opts, tuning.checkpoint_every)?;
     let result = crawler.run().await;

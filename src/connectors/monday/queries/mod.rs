@@ -223,6 +223,25 @@ pub fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// Every query above (for the tests that parse and check them all).
+#[cfg(test)]
+pub(crate) const ALL: &[&str] = &[
+    BOARDS,
+    FIRST_ITEMS_PAGE,
+    NEXT_ITEMS_PAGE,
+    ITEMS_BY_ID,
+    ITEM_ASSETS,
+    SWEEP_FIRST,
+    SWEEP_NEXT,
+    ITEM_STATES,
+    RECENT_UPDATES,
+    RECENT_UPDATES_ANY_DATE,
+    ITEM_UPDATES,
+    ITEM_UPDATES_PAGE,
+    BOARD_REPLIES,
+    BOARD_UPDATES,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,22 +249,7 @@ mod tests {
     /// Every query must parse as GraphQL (the fake validates them against the SDL too).
     #[test]
     fn queries_parse() {
-        for q in [
-            BOARDS,
-            FIRST_ITEMS_PAGE,
-            NEXT_ITEMS_PAGE,
-            ITEMS_BY_ID,
-            ITEM_ASSETS,
-            SWEEP_FIRST,
-            SWEEP_NEXT,
-            ITEM_STATES,
-            RECENT_UPDATES,
-            RECENT_UPDATES_ANY_DATE,
-            ITEM_UPDATES,
-            ITEM_UPDATES_PAGE,
-            BOARD_REPLIES,
-            BOARD_UPDATES,
-        ] {
+        for q in ALL {
             async_graphql_parser::parse_query(q).unwrap_or_else(|e| panic!("{e}\n{q}"));
         }
         assert!(ITEM_UPDATES.contains(&format!("updates(limit: {UPDATES_PER_ITEM})")));

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::{sync, Tuning};
 use crate::config::SourceConfig;
 pub(crate) use crate::connectors::RecordingProgress;
-use crate::connectors::{ConnectorError, SyncOptions, SyncSummary};
+use crate::connectors::{ConnectorError, SyncOptions, SyncRun, SyncSummary};
 use crate::document::SourceKind;
 use crate::secret::Secret;
 
@@ -49,7 +49,14 @@ pub async fn run_with(
     full: bool,
     p: &RecordingProgress,
 ) -> Result<SyncSummary, ConnectorError> {
-    sync(cfg, sink, &SyncOptions { full }, p, tuning()).await
+    let opts = SyncOptions { full };
+    let run = SyncRun {
+        cfg,
+        sink,
+        opts: &opts,
+        progress: p,
+    };
+    sync(run, tuning()).await
 }
 
 pub fn board(id: &str, name: &str) -> Value {
@@ -88,5 +95,12 @@ pub fn at(s: &str) -> DateTime<Utc> {
 #[allow(dead_code)]
 fn sync_future_is_send(cfg: &SourceConfig, sink: &mut MemSink, p: &RecordingProgress) {
     fn assert_send<T: Send>(_: T) {}
-    assert_send(super::sync(cfg, sink, &SyncOptions::default(), p, tuning()));
+    let opts = SyncOptions::default();
+    let run = SyncRun {
+        cfg,
+        sink,
+        opts: &opts,
+        progress: p,
+    };
+    assert_send(super::sync(run, tuning()));
 }

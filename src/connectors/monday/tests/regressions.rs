@@ -22,9 +22,14 @@ async fn sync_into(fake: &FakeMonday, sink: &mut MemSink) {
     };
     let opts = SyncOptions::default();
     let p = RecordingProgress::default();
-    super::sync(&config(&fake.url()), sink, &opts, &p, tuning)
-        .await
-        .unwrap();
+    let cfg = config(&fake.url());
+    let run = SyncRun {
+        cfg: &cfg,
+        sink,
+        opts: &opts,
+        progress: &p,
+    };
+    super::sync(run, tuning).await.unwrap();
 }
 
 /// Formula columns have an empty `text`; their value is only in `FormulaValue.display_value`,

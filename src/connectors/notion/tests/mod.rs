@@ -9,7 +9,7 @@ use self::fake::*;
 use super::{sync, Tuning};
 use crate::config::SourceConfig;
 use crate::connectors::http::Backoff;
-use crate::connectors::{ConnectorError, SyncOptions, SyncSummary};
+use crate::connectors::{ConnectorError, SyncOptions, SyncRun, SyncSummary};
 
 const T0: &str = "2026-01-05T10:00:00.000Z";
 const T1: &str = "2026-01-06T10:00:00.000Z";
@@ -95,7 +95,14 @@ async fn run(
     full: bool,
 ) -> Result<SyncSummary, ConnectorError> {
     let progress = RecordingProgress::default();
-    sync(cfg, sink, &SyncOptions { full }, &progress, tuning()).await
+    let opts = SyncOptions { full };
+    let run = SyncRun {
+        cfg,
+        sink,
+        opts: &opts,
+        progress: &progress,
+    };
+    sync(run, tuning()).await
 }
 
 fn log_len(s: &Shared) -> usize {
@@ -223,15 +230,14 @@ async fn rate_limit_waits_retry_after_then_continues() {
     );
     let mut sink = MemSink::default();
     let progress = RecordingProgress::default();
-    let summary = sync(
-        &config(&base),
-        &mut sink,
-        &SyncOptions::default(),
-        &progress,
-        tuning(),
-    )
-    .await
-    .unwrap();
+    let cfg = config(&base);
+    let run = SyncRun {
+        cfg: &cfg,
+        sink: &mut sink,
+        opts: &SyncOptions::default(),
+        progress: &progress,
+    };
+    let summary = sync(run, tuning()).await.unwrap();
     assert_eq!(summary.added, 8);
     assert_eq!(s.lock().unwrap().count("GET /v1/pages/far"), 2);
     let counters = progress.counters.lock().unwrap().clone();
@@ -478,7 +484,13 @@ async fn killed_sync_resumes_to_the_same_end_state_without_refetching() {
 fn sync_future_is_send(cfg: &SourceConfig, sink: &mut MemSink, progress: &RecordingProgress) {
     fn is_send<T: Send>(_: &T) {}
     let opts = SyncOptions::default();
-    let fut = sync(cfg, sink, &opts, progress, Tuning::default());
+    let run = SyncRun {
+        cfg,
+        sink,
+        opts: &opts,
+        progress,
+    };
+    let fut = sync(run, Tuning::default());
     is_send(&fut);
 }
 
