@@ -56,6 +56,10 @@ pub struct PushOptions {
     pub rebuild: bool,
     /// Documents per bulk request.
     pub batch: usize,
+    /// Bulk requests sent before the oldest one must be acknowledged (at least 1). Two keep
+    /// the leader indexing while the next batch travels; acknowledgements are still recorded
+    /// in order.
+    pub in_flight: usize,
     /// How long a replaced collection stays before it is dropped.
     pub grace: Duration,
 }
@@ -65,6 +69,7 @@ impl Default for PushOptions {
         PushOptions {
             rebuild: false,
             batch: super::typesense::IMPORT_BATCH,
+            in_flight: 2,
             grace: Duration::from_secs(5),
         }
     }
@@ -119,6 +124,7 @@ pub async fn push<E: Engine>(
         data_dir: data_dir.to_owned(),
         opts: opts.clone(),
         progress,
+        done: Default::default(),
     };
     let mut report = match (state, live) {
         (Some(s), Some(live)) if !opts.rebuild && s.collection == live => {
@@ -137,12 +143,36 @@ enum Item {
     End(u64),
 }
 
+/// One bulk body being filled: its lines, how many, and the sequence of the last.
+#[derive(Default)]
+struct Batch {
+    body: String,
+    docs: usize,
+    seq: u64,
+}
+
+impl Batch {
+    fn push(&mut self, seq: u64, line: &str) {
+        self.body.push_str(line);
+        self.body.push('\n');
+        self.docs += 1;
+        self.seq = seq;
+    }
+}
+
+/// A bulk request on its way: (its last sequence, its documents) once acknowledged.
+type Upsert<Err> = tokio::task::JoinHandle<Result<(u64, u64), Err>>;
+/// The bulk requests on their way, oldest first.
+type InFlight<Err> = std::collections::VecDeque<Upsert<Err>>;
+
 struct Pusher<'a, E> {
     engine: Arc<E>,
     alias: String,
     data_dir: PathBuf,
     opts: PushOptions,
     progress: &'a (dyn Fn(u64) + Sync),
+    /// Documents acknowledged so far (for `progress`).
+    done: std::sync::atomic::AtomicU64,
 }
 
 impl<E: Engine> Pusher<'_, E> {
@@ -227,7 +257,11 @@ impl<E: Engine> Pusher<'_, E> {
     }
 
     /// Sends every change after `after` to `collection`; calls `record(seq)` after each
-    /// acknowledged batch. Returns (upserts, deletes, the sequence now reflected).
+    /// acknowledged batch, in order. Returns (upserts, deletes, the sequence now reflected).
+    ///
+    /// Up to [`PushOptions::in_flight`] upsert batches are on their way at once, each on its
+    /// own task; `record` sees a batch's sequence only once it and every batch before it were
+    /// acknowledged. Deletes come first in the change order, so they never pass an upsert.
     async fn send_changes(
         &self,
         collection: &str,
@@ -237,8 +271,8 @@ impl<E: Engine> Pusher<'_, E> {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Item>(self.opts.batch * 2);
         let reader = self.spawn_reader(after, tx);
         let mut deletes = Vec::new();
-        let mut body = String::new();
-        let mut in_body = 0usize;
+        let mut batch = Batch::default();
+        let mut sent = InFlight::default();
         let (mut n_up, mut n_del) = (0u64, 0u64);
         let mut upto = None;
         while let Some(item) = rx.recv().await {
@@ -246,32 +280,72 @@ impl<E: Engine> Pusher<'_, E> {
                 Item::Delete(id) => deletes.push(id),
                 Item::Upsert(seq, line) => {
                     if !deletes.is_empty() {
+                        n_up += self.drain(&mut sent, 0, record).await?;
                         n_del += self.flush_deletes(collection, &mut deletes).await?;
                     }
-                    body.push_str(&line);
-                    body.push('\n');
-                    in_body += 1;
-                    if in_body >= self.opts.batch {
-                        n_up += self
-                            .flush_upserts(collection, &mut body, &mut in_body)
-                            .await?;
-                        record(seq)?;
-                        (self.progress)(n_up);
+                    batch.push(seq, &line);
+                    if batch.docs >= self.opts.batch {
+                        sent.push_back(self.spawn_upsert(collection, std::mem::take(&mut batch)));
+                        let keep = self.opts.in_flight.max(1) - 1;
+                        n_up += self.drain(&mut sent, keep, record).await?;
                     }
                 }
                 Item::End(seq) => upto = Some(seq),
             }
         }
         let upto = join_reader(reader, upto)?;
+        n_up += self.drain(&mut sent, 0, record).await?;
         n_del += self.flush_deletes(collection, &mut deletes).await?;
-        n_up += self
-            .flush_upserts(collection, &mut body, &mut in_body)
-            .await?;
-        (self.progress)(n_up);
+        if batch.docs > 0 {
+            sent.push_back(self.spawn_upsert(collection, batch));
+            n_up += self.drain(&mut sent, 0, record).await?;
+        }
         if upto > after {
             record(upto)?;
         }
         Ok((n_up, n_del, upto.max(after)))
+    }
+
+    /// Sends one batch on its own task, so it travels while the next one is read.
+    fn spawn_upsert(&self, collection: &str, batch: Batch) -> Upsert<E::Error> {
+        let engine = Arc::clone(&self.engine);
+        let collection = collection.to_owned();
+        let (seq, docs) = (batch.seq, batch.docs as u64);
+        tokio::spawn(async move {
+            engine.upsert(&collection, batch.body).await?;
+            Ok((seq, docs))
+        })
+    }
+
+    /// Waits for the oldest batches until at most `keep` are in flight, recording each
+    /// acknowledged one; returns the documents acknowledged.
+    async fn drain(
+        &self,
+        sent: &mut InFlight<E::Error>,
+        keep: usize,
+        record: &mut dyn FnMut(u64) -> Result<(), PushError>,
+    ) -> Result<u64, PushError> {
+        let mut acked = 0;
+        while sent.len() > keep {
+            let Some(task) = sent.pop_front() else { break };
+            let joined = task
+                .await
+                .map_err(|e| PushError::Reader(format!("a bulk request task failed: {e}")))?;
+            let (seq, docs) = joined.map_err(engine_err)?;
+            acked += docs;
+            record(seq)?;
+            self.acked(docs);
+        }
+        Ok(acked)
+    }
+
+    /// Progress: `docs` more were acknowledged.
+    fn acked(&self, docs: u64) {
+        let total = self
+            .done
+            .fetch_add(docs, std::sync::atomic::Ordering::Relaxed)
+            + docs;
+        (self.progress)(total);
     }
 
     async fn flush_deletes(
@@ -289,25 +363,6 @@ impl<E: Engine> Pusher<'_, E> {
         let n = ids.len() as u64;
         ids.clear();
         Ok(n)
-    }
-
-    async fn flush_upserts(
-        &self,
-        collection: &str,
-        body: &mut String,
-        n: &mut usize,
-    ) -> Result<u64, PushError> {
-        if *n == 0 {
-            return Ok(0);
-        }
-        let sent = std::mem::take(body);
-        self.engine
-            .upsert(collection, sent)
-            .await
-            .map_err(engine_err)?;
-        let count = *n as u64;
-        *n = 0;
-        Ok(count)
     }
 
     /// Reads changes on a thread, rendering bulk lines there (off the async path).
@@ -362,3 +417,7 @@ fn lock(data_dir: &Path, alias: &str) -> Result<File, PushError> {
     f.lock().map_err(err)?;
     Ok(f)
 }
+
+#[cfg(test)]
+#[path = "push_tests.rs"]
+mod tests;
