@@ -241,12 +241,15 @@ fn near_duplicates_are_rare() {
     );
 }
 
-/// Every answer of `eval/demo-questions.tsv` exists in the default company with the title the
-/// file gives (ids are `demo-notion:<page id>` or `demo-monday:<item id>`).
+/// Every answer of `eval/demo-questions.tsv` and `eval/demo-paraphrases.tsv` exists in the
+/// default company with the title the file gives (ids are `demo-notion:<page id>` or
+/// `demo-monday:<item id>`).
 #[test]
 fn demo_question_answers_exist() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../eval/demo-questions.tsv");
-    let tsv = std::fs::read_to_string(path).unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../eval/");
+    let tsv = ["demo-questions.tsv", "demo-paraphrases.tsv"]
+        .map(|f| std::fs::read_to_string(format!("{dir}{f}")).unwrap())
+        .concat();
     let c = company();
     let mut problems = Vec::new();
     for line in tsv.lines().filter(|l| !l.starts_with('#')) {
