@@ -54,15 +54,18 @@ pub fn run(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     // Real passage embeddings the synthetic document vectors are blended from.
     let refs: Vec<&str> = sample.iter().map(String::as_str).collect();
     let bases = trove::embed::embed_all(&embedder, &refs, |_| {})?;
-    let (rows, passages) =
-        semantic::search_latencies(&tmp, &docs, Arc::new(embedder), &queries, &bases)?;
+    let report = semantic::search_latencies(&tmp, &docs, Arc::new(embedder), &queries, &bases)?;
     let _ = std::fs::remove_dir_all(&tmp);
+    print_report(&report, docs.len(), queries.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(report: &semantic::SearchReport, docs: usize, queries: usize) {
     println!(
-        "\nsearch latency at {} documents ({passages} passage vectors), {} queries, limit 10",
-        docs.len(),
-        queries.len()
+        "\nsearch latency at {docs} documents ({} passage vectors), {queries} queries, limit 10",
+        report.passages,
     );
-    for r in &rows {
+    for r in &report.latencies {
         println!(
             "{:<20} p50 {:>7.2} ms   p99 {:>7.2} ms",
             r.name,
@@ -70,5 +73,12 @@ pub fn run(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<ExitCode> {
             r.p99.as_secs_f64() * 1e3
         );
     }
-    Ok(ExitCode::SUCCESS)
+    println!("\nrecall@10 of the approximate vector search against the exact scan (same queries)");
+    for (n, recall) in &report.recall {
+        println!("{n:>6} candidate passages   recall@10 {recall:.3}");
+    }
+    let [saved, loaded, derived] = report.file.map(|d| d.as_secs_f64() * 1e3);
+    println!(
+        "\nvectors.bin: save {saved:.0} ms, load {loaded:.0} ms (of which deriving sign codes about {derived:.0} ms)"
+    );
 }
