@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 use crate::bench::corpus::{Corpus, Rng};
 use crate::document::Document;
 use crate::embed::{embed_batched, Embedder, OVERLAP_TOKENS, WINDOW_TOKENS};
-use crate::index::vectors::{binary, VectorHit, VectorIndex, CANDIDATES, CANDIDATES_PER_HIT};
+use crate::index::vectors::{
+    binary, VectorHit, VectorIndex, CANDIDATES, CANDIDATES_PER_HIT, EXACT_BELOW,
+};
 use crate::index::TroveIndex;
 use crate::search::{Mode, SearchRequest, Searcher, Semantic};
 use crate::store::{Quantized, Store};
@@ -234,6 +236,7 @@ pub fn search_latencies(
         embedder,
         vectors: Arc::new(RwLock::new(vectors)),
     };
+    let vectors = Arc::clone(&semantic.vectors);
     let with = Searcher::new(TroveIndex::open(data_dir)?)?.with_semantic(semantic);
     let mut latencies = vec![base];
     for (name, mode) in [
@@ -243,6 +246,15 @@ pub fn search_latencies(
     ] {
         latencies.push(latency(name, &with, &store, queries, mode)?);
     }
+    set_exact_below(&vectors, usize::MAX);
+    latencies.push(latency(
+        "hybrid, exact scan",
+        &with,
+        &store,
+        queries,
+        Mode::Hybrid,
+    )?);
+    set_exact_below(&vectors, EXACT_BELOW);
     latencies.extend(parts);
     Ok(SearchReport {
         latencies,
@@ -250,6 +262,11 @@ pub fn search_latencies(
         recall,
         file,
     })
+}
+
+fn set_exact_below(vectors: &RwLock<VectorIndex>, rows: usize) {
+    let mut v = vectors.write().unwrap_or_else(|e| e.into_inner());
+    v.set_exact_below(rows);
 }
 
 /// Query embedding alone, then the vector search alone (top 100, no filter) three ways: as

@@ -63,6 +63,8 @@ pub struct VectorIndex {
     /// Sign codes, [`binary::words`]`(dims)` words per row (derived from `values`).
     codes: Vec<u64>,
     dead_rows: usize,
+    /// [`VectorIndex::search`] is exact below this many rows.
+    exact_below: usize,
 }
 
 impl VectorIndex {
@@ -80,6 +82,7 @@ impl VectorIndex {
             values: Vec::new(),
             codes: Vec::new(),
             dead_rows: 0,
+            exact_below: EXACT_BELOW,
         }
     }
 
@@ -182,11 +185,17 @@ impl VectorIndex {
         k: usize,
         allow: impl FnMut(&[&str]) -> Vec<bool>,
     ) -> Vec<VectorHit> {
-        if self.scales.len() < EXACT_BELOW {
+        if self.scales.len() < self.exact_below {
             self.search_exact(query, k, allow)
         } else {
             self.search_approx(query, k, CANDIDATES.max(k * CANDIDATES_PER_HIT), allow)
         }
+    }
+
+    /// Makes [`VectorIndex::search`] exact below `rows` passage vectors (default
+    /// [`EXACT_BELOW`]; `usize::MAX` always, 0 never), to compare the two.
+    pub fn set_exact_below(&mut self, rows: usize) {
+        self.exact_below = rows;
     }
 
     /// [`VectorIndex::search`] by an exact int8 scan of every passage vector.
@@ -374,6 +383,7 @@ impl VectorIndex {
         }
         let mut fresh = VectorIndex::new(&self.model, self.dims);
         fresh.seq = self.seq;
+        fresh.exact_below = self.exact_below;
         for doc in self.docs.iter().filter(|d| d.alive) {
             fresh.upsert(&doc.id, doc.text_hash, &self.quantized(doc));
         }
