@@ -203,13 +203,13 @@ pub struct SearchReport {
     /// Passage vectors in the index.
     pub passages: usize,
     /// Recall@10 of the approximate vector search against the exact one, by candidate count.
-    pub recall: Vec<(usize, f64)>,
+    pub recall: Vec<Recall>,
     /// Saving and loading `vectors.bin`, and deriving its sign codes (see [`file_timings`]).
     pub file: [Duration; 3],
 }
 
 /// Candidate counts whose recall@10 [`search_latencies`] measures.
-pub const RECALL_CANDIDATES: [usize; 5] = [500, 1000, 2000, 4000, 8000];
+pub const RECALL_CANDIDATES: [usize; 6] = [1_000, 2_000, 5_000, 10_000, 20_000, 40_000];
 
 /// Keyword latency without a model (the baseline), then keyword, semantic and hybrid with one,
 /// over the documents imported into `data_dir`, plus the parts of the semantic side alone:
@@ -302,15 +302,24 @@ fn semantic_parts(
     ])
 }
 
+/// One candidate count of the approximate vector search: its recall@k against the exact scan
+/// and its latency (top `k`, no filter).
+#[derive(Debug, Clone)]
+pub struct Recall {
+    pub candidates: usize,
+    pub recall: f64,
+    pub latency: Latency,
+}
+
 /// Recall@`k` of the approximate vector search against the exact scan, averaged over
-/// `queries` (real query embeddings), for each candidate count in `candidates`.
+/// `queries` (real query embeddings), and its latency, for each candidate count.
 pub fn recall_at(
     embedder: &Embedder,
     vectors: &VectorIndex,
     queries: &[String],
     k: usize,
     candidates: &[usize],
-) -> anyhow::Result<Vec<(usize, f64)>> {
+) -> anyhow::Result<Vec<Recall>> {
     let all = |ids: &[&str]| vec![true; ids.len()];
     let embedded: Vec<Vec<f32>> = queries
         .iter()
@@ -319,25 +328,29 @@ pub fn recall_at(
     let exact: Vec<HashSet<String>> = embedded
         .iter()
         .map(|q| {
-            vectors
-                .search_exact(q, k, all)
-                .into_iter()
-                .map(|h| h.id)
-                .collect()
+            let hits = vectors.search_exact(q, k, all);
+            hits.into_iter().map(|h| h.id).collect()
         })
         .collect();
-    let recall = |n: usize| {
-        let found: usize = embedded
-            .iter()
-            .zip(&exact)
-            .map(|(q, want)| {
+    let mut out = Vec::with_capacity(candidates.len());
+    for &n in candidates {
+        let mut found = 0;
+        let mut it = embedded.iter().zip(&exact);
+        let latency = timed("  approx", queries, |_| {
+            if let Some((q, want)) = it.next() {
                 let got = vectors.search_approx(q, k, n, all);
-                got.iter().filter(|h| want.contains(&h.id)).count()
-            })
-            .sum();
-        found as f64 / (k * queries.len().max(1)) as f64
-    };
-    Ok(candidates.iter().map(|&n| (n, recall(n))).collect())
+                found += got.iter().filter(|h| want.contains(&h.id)).count();
+            }
+            Ok(())
+        })?;
+        let recall = found as f64 / (k * queries.len().max(1)) as f64;
+        out.push(Recall {
+            candidates: n,
+            recall,
+            latency,
+        });
+    }
+    Ok(out)
 }
 
 /// Saving and loading `vectors` as `vectors.bin` in `dir`, and deriving the sign codes of as

@@ -86,9 +86,15 @@ fn print_report(report: &semantic::SearchReport, docs: usize, queries: usize) {
             r.p99.as_secs_f64() * 1e3
         );
     }
-    println!("\nrecall@10 of the approximate vector search against the exact scan (same queries)");
-    for (n, recall) in &report.recall {
-        println!("{n:>6} candidate passages   recall@10 {recall:.3}");
+    println!("\nthe approximate vector search by candidate count: recall@10 against the exact scan (same queries), latency (top 10)");
+    for r in &report.recall {
+        println!(
+            "{:>6} candidate passages   recall@10 {:.3}   p50 {:>6.2} ms   p99 {:>6.2} ms",
+            r.candidates,
+            r.recall,
+            r.latency.p50.as_secs_f64() * 1e3,
+            r.latency.p99.as_secs_f64() * 1e3
+        );
     }
     let [saved, loaded, derived] = report.file.map(|d| d.as_secs_f64() * 1e3);
     println!(

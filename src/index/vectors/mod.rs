@@ -25,9 +25,9 @@ pub const ALLOW_BATCH: usize = 256;
 /// Rows scored per rayon task.
 const ROWS_PER_TASK: usize = 4096;
 /// Below this many passage vectors [`VectorIndex::search`] scans exactly.
-pub const EXACT_BELOW: usize = 20_000;
+pub const EXACT_BELOW: usize = 2 * CANDIDATES;
 /// Passages the approximate search rescores exactly (at least; see [`CANDIDATES_PER_HIT`]).
-pub const CANDIDATES: usize = 2_000;
+pub const CANDIDATES: usize = 10_000;
 /// Passages rescored per document asked for, when that is more than [`CANDIDATES`].
 pub const CANDIDATES_PER_HIT: usize = 20;
 
