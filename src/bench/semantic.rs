@@ -59,13 +59,14 @@ pub fn sample_passages(embedder: &Embedder, docs: &[Document], n: usize) -> Vec<
     out
 }
 
-/// Embeds `texts` in batches of `batch` on a pool of `threads` threads.
+/// Embeds `texts` in batches of `batch` on a pool of `threads` threads; returns the vectors
+/// too.
 pub fn throughput(
     embedder: &Embedder,
     texts: &[String],
     batch: usize,
     threads: usize,
-) -> anyhow::Result<Throughput> {
+) -> anyhow::Result<(Throughput, Vec<Vec<f32>>)> {
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let tokens: usize = refs
         .iter()
@@ -75,14 +76,15 @@ pub fn throughput(
         .num_threads(threads)
         .build()?;
     let start = Instant::now();
-    pool.install(|| embed_batched(embedder, &refs, batch, |_| {}))?;
-    Ok(Throughput {
+    let vectors = pool.install(|| embed_batched(embedder, &refs, batch, |_| {}))?;
+    let t = Throughput {
         batch,
         threads,
         passages: texts.len(),
         mean_tokens: tokens as f64 / texts.len().max(1) as f64,
         elapsed: start.elapsed(),
-    })
+    };
+    Ok((t, vectors))
 }
 
 /// Latency percentiles of one mode.
