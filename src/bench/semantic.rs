@@ -7,6 +7,7 @@
 //! seeded random unit vectors: the scan, filter and fusion costs are those of real vectors,
 //! and the query embedding runs the real model.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -14,7 +15,9 @@ use std::time::{Duration, Instant};
 use crate::bench::corpus::{Corpus, Rng};
 use crate::document::Document;
 use crate::embed::{embed_batched, Embedder, OVERLAP_TOKENS, WINDOW_TOKENS};
-use crate::index::vectors::VectorIndex;
+use crate::index::vectors::{
+    binary, VectorHit, VectorIndex, CANDIDATES, CANDIDATES_PER_HIT, EXACT_BELOW,
+};
 use crate::index::TroveIndex;
 use crate::search::{Mode, SearchRequest, Searcher, Semantic};
 use crate::store::{Quantized, Store};
@@ -56,13 +59,14 @@ pub fn sample_passages(embedder: &Embedder, docs: &[Document], n: usize) -> Vec<
     out
 }
 
-/// Embeds `texts` in batches of `batch` on a pool of `threads` threads.
+/// Embeds `texts` in batches of `batch` on a pool of `threads` threads; returns the vectors
+/// too.
 pub fn throughput(
     embedder: &Embedder,
     texts: &[String],
     batch: usize,
     threads: usize,
-) -> anyhow::Result<Throughput> {
+) -> anyhow::Result<(Throughput, Vec<Vec<f32>>)> {
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let tokens: usize = refs
         .iter()
@@ -72,14 +76,15 @@ pub fn throughput(
         .num_threads(threads)
         .build()?;
     let start = Instant::now();
-    pool.install(|| embed_batched(embedder, &refs, batch, |_| {}))?;
-    Ok(Throughput {
+    let vectors = pool.install(|| embed_batched(embedder, &refs, batch, |_| {}))?;
+    let t = Throughput {
         batch,
         threads,
         passages: texts.len(),
         mean_tokens: tokens as f64 / texts.len().max(1) as f64,
         elapsed: start.elapsed(),
-    })
+    };
+    Ok((t, vectors))
 }
 
 /// Latency percentiles of one mode.
@@ -193,9 +198,25 @@ pub fn latency(
     })
 }
 
+/// What [`search_latencies`] measured.
+#[derive(Debug, Clone)]
+pub struct SearchReport {
+    pub latencies: Vec<Latency>,
+    /// Passage vectors in the index.
+    pub passages: usize,
+    /// Recall@10 of the approximate vector search against the exact one, by candidate count.
+    pub recall: Vec<Recall>,
+    /// Saving and loading `vectors.bin`, and deriving its sign codes (see [`file_timings`]).
+    pub file: [Duration; 3],
+}
+
+/// Candidate counts whose recall@10 [`search_latencies`] measures.
+pub const RECALL_CANDIDATES: [usize; 6] = [1_000, 2_000, 5_000, 10_000, 20_000, 40_000];
+
 /// Keyword latency without a model (the baseline), then keyword, semantic and hybrid with one,
-/// over the documents imported into `data_dir`, plus the two parts of the semantic side alone:
-/// embedding the query and scanning the vectors. Document vectors are synthetic, built from
+/// over the documents imported into `data_dir`, plus the parts of the semantic side alone:
+/// embedding the query and searching the vectors (exact and approximate), the approximate
+/// search's recall and the vector file's costs. Document vectors are synthetic, built from
 /// `bases` (see [`synthetic_vectors`]).
 pub fn search_latencies(
     data_dir: &Path,
@@ -203,7 +224,7 @@ pub fn search_latencies(
     embedder: Arc<Embedder>,
     queries: &[String],
     bases: &[Vec<f32>],
-) -> anyhow::Result<(Vec<Latency>, usize)> {
+) -> anyhow::Result<SearchReport> {
     let store = Store::open(data_dir)?;
     let ratio = tokens_per_word(&embedder, docs);
     let vectors = synthetic_vectors(embedder.id(), embedder.dims(), docs, ratio, bases);
@@ -211,41 +232,149 @@ pub fn search_latencies(
     let plain = Searcher::new(TroveIndex::open(data_dir)?)?;
     let base = latency("keyword, no model", &plain, &store, queries, Mode::Keyword)?;
     let parts = semantic_parts(&embedder, &vectors, queries)?;
+    let recall = recall_at(&embedder, &vectors, queries, 10, &RECALL_CANDIDATES)?;
+    let file = file_timings(&vectors, data_dir)?;
     let semantic = Semantic {
         embedder,
         vectors: Arc::new(RwLock::new(vectors)),
     };
+    let vectors = Arc::clone(&semantic.vectors);
     let with = Searcher::new(TroveIndex::open(data_dir)?)?.with_semantic(semantic);
-    let mut out = vec![base];
+    let mut latencies = vec![base];
     for (name, mode) in [
         ("keyword", Mode::Keyword),
         ("semantic", Mode::Semantic),
         ("hybrid", Mode::Hybrid),
     ] {
-        out.push(latency(name, &with, &store, queries, mode)?);
+        latencies.push(latency(name, &with, &store, queries, mode)?);
     }
-    out.extend(parts);
-    Ok((out, passages))
+    set_exact_below(&vectors, usize::MAX);
+    latencies.push(latency(
+        "hybrid, exact scan",
+        &with,
+        &store,
+        queries,
+        Mode::Hybrid,
+    )?);
+    set_exact_below(&vectors, EXACT_BELOW);
+    latencies.extend(parts);
+    Ok(SearchReport {
+        latencies,
+        passages,
+        recall,
+        file,
+    })
 }
 
-/// Query embedding alone, and the vector scan alone (top 100, no filter).
+fn set_exact_below(vectors: &RwLock<VectorIndex>, rows: usize) {
+    let mut v = vectors.write().unwrap_or_else(|e| e.into_inner());
+    v.set_exact_below(rows);
+}
+
+/// Query embedding alone, then the vector search alone (top 100, no filter) three ways: as
+/// [`VectorIndex::search`] picks, exact, and approximate (binary codes and int8 rescoring).
 fn semantic_parts(
     embedder: &Embedder,
     vectors: &VectorIndex,
     queries: &[String],
-) -> anyhow::Result<[Latency; 2]> {
+) -> anyhow::Result<Vec<Latency>> {
     let mut embedded = Vec::with_capacity(queries.len());
     let embed = timed("  query embedding", queries, |q| {
         embedded.push(embedder.embed(q)?);
         Ok(())
     })?;
-    let mut it = embedded.iter();
-    let scan = timed("  vector scan", queries, |_| {
-        let q = it.next().map(Vec::as_slice).unwrap_or(&[]);
-        vectors.search(q, 100, |ids| vec![true; ids.len()]);
-        Ok(())
-    })?;
-    Ok([embed, scan])
+    let all = |ids: &[&str]| vec![true; ids.len()];
+    let k = 100;
+    let scan = |name, f: &dyn Fn(&[f32]) -> Vec<VectorHit>| {
+        let mut it = embedded.iter();
+        timed(name, queries, |_| {
+            f(it.next().map(Vec::as_slice).unwrap_or(&[]));
+            Ok(())
+        })
+    };
+    let approx = |q: &[f32]| {
+        let n = CANDIDATES.max(k * CANDIDATES_PER_HIT);
+        vectors.search_approx(q, k, n, all)
+    };
+    Ok(vec![
+        embed,
+        scan("  vector search", &|q| vectors.search(q, k, all))?,
+        scan("  vector, exact", &|q| vectors.search_exact(q, k, all))?,
+        scan("  vector, approx", &approx)?,
+    ])
+}
+
+/// One candidate count of the approximate vector search: its recall@k against the exact scan
+/// and its latency (top `k`, no filter).
+#[derive(Debug, Clone)]
+pub struct Recall {
+    pub candidates: usize,
+    pub recall: f64,
+    pub latency: Latency,
+}
+
+/// Recall@`k` of the approximate vector search against the exact scan, averaged over
+/// `queries` (real query embeddings), and its latency, for each candidate count.
+pub fn recall_at(
+    embedder: &Embedder,
+    vectors: &VectorIndex,
+    queries: &[String],
+    k: usize,
+    candidates: &[usize],
+) -> anyhow::Result<Vec<Recall>> {
+    let all = |ids: &[&str]| vec![true; ids.len()];
+    let embedded: Vec<Vec<f32>> = queries
+        .iter()
+        .map(|q| embedder.embed(q))
+        .collect::<Result<_, _>>()?;
+    let exact: Vec<HashSet<String>> = embedded
+        .iter()
+        .map(|q| {
+            let hits = vectors.search_exact(q, k, all);
+            hits.into_iter().map(|h| h.id).collect()
+        })
+        .collect();
+    let mut out = Vec::with_capacity(candidates.len());
+    for &n in candidates {
+        let mut found = 0;
+        let mut it = embedded.iter().zip(&exact);
+        let latency = timed("  approx", queries, |_| {
+            if let Some((q, want)) = it.next() {
+                let got = vectors.search_approx(q, k, n, all);
+                found += got.iter().filter(|h| want.contains(&h.id)).count();
+            }
+            Ok(())
+        })?;
+        let recall = found as f64 / (k * queries.len().max(1)) as f64;
+        out.push(Recall {
+            candidates: n,
+            recall,
+            latency,
+        });
+    }
+    Ok(out)
+}
+
+/// Saving and loading `vectors` as `vectors.bin` in `dir`, and deriving the sign codes of as
+/// many int8 vectors (part of loading: codes are not stored in the file).
+pub fn file_timings(vectors: &VectorIndex, dir: &Path) -> anyhow::Result<[Duration; 3]> {
+    let start = Instant::now();
+    vectors.save(dir)?;
+    let saved = start.elapsed();
+    let start = Instant::now();
+    let back = VectorIndex::load(dir, vectors.model())?;
+    let loaded = start.elapsed();
+    anyhow::ensure!(back.is_some_and(|b| b.vectors() == vectors.vectors()));
+    let mut rng = Rng::new(3);
+    let values: Vec<i8> = (0..vectors.vectors() * vectors.dims())
+        .map(|_| (rng.unit() * 254.0 - 127.0) as i8)
+        .collect();
+    let start = Instant::now();
+    let mut codes = Vec::new();
+    binary::push_codes(&values, vectors.dims(), &mut codes);
+    let derived = start.elapsed();
+    std::hint::black_box(codes);
+    Ok([saved, loaded, derived])
 }
 
 /// Percentiles of `f` over `queries` (no warm-up: callers warm up the same path before).

@@ -228,6 +228,7 @@ fn hybrid_beats_keyword_search_on_questions() {
             }
         }
         gains.push((keyword.mean.ndcg10, hybrid.mean.ndcg10));
+        approximate_recall(name, set, &semantic);
     }
     for ((keyword, hybrid), name) in gains.into_iter().zip(["questions", "original queries"]) {
         let gain = hybrid - keyword;
@@ -235,5 +236,44 @@ fn hybrid_beats_keyword_search_on_questions() {
             gain >= MIN_HYBRID_GAIN,
             "{name}: hybrid nDCG@10 {hybrid:.4} vs keyword {keyword:.4}: gain {gain:.4} below {MIN_HYBRID_GAIN}"
         );
+    }
+}
+
+/// Recall@10 of the approximate vector search (sign codes, int8 rescoring) against the exact
+/// scan on the judged documents' real embeddings, by candidate passages rescored. The eval
+/// corpus is far below `EXACT_BELOW`, so the searches above are exact and their nDCG is the
+/// exact scan's; this measures what the approximation would lose on real vectors.
+fn approximate_recall(name: &str, set: &JudgedSet, semantic: &trove::search::Semantic) {
+    let vectors = semantic.vectors.read().unwrap();
+    let all = |ids: &[&str]| vec![true; ids.len()];
+    let queries: Vec<Vec<f32>> = set
+        .queries
+        .iter()
+        .map(|(_, text)| semantic.embedder.embed(text).unwrap())
+        .collect();
+    let rows = vectors.vectors();
+    eprintln!("{name}: approximate vector search on {rows} real passage vectors");
+    for share in [10, 20, 40] {
+        let candidates = rows * share / 100;
+        let found: usize = queries
+            .iter()
+            .map(|q| {
+                let exact: Vec<String> = vectors
+                    .search_exact(q, 10, all)
+                    .into_iter()
+                    .map(|h| h.id)
+                    .collect();
+                let approx = vectors.search_approx(q, 10, candidates, all);
+                approx.iter().filter(|h| exact.contains(&h.id)).count()
+            })
+            .sum();
+        let recall = found as f64 / (10 * queries.len()) as f64;
+        eprintln!("  {candidates:>5} candidates ({share:>2}% of passages)   recall@10 {recall:.3}");
+        if share == 20 {
+            assert!(
+                recall >= 0.95,
+                "{name}: recall@10 {recall:.3} at {candidates} candidates"
+            );
+        }
     }
 }

@@ -24,6 +24,12 @@ const MAGIC: &[u8; 8] = b"TRVVEC01";
 pub const ALLOW_BATCH: usize = 256;
 /// Rows scored per rayon task.
 const ROWS_PER_TASK: usize = 4096;
+/// Below this many passage vectors [`VectorIndex::search`] scans exactly.
+pub const EXACT_BELOW: usize = 2 * CANDIDATES;
+/// Passages the approximate search rescores exactly (at least; see [`CANDIDATES_PER_HIT`]).
+pub const CANDIDATES: usize = 10_000;
+/// Passages rescored per document asked for, when that is more than [`CANDIDATES`].
+pub const CANDIDATES_PER_HIT: usize = 20;
 
 /// One semantic hit: a document, its best passage's score and byte span in the body.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +60,11 @@ pub struct VectorIndex {
     spans: Vec<(u32, u32)>,
     scales: Vec<f32>,
     values: Vec<i8>,
+    /// Sign codes, [`binary::words`]`(dims)` words per row (derived from `values`).
+    codes: Vec<u64>,
     dead_rows: usize,
+    /// [`VectorIndex::search`] is exact below this many rows.
+    exact_below: usize,
 }
 
 impl VectorIndex {
@@ -70,7 +80,9 @@ impl VectorIndex {
             spans: Vec::new(),
             scales: Vec::new(),
             values: Vec::new(),
+            codes: Vec::new(),
             dead_rows: 0,
+            exact_below: EXACT_BELOW,
         }
     }
 
@@ -118,6 +130,7 @@ impl VectorIndex {
         self.spans.extend_from_slice(&q.spans);
         self.scales.extend_from_slice(&q.scales);
         self.values.extend_from_slice(&q.values);
+        binary::push_codes(&q.values, self.dims, &mut self.codes);
     }
 
     /// Drops a document's vectors (its rows stay until the next [`VectorIndex::compact`]).
@@ -164,42 +177,150 @@ impl VectorIndex {
     /// The `k` documents whose best passage is closest to `query` (a unit vector), best first,
     /// keeping only documents `allow` accepts. `allow` is asked about candidates in batches of
     /// [`ALLOW_BATCH`] ids, best first, and answers one bool per id (so a caller can check a
-    /// batch with one index query).
+    /// batch with one index query). Below [`EXACT_BELOW`] passage vectors the scan is exact,
+    /// above it approximate ([`VectorIndex::search_approx`] with [`CANDIDATES`]).
     pub fn search(
+        &self,
+        query: &[f32],
+        k: usize,
+        allow: impl FnMut(&[&str]) -> Vec<bool>,
+    ) -> Vec<VectorHit> {
+        if self.scales.len() < self.exact_below {
+            self.search_exact(query, k, allow)
+        } else {
+            self.search_approx(query, k, CANDIDATES.max(k * CANDIDATES_PER_HIT), allow)
+        }
+    }
+
+    /// Makes [`VectorIndex::search`] exact below `rows` passage vectors (default
+    /// [`EXACT_BELOW`]; `usize::MAX` always, 0 never), to compare the two.
+    pub fn set_exact_below(&mut self, rows: usize) {
+        self.exact_below = rows;
+    }
+
+    /// [`VectorIndex::search`] by an exact int8 scan of every passage vector.
+    pub fn search_exact(
         &self,
         query: &[f32],
         k: usize,
         mut allow: impl FnMut(&[&str]) -> Vec<bool>,
     ) -> Vec<VectorHit> {
-        if query.len() != self.dims || k == 0 || self.by_id.is_empty() {
+        let Some(q) = self.quantize_query(query, k) else {
             return Vec::new();
-        }
-        let q = Quantized::from_f32(self.dims, vec![(0, 0)], &[query.to_vec()]);
+        };
         let scores = self.score_rows(q.row(0), q.scales[0]);
-        let best = self.best_per_doc(&scores);
-        let mut cands: Vec<u32> = (0..self.docs.len() as u32)
-            .filter(|&s| best[s as usize].0 > f32::NEG_INFINITY)
-            .collect();
-        let mut out = Vec::with_capacity(k);
+        let mut cands = self.best_per_doc(&scores);
+        self.take_allowed(&mut cands, k, &mut allow, &mut HashMap::new())
+    }
+
+    /// [`VectorIndex::search`] in two stages: the `candidates` passages whose sign codes are
+    /// nearest the query's (Hamming distance) are scored exactly with int8, and documents are
+    /// ranked by their best candidate passage. When `allow` rejects so many that fewer than `k`
+    /// documents remain, the candidate set grows eightfold, up to the exact scan, so a filter
+    /// never loses hits (a very selective filter costs up to an exact scan).
+    pub fn search_approx(
+        &self,
+        query: &[f32],
+        k: usize,
+        candidates: usize,
+        mut allow: impl FnMut(&[&str]) -> Vec<bool>,
+    ) -> Vec<VectorHit> {
+        let Some(q) = self.quantize_query(query, k) else {
+            return Vec::new();
+        };
+        let dist = binary::distances(&self.codes, &binary::query_code(q.row(0)));
+        let mut known = HashMap::new();
+        let live = self.scales.len() - self.dead_rows;
+        let mut want = candidates.max(1);
+        while want < live / 2 {
+            let rows = binary::nearest_rows(&dist, want, self.dims, |r| !self.row_alive(r));
+            let mut cands = self.rescore(&rows, q.row(0), q.scales[0]);
+            let hits = self.take_allowed(&mut cands, k, &mut allow, &mut known);
+            if hits.len() == k {
+                return hits;
+            }
+            want = want.saturating_mul(8);
+        }
+        let scores = self.score_rows(q.row(0), q.scales[0]);
+        let mut cands = self.best_per_doc(&scores);
+        self.take_allowed(&mut cands, k, &mut allow, &mut known)
+    }
+
+    /// The query quantized like the stored vectors; `None` when nothing can match.
+    fn quantize_query(&self, query: &[f32], k: usize) -> Option<Quantized> {
+        if query.len() != self.dims || k == 0 || self.by_id.is_empty() {
+            return None;
+        }
+        Some(Quantized::from_f32(
+            self.dims,
+            vec![(0, 0)],
+            &[query.to_vec()],
+        ))
+    }
+
+    fn row_alive(&self, row: usize) -> bool {
+        self.dead_rows == 0 || self.docs[self.row_doc[row] as usize].alive
+    }
+
+    /// Exact scores of `rows` (live ones, in row order) as `(slot, score, row)` candidates, one
+    /// per document: its best row.
+    fn rescore(&self, rows: &[u32], q: &[i8], q_scale: f32) -> Vec<Cand> {
+        let dims = self.dims;
+        let mut cands: Vec<Cand> = Vec::with_capacity(rows.len());
+        for &row in rows {
+            let r = row as usize;
+            let mut score = [0f32];
+            let values = &self.values[r * dims..(r + 1) * dims];
+            score_chunk(values, &self.scales[r..], q, q_scale, &mut score);
+            let slot = self.row_doc[r];
+            match cands.last_mut() {
+                // A document's rows are contiguous, so its candidates arrive together.
+                Some(last) if last.0 == slot => {
+                    if score[0] > last.1 {
+                        *last = (slot, score[0], row);
+                    }
+                }
+                _ => cands.push((slot, score[0], row)),
+            }
+        }
+        cands
+    }
+
+    /// Walks `cands` best first, asking `allow` in batches of [`ALLOW_BATCH`] about documents
+    /// not in `known` (which keeps the answers), until `k` are allowed.
+    fn take_allowed(
+        &self,
+        cands: &mut [Cand],
+        k: usize,
+        allow: &mut impl FnMut(&[&str]) -> Vec<bool>,
+        known: &mut HashMap<u32, bool>,
+    ) -> Vec<VectorHit> {
+        let mut out = Vec::with_capacity(k.min(cands.len()));
         let mut sorted = 0;
         for batch_start in (0..cands.len()).step_by(ALLOW_BATCH) {
             let batch_end = (batch_start + ALLOW_BATCH).min(cands.len());
             if batch_end > sorted {
                 let n = (batch_end + 4 * ALLOW_BATCH).min(cands.len());
-                top_n(&mut cands[sorted..], n - sorted, |s| best[s as usize].0);
+                top_n(&mut cands[sorted..], n - sorted);
                 sorted = n;
             }
             let batch = &cands[batch_start..batch_end];
-            let ids: Vec<&str> = batch
+            let ask: Vec<u32> = batch
                 .iter()
-                .map(|&s| self.docs[s as usize].id.as_str())
+                .map(|c| c.0)
+                .filter(|s| !known.contains_key(s))
                 .collect();
-            for (&slot, ok) in batch.iter().zip(allow(&ids)) {
-                if ok {
-                    let (score, row) = best[slot as usize];
-                    let id = self.docs[slot as usize].id.clone();
+            if !ask.is_empty() {
+                let ids: Vec<&str> = ask
+                    .iter()
+                    .map(|&s| self.docs[s as usize].id.as_str())
+                    .collect();
+                known.extend(ask.iter().copied().zip(allow(&ids)));
+            }
+            for &(slot, score, row) in batch {
+                if known.get(&slot) == Some(&true) {
                     out.push(VectorHit {
-                        id,
+                        id: self.docs[slot as usize].id.clone(),
                         score,
                         span: self.spans[row as usize],
                     });
@@ -227,16 +348,20 @@ impl VectorIndex {
         scores
     }
 
-    /// Best `(score, row)` per document slot; dead documents get −∞.
-    fn best_per_doc(&self, scores: &[f32]) -> Vec<(f32, u32)> {
+    /// Each live document's best row as a `(slot, score, row)` candidate.
+    fn best_per_doc(&self, scores: &[f32]) -> Vec<Cand> {
         let mut best = vec![(f32::NEG_INFINITY, 0u32); self.docs.len()];
         for (row, (&slot, &score)) in self.row_doc.iter().zip(scores).enumerate() {
             let b = &mut best[slot as usize];
-            if self.docs[slot as usize].alive && score > b.0 {
+            if score > b.0 {
                 *b = (score, row as u32);
             }
         }
-        best
+        best.into_iter()
+            .enumerate()
+            .filter(|&(slot, (score, _))| self.docs[slot].alive && score > f32::NEG_INFINITY)
+            .map(|(slot, (score, row))| (slot as u32, score, row))
+            .collect()
     }
 
     /// Vector dimensions.
@@ -258,6 +383,7 @@ impl VectorIndex {
         }
         let mut fresh = VectorIndex::new(&self.model, self.dims);
         fresh.seq = self.seq;
+        fresh.exact_below = self.exact_below;
         for doc in self.docs.iter().filter(|d| d.alive) {
             fresh.upsert(&doc.id, doc.text_hash, &self.quantized(doc));
         }
@@ -275,17 +401,20 @@ impl VectorIndex {
     }
 }
 
-/// Moves the `n` highest-scoring slots to the front of `slots`, sorted best first.
-fn top_n(slots: &mut [u32], n: usize, score: impl Fn(u32) -> f32) {
-    let by_score = |a: &u32, b: &u32| score(*b).total_cmp(&score(*a));
-    if n == 0 || slots.is_empty() {
+/// A candidate document: its slot, best score and the row of that score.
+type Cand = (u32, f32, u32);
+
+/// Moves the `n` best candidates to the front of `cands`, sorted best first.
+fn top_n(cands: &mut [Cand], n: usize) {
+    let by_score = |a: &Cand, b: &Cand| b.1.total_cmp(&a.1);
+    if n == 0 || cands.is_empty() {
         return;
     }
-    if n < slots.len() {
-        slots.select_nth_unstable_by(n - 1, by_score);
+    if n < cands.len() {
+        cands.select_nth_unstable_by(n - 1, by_score);
     }
-    let n = n.min(slots.len());
-    slots[..n].sort_unstable_by(by_score);
+    let n = n.min(cands.len());
+    cands[..n].sort_unstable_by(by_score);
 }
 
 /// Scores `out.len()` rows of `values` (row-major, `q.len()` wide) against `q`: the int8 dot
@@ -318,6 +447,7 @@ fn score_chunk_portable(values: &[i8], scales: &[f32], q: &[i8], q_scale: f32, o
     }
 }
 
+pub mod binary;
 mod file;
 mod update;
 pub use file::VectorFileError;

@@ -107,3 +107,91 @@ fn compact_keeps_live_documents_only() {
     assert_eq!((ix.docs(), ix.vectors(), ix.dead_rows), (9, 18, 0));
     assert_eq!(ix.search(&unit(2, 32), 1, all)[0].id, "d2");
 }
+
+/// `n` documents of two `dims`-wide passages each, ids `d0`, `d1`, …
+fn wide_index(n: u64, dims: usize) -> VectorIndex {
+    let mut ix = VectorIndex::new("m", dims);
+    for i in 0..n {
+        let vs = [unit(i, dims), unit(i + 100_000, dims)];
+        ix.upsert(&format!("d{i}"), i as i64, &q(&vs));
+    }
+    ix
+}
+
+#[test]
+fn sign_codes_set_one_bit_per_positive_dimension() {
+    let mut codes = Vec::new();
+    let mut row = vec![-1i8; 70];
+    row[0] = 5;
+    row[63] = 1;
+    row[64] = 127;
+    row[69] = 0;
+    binary::push_codes(&row, 70, &mut codes);
+    assert_eq!(codes, vec![1 | 1 << 63, 1]);
+    assert_eq!(binary::distances(&codes, &[1, 0]), vec![2]);
+}
+
+#[test]
+fn nearest_rows_keeps_the_smallest_distances_and_skips_rejected_rows() {
+    let dist = [5u16, 1, 3, 1, 0, 3, 9];
+    assert_eq!(binary::nearest_rows(&dist, 3, 16, |_| false), vec![1, 3, 4]);
+    assert_eq!(
+        binary::nearest_rows(&dist, 4, 16, |_| false),
+        vec![1, 2, 3, 4]
+    );
+    assert_eq!(
+        binary::nearest_rows(&dist, 3, 16, |r| r == 4),
+        vec![1, 2, 3]
+    );
+    assert_eq!(binary::nearest_rows(&dist, 99, 16, |_| false).len(), 7);
+}
+
+#[test]
+fn approximate_search_finds_a_stored_passage_and_scores_it_exactly() {
+    let ix = wide_index(2000, 128);
+    for i in [3u64, 777, 1999] {
+        let query = unit(i + 100_000, 128);
+        let hits = ix.search_approx(&query, 5, 200, all);
+        assert_eq!(hits[0], ix.search_exact(&query, 1, all)[0]);
+        assert_eq!(hits[0].id, format!("d{i}"));
+        assert_eq!(hits.len(), 5);
+    }
+}
+
+#[test]
+fn approximate_search_grows_its_candidates_until_the_filter_has_k_hits() {
+    let ix = wide_index(2000, 128);
+    let query = unit(42, 128);
+    let mut asked = Vec::new();
+    let hits = ix.search_approx(&query, 30, 100, |ids| {
+        asked.extend(ids.iter().map(|id| id.to_string()));
+        ids.iter().map(|id| id.ends_with("37")).collect()
+    });
+    assert_eq!(hits.len(), 20, "every document the filter accepts");
+    assert!(hits.iter().all(|h| h.id.ends_with("37")));
+    let exact = ix.search_exact(&query, 30, |ids| {
+        ids.iter().map(|id| id.ends_with("37")).collect()
+    });
+    assert_eq!(
+        hits, exact,
+        "a filter this selective ends in the exact scan"
+    );
+    let unique: std::collections::HashSet<&String> = asked.iter().collect();
+    assert_eq!(
+        unique.len(),
+        asked.len(),
+        "each document is asked about once"
+    );
+}
+
+#[test]
+fn approximate_search_never_returns_removed_documents() {
+    let mut ix = wide_index(2000, 128);
+    ix.remove("d10");
+    let query = unit(10, 128);
+    let hits = ix.search_approx(&query, 10, 200, all);
+    assert_eq!(hits.len(), 10);
+    assert!(hits.iter().all(|h| h.id != "d10"));
+    ix.upsert("d10", 5, &q(&[unit(10, 128)]));
+    assert_eq!(ix.search_approx(&query, 1, 200, all)[0].id, "d10");
+}
