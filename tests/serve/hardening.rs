@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::{stderr, stdout, Trove};
+use crate::util::{cap_file_size, stderr, stdout, Trove};
 use trove::Document;
 
 fn docs(n: usize) -> Vec<Document> {
@@ -110,6 +110,11 @@ fn corrupt_index_gives_raw_tantivy_text_and_status_says_up_to_date() {
 /// Runs `trove ARGS…` as a user who may read but not write the data folder: as `nobody` via
 /// `setpriv` when the tests run as root (root writes anywhere), else as ourselves.
 fn run_read_only(t: &Trove, args: &[&str]) -> Option<std::process::Output> {
+    read_only_cmd(t, args).map(|mut cmd| cmd.output().unwrap())
+}
+
+/// The command [`run_read_only`] runs (`None`: skipped, said why).
+fn read_only_cmd(t: &Trove, args: &[&str]) -> Option<Command> {
     let root = euid() == 0;
     let mut cmd = if root {
         if Command::new("setpriv").arg("--help").output().is_err() {
@@ -135,7 +140,7 @@ fn run_read_only(t: &Trove, args: &[&str]) -> Option<std::process::Output> {
     ] {
         cmd.env_remove(k);
     }
-    Some(cmd.output().unwrap())
+    Some(cmd)
 }
 
 fn euid() -> u32 {
@@ -204,6 +209,69 @@ fn read_only_data_folder_makes_even_search_fail() {
         stderr(&out)
     );
     assert_eq!(snapshot(&t.data()), before, "a reader wrote to the folder");
+}
+
+#[test]
+fn periodic_sync_on_a_read_only_folder_fails_at_sync_lock() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = imported(4);
+    std::fs::set_permissions(t.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = t.dir.path().join("trove.toml");
+    std::fs::write(
+        &cfg,
+        "[[sources]]\nname = \"n\"\nkind = \"notion\"\ntoken_env = \"TROVE_TEST_TOKEN\"\n\
+         api_url = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    make_read_only(&t.data());
+    let before = snapshot(&t.data());
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .to_string();
+    let args = [
+        "--config",
+        cfg.to_str().unwrap(),
+        "-v",
+        "serve",
+        "--addr",
+        &addr,
+    ];
+    let Some(mut cmd) = read_only_cmd(&t, &[&args[..], &["--sync-every", "1s"]].concat()) else {
+        return;
+    };
+    let log = t.dir.path().join("serve.log");
+    cmd.env("TROVE_TEST_TOKEN", "secret_not_used")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap());
+    let mut child = cmd.spawn().unwrap();
+    let up = crate::harness::eventually(60, || {
+        matches!(crate::harness::try_get(&addr, "/health", &[]), Ok((200, _))).then_some(())
+    });
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(up.is_some(), "serve did not come up: {}", read_log());
+    // Search works on the read-only folder.
+    let (code, body) = crate::harness::get(&addr, "/search?q=nozzle", &[]);
+    assert_eq!(code, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["hits"].as_array().map_or(0, Vec::len), 4, "{v}");
+    // The periodic sync says what `trove sync` says, at startup or at its first round.
+    let said = crate::harness::eventually(30, || {
+        let l = read_log();
+        l.contains("periodic sync").then_some(l)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let l = said.unwrap_or_else(read_log);
+    assert!(l.contains("is read-only for this user"), "{l}");
+    assert!(!l.contains("sync.lock"), "{l}");
+    assert!(!l.contains("panicked"), "{l}");
+    assert_eq!(
+        snapshot(&t.data()),
+        before,
+        "the server wrote to the folder"
+    );
 }
 
 #[test]
@@ -327,27 +395,11 @@ fn export_import_export_is_the_identity() {
         .unwrap();
 }
 
-/// Runs `trove ARGS…` with its files capped at `max_bytes` (RLIMIT_FSIZE): a write past the
-/// cap fails with EFBIG, as on a full disk. Works unprivileged, so CI never skips it.
+/// Runs `trove ARGS…` with its files capped at `max_bytes` (see [`cap_file_size`]).
 fn run_with_file_cap(t: &Trove, max_bytes: u64, args: &[&str]) -> std::process::Output {
-    use std::os::unix::process::CommandExt;
     let mut cmd = t.cmd();
     cmd.args(args);
-    // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            let lim = libc::rlimit {
-                rlim_cur: max_bytes,
-                rlim_max: max_bytes,
-            };
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // Without this the kernel kills the process (SIGXFSZ) instead of failing the write.
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            Ok(())
-        });
-    }
+    cap_file_size(&mut cmd, max_bytes);
     cmd.output().unwrap()
 }
 
