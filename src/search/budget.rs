@@ -5,11 +5,13 @@
 //! blocking thread that no one can kill: unless the search itself stops, it goes on burning a
 //! core and memory for nobody (issue 13). So the search checks its budget between phases
 //! (parse, compile, ranking, counting, each snippet), and [`Bounded`] wraps the compiled query
-//! and its phrase clauses (the costly part: they read positions): their scorers check the
-//! budget every [`CHECK_EVERY`] documents and end early once it is spent, and the top-k
-//! collection raises its threshold out of reach so block-max WAND skips the rest. One call
-//! of a tantivy scorer between two checks is not interrupted; at worst it runs to the end of
-//! one segment. A search that ran out of budget returns [`super::SearchError::Stopped`], never
+//! (its scorers check the budget every [`CHECK_EVERY`] documents) and each phrase clause (the
+//! costly part: a phrase reads the positions of all its words in every candidate document, so
+//! it checks at every document); they end early once it is spent, and the top-k collection
+//! raises its threshold out of reach so block-max WAND skips the rest. One step of a tantivy
+//! scorer is not interrupted: a phrase finishes the document it is matching (the bound is
+//! then the positions of one document), and a phrase that matches nowhere still scans to its
+//! next match or the end of the segment within one step. A search that ran out of budget returns [`super::SearchError::Stopped`], never
 //! partial results.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -68,12 +70,24 @@ impl Budget {
         self.deadline.is_some()
     }
 
-    /// `query`, bounded by this budget when it is limited.
+    /// `query`, bounded by this budget when it is limited: its scorers look at the clock
+    /// every [`CHECK_EVERY`] documents (cheap enough for a walk over millions of postings).
     pub fn bound(&self, query: Box<dyn Query>) -> Box<dyn Query> {
+        self.wrap(query, CHECK_EVERY)
+    }
+
+    /// Like [`bound`](Self::bound) for a query whose every document is costly (a phrase reads
+    /// the positions of each of its words): its scorers look at the clock at every document.
+    pub fn bound_costly(&self, query: Box<dyn Query>) -> Box<dyn Query> {
+        self.wrap(query, 1)
+    }
+
+    fn wrap(&self, query: Box<dyn Query>, every: u32) -> Box<dyn Query> {
         if self.limited() {
             Box::new(Bounded {
                 inner: query,
                 budget: self.clone(),
+                every,
             })
         } else {
             query
@@ -86,6 +100,8 @@ impl Budget {
 pub struct Bounded {
     inner: Box<dyn Query>,
     budget: Budget,
+    /// Documents between two looks at the clock.
+    every: u32,
 }
 
 impl Clone for Bounded {
@@ -93,6 +109,7 @@ impl Clone for Bounded {
         Bounded {
             inner: self.inner.box_clone(),
             budget: self.budget.clone(),
+            every: self.every,
         }
     }
 }
@@ -102,6 +119,7 @@ impl Query for Bounded {
         Ok(Box::new(BoundedWeight {
             inner: self.inner.weight(scoring)?,
             budget: self.budget.clone(),
+            every: self.every,
         }))
     }
 
@@ -113,6 +131,7 @@ impl Query for Bounded {
 struct BoundedWeight {
     inner: Box<dyn Weight>,
     budget: Budget,
+    every: u32,
 }
 
 impl Weight for BoundedWeight {
@@ -123,6 +142,7 @@ impl Weight for BoundedWeight {
             inner,
             budget: self.budget.clone(),
             calls: 0,
+            every: self.every,
         }))
     }
 
@@ -152,7 +172,7 @@ impl Weight for BoundedWeight {
         self.inner
             .for_each_pruning(threshold, reader, &mut |doc, score| {
                 calls = calls.wrapping_add(1);
-                if calls.is_multiple_of(CHECK_EVERY) && self.budget.spent() {
+                if calls.is_multiple_of(self.every) && self.budget.spent() {
                     return Score::INFINITY;
                 }
                 callback(doc, score)
@@ -165,14 +185,15 @@ struct BoundedScorer {
     inner: Box<dyn Scorer>,
     budget: Budget,
     calls: u32,
+    every: u32,
     stopped: bool,
 }
 
 impl BoundedScorer {
-    /// Counts a step; every [`CHECK_EVERY`] steps looks at the budget. True once stopped.
+    /// Counts a step; every `every` steps looks at the budget. True once stopped.
     fn over(&mut self) -> bool {
         self.calls = self.calls.wrapping_add(1);
-        if !self.stopped && self.calls.is_multiple_of(CHECK_EVERY) {
+        if !self.stopped && self.calls.is_multiple_of(self.every) {
             self.stopped = self.budget.spent();
         }
         self.stopped

@@ -108,7 +108,7 @@ impl Compiler {
     /// A phrase query (with `slop`), bounded by the budget: phrases read positions, the costly
     /// part of a search.
     fn phrase(&self, field: Field, tokens: &[String], slop: u32) -> Box<dyn Query> {
-        self.budget.bound(phrase(field, tokens, slop))
+        self.budget.bound_costly(phrase(field, tokens, slop))
     }
 
     /// Compiles `q` with the request's filters.

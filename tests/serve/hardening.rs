@@ -1,7 +1,8 @@
 //! Hardening regressions (issue 13) that need the real binary: a second concurrent sync, a
 //! rebuild after `CURRENT` named a missing generation, a damaged index, a read-only data
-//! folder, and a config file that shows its token to other users. Each test is named after
-//! the bug it pins.
+//! folder (also under `serve --sync-every`), a config file that shows its token to other
+//! users, a full disk during import and rebuild, memory under hostile connections, and
+//! searches that must stop at their timeout. Each test is named after the bug it pins.
 
 use std::path::Path;
 use std::process::Command;
@@ -534,5 +535,123 @@ fn serve_memory_stays_bounded_under_200_hostile_connections() {
         "serve peaked at {peak} MiB (bound {SERVE_RSS_BOUND_MIB} MiB)"
     );
     // Still healthy afterwards.
+    assert_eq!(srv.get("/health").0, 200);
+}
+
+/// CPU time (user + system) process `pid` has used so far, from `/proc/<pid>/stat`.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name (which may hold spaces), from field 3 on.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1);
+    ticks as f64 / hz as f64
+}
+
+/// Runs `cmd` to its end; returns its output and the CPU seconds it used (`wait4`'s rusage, so
+/// other tests' processes do not count).
+fn run_measuring_cpu(cmd: &mut Command) -> (std::process::Output, f64) {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let child = cmd
+        .stdout(file.reopen().unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for the child we spawned, with valid pointers.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4 failed");
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let out = std::process::Output {
+        status: std::os::unix::process::ExitStatusExt::from_raw(status),
+        stdout: std::fs::read(file.path()).unwrap(),
+        stderr: Vec::new(),
+    };
+    (out, secs(usage.ru_utime) + secs(usage.ru_stime))
+}
+
+/// The value of metric `name` (without labels) in a Prometheus text page.
+fn metric(page: &str, name: &str) -> Option<f64> {
+    page.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// A phrase of ~290 words over 20 documents of 200,000 words each: every document matches,
+/// and matching reads the positions of every word of the phrase in it (seconds of CPU).
+fn costly_phrase() -> String {
+    format!("\"{}\"", "heat transfer ".repeat(140).trim_end())
+}
+
+#[test]
+fn timed_out_query_work_goes_on_after_the_timeout() {
+    let data = crate::harness::Data {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let body = "heat transfer ".repeat(100_000);
+    let docs: Vec<String> = (0..20)
+        .map(|i| {
+            serde_json::json!({"id": format!("big:{i}"), "title": format!("Big {i}"), "body": body})
+                .to_string()
+        })
+        .collect();
+    data.import(&docs.join("\n"));
+    let q = costly_phrase();
+    // Baseline, same run: what one such search costs when nothing stops it.
+    let (out, full_cpu) = run_measuring_cpu(
+        Command::new(crate::harness::BIN)
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(["search", "--json", &q]),
+    );
+    assert!(out.status.success());
+    eprintln!("one unbounded search: {full_cpu:.2} s of CPU");
+    let timeout = 0.2;
+    assert!(
+        full_cpu > 5.0 * timeout,
+        "the search is too cheap ({full_cpu:.2} s) to show anything against a {timeout} s timeout"
+    );
+
+    let srv = crate::harness::Server::start(&data, &["--query-timeout", "200ms"], &[]);
+    let cpu_before = cpu_secs(srv.pid());
+    let path = format!("/search?q={}", q.replace(' ', "+").replace('"', "%22"));
+    let threads: Vec<_> = (0..32)
+        .map(|_| {
+            let (addr, path) = (srv.addr.clone(), path.clone());
+            std::thread::spawn(move || crate::harness::get(&addr, &path, &[]))
+        })
+        .collect();
+    for t in threads {
+        let (code, body) = t.join().unwrap();
+        assert_eq!(code, 503, "{body}");
+        assert!(body.contains("\"timeout\""), "{body}");
+    }
+    // Every search that started stops: none is left running, none ran to its end.
+    let page = crate::harness::eventually(60, || {
+        let (code, page) = srv.get("/metrics");
+        (code == 200 && metric(&page, "trove_search_tasks_running") == Some(0.0)).then_some(page)
+    })
+    .expect("searches still running a minute after their timeout");
+    let started = metric(&page, "trove_search_tasks_total").unwrap();
+    let stopped = metric(&page, "trove_search_tasks_stopped_total").unwrap();
+    assert!(started >= 1.0, "{page}");
+    assert_eq!(
+        stopped, started,
+        "a search ran to its end after its timeout: {page}"
+    );
+    // The work really stopped: the server spent far less CPU than the searches it started
+    // would have taken (CPU time, not wall time: a loaded machine does not change it).
+    let spent = cpu_secs(srv.pid()) - cpu_before;
+    eprintln!(
+        "{started} searches started and stopped; server CPU {spent:.2} s, unbounded they would \
+         take {:.1} s; peak RSS {} MiB",
+        started * full_cpu,
+        peak_rss_mib(srv.pid())
+    );
+    assert!(spent < started * full_cpu / 2.0, "server CPU {spent:.2} s");
+    assert!(peak_rss_mib(srv.pid()) < SERVE_RSS_BOUND_MIB);
     assert_eq!(srv.get("/health").0, 200);
 }
