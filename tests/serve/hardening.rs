@@ -554,6 +554,7 @@ fn cpu_secs(pid: u32) -> f64 {
 /// other tests' processes do not count).
 fn run_measuring_cpu(cmd: &mut Command) -> (std::process::Output, f64) {
     let file = tempfile::NamedTempFile::new().unwrap();
+    #[allow(clippy::zombie_processes)] // reaped by the wait4 below, which also gives its rusage
     let child = cmd
         .stdout(file.reopen().unwrap())
         .stderr(std::process::Stdio::null())
