@@ -11,8 +11,9 @@
 //! raises its threshold out of reach so block-max WAND skips the rest. One step of a tantivy
 //! scorer is not interrupted: a phrase finishes the document it is matching (the bound is
 //! then the positions of one document), and a phrase that matches nowhere still scans to its
-//! next match or the end of the segment within one step. A search that ran out of budget returns [`super::SearchError::Stopped`], never
-//! partial results.
+//! next match or the end of the segment within one step. The semantic side (embedding the
+//! query, scanning the vectors) is checked before and after, not inside. A search that ran out
+//! of budget returns [`super::SearchError::Stopped`], never partial results.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -433,6 +433,10 @@ fn full_disk_during_import_and_rebuild_loses_nothing() {
         err.starts_with("error:") || err.contains("\nerror:"),
         "{err}"
     );
+    assert!(
+        err.contains("hint: the disk holding the data folder is full"),
+        "{err}"
+    );
     // Nothing lost: every document from before is still there and searchable.
     let after = t.ok(&["export"]);
     for line in before.lines() {
@@ -452,6 +456,10 @@ fn full_disk_during_import_and_rebuild_loses_nothing() {
         "rebuild under a full disk succeeded: {err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("hint: the disk holding the data folder is full"),
+        "{err}"
+    );
     assert_eq!(hits(&t, "nozzle"), 20);
     assert_eq!(hits(&t, "filler7"), 1);
     t.ok(&["rebuild"]);
