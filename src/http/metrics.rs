@@ -210,13 +210,13 @@ fn search_tasks(out: &mut String, m: &Metrics) {
         out,
         name,
         "gauge",
-        "Searches running on the blocking pool now.",
+        "Searches (and MCP tool calls) running on the blocking pool now.",
     );
     let _ = writeln!(out, "{name} {}", m.searches_running.load(Ordering::Relaxed));
     for (name, help, c) in [
         (
             "trove_search_tasks_total",
-            "Searches started on the blocking pool.",
+            "Searches (and MCP tool calls) started on the blocking pool.",
             &m.searches_started,
         ),
         (
