@@ -183,6 +183,24 @@ impl DataDir {
             embeddings: EmbeddingsStatus::off(no_model_reason(&self.path)),
         })
     }
+
+    /// What the store alone tells about this folder, for `status` when the index cannot be
+    /// opened: the store is the source of truth, so its sources and counts are still right.
+    pub fn store_status(&self, store: &Store) -> Result<StoreStatus, DataError> {
+        Ok(StoreStatus {
+            data_dir: self.path.display().to_string(),
+            documents: store.count(None)?,
+            sources: store.source_statuses()?,
+        })
+    }
+}
+
+/// The store half of the status (see [`DataDir::store_status`]).
+#[derive(Debug, Serialize)]
+pub struct StoreStatus {
+    pub data_dir: String,
+    pub documents: u64,
+    pub sources: Vec<SourceStatus>,
 }
 
 /// Says that a read-only data folder is used as it is: nothing is written, so the index is not

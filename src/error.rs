@@ -47,6 +47,66 @@ pub fn chain(err: &dyn Error) -> String {
     out
 }
 
+/// What to do when a write failed because the disk is full: said by every writing command.
+pub const DISK_FULL_HINT: &str = "the disk holding the data folder is full (no space left, or a \
+    file size limit reached): free some space there (or move the data folder and point \
+    --data-dir at it), then run the command again; everything committed before the failure is \
+    kept, and a sync resumes where it stopped";
+
+/// Whether `err` or one of its causes says the disk is full: `ENOSPC`, `EDQUOT` or `EFBIG` (a
+/// file size limit), SQLite's "database or disk is full", or tantivy's I/O error wrapping one
+/// of these (tantivy keeps its `io::Error` out of the `source()` chain, so its text counts).
+pub fn is_disk_full(err: &(dyn Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if io_full(e) || sqlite_full(e) || tantivy_full(e) || is_disk_full_text(&e.to_string()) {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// Whether an error message (one that lost its typed cause, such as a sink error) says the
+/// disk is full.
+pub fn is_disk_full_text(message: &str) -> bool {
+    const MARKS: [&str; 5] = [
+        "No space left on device",
+        "File too large",
+        "Disk quota exceeded",
+        "database or disk is full",
+        "is full (no space left",
+    ];
+    MARKS.iter().any(|m| message.contains(m))
+}
+
+/// Whether an OS error number means the disk (or a size or quota limit) is full.
+pub fn is_disk_full_errno(errno: i32) -> bool {
+    errno == libc::ENOSPC || errno == libc::EDQUOT || errno == libc::EFBIG
+}
+
+fn io_full(e: &(dyn Error + 'static)) -> bool {
+    e.downcast_ref::<std::io::Error>()
+        .and_then(std::io::Error::raw_os_error)
+        .is_some_and(is_disk_full_errno)
+}
+
+fn sqlite_full(e: &(dyn Error + 'static)) -> bool {
+    matches!(
+        e.downcast_ref::<rusqlite::Error>(),
+        Some(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull
+    )
+}
+
+fn tantivy_full(e: &(dyn Error + 'static)) -> bool {
+    match e.downcast_ref::<tantivy::TantivyError>() {
+        Some(tantivy::TantivyError::IoError(io)) => {
+            io.raw_os_error().is_some_and(is_disk_full_errno)
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +119,21 @@ mod tests {
     fn chain_names_each_cause_once() {
         let e = Outer(std::io::Error::other("disk full"));
         assert_eq!(chain(&e), "cannot open the store: disk full");
+    }
+
+    #[test]
+    fn disk_full_is_found_anywhere_in_the_chain() {
+        let full = Outer(std::io::Error::from_raw_os_error(libc::ENOSPC));
+        assert!(is_disk_full(&full));
+        let too_large = Outer(std::io::Error::from_raw_os_error(libc::EFBIG));
+        assert!(is_disk_full(&too_large));
+        let t = tantivy::TantivyError::IoError(std::sync::Arc::new(
+            std::io::Error::from_raw_os_error(libc::ENOSPC),
+        ));
+        assert!(is_disk_full(&t));
+        assert!(!is_disk_full(&Outer(std::io::Error::other(
+            "permission denied"
+        ))));
+        assert!(is_disk_full_text("store: database or disk is full"));
     }
 }

@@ -266,6 +266,7 @@ pub fn start_server(dir: &Path) -> anyhow::Result<SocketAddr> {
         api_key: None,
         sync_every: None,
         model_dir: None,
+        query_timeout: None,
         cluster: None,
     };
     std::thread::spawn(move || {

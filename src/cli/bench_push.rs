@@ -290,6 +290,7 @@ fn start_server(data: &Path, cluster: ClusterConfig) -> anyhow::Result<SocketAdd
         api_key: None,
         sync_every: None,
         model_dir: None,
+        query_timeout: None,
         cluster: Some(ClusterServe {
             config: cluster,
             search: true,

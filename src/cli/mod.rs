@@ -98,6 +98,9 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
+            if trove::error::is_disk_full(err.as_ref()) {
+                eprintln!("hint: {}", trove::error::DISK_FULL_HINT);
+            }
             ExitCode::from(fault(&err).exit_code())
         }
     }

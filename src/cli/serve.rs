@@ -27,6 +27,10 @@ pub struct ServeArgs {
     /// Sync every configured source this often while serving (`30s`, `15m`, `1h`, `1h30m`).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub sync_every: Option<Duration>,
+    /// How long one search may run before the client gets a `timeout` error and the search
+    /// stops (`500ms`, `10s`, `1m`).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    pub query_timeout: Duration,
     /// Answer searches from the local index (`tantivy`) or the `[typesense]` cluster
     /// [default: `engine` in the config, else tantivy].
     #[arg(long, value_enum)]
@@ -48,6 +52,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
         sync_every: args.sync_every,
         cluster: cluster(ctx, args.engine)?,
         model_dir: ctx.model_dir()?,
+        query_timeout: Some(args.query_timeout),
     };
     opts.check()?;
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -75,6 +80,24 @@ fn cluster(ctx: &Ctx, engine: Option<EngineKind>) -> anyhow::Result<Option<Clust
 /// Parses `30s`, `15m`, `1h`, `2d`, `1h30m` (a bare number is seconds). At least one second.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     check_min(trove::config::parse_span(s)?, s.trim())
+}
+
+/// Parses a timeout: `500ms`, or anything [`parse_duration`] takes. At least 10 ms.
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let d = match t.strip_suffix("ms") {
+        Some(ms) => ms
+            .parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|_| format!("`{t}` is not a duration: use e.g. 500ms, 10s or 1m"))?,
+        None => trove::config::parse_span(t)?,
+    };
+    if d < Duration::from_millis(10) {
+        return Err(format!(
+            "`{t}` is too short: a timeout must be at least 10ms"
+        ));
+    }
+    Ok(d)
 }
 
 fn check_min(d: Duration, s: &str) -> Result<Duration, String> {
@@ -115,6 +138,22 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_timeout("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_timeout("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_timeout("1m"), Ok(Duration::from_secs(60)));
+        for bad in ["", "5ms", "ms", "1.5s", "10x"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+        let t = T::parse_from(["t", "--query-timeout", "250ms"]);
+        assert_eq!(t.a.query_timeout, Duration::from_millis(250));
+        assert_eq!(
+            T::parse_from(["t"]).a.query_timeout,
+            Duration::from_secs(10)
+        );
     }
 
     #[test]

@@ -110,6 +110,9 @@ impl ConnectorError {
                 "check that the source's `api_url` points at the API itself (not a proxy or a web \
                  page); if it does, run again with `-v` and report the log"
             }
+            ConnectorError::Sink(e) if crate::error::is_disk_full_text(&e.0) => {
+                crate::error::DISK_FULL_HINT
+            }
             ConnectorError::Sink(_) => {
                 "check free disk space and the permissions of the data folder, then run \
                  `trove sync` again"

@@ -1,8 +1,9 @@
 //! Fuzz targets (bolero); only [`Run`] is compiled outside tests (the binary's importer target
 //! uses it). Each target is a `#[test]`: under plain `cargo test` bolero
 //! feeds it random inputs for one second (`BOLERO_RANDOM_TEST_TIME_MS` sets another time);
-//! `cargo bolero test <target> --sanitizer none` runs it under libFuzzer (stable toolchain:
-//! `RUSTC_BOOTSTRAP=1`). README ("Fuzzing") has the commands and the executions of a long run.
+//! `cargo bolero test <target> --sanitizer NONE --profile release` (cargo-bolero 0.12.0) runs
+//! it under libFuzzer (stable toolchain: `RUSTC_BOOTSTRAP=1`). README ("Fuzzing") has the
+//! commands and the executions of a 10-minute run per target.
 //!
 //! Every target checks: no panic, and no input takes over one second of CPU ([`Run`]). The
 //! flatteners get structure-aware inputs: real recorded API objects from the fixtures folder,

@@ -152,6 +152,7 @@ impl From<SearchError> for ApiError {
         match e {
             SearchError::BadQuery(q) => ApiError::BadQuery(q.to_string()),
             e @ SearchError::SemanticOff => ApiError::BadParameter(e.to_string()),
+            SearchError::Stopped => ApiError::Timeout,
             other => {
                 debug_assert_eq!(other.fault(), Fault::Internal);
                 ApiError::internal(other)

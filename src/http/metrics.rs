@@ -49,6 +49,20 @@ pub struct Metrics {
     reloads: AtomicU64,
     swaps: AtomicU64,
     syncs: Mutex<BTreeMap<String, SyncRecord>>,
+    /// Searches on the blocking pool: running now, started, and stopped by their budget.
+    searches_running: AtomicU64,
+    searches_started: AtomicU64,
+    searches_stopped: AtomicU64,
+}
+
+/// A search running on the blocking pool; counted in `trove_search_tasks_running` until
+/// dropped.
+pub struct RunningSearch<'a>(&'a Metrics);
+
+impl Drop for RunningSearch<'_> {
+    fn drop(&mut self) {
+        self.0.searches_running.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// Values read from the store and the index when `/metrics` is scraped.
@@ -80,6 +94,18 @@ impl Metrics {
         self.buckets[slot].fetch_add(1, Ordering::Relaxed);
         self.latency_micros
             .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// A search starts running on the blocking pool.
+    pub fn search_started(&self) -> RunningSearch<'_> {
+        self.searches_started.fetch_add(1, Ordering::Relaxed);
+        self.searches_running.fetch_add(1, Ordering::Relaxed);
+        RunningSearch(self)
+    }
+
+    /// A search stopped because its budget ran out (rather than finishing).
+    pub fn search_stopped(&self) {
+        self.searches_stopped.fetch_add(1, Ordering::Relaxed);
     }
 
     /// An index reader reload (new commit seen).
@@ -175,6 +201,33 @@ fn queries(out: &mut String, m: &Metrics) {
     let sum = m.latency_micros.load(Ordering::Relaxed) as f64 / 1e6;
     let _ = writeln!(out, "{name}_sum {sum}");
     let _ = writeln!(out, "{name}_count {cumulative}");
+    search_tasks(out, m);
+}
+
+fn search_tasks(out: &mut String, m: &Metrics) {
+    let name = "trove_search_tasks_running";
+    header(
+        out,
+        name,
+        "gauge",
+        "Searches (and MCP tool calls) running on the blocking pool now.",
+    );
+    let _ = writeln!(out, "{name} {}", m.searches_running.load(Ordering::Relaxed));
+    for (name, help, c) in [
+        (
+            "trove_search_tasks_total",
+            "Searches (and MCP tool calls) started on the blocking pool.",
+            &m.searches_started,
+        ),
+        (
+            "trove_search_tasks_stopped_total",
+            "Searches stopped at their deadline (or when the client left) instead of finishing.",
+            &m.searches_stopped,
+        ),
+    ] {
+        header(out, name, "counter", help);
+        let _ = writeln!(out, "{name} {}", c.load(Ordering::Relaxed));
+    }
 }
 
 fn index(out: &mut String, m: &Metrics, snap: &Snapshot) {

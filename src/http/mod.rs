@@ -65,6 +65,8 @@ pub struct ServeOptions {
     pub cluster: Option<cluster::ClusterServe>,
     /// Sentence-embedding model folder; `None`: keyword search only.
     pub model_dir: Option<PathBuf>,
+    /// How long a request's search may run (`None`: [`routes::WORK_TIMEOUT`]).
+    pub query_timeout: Option<Duration>,
 }
 
 impl ServeOptions {
@@ -110,6 +112,7 @@ pub async fn serve_on(
         opts.api_key.clone(),
         opts.model_dir.clone(),
         cluster,
+        opts.query_timeout.unwrap_or(routes::WORK_TIMEOUT),
     )
     .await?;
     state::embed_in_background(Arc::clone(&state));
@@ -247,6 +250,7 @@ mod tests {
             sync_every: None,
             cluster: None,
             model_dir: None,
+            query_timeout: None,
         }
     }
 

@@ -15,9 +15,10 @@ use super::errors::ApiError;
 use super::metrics::{self, Outcome, Snapshot};
 use super::state::AppState;
 use crate::data::{DataDir, IndexCounts};
-use crate::search::{SearchRequest, SearchResponse, MAX_LIMIT, MAX_QUERY_BYTES};
+use crate::search::{Budget, SearchRequest, SearchResponse, MAX_LIMIT, MAX_QUERY_BYTES};
 
-/// Longest a search or store lookup may run before the client gets a `timeout` error.
+/// Longest a search or store lookup may run before the client gets a `timeout` error, unless
+/// `serve --query-timeout` sets another.
 pub const WORK_TIMEOUT: Duration = Duration::from_secs(10);
 /// Deepest page reachable with `offset` (deep paging costs memory for nothing useful).
 pub const MAX_OFFSET: usize = 10_000;
@@ -53,13 +54,13 @@ async fn run_search(
 ) -> Result<SearchResponse, ApiError> {
     let req = parse_search(params)?;
     if let Some(c) = state.cluster.as_ref().filter(|c| c.serves_search) {
-        return tokio::time::timeout(WORK_TIMEOUT, c.search(&req))
+        return tokio::time::timeout(state.work_timeout, c.search(&req))
             .await
             .map_err(|_| ApiError::Timeout)?;
     }
     let searcher = state.searcher();
-    blocking(state, move |st| {
-        st.with_store(|store| Ok(searcher.search(&req, store)?))
+    search_blocking(state, move |st, budget| {
+        st.with_store(|store| Ok(searcher.search_within(&req, store, budget)?))
     })
     .await
 }
@@ -279,13 +280,43 @@ pub async fn not_found() -> ApiError {
     )
 }
 
-/// Runs blocking work with a slot, off the async threads, within [`WORK_TIMEOUT`].
+/// Runs blocking work with a slot, off the async threads, within the server's work timeout
+/// ([`WORK_TIMEOUT`] unless `serve --query-timeout` says otherwise).
 pub async fn blocking<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let st = Arc::clone(state);
-    bounded(&state.slots, WORK_TIMEOUT, move || f(&st)).await
+    bounded(&state.slots, state.work_timeout, move || f(&st)).await
+}
+
+/// Like [`blocking`], for a search: `f` gets a [`Budget`] spent at the timeout, or as soon as
+/// the request is dropped (the client went away), so the search stops instead of running on
+/// for nobody; `/metrics` counts the searches running and those stopped.
+pub async fn search_blocking<T: Send + 'static>(
+    state: &Arc<AppState>,
+    f: impl FnOnce(&AppState, &Budget) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let budget = Budget::until(Instant::now() + state.work_timeout);
+    let _stop_when_dropped = StopOnDrop(budget.clone());
+    blocking(state, move |st| {
+        let _running = st.metrics.search_started();
+        let out = f(st, &budget);
+        if matches!(out, Err(ApiError::Timeout)) {
+            st.metrics.search_stopped();
+        }
+        out
+    })
+    .await
+}
+
+/// Spends a budget when dropped: the request that waited for the work is gone.
+struct StopOnDrop(Budget);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
 }
 
 /// Runs `f` on the blocking pool once a slot is free, answering [`ApiError::Timeout`] after

@@ -43,6 +43,9 @@ pub struct AppState {
     pub semantic: Option<Semantic>,
     /// The `[typesense]` cluster, when configured.
     pub cluster: Option<ClusterHandle>,
+    /// How long a search or store lookup may take before the client gets a `timeout`; a
+    /// search stops at it ([`crate::search::Budget`]).
+    pub work_timeout: Duration,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl AppState {
             slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             semantic,
             cluster: None,
+            work_timeout: super::routes::WORK_TIMEOUT,
         })
     }
 
@@ -81,12 +85,14 @@ impl AppState {
 
     /// Opens `data_dir` (the index caught up with the store; with `model_dir`, the model and
     /// vectors too) and starts [`follow_index`] on the current runtime. `cluster` is the
-    /// `[typesense]` cluster for `/status`, `/metrics` and, if it serves search, `/search`.
+    /// `[typesense]` cluster for `/status`, `/metrics` and, if it serves search, `/search`;
+    /// `work_timeout` bounds each request's blocking work.
     pub async fn open(
         data_dir: &Path,
         api_key: Option<Secret>,
         model_dir: Option<PathBuf>,
         cluster: Option<ClusterHandle>,
+        work_timeout: Duration,
     ) -> anyhow::Result<Arc<Self>> {
         let data = DataDir::new(data_dir);
         let (store, index, semantic) =
@@ -95,6 +101,7 @@ impl AppState {
                 .context("opening the data folder")??;
         let mut state = AppState::new(data_dir, store, index, api_key, semantic)?;
         state.cluster = cluster;
+        state.work_timeout = work_timeout;
         let state = Arc::new(state);
         tokio::spawn(follow_index(Arc::clone(&state)));
         Ok(state)

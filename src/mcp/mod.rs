@@ -32,8 +32,9 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::data::DataDir;
-use crate::http::routes::blocking;
+use crate::http::routes::search_blocking;
 use crate::http::{ApiError, AppState};
+use crate::search::Budget;
 use tools::{FetchInput, FetchOutput, SearchInput, SearchOutput, StatusInput, StatusOutput};
 
 /// What the server tells an assistant when it connects.
@@ -122,14 +123,14 @@ impl TroveMcp {
         &self,
         tool: &'static str,
         args: JsonObject,
-        work: fn(&AppState, I) -> Result<Answer, ApiError>,
+        work: fn(&AppState, &Budget, I) -> Result<Answer, ApiError>,
     ) -> CallToolResult
     where
         I: DeserializeOwned + Send + 'static,
     {
         let start = Instant::now();
         let outcome = match parse_args::<I>(args) {
-            Ok(input) => blocking(&self.state, move |st| work(st, input)).await,
+            Ok(input) => search_blocking(&self.state, move |st, b| work(st, b, input)).await,
             Err(e) => Err(e),
         };
         let ms = start.elapsed().as_secs_f64() * 1e3;
@@ -174,14 +175,14 @@ fn answer<T: Serialize>(out: &T, text: String) -> Result<Answer, ApiError> {
     Ok((value, text))
 }
 
-fn run_search(st: &AppState, input: SearchInput) -> Result<Answer, ApiError> {
+fn run_search(st: &AppState, budget: &Budget, input: SearchInput) -> Result<Answer, ApiError> {
     let req = tools::search_request(&input)?;
-    let resp = st.with_store(|store| Ok(st.searcher().search(&req, store)?))?;
+    let resp = st.with_store(|store| Ok(st.searcher().search_within(&req, store, budget)?))?;
     let out = tools::search_output(&req, &resp);
     answer(&out, text::search(&out))
 }
 
-fn run_fetch(st: &AppState, input: FetchInput) -> Result<Answer, ApiError> {
+fn run_fetch(st: &AppState, _: &Budget, input: FetchInput) -> Result<Answer, ApiError> {
     let window = tools::fetch_window(&input)?;
     let id = input.id.trim();
     let doc = st
@@ -191,7 +192,7 @@ fn run_fetch(st: &AppState, input: FetchInput) -> Result<Answer, ApiError> {
     answer(&out, text::fetch(&out))
 }
 
-fn run_status(st: &AppState, _: StatusInput) -> Result<Answer, ApiError> {
+fn run_status(st: &AppState, _: &Budget, _: StatusInput) -> Result<Answer, ApiError> {
     let searcher = st.searcher();
     let status = st.with_store(|store| {
         DataDir::new(&st.data_dir)
@@ -207,7 +208,14 @@ pub async fn serve_stdio(
     data_dir: &Path,
     model_dir: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
-    let state = AppState::open(data_dir, None, model_dir, None).await?;
+    let state = AppState::open(
+        data_dir,
+        None,
+        model_dir,
+        None,
+        crate::http::routes::WORK_TIMEOUT,
+    )
+    .await?;
     tracing::info!(data_dir = %data_dir.display(), "serving MCP on stdio");
     let running = TroveMcp::new(state)
         .serve(rmcp::transport::stdio())

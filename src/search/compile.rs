@@ -17,6 +17,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TDateTime, Term};
 
+use super::budget::Budget;
 use super::query::{Node, Occur, ParsedQuery, QueryError};
 use super::ranking::{RankingConfig, MAX_PROXIMITY_PAIRS};
 use super::{SearchError, SearchRequest};
@@ -54,6 +55,8 @@ pub struct Compiler {
     keyword: TextAnalyzer,
     boosts: Boosts,
     ranking: RankingConfig,
+    /// Bounds the phrase clauses (see [`super::budget`]).
+    budget: Budget,
 }
 
 #[derive(Clone, Copy)]
@@ -92,7 +95,20 @@ impl Compiler {
                 tags: def.boost("tags"),
             },
             ranking,
+            budget: Budget::unlimited(),
         })
+    }
+
+    /// This compiler, making phrase clauses stop once `budget` is spent.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// A phrase query (with `slop`), bounded by the budget: phrases read positions, the costly
+    /// part of a search.
+    fn phrase(&self, field: Field, tokens: &[String], slop: u32) -> Box<dyn Query> {
+        self.budget.bound_costly(phrase(field, tokens, slop))
     }
 
     /// Compiles `q` with the request's filters.
@@ -258,11 +274,11 @@ impl Compiler {
                 Some(Box::new(BooleanQuery::new(vec![
                     (
                         TOccur::Should,
-                        boosted(phrase(self.fields.title, tokens, 0), b.title),
+                        boosted(self.phrase(self.fields.title, tokens, 0), b.title),
                     ),
                     (
                         TOccur::Should,
-                        boosted(phrase(self.fields.body, tokens, 0), b.body),
+                        boosted(self.phrase(self.fields.body, tokens, 0), b.body),
                     ),
                 ])))
             }
@@ -297,7 +313,9 @@ impl Compiler {
         Ok(match tokens.len() {
             0 => None,
             1 => Some(term_query(field, &tokens[0])),
-            _ if is_phrase && matches!(name, "title" | "body") => Some(phrase(field, &tokens, 0)),
+            _ if is_phrase && matches!(name, "title" | "body") => {
+                Some(self.phrase(field, &tokens, 0))
+            }
             _ => self.any_of(tokens.iter().map(|t| term_query(field, t)).collect()),
         })
     }
@@ -329,12 +347,12 @@ impl Compiler {
                 continue;
             }
             out.push(boosted(
-                phrase(self.fields.body, pair, slop),
+                self.phrase(self.fields.body, pair, slop),
                 boost * self.boosts.body,
             ));
             if self.ranking.proximity_in_title {
                 out.push(boosted(
-                    phrase(self.fields.title, pair, slop),
+                    self.phrase(self.fields.title, pair, slop),
                     boost * self.boosts.title,
                 ));
             }

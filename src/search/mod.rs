@@ -6,6 +6,7 @@
 //! query-time stop-word removal, and a proximity boost for query words that appear near each
 //! other. Snippets are cut from the body kept in the store (bodies are not stored in the index).
 
+pub mod budget;
 pub mod compile;
 pub mod count;
 pub mod eval;
@@ -28,6 +29,7 @@ use tantivy::{DocAddress, IndexReader, Searcher as TSearcher, TantivyDocument};
 use crate::error::Fault;
 use crate::index::{IndexError, TroveIndex};
 use crate::store::{Store, StoreError};
+pub use budget::Budget;
 pub use query::QueryError;
 pub use ranking::RankingConfig;
 pub use semantic::{Fusion, Mode, Semantic};
@@ -62,6 +64,9 @@ pub enum SearchError {
     Model(#[from] crate::embed::ModelError),
     #[error("vector index: {0}")]
     Vectors(String),
+    /// The search's [`Budget`] ran out (its deadline passed, or its caller gave up).
+    #[error("the search ran out of time and was stopped")]
+    Stopped,
 }
 
 impl SearchError {
@@ -295,22 +300,38 @@ impl Searcher {
         req: &SearchRequest,
         store: &Store,
     ) -> Result<SearchResponse, SearchError> {
+        self.search_within(req, store, &Budget::unlimited())
+    }
+
+    /// Runs a search that stops with [`SearchError::Stopped`] once `budget` is spent (checked
+    /// between phases and inside tantivy's loops, see [`budget`]).
+    pub fn search_within(
+        &self,
+        req: &SearchRequest,
+        store: &Store,
+        budget: &Budget,
+    ) -> Result<SearchResponse, SearchError> {
         let start = Instant::now();
         check_length(&req.query)?;
         let parsed = query::parse(&req.query)?;
         let fields = *self.index.fields();
-        let compiled =
-            compile::Compiler::with_ranking(&self.index, self.ranking)?.compile(&parsed, req)?;
+        let mut compiled = compile::Compiler::with_ranking(&self.index, self.ranking)?
+            .with_budget(budget.clone())
+            .compile(&parsed, req)?;
+        compiled.query = budget.bound(compiled.query);
         let mode = self.mode_for(req)?;
         let searcher = self.reader.searcher();
+        budget.check()?;
         if let (Some(sem), true) = (&self.semantic, mode != Mode::Keyword) {
             let (total, hits, pending) =
                 self.search_semantic(sem, mode, req, &parsed, &compiled, store)?;
+            budget.check()?;
             let facets = if req.facets {
                 count::count(&searcher, &*compiled.query, None, true)?.facets
             } else {
                 None
             };
+            budget.check()?;
             return Ok(SearchResponse {
                 mode,
                 total,
@@ -330,13 +351,16 @@ impl Searcher {
                 .and_offset(req.offset)
                 .order_by_score(),
         )?;
+        budget.check()?;
         let counted = count::count(&searcher, &*compiled.query, up_to(req), req.facets)?;
+        budget.check()?;
         let snippets = snippet::Snippets::new(&searcher, &*compiled.highlight, fields.body)?;
         let docs = fetch(&searcher, &top)?;
         let hits = docs
             .iter()
             .zip(&top)
             .map(|((score, d), (_, addr))| {
+                budget.check()?;
                 Ok(hit_with(d, *score, snippets.cut(store, &d.id, *addr)?))
             })
             .collect::<Result<_, SearchError>>()?;

@@ -44,6 +44,12 @@ pub enum StoreError {
     },
     #[error("store")]
     Sqlite(#[from] rusqlite::Error),
+    /// A write failed because the disk is full, or a file size limit was reached.
+    #[error("the disk holding {path} is full (no space left, or a file size limit reached)")]
+    DiskFull {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("store holds an unreadable record {id}: {message}")]
     Corrupt { id: String, message: String },
     /// A `for_each` callback could not write its output.
@@ -277,10 +283,13 @@ impl Store {
 
     /// Upserts documents in one transaction. Returns what happened to each.
     pub fn upsert_all(&mut self, docs: &[Document]) -> Result<Vec<Upserted>> {
-        let tx = self.conn.transaction()?;
-        let out = upsert_in(&tx, docs)?;
-        tx.commit()?;
-        Ok(out)
+        let written = (|| {
+            let tx = self.conn.transaction()?;
+            let out = upsert_in(&tx, docs)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        written.map_err(|e| self.diagnose(e))
     }
 
     /// Deletes documents (and their subtrees by `parent_id`) in one transaction; returns the
@@ -488,6 +497,30 @@ impl Store {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// `err`, or [`StoreError::DiskFull`] when SQLite could not write because the disk is full.
+    /// SQLite reports a file size limit (`EFBIG`) as a plain I/O error; the OS error it kept
+    /// says which.
+    pub(crate) fn diagnose(&self, err: StoreError) -> StoreError {
+        let StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, msg)) = err else {
+            return err;
+        };
+        // SAFETY: the handle belongs to this open connection, which `&self` keeps alive and
+        // which no other thread uses meanwhile (`Connection` is not `Sync`).
+        let errno = unsafe { rusqlite::ffi::sqlite3_system_errno(self.conn.handle()) };
+        let full = f.code == rusqlite::ErrorCode::DiskFull
+            || (f.code == rusqlite::ErrorCode::SystemIoFailure
+                && crate::error::is_disk_full_errno(errno));
+        let source = rusqlite::Error::SqliteFailure(f, msg);
+        if full {
+            StoreError::DiskFull {
+                path: self.path.clone(),
+                source,
+            }
+        } else {
+            StoreError::Sqlite(source)
+        }
     }
 
     pub(crate) fn conn(&self) -> &Connection {

@@ -124,7 +124,8 @@ impl Sink for SourceSink<'_> {
         if batch.is_empty() {
             return Ok(());
         }
-        self.apply(batch).map_err(sink_err)?;
+        self.apply(batch)
+            .map_err(|e| sink_err(self.store.diagnose(e)))?;
         if let Some(f) = self.on_commit.as_mut() {
             f(self.store);
         }

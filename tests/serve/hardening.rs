@@ -1,12 +1,13 @@
 //! Hardening regressions (issue 13) that need the real binary: a second concurrent sync, a
 //! rebuild after `CURRENT` named a missing generation, a damaged index, a read-only data
-//! folder, and a config file that shows its token to other users. Each test is named after
-//! the bug it pins.
+//! folder (also under `serve --sync-every`), a config file that shows its token to other
+//! users, a full disk during import and rebuild, memory under hostile connections, and
+//! searches that must stop at their timeout. Each test is named after the bug it pins.
 
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::{stderr, stdout, Trove};
+use crate::util::{cap_file_size, stderr, stdout, Trove};
 use trove::Document;
 
 fn docs(n: usize) -> Vec<Document> {
@@ -110,6 +111,11 @@ fn corrupt_index_gives_raw_tantivy_text_and_status_says_up_to_date() {
 /// Runs `trove ARGS…` as a user who may read but not write the data folder: as `nobody` via
 /// `setpriv` when the tests run as root (root writes anywhere), else as ourselves.
 fn run_read_only(t: &Trove, args: &[&str]) -> Option<std::process::Output> {
+    read_only_cmd(t, args).map(|mut cmd| cmd.output().unwrap())
+}
+
+/// The command [`run_read_only`] runs (`None`: skipped, said why).
+fn read_only_cmd(t: &Trove, args: &[&str]) -> Option<Command> {
     let root = euid() == 0;
     let mut cmd = if root {
         if Command::new("setpriv").arg("--help").output().is_err() {
@@ -135,7 +141,7 @@ fn run_read_only(t: &Trove, args: &[&str]) -> Option<std::process::Output> {
     ] {
         cmd.env_remove(k);
     }
-    Some(cmd.output().unwrap())
+    Some(cmd)
 }
 
 fn euid() -> u32 {
@@ -204,6 +210,69 @@ fn read_only_data_folder_makes_even_search_fail() {
         stderr(&out)
     );
     assert_eq!(snapshot(&t.data()), before, "a reader wrote to the folder");
+}
+
+#[test]
+fn periodic_sync_on_a_read_only_folder_fails_at_sync_lock() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = imported(4);
+    std::fs::set_permissions(t.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = t.dir.path().join("trove.toml");
+    std::fs::write(
+        &cfg,
+        "[[sources]]\nname = \"n\"\nkind = \"notion\"\ntoken_env = \"TROVE_TEST_TOKEN\"\n\
+         api_url = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    make_read_only(&t.data());
+    let before = snapshot(&t.data());
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .to_string();
+    let args = [
+        "--config",
+        cfg.to_str().unwrap(),
+        "-v",
+        "serve",
+        "--addr",
+        &addr,
+    ];
+    let Some(mut cmd) = read_only_cmd(&t, &[&args[..], &["--sync-every", "1s"]].concat()) else {
+        return;
+    };
+    let log = t.dir.path().join("serve.log");
+    cmd.env("TROVE_TEST_TOKEN", "secret_not_used")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap());
+    let mut child = cmd.spawn().unwrap();
+    let up = crate::harness::eventually(60, || {
+        matches!(crate::harness::try_get(&addr, "/health", &[]), Ok((200, _))).then_some(())
+    });
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(up.is_some(), "serve did not come up: {}", read_log());
+    // Search works on the read-only folder.
+    let (code, body) = crate::harness::get(&addr, "/search?q=nozzle", &[]);
+    assert_eq!(code, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["hits"].as_array().map_or(0, Vec::len), 4, "{v}");
+    // The periodic sync says what `trove sync` says, at startup or at its first round.
+    let said = crate::harness::eventually(30, || {
+        let l = read_log();
+        l.contains("periodic sync").then_some(l)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let l = said.unwrap_or_else(read_log);
+    assert!(l.contains("is read-only for this user"), "{l}");
+    assert!(!l.contains("sync.lock"), "{l}");
+    assert!(!l.contains("panicked"), "{l}");
+    assert_eq!(
+        snapshot(&t.data()),
+        before,
+        "the server wrote to the folder"
+    );
 }
 
 #[test]
@@ -327,27 +396,11 @@ fn export_import_export_is_the_identity() {
         .unwrap();
 }
 
-/// Runs `trove ARGS…` with its files capped at `max_bytes` (RLIMIT_FSIZE): a write past the
-/// cap fails with EFBIG, as on a full disk. Works unprivileged, so CI never skips it.
+/// Runs `trove ARGS…` with its files capped at `max_bytes` (see [`cap_file_size`]).
 fn run_with_file_cap(t: &Trove, max_bytes: u64, args: &[&str]) -> std::process::Output {
-    use std::os::unix::process::CommandExt;
     let mut cmd = t.cmd();
     cmd.args(args);
-    // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            let lim = libc::rlimit {
-                rlim_cur: max_bytes,
-                rlim_max: max_bytes,
-            };
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // Without this the kernel kills the process (SIGXFSZ) instead of failing the write.
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            Ok(())
-        });
-    }
+    cap_file_size(&mut cmd, max_bytes);
     cmd.output().unwrap()
 }
 
@@ -380,6 +433,10 @@ fn full_disk_during_import_and_rebuild_loses_nothing() {
         err.starts_with("error:") || err.contains("\nerror:"),
         "{err}"
     );
+    assert!(
+        err.contains("hint: the disk holding the data folder is full"),
+        "{err}"
+    );
     // Nothing lost: every document from before is still there and searchable.
     let after = t.ok(&["export"]);
     for line in before.lines() {
@@ -399,6 +456,10 @@ fn full_disk_during_import_and_rebuild_loses_nothing() {
         "rebuild under a full disk succeeded: {err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("hint: the disk holding the data folder is full"),
+        "{err}"
+    );
     assert_eq!(hits(&t, "nozzle"), 20);
     assert_eq!(hits(&t, "filler7"), 1);
     t.ok(&["rebuild"]);
@@ -482,5 +543,124 @@ fn serve_memory_stays_bounded_under_200_hostile_connections() {
         "serve peaked at {peak} MiB (bound {SERVE_RSS_BOUND_MIB} MiB)"
     );
     // Still healthy afterwards.
+    assert_eq!(srv.get("/health").0, 200);
+}
+
+/// CPU time (user + system) process `pid` has used so far, from `/proc/<pid>/stat`.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name (which may hold spaces), from field 3 on.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1);
+    ticks as f64 / hz as f64
+}
+
+/// Runs `cmd` to its end; returns its output and the CPU seconds it used (`wait4`'s rusage, so
+/// other tests' processes do not count).
+fn run_measuring_cpu(cmd: &mut Command) -> (std::process::Output, f64) {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    #[allow(clippy::zombie_processes)] // reaped by the wait4 below, which also gives its rusage
+    let child = cmd
+        .stdout(file.reopen().unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for the child we spawned, with valid pointers.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4 failed");
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let out = std::process::Output {
+        status: std::os::unix::process::ExitStatusExt::from_raw(status),
+        stdout: std::fs::read(file.path()).unwrap(),
+        stderr: Vec::new(),
+    };
+    (out, secs(usage.ru_utime) + secs(usage.ru_stime))
+}
+
+/// The value of metric `name` (without labels) in a Prometheus text page.
+fn metric(page: &str, name: &str) -> Option<f64> {
+    page.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// A phrase of ~290 words over 20 documents of 200,000 words each: every document matches,
+/// and matching reads the positions of every word of the phrase in it (seconds of CPU).
+fn costly_phrase() -> String {
+    format!("\"{}\"", "heat transfer ".repeat(140).trim_end())
+}
+
+#[test]
+fn timed_out_query_work_goes_on_after_the_timeout() {
+    let data = crate::harness::Data {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let body = "heat transfer ".repeat(100_000);
+    let docs: Vec<String> = (0..20)
+        .map(|i| {
+            serde_json::json!({"id": format!("big:{i}"), "title": format!("Big {i}"), "body": body})
+                .to_string()
+        })
+        .collect();
+    data.import(&docs.join("\n"));
+    let q = costly_phrase();
+    // Baseline, same run: what one such search costs when nothing stops it.
+    let (out, full_cpu) = run_measuring_cpu(
+        Command::new(crate::harness::BIN)
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(["search", "--json", &q]),
+    );
+    assert!(out.status.success());
+    eprintln!("one unbounded search: {full_cpu:.2} s of CPU");
+    let timeout = 0.2;
+    assert!(
+        full_cpu > 5.0 * timeout,
+        "the search is too cheap ({full_cpu:.2} s) to show anything against a {timeout} s timeout"
+    );
+
+    let srv = crate::harness::Server::start(&data, &["--query-timeout", "200ms"], &[]);
+    let cpu_before = cpu_secs(srv.pid());
+    let path = format!("/search?q={}", q.replace(' ', "+").replace('"', "%22"));
+    let threads: Vec<_> = (0..32)
+        .map(|_| {
+            let (addr, path) = (srv.addr.clone(), path.clone());
+            std::thread::spawn(move || crate::harness::get(&addr, &path, &[]))
+        })
+        .collect();
+    for t in threads {
+        let (code, body) = t.join().unwrap();
+        assert_eq!(code, 503, "{body}");
+        assert!(body.contains("\"timeout\""), "{body}");
+    }
+    // Every search that started stops: none is left running, none ran to its end.
+    let page = crate::harness::eventually(60, || {
+        let (code, page) = srv.get("/metrics");
+        (code == 200 && metric(&page, "trove_search_tasks_running") == Some(0.0)).then_some(page)
+    })
+    .expect("searches still running a minute after their timeout");
+    let started = metric(&page, "trove_search_tasks_total").unwrap();
+    let stopped = metric(&page, "trove_search_tasks_stopped_total").unwrap();
+    assert!(started >= 1.0, "{page}");
+    assert_eq!(
+        stopped, started,
+        "a search ran to its end after its timeout: {page}"
+    );
+    // The work really stopped: the server spent far less CPU than the searches it started
+    // would have taken (CPU time, not wall time: a loaded machine does not change it).
+    let spent = cpu_secs(srv.pid()) - cpu_before;
+    eprintln!(
+        "{started} searches started and stopped; server CPU {spent:.2} s, unbounded they would \
+         take {:.1} s; peak RSS {} MiB",
+        started * full_cpu,
+        peak_rss_mib(srv.pid())
+    );
+    assert!(spent < started * full_cpu / 2.0, "server CPU {spent:.2} s");
+    assert!(peak_rss_mib(srv.pid()) < SERVE_RSS_BOUND_MIB);
     assert_eq!(srv.get("/health").0, 200);
 }

@@ -147,3 +147,24 @@ pub fn assert_no_secret(out: &Output, secrets: &[&str]) {
         }
     }
 }
+
+/// Caps every file `cmd` writes at `max_bytes` (RLIMIT_FSIZE): a write past the cap fails with
+/// EFBIG, as on a full disk. Works unprivileged, so CI never skips a test that uses it.
+pub fn cap_file_size(cmd: &mut Command, max_bytes: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: max_bytes,
+                rlim_max: max_bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Without this the kernel kills the process (SIGXFSZ) instead of failing the write.
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+}
