@@ -2,9 +2,10 @@
 //!
 //! Each free word becomes a sum of per-field term queries weighted by the schema's boosts
 //! (title over body). Stop words are dropped from free text unless the query has nothing else.
-//! Adjacent query words also form sloppy phrase clauses, so documents where they appear
-//! together rank higher (the proximity boost). Filters (`source`, `kind`, tags, dates) are
-//! score-neutral. A [`RankingConfig`] switches or tunes each of these; its defaults are the
+//! Adjacent query words also form sloppy phrases, so documents where they appear together rank
+//! higher (the proximity boost): not as clauses of the query, which would make every hit read
+//! its positions, but as [`Proximity`] bonuses that [`rescore`](super::rescore) adds to the best
+//! candidates only. Filters (`source`, `kind`, tags, dates) are score-neutral. A [`RankingConfig`] switches or tunes each of these; its defaults are the
 //! ones measured best on the judged set in `eval/`.
 
 use std::ops::Bound;
@@ -20,6 +21,7 @@ use tantivy::{DateTime as TDateTime, Term};
 use super::budget::Budget;
 use super::query::{Node, Occur, ParsedQuery, QueryError};
 use super::ranking::{RankingConfig, MAX_PROXIMITY_PAIRS};
+use super::rescore::Proximity;
 use super::{SearchError, SearchRequest};
 use crate::index::{Fields, TroveIndex};
 
@@ -42,10 +44,16 @@ pub const STOP_WORDS: &[&str] = &[
 /// Tantivy boolean clauses.
 type Clauses = Vec<(TOccur, Box<dyn Query>)>;
 
-/// The compiled query, and the positive terms to highlight.
+/// The compiled query, the positive terms to highlight, and the proximity bonuses.
 pub struct Compiled {
     pub query: Box<dyn Query>,
     pub highlight: Box<dyn Query>,
+    /// Sloppy phrases of adjacent query words, scored on the best candidates only.
+    pub proximity: Vec<Proximity>,
+    /// Whether `query` is a union of term queries alone, the shape in which tantivy's top-k
+    /// collector skips blocks of hits that cannot make the page (block-max WAND); any other
+    /// query visits every hit, so counting beside the collector costs no second pass.
+    pub prunable: bool,
 }
 
 /// Compiles parsed queries for one index.
@@ -129,8 +137,12 @@ impl Compiler {
         } else if !has_positive {
             clauses.push((TOccur::Must, Box::new(AllQuery)));
         }
-        let text = scored_by_proximity(Box::new(BooleanQuery::new(flatten(clauses))), prox);
-        let query = self.with_filters(text, req);
+        let clauses = flatten(clauses);
+        let prunable = self.filters(req).is_none()
+            && clauses
+                .iter()
+                .all(|(o, q)| *o == TOccur::Should && is_term(&**q));
+        let query = self.with_filters(Box::new(BooleanQuery::new(clauses)), req);
         let highlight = Box::new(BooleanQuery::new(
             ctx.positive
                 .iter()
@@ -140,7 +152,12 @@ impl Compiler {
                 })
                 .collect(),
         ));
-        Ok(Compiled { query, highlight })
+        Ok(Compiled {
+            query,
+            highlight,
+            proximity: prox,
+            prunable,
+        })
     }
 
     /// The clauses of one level. `source:`, `kind:` and `tags:` are filters, not ranking
@@ -330,9 +347,9 @@ impl Compiler {
         }
     }
 
-    /// Sloppy phrase clauses over adjacent pairs of the positive query words.
-    fn proximity(&self, tokens: &[String]) -> Vec<Box<dyn Query>> {
-        let mut out: Vec<Box<dyn Query>> = Vec::new();
+    /// Sloppy phrases over adjacent pairs of the positive query words, each with its weight.
+    fn proximity(&self, tokens: &[String]) -> Vec<Proximity> {
+        let mut out = Vec::new();
         let RankingConfig {
             proximity,
             proximity_slop: slop,
@@ -346,15 +363,15 @@ impl Compiler {
             if pair[0] == pair[1] {
                 continue;
             }
-            out.push(boosted(
-                self.phrase(self.fields.body, pair, slop),
-                boost * self.boosts.body,
-            ));
+            out.push(Proximity {
+                phrase: phrase_query(self.fields.body, pair, slop),
+                boost: boost * self.boosts.body,
+            });
             if self.ranking.proximity_in_title {
-                out.push(boosted(
-                    self.phrase(self.fields.title, pair, slop),
-                    boost * self.boosts.title,
-                ));
+                out.push(Proximity {
+                    phrase: phrase_query(self.fields.title, pair, slop),
+                    boost: boost * self.boosts.title,
+                });
             }
         }
         out
@@ -429,18 +446,6 @@ struct Ctx {
     positive: Vec<String>,
 }
 
-/// `text` plus the proximity clauses as score only: a document must match `text` itself.
-/// Beside an all-optional query they would otherwise match alone, so a quoted phrase would
-/// also find its words merely near each other.
-fn scored_by_proximity(text: Box<dyn Query>, prox: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    if prox.is_empty() {
-        return text;
-    }
-    let mut clauses: Clauses = vec![(TOccur::Must, text)];
-    clauses.extend(prox.into_iter().map(|p| (TOccur::Should, p)));
-    Box::new(BooleanQuery::new(clauses))
-}
-
 fn to_occur(o: Occur) -> TOccur {
     match o {
         Occur::Should => TOccur::Should,
@@ -483,12 +488,26 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
 }
 
 fn phrase(field: Field, tokens: &[String], slop: u32) -> Box<dyn Query> {
+    Box::new(phrase_query(field, tokens, slop))
+}
+
+fn phrase_query(field: Field, tokens: &[String], slop: u32) -> PhraseQuery {
     let terms = tokens
         .iter()
         .enumerate()
         .map(|(i, t)| (i, Term::from_field_text(field, t)))
         .collect();
-    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+    PhraseQuery::new_with_offset_and_slop(terms, slop)
+}
+
+/// Whether `q` is one term query (boosted or not), the kind of clause block-max WAND needs.
+fn is_term(q: &dyn Query) -> bool {
+    let (mut terms, mut positional) = (0, false);
+    q.query_terms(&mut |_, needs_positions| {
+        terms += 1;
+        positional |= needs_positions;
+    });
+    terms == 1 && !positional && (q.is::<TermQuery>() || q.is::<BoostQuery>())
 }
 
 fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {

@@ -4,15 +4,24 @@
 //! hit of a word found in nearly every document of a million is what made such queries take
 //! 15 ms; ranking alone does not need it, because tantivy's top-k collector skips blocks of
 //! documents that cannot enter the page (block-max WAND) when nothing else must see every hit.
+//! A query the collector cannot skip in (a phrase, a filter) visits every hit anyway: there the
+//! [`Tally`] collector counts beside the top-k collector in the same pass instead of a second.
 //!
 //! Facets (source, kind, tags) are tallied from the fast-field columns of the same documents,
-//! so when the total is a lower bound their counts are lower bounds too.
+//! by term ordinal into one array slot per value of the segment's dictionary: a hit costs an
+//! array increment per value, and the ordinals become strings once per segment and value.
+//! When the total is a lower bound their counts are lower bounds too.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocId, DocSet, Searcher as TSearcher, SegmentReader, TERMINATED};
+use tantivy::{
+    DocId, DocSet, Score, Searcher as TSearcher, SegmentOrdinal, SegmentReader, TERMINATED,
+};
 
 use super::{Facets, SearchError};
 
@@ -42,7 +51,7 @@ pub fn count(
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut total = 0u64;
     let mut exact = true;
-    let mut tally = Tally::default();
+    let mut tally = Totals::default();
     for seg in searcher.segment_readers() {
         if !facets && up_to.is_none() {
             // tantivy counts a term's hits from its document frequency when nothing is deleted.
@@ -101,10 +110,136 @@ fn walk(
     (seen, false)
 }
 
-/// One segment's facet columns and the counts of their term ordinals.
+/// A collector that counts hits and tallies their facets beside another collector, for
+/// queries whose top-k pass visits every hit anyway. It tallies the first `up_to` hits
+/// (`None`: all) over all segments; past them the total is a lower bound, as with [`count`].
+pub struct Tally {
+    up_to: Option<u64>,
+    facets: bool,
+    /// Hits tallied so far, shared by the segments' collectors.
+    seen: Arc<AtomicU64>,
+}
+
+impl Tally {
+    pub fn new(up_to: Option<u64>, facets: bool) -> Tally {
+        Tally {
+            up_to,
+            facets,
+            seen: Arc::default(),
+        }
+    }
+}
+
+/// One segment's part of a [`Tally`].
+pub struct SegmentTally {
+    seen: u64,
+    more: bool,
+    up_to: Option<u64>,
+    all_seen: Arc<AtomicU64>,
+    columns: Option<Columns>,
+}
+
+/// One segment's count, whether it stopped early, and its facet tallies.
+pub struct SegmentCount {
+    seen: u64,
+    more: bool,
+    totals: Option<Result<Totals, SearchError>>,
+}
+
+impl Collector for Tally {
+    type Fruit = SegmentCount;
+    type Child = SegmentTally;
+
+    fn for_segment(&self, _: SegmentOrdinal, seg: &SegmentReader) -> tantivy::Result<SegmentTally> {
+        let columns = if self.facets {
+            Some(Columns::open(seg).map_err(|e| match e {
+                SearchError::Tantivy(t) => t,
+                other => tantivy::TantivyError::InternalError(other.to_string()),
+            })?)
+        } else {
+            None
+        };
+        Ok(SegmentTally {
+            seen: 0,
+            more: false,
+            up_to: self.up_to,
+            all_seen: Arc::clone(&self.seen),
+            columns,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, parts: Vec<SegmentCount>) -> tantivy::Result<SegmentCount> {
+        let mut out = SegmentCount {
+            seen: 0,
+            more: false,
+            totals: self.facets.then(|| Ok(Totals::default())),
+        };
+        for p in parts {
+            out.seen += p.seen;
+            out.more |= p.more;
+            if let (Some(Ok(into)), Some(part)) = (out.totals.as_mut(), p.totals) {
+                match part {
+                    Ok(t) => into.add(t),
+                    Err(e) => out.totals = Some(Err(e)),
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for SegmentTally {
+    type Fruit = SegmentCount;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if self.more {
+            return;
+        }
+        if let Some(bound) = self.up_to {
+            if self.all_seen.fetch_add(1, Ordering::Relaxed) >= bound {
+                self.more = true;
+                return;
+            }
+        }
+        self.seen += 1;
+        if let Some(c) = self.columns.as_mut() {
+            c.add(doc);
+        }
+    }
+
+    fn harvest(self) -> SegmentCount {
+        let totals = self.columns.map(|c| {
+            let mut t = Totals::default();
+            c.merge_into(&mut t).map(|()| t)
+        });
+        SegmentCount {
+            seen: self.seen,
+            more: self.more,
+            totals,
+        }
+    }
+}
+
+impl SegmentCount {
+    /// The merged count as [`Counted`].
+    pub fn counted(self) -> Result<Counted, SearchError> {
+        let facets = self.totals.transpose()?.map(Totals::facets);
+        Ok(Counted {
+            total: self.seen,
+            exact: !self.more,
+            facets,
+        })
+    }
+}
+
+/// One segment's facet columns and the counts of their term ordinals, one slot per ordinal.
 struct Columns {
     columns: Vec<Option<StrColumn>>,
-    counts: Vec<HashMap<u64, u64>>,
+    counts: Vec<Vec<u64>>,
 }
 
 impl Columns {
@@ -114,33 +249,36 @@ impl Columns {
             .iter()
             .map(|(name, _)| fast.str(name))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Columns {
-            counts: vec![HashMap::new(); columns.len()],
-            columns,
-        })
+        let counts = columns
+            .iter()
+            .map(|c| vec![0; c.as_ref().map_or(0, |c| c.dictionary().num_terms())])
+            .collect();
+        Ok(Columns { counts, columns })
     }
 
     fn add(&mut self, doc: DocId) {
         for (col, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
             if let Some(col) = col {
                 for ord in col.term_ords(doc) {
-                    *counts.entry(ord).or_default() += 1;
+                    if let Some(n) = counts.get_mut(ord as usize) {
+                        *n += 1;
+                    }
                 }
             }
         }
     }
 
-    /// Resolves the ordinals to values (ordinals are per segment) and adds them to `tally`.
-    fn merge_into(self, tally: &mut Tally) -> Result<(), SearchError> {
+    /// Resolves the ordinals to values (ordinals are per segment) and adds them to `totals`.
+    fn merge_into(self, totals: &mut Totals) -> Result<(), SearchError> {
         for (i, (col, counts)) in self.columns.iter().zip(self.counts).enumerate() {
             let Some(col) = col else { continue };
-            for (ord, n) in counts {
+            for (ord, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
                 let mut value = String::new();
                 if col
-                    .ord_to_str(ord, &mut value)
+                    .ord_to_str(ord as u64, &mut value)
                     .map_err(|e| SearchError::Tantivy(e.into()))?
                 {
-                    *tally.0[i].entry(value).or_default() += n;
+                    *totals.0[i].entry(value).or_default() += n;
                 }
             }
         }
@@ -150,9 +288,17 @@ impl Columns {
 
 /// Counts by value of each facet, over every segment.
 #[derive(Default)]
-struct Tally([HashMap<String, u64>; 3]);
+struct Totals([HashMap<String, u64>; 3]);
 
-impl Tally {
+impl Totals {
+    fn add(&mut self, other: Totals) {
+        for (into, from) in self.0.iter_mut().zip(other.0) {
+            for (value, n) in from {
+                *into.entry(value).or_default() += n;
+            }
+        }
+    }
+
     fn facets(self) -> Facets {
         let [source, kind, tags] = self.0;
         let top = |m: HashMap<String, u64>, size: usize| {

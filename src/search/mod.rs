@@ -4,7 +4,7 @@
 //! The text typed by a person is parsed by [`query`] and compiled by [`compile`] into a tantivy
 //! query: BM25 over title (boosted), body, breadcrumb, authors and tags, English stemming,
 //! query-time stop-word removal, and a proximity boost for query words that appear near each
-//! other. Snippets are cut from the body kept in the store (bodies are not stored in the index).
+//! other, added to the best candidates by [`rescore`]. Snippets are cut from the body kept in the store (bodies are not stored in the index).
 
 pub mod budget;
 pub mod compile;
@@ -14,6 +14,7 @@ pub mod eval;
 mod proptests;
 pub mod query;
 pub mod ranking;
+pub mod rescore;
 pub mod semantic;
 pub mod snippet;
 
@@ -343,16 +344,7 @@ impl Searcher {
             });
         }
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        // TopDocs alone, so tantivy may skip blocks that cannot make the page (block-max WAND);
-        // the total is counted apart, without scores, and bounded.
-        let top = searcher.search(
-            &*compiled.query,
-            &TopDocs::with_limit(limit)
-                .and_offset(req.offset)
-                .order_by_score(),
-        )?;
-        budget.check()?;
-        let counted = count::count(&searcher, &*compiled.query, up_to(req), req.facets)?;
+        let (top, counted) = ranked(&searcher, &compiled, req, limit, budget)?;
         budget.check()?;
         let snippets = snippet::Snippets::new(&searcher, &*compiled.highlight, fields.body)?;
         let docs = fetch(&searcher, &top)?;
@@ -376,6 +368,40 @@ impl Searcher {
             embeddings_pending: 0,
         })
     }
+}
+
+/// The page of hits and the (bounded) count. When tantivy's top-k collector can skip blocks
+/// of hits (block-max WAND over a union of term queries), it runs alone and the total is
+/// counted apart, without scores; otherwise it visits every hit anyway and the count rides
+/// along in the same pass.
+fn ranked(
+    searcher: &TSearcher,
+    compiled: &compile::Compiled,
+    req: &SearchRequest,
+    limit: usize,
+    budget: &Budget,
+) -> Result<(Vec<(f32, DocAddress)>, count::Counted), SearchError> {
+    let query = &*compiled.query;
+    let top_k = TopDocs::with_limit(rescore::fetch(&compiled.proximity, req.offset, limit))
+        .order_by_score();
+    let (top, counted) = if compiled.prunable {
+        let top = searcher.search(query, &top_k)?;
+        (top, count::count(searcher, query, up_to(req), req.facets)?)
+    } else {
+        let tally = count::Tally::new(up_to(req), req.facets);
+        let (top, tallied) = searcher.search(query, &(top_k, tally))?;
+        (top, tallied.counted()?)
+    };
+    budget.check()?;
+    let page = rescore::page(
+        searcher,
+        &compiled.proximity,
+        top,
+        req.offset,
+        limit,
+        budget,
+    )?;
+    Ok((page, counted))
 }
 
 /// How many hits to count: all when asked for, else up to the threshold.

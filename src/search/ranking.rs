@@ -11,7 +11,7 @@
 pub const PROXIMITY_SLOP: u32 = 4;
 /// Weight of a proximity match relative to a single term match.
 pub const PROXIMITY_BOOST: f32 = 0.5;
-/// At most this many adjacent pairs get a proximity clause.
+/// At most this many adjacent pairs get a proximity phrase.
 pub const MAX_PROXIMITY_PAIRS: usize = 8;
 
 /// How free-text queries are scored.
@@ -21,13 +21,14 @@ pub struct RankingConfig {
     pub stop_words: bool,
     /// Title weight relative to body; `None` uses the schema's boost.
     pub title_boost: Option<f32>,
-    /// Add sloppy-phrase clauses for adjacent query words.
+    /// Add the BM25 score of sloppy phrases of adjacent query words to the best candidates
+    /// (see [`rescore`](super::rescore)).
     pub proximity: bool,
     /// How many positions apart two query words may be and still count as near.
     pub proximity_slop: u32,
     /// Weight of a proximity match relative to a single term match.
     pub proximity_boost: f32,
-    /// Also add proximity clauses on the title (weighted by the title boost); otherwise only
+    /// Also add proximity phrases on the title (weighted by the title boost); otherwise only
     /// the body gets them.
     pub proximity_in_title: bool,
     /// How one word's matches in several fields combine: `None` sums the field scores;

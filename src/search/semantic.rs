@@ -191,11 +191,7 @@ impl Searcher {
         let depth = self.fusion.depth.max(req.offset + limit);
         let exact = has_exact_syntax(parsed);
         let keyword = if mode == Mode::Hybrid || exact {
-            keyword_side(
-                &searcher,
-                &*compiled.query,
-                if exact { EXACT_DEPTH } else { depth },
-            )?
+            keyword_side(&searcher, compiled, if exact { EXACT_DEPTH } else { depth })?
         } else {
             Side {
                 ids: Vec::new(),
@@ -322,10 +318,17 @@ fn semantic_hit(
     hit(doc, score, Some(&passage), gen)
 }
 
-/// Top keyword matches' ids (up to `n`) and the total number of matches.
-fn keyword_side(searcher: &TSearcher, q: &dyn Query, n: usize) -> Result<Side, SearchError> {
-    let (top, total) =
-        searcher.search(q, &(TopDocs::with_limit(n.max(1)).order_by_score(), Count))?;
+/// Top keyword matches' ids (up to `n`, proximity bonus included) and the total number of
+/// matches.
+fn keyword_side(
+    searcher: &TSearcher,
+    compiled: &super::compile::Compiled,
+    n: usize,
+) -> Result<Side, SearchError> {
+    let n = n.max(1);
+    let top_k = TopDocs::with_limit(super::rescore::fetch(&compiled.proximity, 0, n));
+    let (top, total) = searcher.search(&*compiled.query, &(top_k.order_by_score(), Count))?;
+    let top = super::rescore::page(searcher, &compiled.proximity, top, 0, n)?;
     let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
     let docs = fetch(searcher, &top)?;
     debug_assert_eq!(docs.len(), addrs.len());

@@ -122,3 +122,115 @@ fn one_word_is_a_flat_union_of_term_queries() {
         "nested: {top:?}"
     );
 }
+
+/// Documents where the words of "alpha beta gamma" stand at various distances.
+fn spread(i: usize) -> Document {
+    let filler = "lorem ipsum dolor sit amet ".repeat(i % 7);
+    let body = match i % 4 {
+        0 => format!("alpha beta gamma {filler}"),
+        1 => format!("alpha {filler} beta {filler} gamma"),
+        2 => format!("gamma {filler} alpha beta"),
+        _ => format!("beta {filler} gamma alpha {filler} alpha"),
+    };
+    Document::new(format!("s:{i}"), format!("Spread {i}"), body)
+}
+
+#[test]
+fn rescoring_gives_the_scores_the_proximity_clauses_gave() {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
+    let docs: Vec<Document> = (0..60).map(spread).collect();
+    let (_dir, _store, s) = folder(&docs);
+    let searcher = s.reader.searcher();
+    for text in ["alpha beta gamma", "gamma alpha", "\"alpha beta\" gamma"] {
+        let req = SearchRequest {
+            query: text.into(),
+            limit: 20,
+            ..SearchRequest::default()
+        };
+        let compiled = compile::Compiler::new(s.index())
+            .unwrap()
+            .compile(&query::parse(text).unwrap(), &req)
+            .unwrap();
+        assert!(!compiled.proximity.is_empty(), "{text}");
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, compiled.query.box_clone())];
+        for p in &compiled.proximity {
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(p.phrase.clone()), p.boost)),
+            ));
+        }
+        let as_clauses = searcher
+            .search(
+                &BooleanQuery::new(clauses),
+                &TopDocs::with_limit(20).order_by_score(),
+            )
+            .unwrap();
+        let (rescored, _) = ranked(&searcher, &compiled, &req, 20, &Budget::unlimited()).unwrap();
+        assert_eq!(rescored.len(), as_clauses.len(), "{text}");
+        for ((a, x), (b, y)) in rescored.iter().zip(&as_clauses) {
+            assert!((a - b).abs() < 1e-4, "{text}: {a} at {x:?} vs {b} at {y:?}");
+        }
+        let ours: Vec<_> = rescored.iter().map(|(_, a)| *a).collect();
+        let theirs: Vec<_> = as_clauses.iter().map(|(_, a)| *a).collect();
+        assert_eq!(ours, theirs, "{text}");
+    }
+}
+
+#[test]
+fn one_pass_tally_counts_and_bounds_like_count() {
+    let docs: Vec<Document> = (0..30).map(tagged).collect();
+    let (_dir, store, s) = folder(&docs);
+    let searcher = s.reader.searcher();
+    let compiled = compile::Compiler::new(s.index())
+        .unwrap()
+        .compile(
+            &query::parse("\"common words\"").unwrap(),
+            &SearchRequest::default(),
+        )
+        .unwrap();
+    assert!(!compiled.prunable, "a phrase visits every hit");
+    let tally = |up_to| {
+        searcher
+            .search(&*compiled.query, &count::Tally::new(up_to, true))
+            .unwrap()
+            .counted()
+            .unwrap()
+    };
+    let walked = count::count(&searcher, &*compiled.query, None, true).unwrap();
+    let all = tally(None);
+    assert_eq!((all.total, all.exact), (30, true));
+    assert_eq!(all.facets.unwrap().tags, walked.facets.unwrap().tags);
+    let bounded = tally(Some(10));
+    assert_eq!((bounded.total, bounded.exact), (10, false));
+    let resp = search(&s, &store, "\"common words\"");
+    assert_eq!((resp.total, resp.total_is_exact), (30, true));
+    assert_eq!(
+        resp.facets.unwrap().tags,
+        [("blue".to_owned(), 20), ("red".to_owned(), 10)]
+    );
+}
+
+#[test]
+fn only_a_union_of_words_counts_apart() {
+    let (_dir, _store, s) = folder(&[tagged(1)]);
+    let prunable = |q: &str, req: &SearchRequest| {
+        compile::Compiler::new(s.index())
+            .unwrap()
+            .compile(&query::parse(q).unwrap(), req)
+            .unwrap()
+            .prunable
+    };
+    let plain = SearchRequest::default();
+    assert!(prunable("common words", &plain));
+    assert!(prunable("what is the common word", &plain));
+    assert!(!prunable("\"common words\"", &plain));
+    assert!(!prunable("common +words", &plain));
+    assert!(!prunable("common tags:red", &plain));
+    let filtered = SearchRequest {
+        source: Some("t".into()),
+        ..SearchRequest::default()
+    };
+    assert!(!prunable("common words", &filtered));
+}
