@@ -54,6 +54,8 @@ pub struct Compiled {
     /// collector skips blocks of hits that cannot make the page (block-max WAND); any other
     /// query visits every hit, so counting beside the collector costs no second pass.
     pub prunable: bool,
+    /// The budget the search runs within (the compiler's): the proximity rescoring checks it.
+    pub budget: Budget,
 }
 
 /// Compiles parsed queries for one index.
@@ -157,6 +159,7 @@ impl Compiler {
             highlight,
             proximity: prox,
             prunable,
+            budget: self.budget.clone(),
         })
     }
 

@@ -328,7 +328,7 @@ fn keyword_side(
     let n = n.max(1);
     let top_k = TopDocs::with_limit(super::rescore::fetch(&compiled.proximity, 0, n));
     let (top, total) = searcher.search(&*compiled.query, &(top_k.order_by_score(), Count))?;
-    let top = super::rescore::page(searcher, &compiled.proximity, top, 0, n)?;
+    let top = super::rescore::page(searcher, &compiled.proximity, top, 0, n, &compiled.budget)?;
     let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
     let docs = fetch(searcher, &top)?;
     debug_assert_eq!(docs.len(), addrs.len());
