@@ -1,5 +1,5 @@
 //! monday.com connector (see ../shared/docs/monday-api.md): [`sync`] crawls every board the token can
-//! read into a [`Sink`].
+//! read into a [`Sink`](crate::connectors::Sink).
 //!
 //! A run has three phases, checkpointed in [`state::SyncState`] with every committed batch:
 //! 1. **Items** ([`listing`], [`board`]): list boards (`boards`, paginated, subitem boards and

@@ -1,5 +1,5 @@
 //! Notion connector: crawls a workspace through the public REST API (../shared/docs/notion-api.md) into
-//! a [`Sink`], one checkpointed [`Batch`](crate::connectors::Batch) at a time.
+//! a [`Sink`](crate::connectors::Sink), one checkpointed [`Batch`](crate::connectors::Batch) at a time.
 //!
 //! [`client`] sends paced, retried requests; [`errors`] decides in one place what each API
 //! failure means; [`fetch`] fetches pages (blocks walked iteratively, cycle-safe) and databases
