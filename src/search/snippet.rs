@@ -110,24 +110,36 @@ impl<'a> Snippets<'a> {
 
     /// The fragment of a window of `text` starting a little before byte `at`.
     fn around(&self, text: &str, at: usize) -> Cut {
-        let start = floor_boundary(text, at.saturating_sub(BEFORE));
-        let start = text[start..at]
-            .find(char::is_whitespace)
-            .map_or(start, |i| start + i + 1);
-        let end = floor_boundary(text, (at + AFTER).min(text.len()));
-        let window = &text[start..end];
-        let snippet = self.generator.snippet(window);
+        let snippet = self.generator.snippet(window(text, at));
         if snippet.is_empty() {
             return lead(text, false);
         }
-        (
-            snippet.to_html(),
-            (
-                snippet.fragment().to_owned(),
-                snippet.highlighted().to_vec(),
-            ),
-        )
+        to_cut(&snippet)
     }
+}
+
+/// The part of `text` a snippet around byte `at` is cut from: from the word that starts a
+/// little before `at` to a few hundred bytes after it. Tokenizing only this much keeps a
+/// snippet's cost independent of the body's length.
+pub fn window(text: &str, at: usize) -> &str {
+    let at = floor_boundary(text, at.min(text.len()));
+    let start = floor_boundary(text, at.saturating_sub(BEFORE));
+    let start = text[start..at]
+        .find(char::is_whitespace)
+        .map_or(start, |i| start + i + 1);
+    let end = floor_boundary(text, (at + AFTER).min(text.len()));
+    &text[start..end]
+}
+
+/// A generated snippet as HTML and as plain text with its highlighted ranges.
+pub fn to_cut(snippet: &tantivy::snippet::Snippet) -> Cut {
+    (
+        snippet.to_html(),
+        (
+            snippet.fragment().to_owned(),
+            snippet.highlighted().to_vec(),
+        ),
+    )
 }
 
 /// The byte offset of the token at `position` (as the index numbers body tokens), if `text`

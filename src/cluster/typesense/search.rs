@@ -1,7 +1,8 @@
 //! Searching the cluster: a [`SearchRequest`] is parsed by trove's own parser, translated by
 //! [`super::query`], sent as one `GET /collections/{c}/documents/search`, and the answer is
 //! mapped into the same [`SearchResponse`] the local index gives: hits with snippets cut by
-//! tantivy's snippet generator over the pushed body (trove's analyzer, `<b>` highlights),
+//! tantivy's snippet generator from the pushed body (trove's analyzer, `<b>` highlights; only
+//! a window around the first likely match is analyzed, see `Snippets`),
 //! `found` as the total, and facet counts by source, kind and tag.
 
 use std::collections::BTreeMap;
@@ -16,7 +17,9 @@ use tantivy::snippet::SnippetGenerator;
 use super::query::{translate, Params};
 use super::{enc, Retry, Typesense, TypesenseError};
 use crate::search::query::{parse, QueryError};
-use crate::search::{check_length, lead, Facets, Hit, Mode, SearchRequest, SearchResponse};
+use crate::search::{
+    check_length, lead, snippet, Facets, Hit, Mode, SearchRequest, SearchResponse,
+};
 
 /// Fields a search brings back (the readable ones, not the shadow or `doc` fields).
 const HIT_FIELDS: &str = "id,source,kind,title,path,url,updated_at,body";
@@ -115,7 +118,7 @@ fn paging(offset: usize, limit: usize) -> Result<(usize, usize, usize), QueryErr
 }
 
 fn hits(v: &Value, params: &Params, ts: &Typesense, skip: usize, limit: usize) -> Vec<Hit> {
-    let snippets = snippet_generator(params, ts);
+    let snippets = Snippets::new(params, ts);
     v["hits"]
         .as_array()
         .map(|a| a.iter().skip(skip).take(limit))
@@ -125,28 +128,78 @@ fn hits(v: &Value, params: &Params, ts: &Typesense, skip: usize, limit: usize) -
         .collect()
 }
 
-fn snippet_generator(params: &Params, ts: &Typesense) -> Option<SnippetGenerator> {
-    let en = ts.schema.analyzer("en")?;
-    let terms: BTreeMap<String, f32> = params.highlight.iter().map(|t| (t.clone(), 1.0)).collect();
-    Some(SnippetGenerator::new(
-        terms,
-        en,
-        Field::from_field_id(0),
-        220,
-    ))
+/// Cuts the snippets of one search's hits from the bodies the cluster sent back, with trove's
+/// analyzer and highlighting. Typesense is asked for no highlights (they cost it time), so the
+/// place to look is found here: the first word of the body that starts like one of the query's
+/// stems (a byte search, no tokenizing), and the generator then runs on a window around it
+/// ([`snippet::window`]), as the local engine does around the first position its index gives.
+/// When no word starts like a stem (a stem that is not a prefix of its word, such as `happi`
+/// from "happy"), or the window holds no real match, the whole body is analyzed as before.
+struct Snippets {
+    generator: SnippetGenerator,
+    /// What a matching word starts with, lowercase: the stems, less a final `i` that the
+    /// stemmer may have made from a `y`.
+    probes: Vec<String>,
 }
 
-fn hit(h: &Value, snippets: Option<&SnippetGenerator>) -> Hit {
+impl Snippets {
+    fn new(params: &Params, ts: &Typesense) -> Option<Snippets> {
+        let en = ts.schema.analyzer("en")?;
+        let terms: BTreeMap<String, f32> =
+            params.highlight.iter().map(|t| (t.clone(), 1.0)).collect();
+        let probes = params
+            .highlight
+            .iter()
+            .map(|t| match t.strip_suffix('i') {
+                Some(p) if p.len() >= 3 => p.to_owned(),
+                _ => t.clone(),
+            })
+            .filter(|p| !p.is_empty())
+            .collect();
+        Some(Snippets {
+            generator: SnippetGenerator::new(terms, en, Field::from_field_id(0), 220),
+            probes,
+        })
+    }
+
+    /// The snippet of `body`, if a query term is in it.
+    fn cut(&self, body: &str) -> Option<snippet::Cut> {
+        if let Some(at) = first_word_starting(body, &self.probes) {
+            let sn = self.generator.snippet(snippet::window(body, at));
+            if !sn.is_empty() {
+                return Some(snippet::to_cut(&sn));
+            }
+        }
+        let sn = self.generator.snippet(body);
+        (!sn.is_empty()).then(|| snippet::to_cut(&sn))
+    }
+}
+
+/// The byte offset of the first word of `text` that starts with one of `probes` (lowercase),
+/// comparing ASCII letters without case.
+fn first_word_starting(text: &str, probes: &[String]) -> Option<usize> {
+    // ASCII lowercasing keeps every byte offset (and the text valid UTF-8).
+    let lower = text.to_ascii_lowercase();
+    probes
+        .iter()
+        .filter_map(|p| {
+            lower.match_indices(p.as_str()).map(|(i, _)| i).find(|&i| {
+                lower[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+            })
+        })
+        .min()
+}
+
+fn hit(h: &Value, snippets: Option<&Snippets>) -> Hit {
     let d = &h["document"];
     let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
     let body = s("body");
-    let (snippet, snippet_plain) = match snippets.map(|g| g.snippet(&body)) {
-        Some(sn) if !sn.is_empty() => (
-            sn.to_html(),
-            (sn.fragment().to_owned(), sn.highlighted().to_vec()),
-        ),
-        _ => lead(&body),
-    };
+    let (snippet, snippet_plain) = snippets
+        .and_then(|g| g.cut(&body))
+        .unwrap_or_else(|| lead(&body));
     Hit {
         id: s("id"),
         source: s("source"),
@@ -196,6 +249,65 @@ mod tests {
             assert!(skip + limit <= per);
         }
         assert!(paging(1, 250).is_err());
+    }
+
+    fn snippets(stems: &[&str]) -> Snippets {
+        let schema = super::super::CollectionSchema::builtin().unwrap();
+        let terms = stems.iter().map(|t| (t.to_string(), 1.0)).collect();
+        let probes = stems.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut s = Snippets {
+            generator: SnippetGenerator::new(
+                terms,
+                schema.analyzer("en").unwrap(),
+                Field::from_field_id(0),
+                220,
+            ),
+            probes: Vec::new(),
+        };
+        // As `Snippets::new` makes them.
+        s.probes = probes
+            .into_iter()
+            .map(|t| match t.strip_suffix('i') {
+                Some(p) if p.len() >= 3 => p.to_owned(),
+                _ => t,
+            })
+            .collect();
+        s
+    }
+
+    #[test]
+    fn a_snippet_deep_in_a_long_body_highlights_what_the_whole_body_gives() {
+        let filler = "Nothing to see in this sentence at all. ".repeat(2_000);
+        let body = format!("{filler}The Orion launch is blocked by the Releases audit. {filler}");
+        let s = snippets(&["releas", "audit"]);
+        let marked = |plain: &str, ranges: &[std::ops::Range<usize>]| -> Vec<String> {
+            ranges.iter().map(|r| plain[r.clone()].to_owned()).collect()
+        };
+        let whole = s.generator.snippet(&body);
+        let (html, (plain, ranges)) = s.cut(&body).unwrap();
+        assert!(html.contains("<b>Releases</b> <b>audit</b>"), "{html}");
+        assert!(plain.contains("The Orion launch is blocked by the Releases audit."));
+        assert_eq!(
+            marked(&plain, &ranges),
+            marked(whole.fragment(), whole.highlighted())
+        );
+    }
+
+    #[test]
+    fn stems_that_are_not_prefixes_and_words_inside_words_still_find_their_match() {
+        // "happi" is the stem of "happy"; "audited" inside "preaudited" is not a word start.
+        let body = format!("preaudited {} A happy customer.", "x ".repeat(3_000));
+        let (html, _) = snippets(&["happi"]).cut(&body).unwrap();
+        assert!(html.contains("<b>happy</b>"), "{html}");
+        assert!(snippets(&["audit"]).cut(&body).is_none());
+        assert_eq!(
+            first_word_starting("preaudited audit", &["audit".into()]),
+            Some(11)
+        );
+        assert_eq!(
+            first_word_starting("Zürich AUDIT", &["audit".into()]),
+            Some(8)
+        );
     }
 
     #[test]
