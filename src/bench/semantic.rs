@@ -15,9 +15,7 @@ use std::time::{Duration, Instant};
 use crate::bench::corpus::{Corpus, Rng};
 use crate::document::Document;
 use crate::embed::{embed_batched, Embedder, OVERLAP_TOKENS, WINDOW_TOKENS};
-use crate::index::vectors::{
-    binary, VectorHit, VectorIndex, CANDIDATES, CANDIDATES_PER_HIT, EXACT_BELOW,
-};
+use crate::index::vectors::{binary, candidates_for, VectorHit, VectorIndex, EXACT_BELOW};
 use crate::index::TroveIndex;
 use crate::search::{Mode, SearchRequest, Searcher, Semantic};
 use crate::store::{Quantized, Store};
@@ -292,10 +290,7 @@ fn semantic_parts(
             Ok(())
         })
     };
-    let approx = |q: &[f32]| {
-        let n = CANDIDATES.max(k * CANDIDATES_PER_HIT);
-        vectors.search_approx(q, k, n, all)
-    };
+    let approx = |q: &[f32]| vectors.search_approx(q, k, candidates_for(k), all);
     Ok(vec![
         embed,
         scan("  vector search", &|q| vectors.search(q, k, all))?,

@@ -5,8 +5,9 @@
 //! Adjacent query words also form sloppy phrases, so documents where they appear together rank
 //! higher (the proximity boost): not as clauses of the query, which would make every hit read
 //! its positions, but as [`Proximity`] bonuses that [`rescore`](super::rescore) adds to the best
-//! candidates only. Filters (`source`, `kind`, tags, dates) are score-neutral. A [`RankingConfig`] switches or tunes each of these; its defaults are the
-//! ones measured best on the judged set in `eval/`.
+//! candidates only. Filters (`source`, `kind`, tags, dates) are score-neutral. A
+//! [`RankingConfig`] switches or tunes each of these; its defaults are the ones measured best
+//! on the judged set in `eval/`.
 
 use std::ops::Bound;
 

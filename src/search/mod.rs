@@ -4,7 +4,8 @@
 //! The text typed by a person is parsed by [`query`] and compiled by [`compile`] into a tantivy
 //! query: BM25 over title (boosted), body, breadcrumb, authors and tags, English stemming,
 //! query-time stop-word removal, and a proximity boost for query words that appear near each
-//! other, added to the best candidates by [`rescore`]. Snippets are cut from the body kept in the store (bodies are not stored in the index).
+//! other, added to the best candidates by [`rescore`]. Snippets are cut from the body kept in
+//! the store (bodies are not stored in the index).
 
 pub mod budget;
 pub mod compile;
@@ -344,7 +345,7 @@ impl Searcher {
             });
         }
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        let (top, counted) = ranked(&searcher, &compiled, req, limit, budget)?;
+        let (top, counted) = ranked(&searcher, &compiled, req, limit)?;
         budget.check()?;
         let snippets = snippet::Snippets::new(&searcher, &*compiled.highlight, fields.body)?;
         let docs = fetch(&searcher, &top)?;
@@ -379,7 +380,6 @@ fn ranked(
     compiled: &compile::Compiled,
     req: &SearchRequest,
     limit: usize,
-    budget: &Budget,
 ) -> Result<(Vec<(f32, DocAddress)>, count::Counted), SearchError> {
     let query = &*compiled.query;
     let top_k = TopDocs::with_limit(rescore::fetch(&compiled.proximity, req.offset, limit))
@@ -392,14 +392,14 @@ fn ranked(
         let (top, tallied) = searcher.search(query, &(top_k, tally))?;
         (top, tallied.counted()?)
     };
-    budget.check()?;
+    compiled.budget.check()?;
     let page = rescore::page(
         searcher,
         &compiled.proximity,
         top,
         req.offset,
         limit,
-        budget,
+        &compiled.budget,
     )?;
     Ok((page, counted))
 }
@@ -462,13 +462,7 @@ fn hit(d: &StoredDoc, score: f32, body: Option<&String>, gen: &SnippetGenerator)
     let cut = if snippet.is_empty() {
         snippet::lead(body, false)
     } else {
-        (
-            snippet.to_html(),
-            (
-                snippet.fragment().to_owned(),
-                snippet.highlighted().to_vec(),
-            ),
-        )
+        snippet::to_cut(&snippet)
     };
     hit_with(d, score, cut)
 }

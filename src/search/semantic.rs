@@ -276,7 +276,7 @@ impl Searcher {
             &*compiled.highlight,
             fields.body,
         )?;
-        gen.set_max_num_chars(220);
+        gen.set_max_num_chars(super::snippet::FRAGMENT_CHARS);
         let spans: HashMap<&str, (u32, u32)> =
             sem_hits.iter().map(|h| (h.id.as_str(), h.span)).collect();
         let ids: Vec<&str> = page.iter().map(|(id, _)| id.as_str()).collect();

@@ -26,8 +26,8 @@ const LEAD_READ: usize = 512;
 const BEFORE: usize = 80;
 /// Bytes of the window after the first match.
 const AFTER: usize = 400;
-/// Longest fragment, in characters.
-const FRAGMENT_CHARS: usize = 220;
+/// Longest fragment, in characters (every snippet generator of a search uses it).
+pub const FRAGMENT_CHARS: usize = 220;
 
 /// An HTML snippet and its plain text with the byte ranges to highlight.
 pub type Cut = (String, (String, Vec<std::ops::Range<usize>>));

@@ -13,6 +13,7 @@ use reqwest::Method;
 use serde_json::Value;
 use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
 
 use super::query::{translate, Params};
 use super::{enc, Retry, Typesense, TypesenseError};
@@ -144,11 +145,13 @@ struct Snippets {
 
 impl Snippets {
     fn new(params: &Params, ts: &Typesense) -> Option<Snippets> {
-        let en = ts.schema.analyzer("en")?;
-        let terms: BTreeMap<String, f32> =
-            params.highlight.iter().map(|t| (t.clone(), 1.0)).collect();
-        let probes = params
-            .highlight
+        Some(Snippets::of(ts.schema.analyzer("en")?, &params.highlight))
+    }
+
+    /// Snippets highlighting `stems` (analyzed by `en`, trove's English analyzer).
+    fn of(en: TextAnalyzer, stems: &[String]) -> Snippets {
+        let terms: BTreeMap<String, f32> = stems.iter().map(|t| (t.clone(), 1.0)).collect();
+        let probes = stems
             .iter()
             .map(|t| match t.strip_suffix('i') {
                 Some(p) if p.len() >= 3 => p.to_owned(),
@@ -156,10 +159,9 @@ impl Snippets {
             })
             .filter(|p| !p.is_empty())
             .collect();
-        Some(Snippets {
-            generator: SnippetGenerator::new(terms, en, Field::from_field_id(0), 220),
-            probes,
-        })
+        let generator =
+            SnippetGenerator::new(terms, en, Field::from_field_id(0), snippet::FRAGMENT_CHARS);
+        Snippets { generator, probes }
     }
 
     /// The snippet of `body`, if a query term is in it.
@@ -253,26 +255,8 @@ mod tests {
 
     fn snippets(stems: &[&str]) -> Snippets {
         let schema = super::super::CollectionSchema::builtin().unwrap();
-        let terms = stems.iter().map(|t| (t.to_string(), 1.0)).collect();
-        let probes = stems.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let mut s = Snippets {
-            generator: SnippetGenerator::new(
-                terms,
-                schema.analyzer("en").unwrap(),
-                Field::from_field_id(0),
-                220,
-            ),
-            probes: Vec::new(),
-        };
-        // As `Snippets::new` makes them.
-        s.probes = probes
-            .into_iter()
-            .map(|t| match t.strip_suffix('i') {
-                Some(p) if p.len() >= 3 => p.to_owned(),
-                _ => t,
-            })
-            .collect();
-        s
+        let stems: Vec<String> = stems.iter().map(|s| s.to_string()).collect();
+        Snippets::of(schema.analyzer("en").unwrap(), &stems)
     }
 
     #[test]

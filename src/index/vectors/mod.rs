@@ -48,6 +48,11 @@ pub const CANDIDATES: usize = 10_000;
 /// Passages rescored per document asked for, when that is more than [`CANDIDATES`].
 pub const CANDIDATES_PER_HIT: usize = 20;
 
+/// Passages the approximate search rescores when `k` documents are asked for.
+pub fn candidates_for(k: usize) -> usize {
+    CANDIDATES.max(k * CANDIDATES_PER_HIT)
+}
+
 /// One semantic hit: a document, its best passage's score and byte span in the body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VectorHit {
@@ -195,7 +200,7 @@ impl VectorIndex {
     /// keeping only documents `allow` accepts. `allow` is asked about candidates in batches of
     /// [`ALLOW_BATCH`] ids, best first, and answers one bool per id (so a caller can check a
     /// batch with one index query). Below [`EXACT_BELOW`] passage vectors the scan is exact,
-    /// above it approximate ([`VectorIndex::search_approx`] with [`CANDIDATES`]).
+    /// above it approximate ([`VectorIndex::search_approx`] with [`candidates_for`]).
     pub fn search(
         &self,
         query: &[f32],
@@ -205,7 +210,7 @@ impl VectorIndex {
         if self.scales.len() < self.exact_below {
             self.search_exact(query, k, allow)
         } else {
-            self.search_approx(query, k, CANDIDATES.max(k * CANDIDATES_PER_HIT), allow)
+            self.search_approx(query, k, candidates_for(k), allow)
         }
     }
 
