@@ -9,8 +9,8 @@
 #
 # `start` waits until every node is healthy (a leader was elected, ~30 s), then prints the
 # `[typesense]` table to put in trove.toml and the key to export. The API key is random per
-# cluster and kept in DIR/api-key (mode 0600); it is never passed on a command line other than
-# the servers' own (Typesense reads it only from there).
+# cluster and kept in DIR/api-key (mode 0600); the servers read it from their environment
+# (TYPESENSE_API_KEY), so it is on no command line and out of the process list.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,7 +55,7 @@ start() {
         peer=$(echo "${NODES[$i]}" | cut -d: -f2)
         api=$(echo "${NODES[$i]}" | cut -d: -f3)
         mkdir -p "$DIR/node$i"
-        "$BIN" --data-dir="$DIR/node$i" --api-key="$(cat "$DIR/api-key")" \
+        TYPESENSE_API_KEY="$(cat "$DIR/api-key")" "$BIN" --data-dir="$DIR/node$i" \
             --api-address=127.0.0.1 --api-port="$api" \
             --peering-address=127.0.0.1 --peering-port="$peer" \
             --nodes="$DIR/nodes" --enable-cors=false \
