@@ -10,6 +10,7 @@ use anyhow::Context;
 use super::bench::BenchArgs;
 use super::Ctx;
 use trove::bench::{self, corpus::Corpus, semantic};
+use trove::embed::{Embedder, Kernel};
 
 /// Passages embedded per throughput configuration.
 const PASSAGES: usize = 64;
@@ -30,8 +31,8 @@ pub fn run(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         load_average()
     );
     println!(
-        "{:>6} {:>8} {:>11} {:>10} {:>9}",
-        "batch", "threads", "passages/s", "tokens", "seconds"
+        "{:>7} {:>6} {:>8} {:>11} {:>10} {:>9}",
+        "kernel", "batch", "threads", "passages/s", "tokens", "seconds"
     );
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     // The first configuration's vectors are the real passage embeddings the synthetic
@@ -53,19 +54,32 @@ pub fn run(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     for (batch, threads) in [(32, cores), (16, 1)] {
         throughput_row(&embedder, &sample, batch, threads)?;
     }
+    if embedder.kernel().uses_amx() {
+        // The baseline: the same passages through candle's f32 matmul, in this run.
+        let f32_model = Embedder::load_with(embedder.dir(), Kernel::F32)?;
+        let exact = throughput_row(&f32_model, &sample, 16, cores)?;
+        throughput_row(&f32_model, &sample, 16, 1)?;
+        let agreement = bases
+            .iter()
+            .zip(&exact)
+            .map(|(a, b)| trove::embed::cosine(a, b))
+            .fold(f32::INFINITY, f32::min);
+        println!("lowest cosine between amx and f32 vectors of a passage: {agreement:.6}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Measures and prints one throughput configuration; returns the vectors.
 fn throughput_row(
-    embedder: &trove::embed::Embedder,
+    embedder: &Embedder,
     sample: &[String],
     batch: usize,
     threads: usize,
 ) -> anyhow::Result<Vec<Vec<f32>>> {
     let (t, vectors) = semantic::throughput(embedder, sample, batch, threads)?;
     println!(
-        "{:>6} {:>8} {:>11.1} {:>10.0} {:>9.2}",
+        "{:>7} {:>6} {:>8} {:>11.1} {:>10.0} {:>9.2}",
+        embedder.kernel().name(),
         t.batch,
         t.threads,
         t.per_sec(),

@@ -2,9 +2,9 @@
 //! about its own length (length buckets), run batches of [`BATCH`] through the model, and put
 //! the vectors back in input order.
 //!
-//! candle's matrix multiplications already use every core (its gemm kernels run on rayon), so
-//! batches run one after another. The batch size is not tuned yet: `trove bench --semantic`
-//! compares batch sizes and thread counts.
+//! The encoder's dense layers, attention and candle's own operations already use every core,
+//! so batches run one after another. `trove bench --semantic` compares batch sizes, thread
+//! counts and kernels: 16 passages per batch beat 32 (33.5 against 31.5 passages/s on AMX).
 
 use super::model::{Embedder, ModelError};
 

@@ -1,12 +1,16 @@
 //! Sentence embeddings for semantic search, computed locally.
 //!
 //! [`Embedder`] (`model.rs`) loads a sentence-transformers folder (BERT weights, tokenizer,
-//! pooling, normalisation) and runs it with candle, in pure Rust. `passages.rs` cuts a
+//! pooling, normalisation) and runs it in pure Rust: `bert.rs` is the encoder on candle tensors,
+//! whose dense layers run on AMX tiles (`amx.rs`) where the CPU has them. `passages.rs` cuts a
 //! document into overlapping [`Passage`]s of about 200 tokens behind a title-and-breadcrumb
 //! prefix; [`embed_all`] (`batch.rs`) embeds many passages in length-sorted batches.
 //! [`locate`] decides which model folder is in use.
 
+mod amx;
+mod attention;
 mod batch;
+mod bert;
 mod model;
 mod passages;
 mod pending;
@@ -15,6 +19,7 @@ mod pooling;
 use std::path::{Path, PathBuf};
 
 pub use batch::{embed_all, embed_batched, BATCH};
+pub use bert::Kernel;
 pub use model::{Embedder, ModelError, GET_MODEL_HINT};
 pub use passages::{prefix, split, Passage, OVERLAP_TOKENS, WINDOW_TOKENS};
 pub use pending::{embed_pending, text_hash, EmbedError, EmbedSummary};

@@ -4,17 +4,17 @@
 //! The folder is what sentence-transformers saves: `config.json` (a BERT config),
 //! `tokenizer.json`, `model.safetensors`, `modules.json` (the pipeline: Transformer → Pooling →
 //! optional Normalize) and the pooling module's `config.json`. Inference runs in pure Rust
-//! (candle's BERT, the `tokenizers` crate); nothing is downloaded. Every way a folder can be
+//! (`bert.rs` on candle, the `tokenizers` crate); nothing is downloaded. Every way a folder can be
 //! wrong is a [`ModelError`] that names the file and what to do.
 
 use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config as BertConfig};
 use serde::Deserialize;
 use tokenizers::Tokenizer;
 
+use super::bert::{Bert, Config as BertConfig, Kernel};
 use super::pooling::Pooling;
 
 /// How to get the default model, appended to "missing file" errors.
@@ -64,7 +64,8 @@ struct SentenceBertConfig {
 
 /// A loaded embedding model: tokenizer, BERT encoder, pooling and normalisation.
 pub struct Embedder {
-    model: BertModel,
+    model: Bert,
+    kernel: Kernel,
     tokenizer: Tokenizer,
     /// The same tokenizer without truncation, for cutting passages.
     splitter: Tokenizer,
@@ -86,8 +87,13 @@ impl std::fmt::Debug for Embedder {
 }
 
 impl Embedder {
-    /// Loads the model folder `dir`.
+    /// Loads the model folder `dir`, with AMX kernels where the CPU has them.
     pub fn load(dir: &Path) -> Result<Embedder> {
+        Embedder::load_with(dir, Kernel::Auto)
+    }
+
+    /// Loads the model folder `dir` with the given dense-layer kernels.
+    pub fn load_with(dir: &Path, kernel: Kernel) -> Result<Embedder> {
         let modules: Vec<Module> = read_json(&dir.join("modules.json"))?;
         let (pooling_dir, normalize) = pipeline(dir, &modules)?;
         let pooling_file = dir.join(pooling_dir).join("config.json");
@@ -107,9 +113,10 @@ impl Embedder {
         let id = model_id(dir, &bytes, &settings, pooling.dims);
         let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu)
             .map_err(|e| corrupt(&weights, e))?;
-        let model = BertModel::load(vb, &config).map_err(|e| corrupt(&weights, e))?;
+        let model = Bert::load(vb, &config, kernel).map_err(|e| corrupt(&weights, e))?;
         Ok(Embedder {
             model,
+            kernel,
             tokenizer,
             splitter,
             dims: pooling.dims,
@@ -129,6 +136,11 @@ impl Embedder {
     /// Length of every vector this model makes.
     pub fn dims(&self) -> usize {
         self.dims
+    }
+
+    /// The kernels the dense layers run on.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
     }
 
     /// Longest input in tokens (including `[CLS]`/`[SEP]`); longer text is truncated.
@@ -197,8 +209,7 @@ impl Embedder {
         let shape = (ids.len(), width);
         let input = Tensor::from_vec(flat_ids, shape, &Device::Cpu)?;
         let mask = Tensor::from_vec(mask, shape, &Device::Cpu)?;
-        let types = input.zeros_like()?;
-        let hidden = self.model.forward(&input, &types, Some(&mask))?;
+        let hidden = self.model.forward(&input, &mask)?;
         let pooled = self.pooling.apply(&hidden, &mask)?;
         let pooled = if self.normalize {
             l2_normalize(&pooled)?

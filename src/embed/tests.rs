@@ -18,11 +18,29 @@ fn embedder() -> Option<&'static Embedder> {
         .as_ref()
 }
 
+/// The test model with f32 kernels everywhere (the reference for the AMX path).
+fn f32_embedder() -> Option<&'static Embedder> {
+    static MODEL: OnceLock<Option<Embedder>> = OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            model_dir_for_tests().map(|d| Embedder::load_with(&d, Kernel::F32).expect("load model"))
+        })
+        .as_ref()
+}
+
 /// Reference values from sentence-transformers (mean pooling, L2 normalisation), computed
-/// outside trove, as quoted in issue 11.
+/// outside trove, as quoted in issue 11: with the kernels this machine uses, and with f32.
 #[test]
 fn cosines_match_the_sentence_transformers_reference() {
-    let Some(m) = embedder() else { return };
+    let (Some(m), Some(exact)) = (embedder(), f32_embedder()) else {
+        return;
+    };
+    for m in [m, exact] {
+        reference_cosines(m);
+    }
+}
+
+fn reference_cosines(m: &Embedder) {
     let food = m.embed("A man is eating food.").unwrap();
     let bread = m.embed("A man is eating a piece of bread.").unwrap();
     let baby = m.embed("The girl is carrying a baby.").unwrap();
@@ -30,8 +48,45 @@ fn cosines_match_the_sentence_transformers_reference() {
     let norm: f32 = food.iter().map(|x| x * x).sum::<f32>().sqrt();
     assert!((norm - 1.0).abs() < 1e-5, "normalised, got norm {norm}");
     let (a, b) = (cosine(&food, &bread), cosine(&food, &baby));
-    assert!((a - 0.7553).abs() < 1e-3, "food/bread {a}");
-    assert!((b - -0.1050).abs() < 1e-3, "food/baby {b}");
+    let kernel = m.kernel().name();
+    assert!((a - 0.7553).abs() < 1e-3, "{kernel}: food/bread {a}");
+    assert!((b - -0.1050).abs() < 1e-3, "{kernel}: food/baby {b}");
+}
+
+/// Where the CPU has AMX, its split bf16 products (see `amx.rs`) and fused attention give the
+/// same vectors as f32 to 1e-6 in cosine, over passages of every length up to the model's limit.
+/// Without AMX both embedders take the f32 path and agree exactly.
+#[test]
+fn amx_vectors_equal_f32_vectors() {
+    let (Some(m), Some(exact)) = (embedder(), f32_embedder()) else {
+        return;
+    };
+    let body: String = (0..400)
+        .map(|i| format!("the travel policy clause {i} covers receipts and per diem; "))
+        .collect();
+    let passages = m.passages("Travel policy", &["Wiki".to_owned()], &body);
+    let mut texts: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
+    texts.extend([
+        "short",
+        "A man is eating food.",
+        "what is blocking the launch?",
+    ]);
+    let fast = embed_all(m, &texts, |_| {}).unwrap();
+    let slow = embed_all(exact, &texts, |_| {}).unwrap();
+    for ((t, a), b) in texts.iter().zip(&fast).zip(&slow) {
+        let c = cosine(a, b);
+        assert!(c > 0.999999, "{}: cosine {c} for {t:?}", m.kernel().name());
+    }
+}
+
+/// The model id hashes the config's `Debug` text; trove's own BERT config must print exactly
+/// what candle-transformers' did, or every stored vector would be recomputed after an upgrade.
+/// The hash below is the one trove computed for this model before `bert.rs` existed.
+#[test]
+fn model_id_is_the_one_earlier_versions_stored() {
+    let Some(m) = embedder() else { return };
+    let hash = m.id().rsplit('/').next().unwrap();
+    assert_eq!(hash, "d7e97d9ab6e42954", "id {}", m.id());
 }
 
 #[test]
