@@ -11,6 +11,7 @@ pub mod budget;
 pub mod compile;
 pub mod count;
 pub mod eval;
+pub mod filtered;
 #[cfg(test)]
 mod proptests;
 pub mod query;
