@@ -5,8 +5,8 @@
 //! Adjacent query words also form sloppy phrases, so documents where they appear together rank
 //! higher (the proximity boost): not as clauses of the query, which would make every hit read
 //! its positions, but as [`Proximity`] bonuses that [`rescore`](super::rescore) adds to the best
-//! candidates only. Filters (`source`, `kind`, tags, dates) are score-neutral. A
-//! [`RankingConfig`] switches or tunes each of these; its defaults are the ones measured best
+//! candidates only. Filters (`source`, `kind`, tags, dates) are score-neutral (typed ones rank
+//! only a query that has nothing else). A [`RankingConfig`] switches or tunes each of these; its defaults are the ones measured best
 //! on the judged set in `eval/`.
 
 use std::ops::Bound;
@@ -20,6 +20,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TDateTime, Term};
 
 use super::budget::Budget;
+use super::filtered::Filtered;
 use super::query::{Node, Occur, ParsedQuery, QueryError};
 use super::ranking::{RankingConfig, MAX_PROXIMITY_PAIRS};
 use super::rescore::Proximity;
@@ -51,9 +52,10 @@ pub struct Compiled {
     pub highlight: Box<dyn Query>,
     /// Sloppy phrases of adjacent query words, scored on the best candidates only.
     pub proximity: Vec<Proximity>,
-    /// Whether `query` is a union of term queries alone, the shape in which tantivy's top-k
-    /// collector skips blocks of hits that cannot make the page (block-max WAND); any other
-    /// query visits every hit, so counting beside the collector costs no second pass.
+    /// Whether `query` is a union of term queries alone, perhaps within filters
+    /// ([`Filtered`]), the shapes in which tantivy's top-k collector skips blocks of hits
+    /// that cannot make the page (block-max WAND); any other query visits every hit, so
+    /// counting beside the collector costs no second pass.
     pub prunable: bool,
     /// The budget the search runs within (the compiler's): the proximity rescoring checks it.
     pub budget: Budget,
@@ -129,9 +131,10 @@ impl Compiler {
             keep_stop,
             positive: Vec::new(),
         };
-        let mut clauses = self.clauses(&q.clauses, &mut ctx, true)?;
+        let (mut clauses, text_filters) = self.split_clauses(&q.clauses, &mut ctx, true)?;
         let prox = self.proximity(&ctx.positive);
-        let has_positive = clauses.iter().any(|(o, _)| *o != TOccur::MustNot);
+        let has_positive =
+            !text_filters.is_empty() || clauses.iter().any(|(o, _)| *o != TOccur::MustNot);
         // Terms typed that analyze to nothing (`?!`, emoji) match nothing, not everything;
         // only a query of exclusions alone (or none at all) starts from every document.
         let typed_positive = q.clauses.iter().any(|(o, _)| *o != Occur::MustNot);
@@ -141,11 +144,26 @@ impl Compiler {
             clauses.push((TOccur::Must, Box::new(AllQuery)));
         }
         let clauses = flatten(clauses);
-        let prunable = self.filters(req).is_none()
+        let words_only = !clauses.is_empty()
             && clauses
                 .iter()
                 .all(|(o, q)| *o == TOccur::Should && is_term(&**q));
-        let query = self.with_filters(Box::new(BooleanQuery::new(clauses)), req);
+        let (query, prunable) = match (words_only, self.filters(req)) {
+            (true, None) if text_filters.is_empty() => {
+                (Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>, true)
+            }
+            (true, request) => (self.filtered(clauses, text_filters, request), true),
+            (false, _) => {
+                let ranks = clauses.iter().any(|(o, _)| *o != TOccur::MustNot);
+                let mut clauses = clauses;
+                clauses.extend(text_filters.into_iter().map(|q| {
+                    let q = if ranks { neutral(q) } else { q };
+                    (TOccur::Must, q)
+                }));
+                let text = Box::new(BooleanQuery::new(clauses));
+                (self.with_filters(text, req), false)
+            }
+        };
         let highlight = Box::new(BooleanQuery::new(
             ctx.positive
                 .iter()
@@ -173,6 +191,19 @@ impl Compiler {
         ctx: &mut Ctx,
         top: bool,
     ) -> Result<Clauses, QueryError> {
+        let (mut out, filters) = self.split_clauses(nodes, ctx, top)?;
+        out.extend(filters.into_iter().map(|q| (TOccur::Must, q)));
+        Ok(out)
+    }
+
+    /// [`clauses`](Self::clauses), with the filters apart: one query per filter field, each
+    /// of which must match.
+    fn split_clauses(
+        &self,
+        nodes: &[(Occur, Node)],
+        ctx: &mut Ctx,
+        top: bool,
+    ) -> Result<(Clauses, Vec<Box<dyn Query>>), QueryError> {
         let mut out = Vec::new();
         let mut filters: Vec<(&str, Vec<Box<dyn Query>>)> = Vec::new();
         for (occur, node) in nodes {
@@ -188,10 +219,11 @@ impl Compiler {
                 None => out.push((to_occur(*occur), q)),
             }
         }
-        for (_, qs) in filters {
-            out.extend(self.any_of(qs).map(|q| (TOccur::Must, q)));
-        }
-        Ok(out)
+        let filters = filters
+            .into_iter()
+            .filter_map(|(_, qs)| self.any_of(qs))
+            .collect();
+        Ok((out, filters))
     }
 
     fn node(
@@ -381,6 +413,30 @@ impl Compiler {
         out
     }
 
+    /// A union of words within filters (typed ones and the request's) as a [`Filtered`]
+    /// query, which ranks with block-max WAND. The words stay optional beside typed filters,
+    /// as before.
+    fn filtered(
+        &self,
+        words: Clauses,
+        text_filters: Vec<Box<dyn Query>>,
+        request: Option<Box<dyn Query>>,
+    ) -> Box<dyn Query> {
+        let words_required = text_filters.is_empty();
+        let filter = text_filters
+            .into_iter()
+            .map(neutral)
+            .chain(request)
+            .map(|q| (TOccur::Must, q))
+            .collect();
+        Box::new(Filtered::new(
+            Box::new(BooleanQuery::new(filter)),
+            Box::new(BooleanQuery::new(words)),
+            words_required,
+            self.budget.clone(),
+        ))
+    }
+
     fn with_filters(&self, text: Box<dyn Query>, req: &SearchRequest) -> Box<dyn Query> {
         let Some(filters) = self.filters(req) else {
             return text;
@@ -502,6 +558,14 @@ fn phrase_query(field: Field, tokens: &[String], slop: u32) -> PhraseQuery {
         .map(|(i, t)| (i, Term::from_field_text(field, t)))
         .collect();
     PhraseQuery::new_with_offset_and_slop(terms, slop)
+}
+
+/// `q` scoring 0: typed filters rank nothing, like the request's, unless they are all a query
+/// has. As scoring clauses they added their own BM25 score (the tags field's varies with a
+/// document's number of tags), which no ranking meant and which would keep words within
+/// filters from being ranked apart ([`Filtered`]).
+fn neutral(q: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(q, 0.0))
 }
 
 /// Whether `q` is one term query (boosted or not), the kind of clause block-max WAND needs.

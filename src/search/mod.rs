@@ -11,6 +11,7 @@ pub mod budget;
 pub mod compile;
 pub mod count;
 pub mod eval;
+pub mod filtered;
 #[cfg(test)]
 mod proptests;
 pub mod query;
@@ -347,7 +348,12 @@ impl Searcher {
         let limit = req.limit.clamp(1, MAX_LIMIT);
         let (top, counted) = ranked(&searcher, &compiled, req, limit)?;
         budget.check()?;
-        let snippets = snippet::Snippets::new(&searcher, &*compiled.highlight, fields.body)?;
+        let snippets = snippet::Snippets::new(
+            &searcher,
+            self.index.schema_def(),
+            &*compiled.highlight,
+            fields.body,
+        )?;
         let docs = fetch(&searcher, &top)?;
         let hits = docs
             .iter()

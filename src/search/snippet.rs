@@ -8,14 +8,17 @@
 //! from a window around it. A hit with no query term in its body (a title match) reads just
 //! the body's first lines.
 
+use std::collections::BTreeMap;
+
 use tantivy::postings::Postings;
 use tantivy::query::Query;
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::{Field, FieldType, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
-use tantivy::{DocAddress, DocSet, Searcher as TSearcher, Term};
+use tantivy::{DocAddress, DocSet, Score, Searcher as TSearcher, Term};
 
 use super::{html_escape, SearchError, SNIPPET_SOURCE_CHARS};
+use crate::index::SchemaDef;
 use crate::store::Store;
 
 /// Bytes read first when the match is near the start (most are).
@@ -41,20 +44,21 @@ pub struct Snippets<'a> {
 }
 
 impl<'a> Snippets<'a> {
-    /// Snippets of `field` highlighting the terms of `highlight`.
+    /// Snippets of `field` highlighting the terms of `highlight`; `schema` gives the field's
+    /// analyzer.
     pub fn new(
         searcher: &'a TSearcher,
+        schema: &SchemaDef,
         highlight: &dyn Query,
         field: Field,
     ) -> Result<Self, SearchError> {
-        let mut generator = SnippetGenerator::create(searcher, highlight, field)?;
-        generator.set_max_num_chars(FRAGMENT_CHARS);
         let mut terms = Vec::new();
         highlight.query_terms(&mut |t, _| {
             if t.field() == field && !terms.contains(t) {
                 terms.push(t.clone());
             }
         });
+        let generator = generator(searcher, schema, &terms, field)?;
         Ok(Snippets {
             searcher,
             field,
@@ -116,6 +120,46 @@ impl<'a> Snippets<'a> {
         }
         to_cut(&snippet)
     }
+}
+
+/// A snippet generator for `terms` of `field`, as tantivy's `SnippetGenerator::create` makes
+/// it (a term weighs `1 / (1 + document frequency)`), whose analyzer does not stem the words
+/// that cannot match a term ([`SchemaDef::highlight_analyzer`]).
+fn generator(
+    searcher: &TSearcher,
+    schema: &SchemaDef,
+    terms: &[Term],
+    field: Field,
+) -> Result<SnippetGenerator, SearchError> {
+    let mut weights = BTreeMap::new();
+    for term in terms {
+        let value = term.value();
+        let Some(text) = value.as_str() else {
+            continue;
+        };
+        let df = searcher.doc_freq(term)?;
+        if df > 0 {
+            weights.insert(text.to_owned(), 1.0 / (1.0 + df as Score));
+        }
+    }
+    let initials = weights.keys().filter_map(|t| t.chars().next()).collect();
+    let analyzer = match searcher.schema().get_field_entry(field).field_type() {
+        FieldType::Str(o) => o.get_indexing_options().map(|i| i.tokenizer().to_owned()),
+        _ => None,
+    }
+    .map(|name| schema.highlight_analyzer(&name, initials))
+    .transpose()
+    .map_err(|e| SearchError::Index(e.into()))?;
+    let analyzer = match analyzer {
+        Some(a) => a,
+        None => searcher.index().tokenizer_for_field(field)?,
+    };
+    Ok(SnippetGenerator::new(
+        weights,
+        analyzer,
+        field,
+        FRAGMENT_CHARS,
+    ))
 }
 
 /// The part of `text` a snippet around byte `at` is cut from: from the word that starts a
@@ -188,6 +232,68 @@ mod tests {
         assert_eq!(token_offset(text, 3), Some(19));
         assert_eq!(token_offset(text, 4), Some(25));
         assert_eq!(token_offset(text, 9), None);
+    }
+
+    /// The first token `text` analyzes to.
+    fn analyzed(analyzer: &tantivy::tokenizer::TextAnalyzer, text: &str) -> String {
+        let mut a = analyzer.clone();
+        let mut stream = a.token_stream(text);
+        assert!(stream.advance(), "{text}");
+        stream.token().text.clone()
+    }
+
+    #[test]
+    fn highlighting_that_skips_stemming_words_that_cannot_match_highlights_the_same() {
+        let def = SchemaDef::builtin().unwrap();
+        let manager = tantivy::tokenizer::TokenizerManager::default();
+        def.register_tokenizers(&manager).unwrap();
+        let en = manager.get("en").unwrap();
+        let corpus = crate::bench::corpus::Corpus::new(3_000, 1.07, 5).with_body_words(30, 120);
+        let mut texts: Vec<String> = (0..150).map(|n| corpus.document(1, n).body).collect();
+        texts.push(
+            "Running runners ran; the skies were dying, lying and tying. Generalizations \
+             relate relational nations, happily happier, early and only. Ünïcödé café naïve \
+             東京タワーに行く ski skis"
+                .into(),
+        );
+        let words: Vec<String> = [0, 1, 4, 17, 60, 300, 1_200]
+            .iter()
+            .map(|&r| corpus.word_at(r).to_owned())
+            .collect();
+        let english = [
+            "running",
+            "skies",
+            "dying",
+            "lying",
+            "relational",
+            "happily",
+            "café",
+        ];
+        let english = english.map(str::to_owned);
+        let tokyo = ["東京".to_owned(), "タワ".to_owned()];
+        for set in [
+            &words[..3],
+            &words[3..],
+            &english[..4],
+            &english[4..],
+            &tokyo[..],
+        ] {
+            let weights: BTreeMap<String, Score> =
+                set.iter().map(|w| (analyzed(&en, w), 1.0)).collect();
+            let initials = weights.keys().filter_map(|t| t.chars().next()).collect();
+            let gated = def.highlight_analyzer("en", initials).unwrap();
+            let field = Field::from_field_id(0);
+            let fast = SnippetGenerator::new(weights.clone(), gated, field, FRAGMENT_CHARS);
+            let plain = SnippetGenerator::new(weights.clone(), en.clone(), field, FRAGMENT_CHARS);
+            let mut highlighted = 0;
+            for text in &texts {
+                let (a, b) = (fast.snippet(text), plain.snippet(text));
+                assert_eq!(a.to_html(), b.to_html(), "{weights:?} in {text}");
+                assert_eq!(a.highlighted(), b.highlighted());
+                highlighted += usize::from(!b.highlighted().is_empty());
+            }
+            assert!(highlighted > 0, "{weights:?} highlights nothing");
+        }
     }
 
     #[test]

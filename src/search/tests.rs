@@ -213,7 +213,7 @@ fn one_pass_tally_counts_and_bounds_like_count() {
 }
 
 #[test]
-fn only_a_union_of_words_counts_apart() {
+fn only_a_union_of_words_maybe_within_filters_counts_apart() {
     let (_dir, _store, s) = folder(&[tagged(1)]);
     let prunable = |q: &str, req: &SearchRequest| {
         compile::Compiler::new(s.index())
@@ -227,10 +227,14 @@ fn only_a_union_of_words_counts_apart() {
     assert!(prunable("what is the common word", &plain));
     assert!(!prunable("\"common words\"", &plain));
     assert!(!prunable("common +words", &plain));
-    assert!(!prunable("common tags:red", &plain));
+    assert!(!prunable("common -words tags:red", &plain));
+    assert!(!prunable("tags:red", &plain));
+    // Words within filters rank apart from them (`filtered::Filtered`).
+    assert!(prunable("common tags:red", &plain));
     let filtered = SearchRequest {
         source: Some("t".into()),
         ..SearchRequest::default()
     };
-    assert!(!prunable("common words", &filtered));
+    assert!(prunable("common words", &filtered));
+    assert!(!prunable("\"common words\"", &filtered));
 }

@@ -1,0 +1,79 @@
+//! Profiling driver for `trove bench --query`'s mix: builds (once) a data folder of generated
+//! documents, then answers one query of the mix many times, in process or with bare tantivy,
+//! so `perf record` sees only the query. Usage:
+//! `qprof DIR DOCS MIN-MAX QUERY-NAME ITERATIONS [trove|bare]`.
+
+use std::time::Instant;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::QueryParser;
+use tantivy::TantivyDocument;
+use trove::bench::corpus::Corpus;
+use trove::bench::query;
+use trove::index::TroveIndex;
+use trove::search::Searcher;
+use trove::store::Store;
+
+fn main() -> anyhow::Result<()> {
+    let a: Vec<String> = std::env::args().collect();
+    let dir = std::path::PathBuf::from(&a[1]);
+    let docs: u64 = a[2].parse()?;
+    let (min, max) = a[3].split_once('-').unwrap();
+    let corpus = Corpus::standard().with_body_words(min.parse()?, max.parse()?);
+    if !dir.join("index").exists() {
+        std::fs::create_dir_all(&dir)?;
+        let t = Instant::now();
+        query::build(&dir, &corpus, 1, docs)?;
+        eprintln!("built in {:.1}s", t.elapsed().as_secs_f64());
+    }
+    let mix = query::mix(&corpus);
+    let iters: usize = a[5].parse()?;
+    let bare = a.get(6).is_some_and(|m| m == "bare");
+    let store = Store::open(&dir)?;
+    let searcher = Searcher::new(TroveIndex::open(&dir)?)?;
+    let reader = searcher.index().reader()?;
+    let tsearcher = reader.searcher();
+    for q in mix.iter().filter(|q| a[4] == "all" || q.name == a[4]) {
+        let mut lat = Vec::with_capacity(iters);
+        for _ in 0..iters {
+            let t = Instant::now();
+            if bare {
+                bare_once(searcher.index(), &tsearcher, &q.text)?;
+            } else {
+                let r = searcher.search(&query::request(q), &store)?;
+                std::hint::black_box(r);
+            }
+            lat.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        lat.sort_by(f64::total_cmp);
+        let r = searcher.search(&query::request(q), &store)?;
+        println!(
+            "{:20} {:?} p50 {:.3} ms p99 {:.3} ms  total {} exact {} top {:?}",
+            q.name,
+            q.text,
+            lat[lat.len() / 2],
+            lat[(lat.len() * 99 / 100).min(lat.len() - 1)],
+            r.total,
+            r.total_is_exact,
+            r.hits
+                .iter()
+                .take(3)
+                .map(|h| (h.id.clone(), h.score))
+                .collect::<Vec<_>>()
+        );
+    }
+    Ok(())
+}
+
+fn bare_once(index: &TroveIndex, searcher: &tantivy::Searcher, text: &str) -> anyhow::Result<()> {
+    let f = *index.fields();
+    let parser = QueryParser::for_index(
+        index.index(),
+        vec![f.title, f.body, f.path, f.authors, f.tags],
+    );
+    let (query, _) = parser.parse_query_lenient(text);
+    for (_, addr) in searcher.search(&query, &TopDocs::with_limit(10).order_by_score())? {
+        let _d: TantivyDocument = searcher.doc(addr)?;
+    }
+    Ok(())
+}
