@@ -14,11 +14,16 @@ use trove::index::TroveIndex;
 use trove::search::Searcher;
 use trove::store::Store;
 
+const USAGE: &str = "usage: qprof DIR DOCS MIN-MAX QUERY-NAME|all ITERATIONS [trove|bare]";
+
 fn main() -> anyhow::Result<()> {
     let a: Vec<String> = std::env::args().collect();
+    anyhow::ensure!(a.len() >= 6, USAGE);
     let dir = std::path::PathBuf::from(&a[1]);
     let docs: u64 = a[2].parse()?;
-    let (min, max) = a[3].split_once('-').unwrap();
+    let (min, max) = a[3]
+        .split_once('-')
+        .ok_or_else(|| anyhow::anyhow!("body words must be MIN-MAX; {USAGE}"))?;
     let corpus = Corpus::standard().with_body_words(min.parse()?, max.parse()?);
     if !dir.join("index").exists() {
         std::fs::create_dir_all(&dir)?;
@@ -28,6 +33,7 @@ fn main() -> anyhow::Result<()> {
     }
     let mix = query::mix(&corpus);
     let iters: usize = a[5].parse()?;
+    anyhow::ensure!(iters > 0, "ITERATIONS must be at least 1; {USAGE}");
     let bare = a.get(6).is_some_and(|m| m == "bare");
     let store = Store::open(&dir)?;
     let searcher = Searcher::new(TroveIndex::open(&dir)?)?;
