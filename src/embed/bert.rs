@@ -56,8 +56,9 @@ pub struct Config {
 }
 
 /// The products the AMX path sums: `Split` gives f32's vectors (cosine above 0.999999 on the
-/// test passages) at 33.5 passages/s where `Bf16` gave 38 and f32 13.6 (`bench --semantic`,
-/// same run); `Bf16` alone missed sentence-transformers' reference cosines by 9e-4.
+/// test passages) at 33.5 passages/s, where f32 gave 13.6 in the same `bench --semantic` run.
+/// `Bf16` alone ran at 38 to 41 in `trove import` runs but missed sentence-transformers'
+/// reference cosines by 9e-4.
 const PRECISION: amx::Precision = amx::Precision::Split;
 
 /// Which kernels run the dense layers.
