@@ -431,7 +431,7 @@ impl Compiler {
             .collect();
         Box::new(Filtered::new(
             Box::new(BooleanQuery::new(filter)),
-            Box::new(BooleanQuery::new(words)),
+            self.budget.bound(Box::new(BooleanQuery::new(words))),
             words_required,
             self.budget.clone(),
         ))

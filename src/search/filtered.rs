@@ -19,20 +19,21 @@
 use tantivy::query::{BooleanQuery, EnableScoring, Explanation, Occur, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
-use super::budget::{Budget, CHECK_EVERY};
+use super::budget::Budget;
 
 /// `words` ranked within `filter` (see the module doc).
 #[derive(Debug)]
 pub struct Filtered {
     /// What must match; it must score 0 (its queries wrapped in a `ConstScoreQuery` of 0).
     filter: Box<dyn Query>,
-    /// What ranks: a union of term queries, for block-max WAND.
+    /// What ranks: a union of term queries, for block-max WAND, bounded by `budget`.
     words: Box<dyn Query>,
     /// Whether a document must match one of the words too (request filters), or only the
     /// filter (filters typed in the query).
     words_required: bool,
-    /// Looked at every [`CHECK_EVERY`] candidates: rejected candidates never reach the
-    /// collector, where [`super::budget::Bounded`] looks.
+    /// Looked at before filling a page with documents that have none of the words. The words
+    /// come bounded by the same budget ([`Budget::bound`]), so the ranking pass stops too, also
+    /// over candidates the filter rejects (which never reach an outer bound's callback).
     budget: Budget,
 }
 
@@ -122,13 +123,8 @@ impl Weight for FilteredWeight {
     ) -> tantivy::Result<()> {
         let mut filter = self.filter.scorer(reader, 1.0)?;
         let mut last = threshold;
-        let mut calls = 0u32;
         self.words
             .for_each_pruning(threshold, reader, &mut |doc, score| {
-                calls = calls.wrapping_add(1);
-                if calls.is_multiple_of(CHECK_EVERY) && self.budget.spent() {
-                    return Score::INFINITY;
-                }
                 if seek(filter.as_mut(), doc) {
                     last = callback(doc, score);
                 }
