@@ -437,57 +437,24 @@ mod imp {
             );
             for kb in 0..k_blocks {
                 let (b0, b1) = (b0.as_ptr().add(kb * step), b1.as_ptr().add(kb * step));
-                asm!(
-                    "tileloadd tmm4, [{a0} + {lda}*1]",
-                    "tileloadd tmm5, [{a1} + {lda}*1]",
-                    "tileloadd tmm6, [{b0} + {ldb}*1]",
-                    "tileloadd tmm7, [{b1} + {ldb}*1]",
-                    "tdpbf16ps tmm0, tmm4, tmm6",
-                    "tdpbf16ps tmm1, tmm4, tmm7",
-                    "tdpbf16ps tmm2, tmm5, tmm6",
-                    "tdpbf16ps tmm3, tmm5, tmm7",
-                    a0 = in(reg) a0.as_ptr().add(kb * TILE_K),
-                    a1 = in(reg) a1.as_ptr().add(kb * TILE_K),
-                    b0 = in(reg) b0,
-                    b1 = in(reg) b1,
-                    lda = in(reg) k * 2,
-                    ldb = in(reg) 64usize,
-                    options(nostack, readonly),
+                load_inputs(
+                    a0.as_ptr().add(kb * TILE_K),
+                    a1.as_ptr().add(kb * TILE_K),
+                    k,
                 );
+                multiply(b0, b1);
                 if parts == 2 {
                     // The weights' remainders, against the same input tiles.
-                    asm!(
-                        "tileloadd tmm6, [{b0} + {ldb}*1]",
-                        "tileloadd tmm7, [{b1} + {ldb}*1]",
-                        "tdpbf16ps tmm0, tmm4, tmm6",
-                        "tdpbf16ps tmm1, tmm4, tmm7",
-                        "tdpbf16ps tmm2, tmm5, tmm6",
-                        "tdpbf16ps tmm3, tmm5, tmm7",
-                        b0 = in(reg) b0.add(tile_len),
-                        b1 = in(reg) b1.add(tile_len),
-                        ldb = in(reg) 64usize,
-                        options(nostack, readonly),
-                    );
+                    multiply(b0.add(tile_len), b1.add(tile_len));
                 }
                 if let Some([l0, l1]) = lo {
                     // The inputs' remainders, against the weights' bf16 values.
-                    asm!(
-                        "tileloadd tmm4, [{l0} + {lda}*1]",
-                        "tileloadd tmm5, [{l1} + {lda}*1]",
-                        "tileloadd tmm6, [{b0} + {ldb}*1]",
-                        "tileloadd tmm7, [{b1} + {ldb}*1]",
-                        "tdpbf16ps tmm0, tmm4, tmm6",
-                        "tdpbf16ps tmm1, tmm4, tmm7",
-                        "tdpbf16ps tmm2, tmm5, tmm6",
-                        "tdpbf16ps tmm3, tmm5, tmm7",
-                        l0 = in(reg) l0.as_ptr().add(kb * TILE_K),
-                        l1 = in(reg) l1.as_ptr().add(kb * TILE_K),
-                        b0 = in(reg) b0,
-                        b1 = in(reg) b1,
-                        lda = in(reg) k * 2,
-                        ldb = in(reg) 64usize,
-                        options(nostack, readonly),
+                    load_inputs(
+                        l0.as_ptr().add(kb * TILE_K),
+                        l1.as_ptr().add(kb * TILE_K),
+                        k,
                     );
+                    multiply(b0, b1);
                 }
             }
             let c = c.as_mut_ptr();
@@ -504,6 +471,43 @@ mod imp {
                 options(nostack),
             );
         }
+    }
+
+    /// Loads 16 rows of 32 inputs from each of `a0` and `a1` (rows `k` apart) into tiles 4–5.
+    ///
+    /// # Safety
+    /// Tiles are configured and both pointers have 16 rows of `k` bf16 values from them.
+    #[inline(always)]
+    unsafe fn load_inputs(a0: *const u16, a1: *const u16, k: usize) {
+        asm!(
+            "tileloadd tmm4, [{a0} + {lda}*1]",
+            "tileloadd tmm5, [{a1} + {lda}*1]",
+            a0 = in(reg) a0,
+            a1 = in(reg) a1,
+            lda = in(reg) k * 2,
+            options(nostack, readonly),
+        );
+    }
+
+    /// Loads one packed weight tile from each of `b0` and `b1` into tiles 6–7 and adds the four
+    /// products with the input tiles 4–5 into the accumulators 0–3.
+    ///
+    /// # Safety
+    /// Tiles are configured, tiles 4–5 are loaded, and both pointers have a 1 KiB tile.
+    #[inline(always)]
+    unsafe fn multiply(b0: *const u16, b1: *const u16) {
+        asm!(
+            "tileloadd tmm6, [{b0} + {ldb}*1]",
+            "tileloadd tmm7, [{b1} + {ldb}*1]",
+            "tdpbf16ps tmm0, tmm4, tmm6",
+            "tdpbf16ps tmm1, tmm4, tmm7",
+            "tdpbf16ps tmm2, tmm5, tmm6",
+            "tdpbf16ps tmm3, tmm5, tmm7",
+            b0 = in(reg) b0,
+            b1 = in(reg) b1,
+            ldb = in(reg) 64usize,
+            options(nostack, readonly),
+        );
     }
 }
 
