@@ -88,10 +88,15 @@ impl Kernel {
 
 /// A dense layer `x · Wᵀ + b` over rows of `x`.
 struct Dense {
-    linear: Linear,
-    packed: Option<amx::Packed>,
+    product: Product,
     /// The activation still to apply to the output (none when the kernel fused it).
     act: Option<HiddenAct>,
+}
+
+/// What computes a dense layer's product: one or the other, never both kept in memory.
+enum Product {
+    F32(Linear),
+    Amx(amx::Packed),
 }
 
 impl Dense {
@@ -128,16 +133,21 @@ impl Dense {
         } else {
             None
         };
+        let product = match packed {
+            Some(p) => Product::Amx(p),
+            None => Product::F32(Linear::new(weight, Some(bias))),
+        };
         // What the kernel did not fuse runs after it.
-        let act = match (&packed, act) {
-            (Some(p), Some(HiddenAct::Gelu)) if p.fuses_gelu() => None,
+        let act = match (&product, act) {
+            (Product::Amx(p), Some(HiddenAct::Gelu)) if p.fuses_gelu() => None,
             (_, act) => act,
         };
-        Ok(Dense {
-            linear: Linear::new(weight, Some(bias)),
-            packed,
-            act,
-        })
+        Ok(Dense { product, act })
+    }
+
+    /// Whether the product runs on AMX.
+    fn on_amx(&self) -> bool {
+        matches!(self.product, Product::Amx(_))
     }
 
     /// `x`: `[rows, inputs]`.
@@ -153,24 +163,29 @@ impl Dense {
 
     /// `x · Wᵀ + b`, plus the activation where the kernel fuses it.
     fn product(&self, x: &Tensor) -> Result<Tensor> {
-        let Some(packed) = &self.packed else {
-            return self.linear.forward(x);
+        let packed = match &self.product {
+            Product::F32(linear) => return linear.forward(x),
+            Product::Amx(packed) => packed,
         };
         let (rows, inputs) = x.dims2()?;
         if inputs != packed.inputs() {
             candle_core::bail!("dense layer takes {} inputs, got {inputs}", packed.inputs());
         }
-        let x = x.contiguous()?;
-        let out = {
-            let (storage, layout) = x.storage_and_layout();
-            let Storage::Cpu(cpu) = &*storage else {
-                candle_core::bail!("the AMX path runs on the CPU only");
-            };
-            let data = &cpu.as_slice::<f32>()?[layout.start_offset()..][..rows * inputs];
-            packed.forward(data, rows)
-        };
+        let out = with_values(x, |data| packed.forward(data, rows))?;
         Tensor::from_vec(out, (rows, packed.outputs()), x.device())
     }
+}
+
+/// Calls `f` with the values of `t` (an f32 tensor on the CPU), row-major.
+fn with_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
+    let t = t.contiguous()?;
+    let (storage, layout) = t.storage_and_layout();
+    let Storage::Cpu(cpu) = &*storage else {
+        candle_core::bail!("the AMX path runs on the CPU only");
+    };
+    Ok(f(
+        &cpu.as_slice::<f32>()?[layout.start_offset()..][..t.elem_count()]
+    ))
 }
 
 struct Embeddings {
@@ -253,7 +268,7 @@ impl Layer {
         lens: Option<&[usize]>,
     ) -> Result<Tensor> {
         let context = match lens {
-            Some(lens) if self.qkv.packed.is_some() && attention::supports(self.head) => {
+            Some(lens) if self.qkv.on_amx() && attention::supports(self.head) => {
                 self.fused_attention(x, tokens, lens)?
             }
             _ => self.attention(x, batch, tokens, mask)?,
@@ -269,15 +284,10 @@ impl Layer {
     /// Self-attention on the AMX path: [`attention::attend`] over real tokens only.
     fn fused_attention(&self, x: &Tensor, tokens: usize, lens: &[usize]) -> Result<Tensor> {
         let hidden = x.dim(1)?;
-        let qkv = self.qkv.forward(x)?.contiguous()?;
-        let context = {
-            let (storage, layout) = qkv.storage_and_layout();
-            let Storage::Cpu(cpu) = &*storage else {
-                candle_core::bail!("the AMX path runs on the CPU only");
-            };
-            let data = &cpu.as_slice::<f32>()?[layout.start_offset()..][..qkv.elem_count()];
+        let qkv = self.qkv.forward(x)?;
+        let context = with_values(&qkv, |data| {
             attention::attend(data, lens, tokens, self.heads, self.head)
-        };
+        })?;
         Tensor::from_vec(context, (lens.len() * tokens, hidden), x.device())
     }
 
