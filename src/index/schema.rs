@@ -201,6 +201,26 @@ impl SchemaDef {
             .map_or(1.0, |f| f.boost)
     }
 
+    /// The tokens of analyzer `name` where the index has them (offsets and positions), without
+    /// the filters that only rewrite a token's text: its tokenizer, and `remove_long` when the
+    /// analyzer drops long tokens. Snippets find the query's words in them by position.
+    pub fn token_analyzer(&self, name: &str) -> Result<TextAnalyzer, SchemaError> {
+        let def = self
+            .tokenizers
+            .get(name)
+            .ok_or_else(|| SchemaError(format!("unknown tokenizer `{name}`")))?;
+        let kept = TokenizerDef {
+            tokenizer: def.tokenizer.clone(),
+            filters: def
+                .filters
+                .iter()
+                .filter(|f| *f == "remove_long")
+                .cloned()
+                .collect(),
+        };
+        analyzer(name, &kept, None)
+    }
+
     /// The analyzer `name`, for highlighting only the terms whose first characters are
     /// `initials`: tokens starting otherwise are blanked before stemming. A stemmer only
     /// rewrites a word's ending, never its first character, so a blanked token could not have

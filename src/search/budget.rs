@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term, COLLECT_BLOCK_BUFFER_LEN, TERMINATED};
 
 /// Documents a bounded scorer visits between two looks at the clock.
 pub const CHECK_EVERY: u32 = 1024;
@@ -214,6 +214,26 @@ impl DocSet for BoundedScorer {
             return TERMINATED;
         }
         self.inner.seek(target)
+    }
+
+    /// A block of documents is one step: the budget is looked at every [`CHECK_EVERY`] blocks
+    /// (a union fills a block from its bitsets, cheaply). A costly clause, checked at every
+    /// document, fills its block one document at a time.
+    fn fill_buffer(&mut self, buffer: &mut [DocId; COLLECT_BLOCK_BUFFER_LEN]) -> usize {
+        if self.every > 1 {
+            if self.over() {
+                return 0;
+            }
+            return self.inner.fill_buffer(buffer);
+        }
+        let mut n = 0;
+        let mut doc = self.doc();
+        while doc != TERMINATED && n < buffer.len() {
+            buffer[n] = doc;
+            n += 1;
+            doc = self.advance();
+        }
+        n
     }
 
     fn seek_danger(&mut self, target: DocId) -> tantivy::SeekDangerResult {

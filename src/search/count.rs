@@ -17,10 +17,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{Cardinality, StrColumn};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{
-    DocId, DocSet, Score, Searcher as TSearcher, SegmentOrdinal, SegmentReader, TERMINATED,
+    DocId, DocSet, Score, Searcher as TSearcher, SegmentOrdinal, SegmentReader,
+    COLLECT_BLOCK_BUFFER_LEN, TERMINATED,
 };
 
 use super::{Facets, SearchError};
@@ -65,9 +66,9 @@ pub fn count(
             None
         };
         let mut scorer = weight.scorer(seg, 1.0)?;
-        let (seen, more) = walk(scorer.as_mut(), seg, budget, |doc| {
+        let (seen, more) = walk(scorer.as_mut(), seg, budget, |docs| {
             if let Some(c) = columns.as_mut() {
-                c.add(doc);
+                c.add_all(docs);
             }
         });
         total += seen;
@@ -86,28 +87,54 @@ pub fn count(
     })
 }
 
-/// Visits live matching documents of one segment until `budget` of them were seen; returns how
-/// many were, and whether a further match remains (the count is then a lower bound).
+/// Visits live matching documents of one segment, a block at a time, until `budget` of them
+/// were seen; returns how many were, and whether a further match remains (the count is then a
+/// lower bound). Blocks come from [`DocSet::fill_buffer`], which a union of terms fills from
+/// its bitsets without a virtual call per document.
 fn walk(
     docs: &mut dyn DocSet,
     seg: &SegmentReader,
     budget: Option<u64>,
-    mut visit: impl FnMut(DocId),
+    mut visit: impl FnMut(&[DocId]),
 ) -> (u64, bool) {
     let alive = seg.alive_bitset();
     let mut seen = 0u64;
-    let mut doc = docs.doc();
-    while doc != TERMINATED {
-        if alive.is_none_or(|a| a.is_alive(doc)) {
-            if budget.is_some_and(|b| seen >= b) {
-                return (seen, true);
-            }
-            visit(doc);
-            seen += 1;
+    let mut block = [0 as DocId; COLLECT_BLOCK_BUFFER_LEN];
+    loop {
+        let n = docs.fill_buffer(&mut block);
+        if n == 0 {
+            return (seen, false);
         }
-        doc = docs.advance();
+        let mut live = n;
+        if let Some(alive) = alive {
+            live = 0;
+            for i in 0..n {
+                if alive.is_alive(block[i]) {
+                    block[live] = block[i];
+                    live += 1;
+                }
+            }
+        }
+        let room = budget.map_or(u64::MAX, |b| b - seen);
+        if live as u64 > room {
+            let room = room as usize;
+            visit(&block[..room]);
+            return (seen + room as u64, true);
+        }
+        visit(&block[..live]);
+        seen += live as u64;
+        if budget == Some(seen) {
+            // Full: one more live match makes the count a lower bound.
+            let mut doc = docs.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    return (seen, true);
+                }
+                doc = docs.advance();
+            }
+            return (seen, false);
+        }
     }
-    (seen, false)
 }
 
 /// A collector that counts hits and tallies their facets beside another collector, for
@@ -261,6 +288,35 @@ impl Columns {
             if let Some(col) = col {
                 for ord in col.term_ords(doc) {
                     if let Some(n) = counts.get_mut(ord as usize) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Columns::add`] for a block of documents (ascending): a column with at most one value
+    /// per document is read for the whole block at once.
+    fn add_all(&mut self, docs: &[DocId]) {
+        let mut ords = [None; COLLECT_BLOCK_BUFFER_LEN];
+        for (col, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+            let Some(col) = col else { continue };
+            let column = col.ords();
+            if column.get_cardinality() == Cardinality::Multivalued {
+                for &doc in docs {
+                    for ord in column.values_for_doc(doc) {
+                        if let Some(n) = counts.get_mut(ord as usize) {
+                            *n += 1;
+                        }
+                    }
+                }
+                continue;
+            }
+            for chunk in docs.chunks(COLLECT_BLOCK_BUFFER_LEN) {
+                let out = &mut ords[..chunk.len()];
+                column.first_vals(chunk, out);
+                for ord in out.iter().flatten() {
+                    if let Some(n) = counts.get_mut(*ord as usize) {
                         *n += 1;
                     }
                 }

@@ -355,14 +355,15 @@ impl Searcher {
             fields.body,
         )?;
         let docs = fetch(&searcher, &top)?;
-        let hits = docs
-            .iter()
-            .zip(&top)
-            .map(|((score, d), (_, addr))| {
-                budget.check()?;
-                Ok(hit_with(d, *score, snippets.cut(store, &d.id, *addr)?))
-            })
-            .collect::<Result<_, SearchError>>()?;
+        let hits = store.reading(|store| {
+            docs.iter()
+                .zip(&top)
+                .map(|((score, d), (_, addr))| {
+                    budget.check()?;
+                    Ok(hit_with(d, *score, snippets.cut(store, &d.id, *addr)?))
+                })
+                .collect::<Result<Vec<_>, SearchError>>()
+        })?;
         // A lower bound never falls below the hits already paged past and shown.
         let total = counted.total.max((req.offset + docs.len()) as u64);
         Ok(SearchResponse {

@@ -347,6 +347,22 @@ impl Store {
         Ok(out)
     }
 
+    /// Runs `f`'s reads in one read transaction: one snapshot, and one round of SQLite's file
+    /// locking for all of them instead of one per statement (a page of hits reads ten bodies).
+    pub fn reading<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(StoreError::from)?;
+        let out = f(self);
+        // Nothing was written: ending the transaction either way only releases the snapshot.
+        drop(tx);
+        out
+    }
+
     /// The first `max_bytes` of a document's body (cut back to a whole character), and whether
     /// that is the whole body; `None` for an unknown id. SQLite's incremental blob reads load
     /// only the pages holding those bytes, not the whole body.
