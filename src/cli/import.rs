@@ -19,7 +19,7 @@ use trove::store::{Store, Upserted};
 /// Documents per store transaction.
 const BATCH: usize = 1000;
 /// Documents between index commits during a long import.
-const INDEX_EVERY: usize = 50_000;
+const INDEX_EVERY: u64 = 50_000;
 /// At most this many bad lines are listed one by one.
 const MAX_REPORTED: usize = 20;
 
@@ -95,9 +95,14 @@ fn import(
     index: &mut TroveIndex,
     max_body: usize,
 ) -> anyhow::Result<Counts> {
+    let (read, _) = index.catch_up_while(INDEX_EVERY, || read_into(input, store, max_body))?;
+    read
+}
+
+/// Reads NDJSON documents from `input` into the store, a transaction per [`BATCH`].
+fn read_into(input: impl BufRead, store: &mut Store, max_body: usize) -> anyhow::Result<Counts> {
     let mut counts = Counts::default();
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
-    let mut since_index = 0;
     let mut input = input;
     let mut buf = Vec::new();
     let mut line_no = 0;
@@ -142,15 +147,10 @@ fn import(
             }
         }
         if batch.len() >= BATCH {
-            since_index += commit(store, &mut batch, &mut counts)?;
-            if since_index >= INDEX_EVERY {
-                index.catch_up(store)?;
-                since_index = 0;
-            }
+            commit(store, &mut batch, &mut counts)?;
         }
     }
     commit(store, &mut batch, &mut counts)?;
-    index.catch_up(store)?;
     Ok(counts)
 }
 

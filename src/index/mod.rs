@@ -66,6 +66,11 @@ pub enum IndexError {
     Schema(#[from] schema::SchemaError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The thread applying an import's changes to the index ended without an answer.
+    #[error(
+        "the index stopped following the import; run `trove rebuild` to index what the store holds (nothing is lost)"
+    )]
+    Follower,
     #[error("carrying the semantic vectors into the new index generation")]
     Vectors(#[source] Box<vectors::UpdateError>),
 }
@@ -228,6 +233,76 @@ impl TroveIndex {
         self.catch_up_locked(store).map(Some)
     }
 
+    /// Applies the store's changes while `write` adds them, instead of after: `write` runs on
+    /// this thread with its own connection, and a second connection to the store of the
+    /// data folder feeds a scoped thread that adds each committed batch to one index writer as
+    /// soon as it is visible. So the store's writes (one core) overlap the index's analysis
+    /// (the writer's threads) instead of leaving them idle. The index commits every
+    /// `commit_every` documents and at the end, each time at a store sequence it fully
+    /// reflects, as [`catch_up`](Self::catch_up) does; a failed `write` still leaves the index
+    /// caught up with what was committed. Returns `write`'s result and the catch-up's.
+    pub fn catch_up_while<T>(
+        &mut self,
+        commit_every: u64,
+        write: impl FnOnce() -> T,
+    ) -> Result<(T, CatchUp)> {
+        let gens = Generations::new(&self.data_dir);
+        let _lock = gens.lock()?;
+        self.follow_current(&gens)?;
+        let mut reader = Store::open(&self.data_dir)?;
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let follower = scope.spawn(|| self.follow(&mut reader, &done, commit_every));
+            let written = write();
+            done.store(true, std::sync::atomic::Ordering::Release);
+            let followed = follower
+                .join()
+                .unwrap_or_else(|_| Err(IndexError::Follower))?;
+            Ok((written, followed))
+        })
+    }
+
+    /// The follower of [`catch_up_while`](Self::catch_up_while): applies `store`'s changes
+    /// until `done` is set and none are left.
+    fn follow(
+        &self,
+        store: &mut Store,
+        done: &std::sync::atomic::AtomicBool,
+        commit_every: u64,
+    ) -> Result<CatchUp> {
+        let mut applied = self.applied_seq()?;
+        let mut writer = self.writer()?;
+        let mut stats = CatchUp {
+            seq: applied,
+            ..CatchUp::default()
+        };
+        let mut uncommitted = 0u64;
+        let fields = self.fields;
+        loop {
+            // Read before looking at the store: once `done` is seen, every write is visible.
+            let last_round = done.load(std::sync::atomic::Ordering::Acquire);
+            let before = stats.upserts + stats.deletes;
+            applied = store.changes_since(applied, |change| {
+                apply(&mut writer, &fields, change, &mut stats)
+            })?;
+            let added = stats.upserts + stats.deletes - before;
+            uncommitted += added;
+            if uncommitted >= commit_every || (last_round && uncommitted > 0) {
+                commit(&mut writer, applied, self.def.version)?;
+                uncommitted = 0;
+            }
+            if last_round {
+                break;
+            }
+            if added == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+        writer.wait_merging_threads()?;
+        stats.seq = applied;
+        Ok(stats)
+    }
+
     fn follow_current(&mut self, gens: &Generations) -> Result<()> {
         if let Some(cur) = gens.current()? {
             if cur != self.dir {
@@ -249,23 +324,7 @@ impl TroveIndex {
         let mut stats = CatchUp::default();
         let fields = self.fields;
         let upto = store.changes_since(applied, |change| {
-            match change {
-                Change::Upsert(doc) => {
-                    writer.delete_term(Term::from_field_text(fields.id, &doc.id));
-                    writer
-                        .add_document(to_tantivy(&doc, &fields))
-                        .map_err(|e| StoreError::Corrupt {
-                            id: doc.id.clone(),
-                            message: e.to_string(),
-                        })?;
-                    stats.upserts += 1;
-                }
-                Change::Delete(id) => {
-                    writer.delete_term(Term::from_field_text(fields.id, &id));
-                    stats.deletes += 1;
-                }
-            }
-            Ok(())
+            apply(&mut writer, &fields, change, &mut stats)
         })?;
         commit(&mut writer, upto, self.def.version)?;
         writer.wait_merging_threads()?;
@@ -294,6 +353,32 @@ fn create_empty(dir: &Path, def: &SchemaDef) -> Result<Index> {
 }
 
 /// Commits `writer` recording `seq` and the schema version.
+/// Adds one store change to `writer`.
+fn apply(
+    writer: &mut IndexWriter,
+    fields: &Fields,
+    change: Change,
+    stats: &mut CatchUp,
+) -> std::result::Result<(), StoreError> {
+    match change {
+        Change::Upsert(doc) => {
+            writer.delete_term(Term::from_field_text(fields.id, &doc.id));
+            writer
+                .add_document(to_tantivy(&doc, fields))
+                .map_err(|e| StoreError::Corrupt {
+                    id: doc.id.clone(),
+                    message: e.to_string(),
+                })?;
+            stats.upserts += 1;
+        }
+        Change::Delete(id) => {
+            writer.delete_term(Term::from_field_text(fields.id, &id));
+            stats.deletes += 1;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn commit(writer: &mut IndexWriter, seq: u64, schema_version: u32) -> Result<()> {
     let payload = CommitPayload {
         seq,

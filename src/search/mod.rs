@@ -380,7 +380,7 @@ impl Searcher {
 
 /// The page of hits and the (bounded) count. When tantivy's top-k collector can skip blocks
 /// of hits (block-max WAND over a union of term queries), it runs alone and the total is
-/// counted apart, without scores; otherwise it visits every hit anyway and the count rides
+/// counted apart, without scores, on another core at the same time; otherwise it visits every hit anyway and the count rides
 /// along in the same pass.
 fn ranked(
     searcher: &TSearcher,
@@ -392,8 +392,12 @@ fn ranked(
     let top_k = TopDocs::with_limit(rescore::fetch(&compiled.proximity, req.offset, limit))
         .order_by_score();
     let (top, counted) = if compiled.prunable {
-        let top = searcher.search(query, &top_k)?;
-        (top, count::count(searcher, query, up_to(req), req.facets)?)
+        // Two independent passes over the same hits: on two cores at once.
+        let (top, counted) = rayon::join(
+            || searcher.search(query, &top_k),
+            || count::count(searcher, query, up_to(req), req.facets),
+        );
+        (top?, counted?)
     } else {
         let tally = count::Tally::new(up_to(req), req.facets);
         let (top, tallied) = searcher.search(query, &(top_k, tally))?;
