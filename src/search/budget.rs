@@ -17,7 +17,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, COLLECT_BLOCK_BUFFER_LEN, TERMINATED};
@@ -29,8 +29,47 @@ pub const CHECK_EVERY: u32 = 1024;
 /// flag.
 #[derive(Debug, Clone, Default)]
 pub struct Budget {
-    deadline: Option<Instant>,
+    /// The deadline on [`coarse_now`]'s clock.
+    deadline: Option<Duration>,
     stop: Arc<AtomicBool>,
+}
+
+/// A monotonic clock read in a few nanoseconds: Linux's `CLOCK_MONOTONIC_COARSE`, which
+/// advances once per scheduler tick (1–4 ms). A costly phrase looks at its budget at every
+/// document, so a search with a deadline read the precise clock (`Instant::now`, ~20 ns) for
+/// each of hundreds of thousands of candidates; a deadline of seconds does not need more
+/// than a tick's precision.
+fn coarse_now() -> Duration {
+    static COARSE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *COARSE.get_or_init(|| read_coarse().is_some()) {
+        if let Some(now) = read_coarse() {
+            return now;
+        }
+    }
+    precise_now()
+}
+
+/// `CLOCK_MONOTONIC_COARSE`, where the system has it.
+#[cfg(target_os = "linux")]
+fn read_coarse() -> Option<Duration> {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid, writable timespec.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC_COARSE, &mut t) };
+    (rc == 0).then(|| Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn read_coarse() -> Option<Duration> {
+    None
+}
+
+/// The fallback clock, when the coarse one is missing: time since the first call.
+fn precise_now() -> Duration {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
 }
 
 impl Budget {
@@ -41,8 +80,9 @@ impl Budget {
 
     /// Spent at `deadline`, or earlier if [`stop`](Self::stop) is called.
     pub fn until(deadline: Instant) -> Budget {
+        let left = deadline.saturating_duration_since(Instant::now());
         Budget {
-            deadline: Some(deadline),
+            deadline: Some(coarse_now() + left),
             stop: Arc::default(),
         }
     }
@@ -54,7 +94,7 @@ impl Budget {
 
     /// Whether the search must stop.
     pub fn spent(&self) -> bool {
-        self.stop.load(Ordering::Relaxed) || self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.stop.load(Ordering::Relaxed) || self.deadline.is_some_and(|d| coarse_now() >= d)
     }
 
     /// `Err(Stopped)` once the budget is spent.
