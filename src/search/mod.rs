@@ -380,8 +380,8 @@ impl Searcher {
 
 /// The page of hits and the (bounded) count. When tantivy's top-k collector can skip blocks
 /// of hits (block-max WAND over a union of term queries), it runs alone and the total is
-/// counted apart, without scores, on another core at the same time; otherwise it visits every hit anyway and the count rides
-/// along in the same pass.
+/// counted apart, without scores, on the other core at the same time; otherwise it visits
+/// every hit anyway and the count rides along in the same pass.
 fn ranked(
     searcher: &TSearcher,
     compiled: &compile::Compiled,
