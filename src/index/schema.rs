@@ -10,7 +10,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
+    Stemmer, TextAnalyzer, TokenizerManager,
 };
 
 /// The schema file shipped with this build.
@@ -182,7 +182,7 @@ impl SchemaDef {
     /// Registers the schema's analyzers on an index's tokenizer manager.
     pub fn register_tokenizers(&self, manager: &TokenizerManager) -> Result<(), SchemaError> {
         for (name, def) in &self.tokenizers {
-            manager.register(name, build_analyzer(name, def)?);
+            manager.register(name, analyzer(name, def)?);
         }
         Ok(())
     }
@@ -218,39 +218,12 @@ impl SchemaDef {
                 .cloned()
                 .collect(),
         };
-        analyzer(name, &kept, None)
-    }
-
-    /// The analyzer `name`, for highlighting only the terms whose first characters are
-    /// `initials`: tokens starting otherwise are blanked before stemming. A stemmer only
-    /// rewrites a word's ending, never its first character, so a blanked token could not have
-    /// matched; stemming every word of every snippet window was a third of a rare word's
-    /// search at 100,000 documents.
-    pub fn highlight_analyzer(
-        &self,
-        name: &str,
-        initials: Vec<char>,
-    ) -> Result<TextAnalyzer, SchemaError> {
-        let def = self
-            .tokenizers
-            .get(name)
-            .ok_or_else(|| SchemaError(format!("unknown tokenizer `{name}`")))?;
-        analyzer(name, def, Some(Initials(initials.into())))
+        analyzer(name, &kept)
     }
 }
 
-fn build_analyzer(name: &str, def: &TokenizerDef) -> Result<TextAnalyzer, SchemaError> {
-    analyzer(name, def, None)
-}
-
-/// `def`'s analyzer; with `gate`, the tokens that do not start with one of its characters are
-/// blanked: just before the stemmer when it is the last filter (it keeps first characters),
-/// else at the end, where a token's text is what a term is compared with.
-fn analyzer(
-    name: &str,
-    def: &TokenizerDef,
-    mut gate: Option<Initials>,
-) -> Result<TextAnalyzer, SchemaError> {
+/// `def`'s analyzer.
+fn analyzer(name: &str, def: &TokenizerDef) -> Result<TextAnalyzer, SchemaError> {
     let mut b = match def.tokenizer.as_str() {
         "simple" => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
         "simple_cjk" => TextAnalyzer::builder(super::cjk::CjkTokenizer::default()).dynamic(),
@@ -261,13 +234,7 @@ fn analyzer(
             )))
         }
     };
-    let stems_last = def.filters.last().is_some_and(|f| f == "stem_english");
-    for (i, filter) in def.filters.iter().enumerate() {
-        if stems_last && i + 1 == def.filters.len() {
-            if let Some(g) = gate.take() {
-                b = b.filter_dynamic(g);
-            }
-        }
+    for filter in &def.filters {
         b = match filter.as_str() {
             "remove_long" => b.filter_dynamic(RemoveLongFilter::limit(40)),
             "lowercase" => b.filter_dynamic(LowerCaser),
@@ -280,74 +247,7 @@ fn analyzer(
             }
         };
     }
-    if let Some(g) = gate {
-        b = b.filter_dynamic(g);
-    }
     Ok(b.build())
-}
-
-/// The token filter of [`SchemaDef::highlight_analyzer`]: clears the text of tokens that do not
-/// start with one of its characters (offsets stay, so fragments are cut the same).
-#[derive(Clone)]
-struct Initials(std::sync::Arc<[char]>);
-
-impl TokenFilter for Initials {
-    type Tokenizer<T: Tokenizer> = InitialsFilter<T>;
-
-    fn transform<T: Tokenizer>(self, inner: T) -> InitialsFilter<T> {
-        InitialsFilter {
-            initials: self.0,
-            inner,
-        }
-    }
-}
-
-#[derive(Clone)]
-struct InitialsFilter<T> {
-    initials: std::sync::Arc<[char]>,
-    inner: T,
-}
-
-impl<T: Tokenizer> Tokenizer for InitialsFilter<T> {
-    type TokenStream<'a> = InitialsStream<'a, T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        InitialsStream {
-            initials: &self.initials,
-            tail: self.inner.token_stream(text),
-        }
-    }
-}
-
-struct InitialsStream<'a, T> {
-    initials: &'a [char],
-    tail: T,
-}
-
-impl<T: TokenStream> TokenStream for InitialsStream<'_, T> {
-    fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
-        }
-        let token = self.tail.token_mut();
-        if !token
-            .text
-            .chars()
-            .next()
-            .is_some_and(|c| self.initials.contains(&c))
-        {
-            token.text.clear();
-        }
-        true
-    }
-
-    fn token(&self) -> &Token {
-        self.tail.token()
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
-    }
 }
 
 #[cfg(test)]

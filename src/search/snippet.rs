@@ -343,60 +343,6 @@ mod tests {
         stream.token().text.clone()
     }
 
-    #[test]
-    fn highlighting_that_skips_stemming_words_that_cannot_match_highlights_the_same() {
-        let def = SchemaDef::builtin().unwrap();
-        let manager = tantivy::tokenizer::TokenizerManager::default();
-        def.register_tokenizers(&manager).unwrap();
-        let en = manager.get("en").unwrap();
-        let corpus = crate::bench::corpus::Corpus::new(3_000, 1.07, 5).with_body_words(30, 120);
-        let mut texts: Vec<String> = (0..150).map(|n| corpus.document(1, n).body).collect();
-        texts.push(
-            "Running runners ran; the skies were dying, lying and tying. Generalizations \
-             relate relational nations, happily happier, early and only. Ünïcödé café naïve \
-             東京タワーに行く ski skis"
-                .into(),
-        );
-        let words: Vec<String> = [0, 1, 4, 17, 60, 300, 1_200]
-            .iter()
-            .map(|&r| corpus.word_at(r).to_owned())
-            .collect();
-        let english = [
-            "running",
-            "skies",
-            "dying",
-            "lying",
-            "relational",
-            "happily",
-            "café",
-        ];
-        let english = english.map(str::to_owned);
-        let tokyo = ["東京".to_owned(), "タワ".to_owned()];
-        for set in [
-            &words[..3],
-            &words[3..],
-            &english[..4],
-            &english[4..],
-            &tokyo[..],
-        ] {
-            let weights: BTreeMap<String, Score> =
-                set.iter().map(|w| (analyzed(&en, w), 1.0)).collect();
-            let initials = weights.keys().filter_map(|t| t.chars().next()).collect();
-            let gated = def.highlight_analyzer("en", initials).unwrap();
-            let field = Field::from_field_id(0);
-            let fast = SnippetGenerator::new(weights.clone(), gated, field, FRAGMENT_CHARS);
-            let plain = SnippetGenerator::new(weights.clone(), en.clone(), field, FRAGMENT_CHARS);
-            let mut highlighted = 0;
-            for text in &texts {
-                let (a, b) = (fast.snippet(text), plain.snippet(text));
-                assert_eq!(a.to_html(), b.to_html(), "{weights:?} in {text}");
-                assert_eq!(a.highlighted(), b.highlighted());
-                highlighted += usize::from(!b.highlighted().is_empty());
-            }
-            assert!(highlighted > 0, "{weights:?} highlights nothing");
-        }
-    }
-
     /// Where the terms of `weights` (analyzed text → weight) are in `text`, by position, as
     /// the index has them: the positions of the tokens the full analyzer turns into them.
     fn marks_by_analyzing(
