@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,11 +18,12 @@ use crate::Document;
 struct Memory {
     collections: Mutex<BTreeMap<String, BTreeSet<String>>>,
     alias: Mutex<Option<String>>,
-    upserts: AtomicUsize,
-    /// Upsert calls (0-based) that are slow, so later ones are acknowledged first.
-    slow: Vec<usize>,
-    /// The upsert call that fails.
-    fail: Option<usize>,
+    /// Batches, named by their first document id, that are slow, so later ones are
+    /// acknowledged first. Named by content, not by arrival: batches in flight together
+    /// arrive in any order.
+    slow: Vec<&'static str>,
+    /// The batch, named by its first document id, that fails.
+    fail: Option<&'static str>,
 }
 
 fn io_err(what: &str) -> io::Error {
@@ -53,11 +53,11 @@ impl Engine for Memory {
         doc.id.clone()
     }
     async fn upsert(&self, collection: &str, body: String) -> io::Result<()> {
-        let call = self.upserts.fetch_add(1, Ordering::SeqCst);
-        if self.slow.contains(&call) {
+        let first = body.lines().next().unwrap_or_default();
+        if self.slow.contains(&first) {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        if self.fail == Some(call) {
+        if self.fail == Some(first) {
             return Err(io_err("bulk request refused"));
         }
         let mut all = self.collections.lock().unwrap();
@@ -142,7 +142,7 @@ fn batches_acknowledged_out_of_order_are_recorded_in_order() {
     let top = store_with(dir.path(), 95);
     // The first batch of each wave is slow: the second is acknowledged before it.
     let engine = Arc::new(Memory {
-        slow: vec![0, 2, 4, 6, 8],
+        slow: vec!["t:0000", "t:0020", "t:0040", "t:0060", "t:0080"],
         ..Memory::default()
     });
     let report = run(&engine, dir.path(), 3).unwrap();
@@ -167,13 +167,11 @@ fn a_failed_batch_leaves_the_recorded_sequence_before_it() {
     // (sent beside it) succeeds, and batch 1 is slow.
     let mut store = Store::open(dir.path()).unwrap();
     store.upsert_all(&docs(100..150)).unwrap();
-    let calls_before = engine.upserts.load(Ordering::SeqCst);
     let engine = Arc::new(Memory {
         collections: Mutex::new(engine.collections.lock().unwrap().clone()),
         alias: Mutex::new(engine.alias.lock().unwrap().clone()),
-        upserts: AtomicUsize::new(calls_before),
-        slow: vec![calls_before + 1],
-        fail: Some(calls_before + 2),
+        slow: vec!["t:0110"],
+        fail: Some("t:0120"),
     });
     let err = run(&engine, dir.path(), 2).unwrap_err();
     assert!(err.to_string().contains("refused"), "{err}");
@@ -186,7 +184,6 @@ fn a_failed_batch_leaves_the_recorded_sequence_before_it() {
         slow: Vec::new(),
         collections: Mutex::new(engine.collections.lock().unwrap().clone()),
         alias: Mutex::new(engine.alias.lock().unwrap().clone()),
-        upserts: AtomicUsize::new(0),
     });
     let report = run(&engine, dir.path(), 2).unwrap();
     assert_eq!(report.seq, store.max_seq().unwrap());
