@@ -10,6 +10,7 @@
 
 pub mod cjk;
 mod generation;
+pub mod pairs;
 mod readonly;
 pub mod rebuild;
 pub mod schema;
@@ -469,6 +470,8 @@ pub fn to_tantivy(doc: &Document, f: &Fields) -> TantivyDocument {
     d.add_text(f.kind, &doc.kind);
     d.add_text(f.title, &doc.title);
     d.add_text(f.body, &doc.body);
+    d.add_text(f.title_pairs, &doc.title);
+    d.add_text(f.body_pairs, &doc.body);
     if !doc.path.is_empty() {
         d.add_text(f.path, doc.breadcrumb());
     }

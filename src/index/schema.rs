@@ -35,6 +35,10 @@ pub struct FieldDef {
     pub positions: bool,
     #[serde(default = "one")]
     pub boost: f32,
+    /// The field whose text this one indexes again with its own tokenizer (the pair fields):
+    /// an index structure, not a part of the document.
+    #[serde(default)]
+    pub from: Option<String>,
 }
 
 fn one() -> f32 {
@@ -51,10 +55,10 @@ pub enum FieldType {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TokenizerDef {
-    tokenizer: String,
+pub(crate) struct TokenizerDef {
+    pub(crate) tokenizer: String,
     #[serde(default)]
-    filters: Vec<String>,
+    pub(crate) filters: Vec<String>,
 }
 
 /// The parsed schema file.
@@ -79,6 +83,9 @@ pub struct Fields {
     pub kind: Field,
     pub title: Field,
     pub body: Field,
+    /// Adjacent word pairs of the title and body (`index/pairs.rs`).
+    pub title_pairs: Field,
+    pub body_pairs: Field,
     pub path: Field,
     pub authors: Field,
     pub tags: Field,
@@ -132,6 +139,8 @@ impl SchemaDef {
             kind: get("kind")?,
             title: get("title")?,
             body: get("body")?,
+            title_pairs: get("title_pairs")?,
+            body_pairs: get("body_pairs")?,
             path: get("path")?,
             authors: get("authors")?,
             tags: get("tags")?,
@@ -193,6 +202,17 @@ impl SchemaDef {
         self.register_tokenizers(index.fast_field_tokenizer())
     }
 
+    /// The fields that are parts of a document: all but those indexed `from` another.
+    pub fn document_fields(&self) -> impl Iterator<Item = &FieldDef> {
+        self.fields.iter().filter(|f| f.from.is_none())
+    }
+
+    /// The analyzer definition `name`.
+    #[cfg(test)]
+    pub(crate) fn tokenizer(&self, name: &str) -> Option<&TokenizerDef> {
+        self.tokenizers.get(name)
+    }
+
     /// Query-time boost of a field (1.0 when unset).
     pub fn boost(&self, name: &str) -> f32 {
         self.fields
@@ -234,12 +254,18 @@ fn analyzer(name: &str, def: &TokenizerDef) -> Result<TextAnalyzer, SchemaError>
             )))
         }
     };
-    for filter in &def.filters {
+    for (i, filter) in def.filters.iter().enumerate() {
         b = match filter.as_str() {
             "remove_long" => b.filter_dynamic(RemoveLongFilter::limit(40)),
             "lowercase" => b.filter_dynamic(LowerCaser),
             "ascii_folding" => b.filter_dynamic(AsciiFoldingFilter),
             "stem_english" => b.filter_dynamic(Stemmer::new(Language::English)),
+            "pairs" if i + 1 == def.filters.len() => b.filter_dynamic(super::pairs::Pairs),
+            "pairs" => {
+                return Err(SchemaError(format!(
+                    "tokenizer `{name}`: `pairs` must be the last filter"
+                )))
+            }
             other => {
                 return Err(SchemaError(format!(
                     "tokenizer `{name}`: unknown filter `{other}`"

@@ -7,7 +7,9 @@
 //! its positions, but as [`Proximity`] bonuses that [`rescore`](super::rescore) adds to the best
 //! candidates only. Filters (`source`, `kind`, tags, dates) are score-neutral (typed ones rank
 //! only a query that has nothing else). A [`RankingConfig`] switches or tunes each of these; its defaults are the ones measured best
-//! on the judged set in `eval/`.
+//! on the judged set in `eval/`. A phrase over title or body requires, score-neutrally, the
+//! pair terms of its adjacent words in the field's pair field ([`crate::index::pairs`]), so
+//! it reads positions only where they are.
 
 use std::ops::Bound;
 
@@ -21,10 +23,12 @@ use tantivy::{DateTime as TDateTime, Term};
 
 use super::budget::Budget;
 use super::filtered::Filtered;
+use super::pair_phrase::PairPhrase;
 use super::query::{Node, Occur, ParsedQuery, QueryError};
 use super::ranking::{RankingConfig, MAX_PROXIMITY_PAIRS};
 use super::rescore::Proximity;
 use super::{SearchError, SearchRequest};
+use crate::index::pairs::pair_term;
 use crate::index::{Fields, TroveIndex};
 
 /// English stop words dropped from free-text queries (kept inside phrases): the usual
@@ -70,6 +74,9 @@ pub struct Compiler {
     ranking: RankingConfig,
     /// Bounds the phrase clauses (see [`super::budget`]).
     budget: Budget,
+    /// Whether phrases require their pair terms (always, but in tests comparing with plain
+    /// phrases).
+    pairs: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -109,7 +116,15 @@ impl Compiler {
             },
             ranking,
             budget: Budget::unlimited(),
+            pairs: true,
         })
+    }
+
+    /// This compiler, with plain phrases (no pair terms), to compare hits and scores with.
+    #[cfg(test)]
+    pub(crate) fn without_pairs(mut self) -> Self {
+        self.pairs = false;
+        self
     }
 
     /// This compiler, making phrase clauses stop once `budget` is spent.
@@ -122,6 +137,39 @@ impl Compiler {
     /// part of a search.
     fn phrase(&self, field: Field, tokens: &[String], slop: u32) -> Box<dyn Query> {
         self.budget.bound_costly(phrase(field, tokens, slop))
+    }
+
+    /// An exact phrase over title or body, through the pair terms of its adjacent tokens in
+    /// the field's pair field ([`crate::index::pairs`]): a pair of common words is rare, where
+    /// the phrase query reads the positions of every document holding both (issue 14). Two
+    /// tokens are their pair term alone, scored as the phrase ([`PairPhrase`]); more keep the
+    /// phrase query and require each pair beside it at score 0, so tantivy's intersection
+    /// leads with the pairs' postings and reads positions only there. Either way hits and
+    /// scores are the phrase's.
+    fn exact_phrase(&self, field: Field, tokens: &[String]) -> Box<dyn Query> {
+        let f = &self.fields;
+        let pairs_field = match field {
+            _ if !self.pairs => return self.phrase(field, tokens, 0),
+            x if x == f.title => f.title_pairs,
+            x if x == f.body => f.body_pairs,
+            _ => return self.phrase(field, tokens, 0),
+        };
+        if let [a, b] = tokens {
+            let pair = Term::from_field_text(pairs_field, &pair_term(a, b));
+            let phrase = phrase_query(field, tokens, 0);
+            return self.budget.bound(Box::new(PairPhrase::new(phrase, pair)));
+        }
+        let phrase = self.phrase(field, tokens, 0);
+        let mut clauses: Clauses = vec![(TOccur::Must, phrase)];
+        let mut terms: Vec<String> = Vec::new();
+        for w in tokens.windows(2) {
+            let term = pair_term(&w[0], &w[1]);
+            if !terms.contains(&term) {
+                clauses.push((TOccur::Must, neutral(term_query(pairs_field, &term))));
+                terms.push(term);
+            }
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// Compiles `q` with the request's filters.
@@ -327,11 +375,11 @@ impl Compiler {
                 Some(Box::new(BooleanQuery::new(vec![
                     (
                         TOccur::Should,
-                        boosted(self.phrase(self.fields.title, tokens, 0), b.title),
+                        boosted(self.exact_phrase(self.fields.title, tokens), b.title),
                     ),
                     (
                         TOccur::Should,
-                        boosted(self.phrase(self.fields.body, tokens, 0), b.body),
+                        boosted(self.exact_phrase(self.fields.body, tokens), b.body),
                     ),
                 ])))
             }
@@ -367,7 +415,7 @@ impl Compiler {
             0 => None,
             1 => Some(term_query(field, &tokens[0])),
             _ if is_phrase && matches!(name, "title" | "body") => {
-                Some(self.phrase(field, &tokens, 0))
+                Some(self.exact_phrase(field, &tokens))
             }
             _ => self.any_of(tokens.iter().map(|t| term_query(field, t)).collect()),
         })

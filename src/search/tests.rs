@@ -238,3 +238,116 @@ fn only_a_union_of_words_maybe_within_filters_counts_apart() {
     assert!(prunable("common words", &filtered));
     assert!(!prunable("\"common words\"", &filtered));
 }
+
+fn phrase_doc(i: usize, title: &str, body: &str) -> Document {
+    Document::new(format!("p:{i}"), title, body)
+}
+
+/// Documents where phrases match in the title only, the body only, both, with their words
+/// apart, reversed, across a word too long to index, in CJK runs, and repeated.
+fn phrase_docs() -> Vec<Document> {
+    let long = "x".repeat(41);
+    let mut docs = vec![
+        phrase_doc(0, "Release notes", "nothing here about it"),
+        phrase_doc(
+            1,
+            "Weekly",
+            "the quarterly release notes are out, release notes again",
+        ),
+        phrase_doc(2, "Release notes", "release notes for the release notes"),
+        phrase_doc(3, "Notes on a release", "notes release, release the notes"),
+        phrase_doc(4, "Gap", &format!("release {long} notes")),
+        phrase_doc(5, "東京都の天気", "今日の東京都は晴れ"),
+        phrase_doc(6, "Stop", "to be or not to be, that is the question"),
+        phrase_doc(7, "Repeats", "go go go team, the release notes of the team"),
+        phrase_doc(
+            8,
+            "Quarterly release notes",
+            "quarterly release notes draft",
+        ),
+    ];
+    // Filler holding the words apart, so the words are common and their pairs are not.
+    for i in 9..60 {
+        docs.push(phrase_doc(
+            i,
+            &format!("Filler {i}"),
+            &format!("notes {i} release {} team go", "be ".repeat(i % 4)),
+        ));
+    }
+    docs
+}
+
+#[test]
+fn phrases_with_pair_terms_score_and_count_as_plain_phrases() {
+    use tantivy::collector::{Count, TopDocs};
+    let (_dir, _store, s) = folder(&phrase_docs());
+    let searcher = s.reader.searcher();
+    let queries = [
+        "\"release notes\"",
+        "\"quarterly release notes\"",
+        "\"notes release\"",
+        "title:\"release notes\"",
+        "body:\"release notes\"",
+        "path:\"release notes\"",
+        "\"release\"",
+        "\"to be or not to be\"",
+        "\"the question\"",
+        "\"go go\"",
+        "\"go go go\"",
+        "\"東京都\"",
+        "東京都",
+        "\"?!\"",
+        "\"release notes\" team",
+        "+\"release notes\" -quarterly",
+        "\"release notes\" OR \"go team\"",
+        "\"release notes\" tags:none",
+    ];
+    for text in queries {
+        let parsed = query::parse(text).unwrap();
+        let req = SearchRequest::default();
+        let compiler = || compile::Compiler::new(s.index()).unwrap();
+        let with = compiler().compile(&parsed, &req).unwrap().query;
+        let plain = compiler()
+            .without_pairs()
+            .compile(&parsed, &req)
+            .unwrap()
+            .query;
+        let top = TopDocs::with_limit(100).order_by_score();
+        let (a, b) = (
+            searcher.search(&*with, &top).unwrap(),
+            searcher.search(&*plain, &top).unwrap(),
+        );
+        assert_eq!(a, b, "{text}: hits and scores (exactly)");
+        let count = |q: &dyn tantivy::query::Query| searcher.search(q, &Count).unwrap();
+        assert_eq!(count(&*with), count(&*plain), "{text}");
+    }
+}
+
+#[test]
+fn quoted_phrases_require_their_pair_terms() {
+    let (_dir, store, s) = folder(&phrase_docs());
+    let f = *s.index().fields();
+    let pairs = |text: &str| {
+        let compiled = compile::Compiler::new(s.index())
+            .unwrap()
+            .compile(&query::parse(text).unwrap(), &SearchRequest::default())
+            .unwrap();
+        let mut pairs = Vec::new();
+        compiled.query.query_terms(&mut |term, _| {
+            if term.field() == f.body_pairs || term.field() == f.title_pairs {
+                pairs.push(term.value().as_str().unwrap().replace('\u{1}', "+"));
+            }
+        });
+        pairs.sort();
+        pairs
+    };
+    let both = |a: &str| [a.to_owned(), a.to_owned()];
+    assert_eq!(pairs("\"release notes\""), both("releas+note"));
+    assert_eq!(
+        pairs("\"quarterly release notes\""),
+        [both("quarter+releas"), both("releas+note")].concat()
+    );
+    let mut hits = ids(&search(&s, &store, "\"release notes\""));
+    hits.sort();
+    assert_eq!(hits, ["p:0", "p:1", "p:2", "p:7", "p:8"]);
+}

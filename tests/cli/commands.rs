@@ -259,10 +259,10 @@ fn schema_version_mismatch_asks_for_rebuild() {
     let gen = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
     let meta_path = index_dir.join(gen.trim()).join("meta.json");
     let meta = std::fs::read_to_string(&meta_path).unwrap();
-    assert!(meta.contains("schema_version\\\":2"), "{meta}");
+    assert!(meta.contains("schema_version\\\":3"), "{meta}");
     std::fs::write(
         &meta_path,
-        meta.replace("schema_version\\\":2", "schema_version\\\":0"),
+        meta.replace("schema_version\\\":3", "schema_version\\\":0"),
     )
     .unwrap();
 

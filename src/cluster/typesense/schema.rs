@@ -61,8 +61,7 @@ impl CollectionSchema {
     pub fn collection(&self, name: &str) -> Value {
         let mut fields: Vec<Value> = self
             .def
-            .fields
-            .iter()
+            .document_fields()
             .filter(|f| f.name != "id")
             .flat_map(field_json)
             .collect();
@@ -73,8 +72,7 @@ impl CollectionSchema {
     /// Fields searched by free text, with Typesense weights from the schema's boosts.
     pub fn query_by(&self) -> Vec<(String, u32)> {
         self.def
-            .fields
-            .iter()
+            .document_fields()
             .filter(|f| f.ty == FieldType::Text && f.indexed)
             .map(|f| (format!("{}{STEMS}", f.name), weight(f.boost)))
             .collect()
@@ -84,7 +82,7 @@ impl CollectionSchema {
     pub fn to_json(&self, doc: &Document) -> Value {
         let mut m = Map::new();
         m.insert("id".into(), json!(doc.id));
-        for f in self.def.fields.iter().filter(|f| f.name != "id") {
+        for f in self.def.document_fields().filter(|f| f.name != "id") {
             self.put_field(&mut m, f, doc);
         }
         m.insert(
