@@ -12,6 +12,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::document::Document;
+use crate::index::pairs::{self, CommonWords};
 use crate::index::{rebuild, rebuild::new_writer, to_tantivy, SchemaDef, TroveIndex};
 use crate::store::Store;
 
@@ -43,10 +44,15 @@ pub fn text_bytes(docs: &[Document]) -> u64 {
         .sum()
 }
 
-/// Bare tantivy: same schema, same analyzers, same writer settings; documents converted and
-/// added, committed, merges awaited.
+/// Bare tantivy: same schema, same analyzers (pairing the common words trove picks from the
+/// same documents, picked before the clock starts), same writer settings; documents converted
+/// and added, committed, merges awaited.
 pub fn bare_tantivy(dir: &Path, docs: &[Document]) -> anyhow::Result<Measure> {
     let def = SchemaDef::builtin()?;
+    let mut en = def.analyzer("en")?;
+    let sample = docs.iter().take(pairs::SAMPLE_DOCS);
+    let common = CommonWords::pick(&mut en, sample.map(|d| (d.title.as_str(), d.body.as_str())));
+    let def = def.with_common_words(common);
     let (schema, fields) = def.build()?;
     reset_peak_rss();
     std::fs::create_dir_all(dir)?;

@@ -156,6 +156,11 @@ impl TroveIndex {
         let index = opened.map_err(corrupt(&dir, "cannot open it"))?;
         check_segment_files(&index, &dir)?;
         let (expected, fields) = def.build()?;
+        let common = pairs::CommonWords::load(&dir).map_err(|source| IndexError::Io {
+            path: dir.join(pairs::COMMON_WORDS_FILE),
+            source,
+        })?;
+        let def = def.with_common_words(common);
         let payload = read_payload(&index).map_err(|e| match e {
             IndexError::Tantivy(t) => corrupt(&dir, "cannot read meta.json")(t),
             other => other,
@@ -256,22 +261,46 @@ impl TroveIndex {
             let follower = scope.spawn(|| self.follow(&mut reader, &done, commit_every));
             let written = write();
             done.store(true, std::sync::atomic::Ordering::Release);
-            let followed = follower
+            follower
                 .join()
-                .unwrap_or_else(|_| Err(IndexError::Follower))?;
-            Ok((written, followed))
+                .unwrap_or_else(|_| Err(IndexError::Follower))
+                .map(|followed| (written, followed))
+        })
+        .map(|(written, (followed, picked))| {
+            if let Some(common) = picked {
+                self.def = self.def.clone().with_common_words(common);
+            }
+            (written, followed)
         })
     }
 
     /// The follower of [`catch_up_while`](Self::catch_up_while): applies `store`'s changes
-    /// until `done` is set and none are left.
+    /// until `done` is set and none are left. Into a generation without documents, it first
+    /// waits for a sample's worth of them (or the end of the write) and picks the common
+    /// words, which it returns.
     fn follow(
         &self,
         store: &mut Store,
         done: &std::sync::atomic::AtomicBool,
         commit_every: u64,
-    ) -> Result<CatchUp> {
+    ) -> Result<(CatchUp, Option<pairs::CommonWords>)> {
         let mut applied = self.applied_seq()?;
+        let picked = if self.holds_no_document() {
+            // Pick the common words from the first documents written, or all there are once
+            // the write ends.
+            while !done.load(std::sync::atomic::Ordering::Acquire)
+                && store.max_seq()? < applied + pairs::SAMPLE_DOCS as u64
+            {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            let picked = self.common_words_to_pick(store)?;
+            if let Some(common) = &picked {
+                self.save_and_register(common)?;
+            }
+            picked
+        } else {
+            None
+        };
         let mut writer = self.writer()?;
         let mut stats = CatchUp {
             seq: applied,
@@ -301,7 +330,7 @@ impl TroveIndex {
         }
         writer.wait_merging_threads()?;
         stats.seq = applied;
-        Ok(stats)
+        Ok((stats, picked))
     }
 
     fn follow_current(&mut self, gens: &Generations) -> Result<()> {
@@ -321,6 +350,9 @@ impl TroveIndex {
                 ..CatchUp::default()
             });
         }
+        if let Some(common) = self.common_words_to_pick(store)? {
+            self.adopt(common)?;
+        }
         let mut writer = self.writer()?;
         let mut stats = CatchUp::default();
         let fields = self.fields;
@@ -333,6 +365,43 @@ impl TroveIndex {
         Ok(stats)
     }
 
+    /// The common words to pick before indexing the first documents into this generation:
+    /// `None` unless it holds no document yet, has none picked, and `store` has documents.
+    fn common_words_to_pick(&self, store: &Store) -> Result<Option<pairs::CommonWords>> {
+        if !self.def.common_words().is_empty() || !self.holds_no_document() {
+            return Ok(None);
+        }
+        let common = pick_common_words(&self.def, store)?;
+        Ok((!common.is_empty()).then_some(common))
+    }
+
+    /// Whether no document was ever committed to this generation.
+    fn holds_no_document(&self) -> bool {
+        self.index
+            .searchable_segment_metas()
+            .map_or(false, |metas| metas.iter().all(|m| m.max_doc() == 0))
+    }
+
+    /// Makes `common` this generation's common words: saved with it, and paired by its
+    /// analyzers from now on.
+    fn adopt(&mut self, common: pairs::CommonWords) -> Result<()> {
+        self.save_and_register(&common)?;
+        self.def = self.def.clone().with_common_words(common);
+        Ok(())
+    }
+
+    fn save_and_register(&self, common: &pairs::CommonWords) -> Result<()> {
+        common.save(&self.dir).map_err(|source| IndexError::Io {
+            path: self.dir.join(pairs::COMMON_WORDS_FILE),
+            source,
+        })?;
+        self.def
+            .clone()
+            .with_common_words(common.clone())
+            .register(&self.index)?;
+        Ok(())
+    }
+
     fn writer(&self) -> Result<IndexWriter> {
         rebuild::new_writer(&self.index)
     }
@@ -343,9 +412,28 @@ impl TroveIndex {
     }
 }
 
-/// Creates an empty index with `def`'s schema in `dir`, committed with sequence 0.
+/// The common words of the documents in `store` (a sample of them), analyzed as the body is.
+pub(crate) fn pick_common_words(def: &SchemaDef, store: &Store) -> Result<pairs::CommonWords> {
+    let mut analyzer = def.analyzer("en")?;
+    let sample = store.sample_texts(pairs::SAMPLE_DOCS)?;
+    Ok(pairs::CommonWords::pick(
+        &mut analyzer,
+        sample.iter().map(|(t, b)| (t.as_str(), b.as_str())),
+    ))
+}
+
+/// Creates an empty index with `def`'s schema in `dir`, committed with sequence 0, with
+/// `def`'s common words saved beside it.
 fn create_empty(dir: &Path, def: &SchemaDef) -> Result<Index> {
     let (schema, _) = def.build()?;
+    if !def.common_words().is_empty() {
+        def.common_words()
+            .save(dir)
+            .map_err(|source| IndexError::Io {
+                path: dir.join(pairs::COMMON_WORDS_FILE),
+                source,
+            })?;
+    }
     let index = Index::create_in_dir(dir, schema)?;
     def.register(&index)?;
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;

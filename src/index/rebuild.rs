@@ -110,6 +110,9 @@ fn build_generation(
     def: &SchemaDef,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(u64, u64, u64)> {
+    let def = &def
+        .clone()
+        .with_common_words(super::pick_common_words(def, &Store::open(data_dir)?)?);
     let index = create_empty(dir, def)?;
     let (_, fields) = def.build()?;
     let mut writer = new_writer(&index)?;

@@ -13,6 +13,8 @@ use tantivy::tokenizer::{
     Stemmer, TextAnalyzer, TokenizerManager,
 };
 
+use super::pairs::{CommonWords, Pairs};
+
 /// The schema file shipped with this build.
 pub const SCHEMA_TOML: &str = include_str!("../../schema/trove.toml");
 
@@ -68,6 +70,9 @@ pub struct SchemaDef {
     pub version: u32,
     tokenizers: BTreeMap<String, TokenizerDef>,
     pub fields: Vec<FieldDef>,
+    /// The words the `pairs` filter pairs: a generation's, not the file's (`index/pairs.rs`).
+    #[serde(skip)]
+    common: CommonWords,
 }
 
 /// An error in the schema file (a build-time mistake, caught by tests).
@@ -188,10 +193,21 @@ impl SchemaDef {
         Ok(o)
     }
 
+    /// This definition with `common` as the words the `pairs` filter pairs.
+    pub fn with_common_words(mut self, common: CommonWords) -> SchemaDef {
+        self.common = common;
+        self
+    }
+
+    /// The words the `pairs` filter pairs (none unless set by [`Self::with_common_words`]).
+    pub fn common_words(&self) -> &CommonWords {
+        &self.common
+    }
+
     /// Registers the schema's analyzers on an index's tokenizer manager.
     pub fn register_tokenizers(&self, manager: &TokenizerManager) -> Result<(), SchemaError> {
         for (name, def) in &self.tokenizers {
-            manager.register(name, analyzer(name, def)?);
+            manager.register(name, analyzer(name, def, &self.common)?);
         }
         Ok(())
     }
@@ -221,6 +237,15 @@ impl SchemaDef {
             .map_or(1.0, |f| f.boost)
     }
 
+    /// Analyzer `name`, as registered.
+    pub fn analyzer(&self, name: &str) -> Result<TextAnalyzer, SchemaError> {
+        let def = self
+            .tokenizers
+            .get(name)
+            .ok_or_else(|| SchemaError(format!("unknown tokenizer `{name}`")))?;
+        analyzer(name, def, &self.common)
+    }
+
     /// The tokens of analyzer `name` where the index has them (offsets and positions), without
     /// the filters that only rewrite a token's text: its tokenizer, and `remove_long` when the
     /// analyzer drops long tokens. Snippets find the query's words in them by position.
@@ -238,12 +263,16 @@ impl SchemaDef {
                 .cloned()
                 .collect(),
         };
-        analyzer(name, &kept)
+        analyzer(name, &kept, &self.common)
     }
 }
 
 /// `def`'s analyzer.
-fn analyzer(name: &str, def: &TokenizerDef) -> Result<TextAnalyzer, SchemaError> {
+fn analyzer(
+    name: &str,
+    def: &TokenizerDef,
+    common: &CommonWords,
+) -> Result<TextAnalyzer, SchemaError> {
     let mut b = match def.tokenizer.as_str() {
         "simple" => TextAnalyzer::builder(SimpleTokenizer::default()).dynamic(),
         "simple_cjk" => TextAnalyzer::builder(super::cjk::CjkTokenizer::default()).dynamic(),
@@ -260,7 +289,9 @@ fn analyzer(name: &str, def: &TokenizerDef) -> Result<TextAnalyzer, SchemaError>
             "lowercase" => b.filter_dynamic(LowerCaser),
             "ascii_folding" => b.filter_dynamic(AsciiFoldingFilter),
             "stem_english" => b.filter_dynamic(Stemmer::new(Language::English)),
-            "pairs" if i + 1 == def.filters.len() => b.filter_dynamic(super::pairs::Pairs),
+            "pairs" if i + 1 == def.filters.len() => b.filter_dynamic(Pairs {
+                common: common.clone(),
+            }),
             "pairs" => {
                 return Err(SchemaError(format!(
                     "tokenizer `{name}`: `pairs` must be the last filter"

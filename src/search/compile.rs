@@ -28,7 +28,7 @@ use super::query::{Node, Occur, ParsedQuery, QueryError};
 use super::ranking::{RankingConfig, MAX_PROXIMITY_PAIRS};
 use super::rescore::Proximity;
 use super::{SearchError, SearchRequest};
-use crate::index::pairs::pair_term;
+use crate::index::pairs::{pair_term, CommonWords};
 use crate::index::{Fields, TroveIndex};
 
 /// English stop words dropped from free-text queries (kept inside phrases): the usual
@@ -74,9 +74,9 @@ pub struct Compiler {
     ranking: RankingConfig,
     /// Bounds the phrase clauses (see [`super::budget`]).
     budget: Budget,
-    /// Whether phrases require their pair terms (always, but in tests comparing with plain
-    /// phrases).
-    pairs: bool,
+    /// The words whose adjacent pairs the index holds (`index/pairs.rs`); none in tests
+    /// comparing with plain phrases.
+    common: CommonWords,
 }
 
 #[derive(Clone, Copy)]
@@ -116,14 +116,14 @@ impl Compiler {
             },
             ranking,
             budget: Budget::unlimited(),
-            pairs: true,
+            common: def.common_words().clone(),
         })
     }
 
     /// This compiler, with plain phrases (no pair terms), to compare hits and scores with.
     #[cfg(test)]
     pub(crate) fn without_pairs(mut self) -> Self {
-        self.pairs = false;
+        self.common = CommonWords::default();
         self
     }
 
@@ -139,37 +139,43 @@ impl Compiler {
         self.budget.bound_costly(phrase(field, tokens, slop))
     }
 
-    /// An exact phrase over title or body, through the pair terms of its adjacent tokens in
-    /// the field's pair field ([`crate::index::pairs`]): a pair of common words is rare, where
-    /// the phrase query reads the positions of every document holding both (issue 14). Two
-    /// tokens are their pair term alone, scored as the phrase ([`PairPhrase`]); more keep the
-    /// phrase query and require each pair beside it at score 0, so tantivy's intersection
-    /// leads with the pairs' postings and reads positions only there. Either way hits and
-    /// scores are the phrase's.
+    /// An exact phrase over title or body, through the pair terms of its adjacent common words
+    /// in the field's pair field ([`crate::index::pairs`]): such a pair is rare, where the
+    /// phrase query reads the positions of every document holding both words (issue 14). Two
+    /// common words are their pair term alone, scored as the phrase ([`PairPhrase`]); a longer
+    /// phrase keeps the phrase query and requires each pair of common words beside it at score
+    /// 0, so tantivy's intersection leads with the pairs' postings and reads positions only
+    /// there. Either way hits and scores are the phrase's. A phrase without two adjacent common
+    /// words stays a phrase query: its rarer words bound the work.
     fn exact_phrase(&self, field: Field, tokens: &[String]) -> Box<dyn Query> {
         let f = &self.fields;
         let pairs_field = match field {
-            _ if !self.pairs => return self.phrase(field, tokens, 0),
             x if x == f.title => f.title_pairs,
             x if x == f.body => f.body_pairs,
             _ => return self.phrase(field, tokens, 0),
         };
+        let common = |w: &[String]| self.common.contains(&w[0]) && self.common.contains(&w[1]);
         if let [a, b] = tokens {
-            let pair = Term::from_field_text(pairs_field, &pair_term(a, b));
-            let phrase = phrase_query(field, tokens, 0);
-            return self.budget.bound(Box::new(PairPhrase::new(phrase, pair)));
+            if common(tokens) {
+                let pair = Term::from_field_text(pairs_field, &pair_term(a, b));
+                let phrase = phrase_query(field, tokens, 0);
+                return self.budget.bound(Box::new(PairPhrase::new(phrase, pair)));
+            }
         }
         let phrase = self.phrase(field, tokens, 0);
         let mut clauses: Clauses = vec![(TOccur::Must, phrase)];
         let mut terms: Vec<String> = Vec::new();
-        for w in tokens.windows(2) {
+        for w in tokens.windows(2).filter(|w| common(w)) {
             let term = pair_term(&w[0], &w[1]);
             if !terms.contains(&term) {
                 clauses.push((TOccur::Must, neutral(term_query(pairs_field, &term))));
                 terms.push(term);
             }
         }
-        Box::new(BooleanQuery::new(clauses))
+        match clauses.len() {
+            1 => clauses.remove(0).1,
+            _ => Box::new(BooleanQuery::new(clauses)),
+        }
     }
 
     /// Compiles `q` with the request's filters.

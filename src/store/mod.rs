@@ -394,6 +394,15 @@ impl Store {
         Ok(Some((text, whole)))
     }
 
+    /// The titles and bodies of up to `limit` documents, in storage order (a sample).
+    pub fn sample_texts(&self, limit: usize) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT title, body FROM documents LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Calls `f` with every document (ordered by id), optionally of one source.
     pub fn for_each(
         &self,
