@@ -156,11 +156,7 @@ impl TroveIndex {
         let index = opened.map_err(corrupt(&dir, "cannot open it"))?;
         check_segment_files(&index, &dir)?;
         let (expected, fields) = def.build()?;
-        let common = pairs::CommonWords::load(&dir).map_err(|source| IndexError::Io {
-            path: dir.join(pairs::COMMON_WORDS_FILE),
-            source,
-        })?;
-        let def = def.with_common_words(common);
+        let def = def.with_common_words(load_common_words(&dir)?);
         let payload = read_payload(&index).map_err(|e| match e {
             IndexError::Tantivy(t) => corrupt(&dir, "cannot read meta.json")(t),
             other => other,
@@ -255,6 +251,7 @@ impl TroveIndex {
         let gens = Generations::new(&self.data_dir);
         let _lock = gens.lock()?;
         self.follow_current(&gens)?;
+        self.reload_common_words()?;
         let mut reader = Store::open(&self.data_dir)?;
         let done = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|scope| {
@@ -350,6 +347,7 @@ impl TroveIndex {
                 ..CatchUp::default()
             });
         }
+        self.reload_common_words()?;
         if let Some(common) = self.common_words_to_pick(store)? {
             self.adopt(common)?;
         }
@@ -375,11 +373,23 @@ impl TroveIndex {
         Ok((!common.is_empty()).then_some(common))
     }
 
+    /// Takes the generation's common words from its file, in case another process picked them
+    /// after this one opened it: documents this process adds must pair the same words. Called
+    /// under the writer lock, which whoever picks them holds.
+    fn reload_common_words(&mut self) -> Result<()> {
+        let saved = load_common_words(&self.dir)?;
+        if &saved != self.def.common_words() {
+            self.def = self.def.clone().with_common_words(saved);
+            self.def.register(&self.index)?;
+        }
+        Ok(())
+    }
+
     /// Whether no document was ever committed to this generation.
     fn holds_no_document(&self) -> bool {
         self.index
             .searchable_segment_metas()
-            .map_or(false, |metas| metas.iter().all(|m| m.max_doc() == 0))
+            .is_ok_and(|metas| metas.iter().all(|m| m.max_doc() == 0))
     }
 
     /// Makes `common` this generation's common words: saved with it, and paired by its
@@ -410,6 +420,14 @@ impl TroveIndex {
     pub fn disk_bytes(&self) -> u64 {
         dir_size(&self.dir)
     }
+}
+
+/// The common words saved in generation folder `dir`.
+fn load_common_words(dir: &Path) -> Result<pairs::CommonWords> {
+    pairs::CommonWords::load(dir).map_err(|source| IndexError::Io {
+        path: dir.join(pairs::COMMON_WORDS_FILE),
+        source,
+    })
 }
 
 /// The common words of the documents in `store` (a sample of them), analyzed as the body is.

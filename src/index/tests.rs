@@ -265,3 +265,44 @@ fn rebuild_without_vectors_or_with_a_corrupt_file_still_swaps() {
     assert_ne!(newer, gen);
     assert!(!newer.join(vectors::VECTORS_FILE).exists());
 }
+
+#[test]
+fn every_writer_pairs_the_common_words_the_first_one_picked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    // A handle opened on the empty generation, before any common word is picked.
+    let mut early = TroveIndex::open(dir.path()).unwrap();
+    assert!(early.schema_def().common_words().is_empty());
+    // Another writer indexes the first documents, and picks the words both hold.
+    store
+        .upsert_all(&[
+            doc("t:1", "Notes", "the plan of the week"),
+            doc("t:2", "Notes", "the plan of the day"),
+        ])
+        .unwrap();
+    let mut other = TroveIndex::open(dir.path()).unwrap();
+    other.catch_up(&mut store).unwrap();
+    let common = pairs::CommonWords::load(other.dir()).unwrap();
+    assert_eq!(other.schema_def().common_words(), &common);
+    assert!(["the", "plan", "of", "note"]
+        .iter()
+        .all(|w| common.contains(w)));
+    assert!(!common.contains("week"));
+    // The early handle's documents pair the same words.
+    store
+        .upsert_all(&[doc("t:3", "Other", "a plan of the team")])
+        .unwrap();
+    early.catch_up(&mut store).unwrap();
+    assert_eq!(early.schema_def().common_words(), &common);
+    let pair = Term::from_field_text(early.fields().body_pairs, &pairs::pair_term("of", "the"));
+    let searcher = early.reader().unwrap().searcher();
+    assert_eq!(searcher.doc_freq(&pair).unwrap(), 3);
+    let mut hits = search(dir.path(), "\"plan of the\"");
+    hits.sort();
+    assert_eq!(hits, ["t:1", "t:2", "t:3"]);
+    // A rebuild picks them anew, from the store.
+    rebuild(dir.path(), &|_, _| {}).unwrap();
+    let rebuilt = TroveIndex::open(dir.path()).unwrap();
+    assert!(rebuilt.schema_def().common_words().contains("plan"));
+    assert_eq!(search(dir.path(), "\"plan of the\"").len(), 3);
+}
