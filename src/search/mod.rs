@@ -25,7 +25,8 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Collector, TopDocs};
+use tantivy::query::EnableScoring;
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, IndexReader, Searcher as TSearcher, TantivyDocument};
@@ -393,9 +394,10 @@ fn ranked(
     let top_k = TopDocs::with_limit(rescore::fetch(&compiled.proximity, req.offset, limit))
         .order_by_score();
     let (top, counted) = if compiled.prunable {
-        // Two independent passes over the same hits: on two cores at once.
+        // Two independent passes over the same hits: on two cores at once, and the top-k's
+        // segments in parallel too, so the core the count leaves takes some of them.
         let (top, counted) = rayon::join(
-            || searcher.search(query, &top_k),
+            || search_segments_in_parallel(searcher, query, &top_k),
             || count::count(searcher, query, up_to(req), req.facets),
         );
         (top?, counted?)
@@ -414,6 +416,30 @@ fn ranked(
         &compiled.budget,
     )?;
     Ok((page, counted))
+}
+
+/// `collector`'s search of `query`, each segment a task of rayon's pool, as tantivy's
+/// `search_with_executor` does on a pool of its own. Each segment's top-k is collected apart
+/// in either case, so the merged page is the one `Searcher::search` gives.
+fn search_segments_in_parallel<C: Collector>(
+    searcher: &TSearcher,
+    query: &dyn tantivy::query::Query,
+    collector: &C,
+) -> tantivy::Result<C::Fruit> {
+    use rayon::prelude::*;
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    let weight = query.weight(scoring)?;
+    let fruits = searcher
+        .segment_readers()
+        .par_iter()
+        .enumerate()
+        .map(|(ord, seg)| collector.collect_segment(weight.as_ref(), ord as u32, seg))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    collector.merge_fruits(fruits)
 }
 
 /// How many hits to count: all when asked for, else up to the threshold.

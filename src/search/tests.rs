@@ -351,3 +351,40 @@ fn quoted_phrases_require_their_pair_terms() {
     hits.sort();
     assert_eq!(hits, ["p:0", "p:1", "p:2", "p:7", "p:8"]);
 }
+
+#[test]
+fn segments_searched_in_parallel_give_the_sequential_page() {
+    use tantivy::collector::TopDocs;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut index = TroveIndex::open(dir.path()).unwrap();
+    // Five commits: five segments, with tied scores across them.
+    for part in 0..5 {
+        let docs: Vec<Document> = (0..40)
+            .map(|i| {
+                let n = part * 40 + i;
+                let body = format!("alpha {} beta {}", "gamma ".repeat(n % 7), n % 3);
+                Document::new(format!("t:{n}"), format!("Note {}", n % 5), body)
+            })
+            .collect();
+        store.upsert_all(&docs).unwrap();
+        index.catch_up(&mut store).unwrap();
+    }
+    let s = Searcher::new(TroveIndex::open(dir.path()).unwrap()).unwrap();
+    let searcher = s.reader.searcher();
+    assert!(searcher.segment_readers().len() > 1);
+    for text in ["alpha", "gamma beta", "note 3 gamma", "\"alpha gamma\""] {
+        let compiled = compile::Compiler::new(s.index())
+            .unwrap()
+            .compile(&query::parse(text).unwrap(), &SearchRequest::default())
+            .unwrap();
+        let top = TopDocs::with_limit(25).order_by_score();
+        let parallel = search_segments_in_parallel(&searcher, &*compiled.query, &top).unwrap();
+        assert_eq!(
+            parallel,
+            searcher.search(&*compiled.query, &top).unwrap(),
+            "{text}"
+        );
+        assert_eq!(parallel.len(), 25, "{text}");
+    }
+}
