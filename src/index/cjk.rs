@@ -7,9 +7,6 @@
 //! approach of Lucene's `CJKBigramFilter`: no dictionary, no model, a few lines instead of a
 //! dictionary-based crate (lindera, jieba-rs) weighing tens of megabytes.
 
-use std::iter::Peekable;
-use std::str::CharIndices;
-
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Whether `c` belongs to a script written without spaces between words (or, for Hangul,
@@ -38,7 +35,8 @@ pub struct CjkTokenizer {
 /// The token stream of [`CjkTokenizer`]; lazy, so a 20 MB body is never held as tokens.
 pub struct CjkTokenStream<'a> {
     text: &'a str,
-    chars: Peekable<CharIndices<'a>>,
+    /// Byte offset of the next character.
+    pos: usize,
     token: &'a mut Token,
     /// Inside a CJK run: the previous character's byte range, and whether the run has produced
     /// a bigram yet (a run of one character is emitted alone when it ends).
@@ -52,10 +50,19 @@ impl Tokenizer for CjkTokenizer {
         self.token.reset();
         CjkTokenStream {
             text,
-            chars: text.char_indices().peekable(),
+            pos: 0,
             token: &mut self.token,
             run: None,
         }
+    }
+}
+
+/// The character at byte offset `pos` of `text` (a character boundary), if any.
+#[inline]
+fn char_at(text: &str, pos: usize) -> Option<char> {
+    match *text.as_bytes().get(pos)? {
+        b if b.is_ascii() => Some(char::from(b)),
+        _ => text.get(pos..)?.chars().next(),
     }
 }
 
@@ -71,10 +78,11 @@ impl CjkTokenStream<'_> {
 
     /// Continues a CJK run: the next bigram, or the lone character of a one-character run.
     fn next_in_run(&mut self, prev_from: usize, prev_to: usize, emitted: bool) -> Option<bool> {
-        match self.chars.peek().copied() {
-            Some((i, c)) if is_cjk(c) => {
-                self.chars.next();
+        match char_at(self.text, self.pos) {
+            Some(c) if is_cjk(c) => {
+                let i = self.pos;
                 let end = i + c.len_utf8();
+                self.pos = end;
                 self.run = Some((i, end, true));
                 Some(self.emit(prev_from, end))
             }
@@ -87,13 +95,22 @@ impl CjkTokenStream<'_> {
 
     /// The end of the non-CJK word starting at the character just consumed.
     fn word_end(&mut self) -> usize {
-        while let Some(&(i, c)) = self.chars.peek() {
-            if !c.is_alphanumeric() || is_cjk(c) {
-                return i;
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            // ASCII, most text, without decoding a char.
+            if b.is_ascii() {
+                if !b.is_ascii_alphanumeric() {
+                    break;
+                }
+                self.pos += 1;
+                continue;
             }
-            self.chars.next();
+            match char_at(self.text, self.pos) {
+                Some(c) if c.is_alphanumeric() && !is_cjk(c) => self.pos += c.len_utf8(),
+                _ => break,
+            }
         }
-        self.text.len()
+        self.pos
     }
 }
 
@@ -106,9 +123,11 @@ impl TokenStream for CjkTokenStream<'_> {
                 }
                 continue;
             }
-            let Some((i, c)) = self.chars.next() else {
+            let Some(c) = char_at(self.text, self.pos) else {
                 return false;
             };
+            let i = self.pos;
+            self.pos += c.len_utf8();
             if is_cjk(c) {
                 self.run = Some((i, i + c.len_utf8(), false));
             } else if c.is_alphanumeric() {
@@ -178,5 +197,30 @@ mod tests {
         assert_eq!(&"API設計 v2"[*from..*to], "設計");
         // A lone CJK character between Latin words.
         assert_eq!(texts("a猫b"), ["a", "猫", "b"]);
+    }
+
+    #[test]
+    fn without_cjk_it_is_the_simple_tokenizer() {
+        use tantivy::tokenizer::SimpleTokenizer;
+        let alphabet: Vec<char> = "ab Z9 -,.é ßÆ\u{300}🙂\n\tЖ٣".chars().collect();
+        let mut seed = 7u64;
+        for _ in 0..500 {
+            let text: String = (0..40)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            let mut simple = SimpleTokenizer::default();
+            let mut stream = simple.token_stream(&text);
+            let mut expected = Vec::new();
+            while stream.advance() {
+                let k = stream.token();
+                expected.push((k.text.clone(), k.position, k.offset_from, k.offset_to));
+            }
+            assert_eq!(tokens(&text), expected, "{text:?}");
+        }
     }
 }

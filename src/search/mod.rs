@@ -348,7 +348,8 @@ impl Searcher {
             });
         }
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        let (top, counted) = ranked(&searcher, &compiled, req, limit)?;
+        let body = self.index.fields().body;
+        let (top, counted) = ranked(&searcher, &compiled, req, limit, body)?;
         budget.check()?;
         let snippets = snippet::Snippets::new(
             &searcher,
@@ -380,32 +381,43 @@ impl Searcher {
     }
 }
 
+/// Body postings from which a prunable query is spread over both cores: below, waking a
+/// second thread costs more than the work it would take (a rare word's hits are counted in
+/// microseconds).
+const PARALLEL_FROM_POSTINGS: u64 = 10_000;
+
 /// The page of hits and the (bounded) count. When tantivy's top-k collector can skip blocks
 /// of hits (block-max WAND over a union of term queries), it runs alone and the total is
-/// counted apart, without scores, on the other core at the same time; otherwise it visits
-/// every hit anyway and the count rides along in the same pass.
+/// counted apart, without scores; on two cores at once, the top-k's segments in parallel too,
+/// unless the query's words have few postings in `body`. Otherwise the top-k visits every hit
+/// anyway and the count rides along in the same pass.
 fn ranked(
     searcher: &TSearcher,
     compiled: &compile::Compiled,
     req: &SearchRequest,
     limit: usize,
+    body: tantivy::schema::Field,
 ) -> Result<(Vec<(f32, DocAddress)>, count::Counted), SearchError> {
     let query = &*compiled.query;
     let top_k = TopDocs::with_limit(rescore::fetch(&compiled.proximity, req.offset, limit))
         .order_by_score();
-    let (top, counted) = if compiled.prunable {
-        // Two independent passes over the same hits: on two cores at once, and the top-k's
-        // segments in parallel too, so the core the count leaves takes some of them.
-        let (top, counted) = rayon::join(
-            || search_segments_in_parallel(searcher, query, &top_k),
-            || count::count(searcher, query, up_to(req), req.facets),
-        );
-        (top?, counted?)
-    } else {
-        let tally = count::Tally::new(up_to(req), req.facets);
-        let (top, tallied) = searcher.search(query, &(top_k, tally))?;
-        (top, tallied.counted()?)
-    };
+    let (top, counted) =
+        if compiled.prunable && postings(searcher, query, body) >= PARALLEL_FROM_POSTINGS {
+            // Two independent passes over the same hits: on two cores at once, and the top-k's
+            // segments in parallel too, so the core the count leaves takes some of them.
+            let (top, counted) = rayon::join(
+                || search_segments_in_parallel(searcher, query, &top_k),
+                || count::count(searcher, query, up_to(req), req.facets),
+            );
+            (top?, counted?)
+        } else if compiled.prunable {
+            let top = searcher.search(query, &top_k)?;
+            (top, count::count(searcher, query, up_to(req), req.facets)?)
+        } else {
+            let tally = count::Tally::new(up_to(req), req.facets);
+            let (top, tallied) = searcher.search(query, &(top_k, tally))?;
+            (top, tallied.counted()?)
+        };
     compiled.budget.check()?;
     let page = rescore::page(
         searcher,
@@ -416,6 +428,21 @@ fn ranked(
         &compiled.budget,
     )?;
     Ok((page, counted))
+}
+
+/// The postings of `query`'s terms in `field`, over all segments (deleted documents included).
+fn postings(
+    searcher: &TSearcher,
+    query: &dyn tantivy::query::Query,
+    field: tantivy::schema::Field,
+) -> u64 {
+    let mut total = 0;
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            total += searcher.doc_freq(term).unwrap_or(u64::MAX / 2);
+        }
+    });
+    total
 }
 
 /// `collector`'s search of `query`, each segment a task of rayon's pool, as tantivy's

@@ -167,7 +167,8 @@ fn rescoring_gives_the_scores_the_proximity_clauses_gave() {
                 &TopDocs::with_limit(20).order_by_score(),
             )
             .unwrap();
-        let (rescored, _) = ranked(&searcher, &compiled, &req, 20).unwrap();
+        let (rescored, _) =
+            ranked(&searcher, &compiled, &req, 20, s.index().fields().body).unwrap();
         assert_eq!(rescored.len(), as_clauses.len(), "{text}");
         for ((a, x), (b, y)) in rescored.iter().zip(&as_clauses) {
             assert!((a - b).abs() < 1e-4, "{text}: {a} at {x:?} vs {b} at {y:?}");
