@@ -179,6 +179,7 @@ impl DataDir {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
+                common_words: index.schema_def().common_words().len(),
             },
             embeddings: EmbeddingsStatus::off(no_model_reason(&self.path)),
         })
@@ -259,6 +260,9 @@ pub struct IndexStatus {
     pub applied_seq: u64,
     pub store_seq: u64,
     pub generation: String,
+    /// Words of the generation whose adjacent pairs are indexed for quoted phrases
+    /// (`index/pairs.rs`).
+    pub common_words: usize,
 }
 
 /// Everything `trove status --json` and `GET /status` print.

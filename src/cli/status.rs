@@ -195,6 +195,12 @@ fn print_index(i: &trove::data::IndexStatus) {
             format!(" ({lag} behind: another process is writing)")
         }
     );
+    if i.common_words > 0 {
+        println!(
+            "  phrases: pairs of {} common words indexed (picked from the store when this generation was started; `trove rebuild` picks them anew)",
+            i.common_words
+        );
+    }
 }
 
 /// Lag and node health of the `[typesense]` cluster, when one is configured.

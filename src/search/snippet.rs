@@ -164,12 +164,15 @@ impl<'a> Snippets<'a> {
 
 /// [`Snippets::around`], with `tokens` the analyzer's tokens ([`SchemaDef::token_analyzer`]).
 fn around(tokens: &mut TextAnalyzer, text: &str, first: u32, marks: &[Mark]) -> Option<Cut> {
+    // The start offset and position of each token up to the first match.
+    let mut seen: Vec<(usize, usize)> = Vec::new();
     let mut stream = tokens.token_stream(text);
     let at = loop {
         if !stream.advance() {
             return None;
         }
         let t = stream.token();
+        seen.push((t.offset_from, t.position));
         if t.position as u32 >= first {
             break t.offset_from;
         }
@@ -184,22 +187,28 @@ fn around(tokens: &mut TextAnalyzer, text: &str, first: u32, marks: &[Mark]) -> 
         .chars()
         .next()
         .is_some_and(char::is_alphanumeric);
+    // Tokenizing again from the last token that starts at or before the window, not from the
+    // start of the text: the tokenizer begins a token there as it did the first time (a word,
+    // or a CJK bigram or lone character), and numbers positions from it.
+    let (from, base) = match seen.partition_point(|&(offset, _)| offset <= start) {
+        0 => (0, 0),
+        i => seen[i - 1],
+    };
     let mut found = Vec::new();
-    let mut stream = tokens.token_stream(&text[..end]);
+    let mut stream = tokens.token_stream(&text[from..end]);
     while stream.advance() {
         let t = stream.token();
-        if t.offset_to <= start {
+        let (offset_from, offset_to) = (t.offset_from + from, t.offset_to + from);
+        if offset_to <= start {
             continue;
         }
-        let whole = t.offset_from >= start && (t.offset_to < end || !cut_at_end);
+        let position = (t.position + base) as u32;
+        let whole = offset_from >= start && (offset_to < end || !cut_at_end);
         let weight = whole
-            .then(|| marks.binary_search_by_key(&(t.position as u32), |m| m.0))
+            .then(|| marks.binary_search_by_key(&position, |m| m.0))
             .and_then(Result::ok)
             .map(|i| marks[i].1);
-        found.push((
-            t.offset_from.max(start) - start..t.offset_to - start,
-            weight,
-        ));
+        found.push((offset_from.max(start) - start..offset_to - start, weight));
     }
     Some(match best_fragment(&found, FRAGMENT_CHARS) {
         Some(f) => fragment_cut(win, f),
