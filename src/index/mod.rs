@@ -286,7 +286,7 @@ impl TroveIndex {
             // Pick the common words from the first documents written, or all there are once
             // the write ends.
             while !done.load(std::sync::atomic::Ordering::Acquire)
-                && store.max_seq()? < applied + pairs::SAMPLE_DOCS as u64
+                && store.max_seq()? < applied + pairs::FOLLOW_SAMPLE_DOCS as u64
             {
                 std::thread::sleep(std::time::Duration::from_millis(2));
             }
@@ -433,7 +433,7 @@ fn load_common_words(dir: &Path) -> Result<pairs::CommonWords> {
 /// The common words of the documents in `store` (a sample of them), analyzed as the body is.
 pub(crate) fn pick_common_words(def: &SchemaDef, store: &Store) -> Result<pairs::CommonWords> {
     let mut analyzer = def.analyzer("en")?;
-    let sample = store.sample_texts(pairs::SAMPLE_DOCS)?;
+    let sample = store.sample_texts(pairs::SAMPLE_DOCS, pairs::SAMPLE_BYTES)?;
     Ok(pairs::CommonWords::pick(
         &mut analyzer,
         sample.iter().map(|(t, b)| (t.as_str(), b.as_str())),

@@ -6,7 +6,7 @@
 //! w9"`) makes the phrase query read the positions of every document holding both, a third of
 //! a million at 1M documents. So each generation picks its common words from the store when
 //! its first documents are indexed ([`CommonWords::pick`]: the analyzed words in at least
-//! 1% of a sample of documents), and the `title_pairs` and `body_pairs` fields index, for each
+//! 1% of a sample of the store's documents), and the `title_pairs` and `body_pairs` fields index, for each
 //! two tokens on consecutive positions that are both common, one token: their texts joined by
 //! [`SEPARATOR`] (`w3 w9` → `w3\u{1}w9`). The words themselves are not emitted. A phrase with a
 //! rare word stays a phrase query: the rare word bounds its work.
@@ -43,9 +43,15 @@ pub fn pair_term(first: &str, second: &str) -> String {
 /// The generation's file listing its common words, one analyzed word a line.
 pub const COMMON_WORDS_FILE: &str = "common_words.txt";
 
-/// Documents [`CommonWords::pick`] reads from the store: enough to tell a word of 1% of
-/// them (50 documents) from one of 0.5%, few enough to cost a rebuild little.
+/// Documents the common words are picked from: up to 5,000 (a word of 1% of them is in 50)
+/// and 4 MB of text, so picking costs a rebuild little.
 pub const SAMPLE_DOCS: usize = 5_000;
+pub const SAMPLE_BYTES: usize = 4 << 20;
+
+/// Documents an import writes before the index, which follows it, picks the common words of
+/// an empty generation from them (or from all there are, when the import ends sooner): the
+/// index waits meanwhile.
+pub const FOLLOW_SAMPLE_DOCS: usize = 1_000;
 
 /// A word is common when at least this share of the sampled documents holds it...
 const MIN_SHARE: f64 = 0.01;

@@ -394,13 +394,21 @@ impl Store {
         Ok(Some((text, whole)))
     }
 
-    /// The titles and bodies of up to `limit` documents, in storage order (a sample).
-    pub fn sample_texts(&self, limit: usize) -> Result<Vec<(String, String)>> {
+    /// The titles and bodies of the first documents in storage order (a sample): up to
+    /// `max_docs` of them, and no more once `max_bytes` of text are read.
+    pub fn sample_texts(&self, max_docs: usize, max_bytes: usize) -> Result<Vec<(String, String)>> {
         let mut stmt = self
             .conn
             .prepare("SELECT title, body FROM documents LIMIT ?1")?;
-        let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut rows = stmt.query([max_docs as i64])?;
+        let (mut out, mut bytes) = (Vec::new(), 0);
+        while bytes < max_bytes {
+            let Some(row) = rows.next()? else { break };
+            let (title, body): (String, String) = (row.get(0)?, row.get(1)?);
+            bytes += title.len() + body.len();
+            out.push((title, body));
+        }
+        Ok(out)
     }
 
     /// Calls `f` with every document (ordered by id), optionally of one source.
