@@ -229,8 +229,8 @@ pub fn search_latencies(
     let passages = vectors.vectors();
     let plain = Searcher::new(TroveIndex::open(data_dir)?)?;
     let base = latency("keyword, no model", &plain, &store, queries, Mode::Keyword)?;
-    let parts = semantic_parts(&embedder, &vectors, queries)?;
-    let recall = recall_at(&embedder, &vectors, queries, 10, &RECALL_CANDIDATES)?;
+    let (parts, embedded) = semantic_parts(&embedder, &vectors, queries)?;
+    let recall = recall_at(&vectors, queries, &embedded, 10, &RECALL_CANDIDATES)?;
     let file = file_timings(&vectors, data_dir)?;
     let semantic = Semantic {
         embedder,
@@ -271,11 +271,12 @@ fn set_exact_below(vectors: &RwLock<VectorIndex>, rows: usize) {
 
 /// Query embedding alone, then the vector search alone (top 100, no filter) three ways: as
 /// [`VectorIndex::search`] picks, exact, and approximate (binary codes and int8 rescoring).
+/// Returns the latencies and the queries' embeddings.
 fn semantic_parts(
     embedder: &Embedder,
     vectors: &VectorIndex,
     queries: &[String],
-) -> anyhow::Result<Vec<Latency>> {
+) -> anyhow::Result<(Vec<Latency>, Vec<Vec<f32>>)> {
     let mut embedded = Vec::with_capacity(queries.len());
     let embed = timed("  query embedding", queries, |q| {
         embedded.push(embedder.embed(q)?);
@@ -291,12 +292,13 @@ fn semantic_parts(
         })
     };
     let approx = |q: &[f32]| vectors.search_approx(q, k, candidates_for(k), all);
-    Ok(vec![
+    let latencies = vec![
         embed,
         scan("  vector search", &|q| vectors.search(q, k, all))?,
         scan("  vector, exact", &|q| vectors.search_exact(q, k, all))?,
         scan("  vector, approx", &approx)?,
-    ])
+    ];
+    Ok((latencies, embedded))
 }
 
 /// One candidate count of the approximate vector search: its recall@k against the exact scan
@@ -309,19 +311,16 @@ pub struct Recall {
 }
 
 /// Recall@`k` of the approximate vector search against the exact scan, averaged over
-/// `queries` (real query embeddings), and its latency, for each candidate count.
+/// `queries` (`embedded`: their real embeddings, in order), and its latency, for each
+/// candidate count.
 pub fn recall_at(
-    embedder: &Embedder,
     vectors: &VectorIndex,
     queries: &[String],
+    embedded: &[Vec<f32>],
     k: usize,
     candidates: &[usize],
 ) -> anyhow::Result<Vec<Recall>> {
     let all = |ids: &[&str]| vec![true; ids.len()];
-    let embedded: Vec<Vec<f32>> = queries
-        .iter()
-        .map(|q| embedder.embed(q))
-        .collect::<Result<_, _>>()?;
     let exact: Vec<HashSet<String>> = embedded
         .iter()
         .map(|q| {
