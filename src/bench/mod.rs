@@ -50,12 +50,8 @@ pub fn text_bytes(docs: &[Document]) -> u64 {
 pub fn bare_tantivy(dir: &Path, docs: &[Document]) -> anyhow::Result<Measure> {
     let def = SchemaDef::builtin()?;
     let mut en = def.analyzer("en")?;
-    let mut bytes = 0;
-    let sample = docs.iter().take(pairs::SAMPLE_DOCS).take_while(|d| {
-        let under = bytes < pairs::SAMPLE_BYTES;
-        bytes += d.title.len() + d.body.len();
-        under
-    });
+    let mut bound = pairs::SampleBound::default();
+    let sample = docs.iter().take_while(|d| bound.takes(&d.title, &d.body));
     let common = CommonWords::pick(&mut en, sample.map(|d| (d.title.as_str(), d.body.as_str())));
     let def = def.with_common_words(common);
     let (schema, fields) = def.build()?;

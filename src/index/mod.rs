@@ -401,10 +401,7 @@ impl TroveIndex {
     }
 
     fn save_and_register(&self, common: &pairs::CommonWords) -> Result<()> {
-        common.save(&self.dir).map_err(|source| IndexError::Io {
-            path: self.dir.join(pairs::COMMON_WORDS_FILE),
-            source,
-        })?;
+        save_common_words(&self.dir, common)?;
         self.def
             .clone()
             .with_common_words(common.clone())
@@ -430,10 +427,19 @@ fn load_common_words(dir: &Path) -> Result<pairs::CommonWords> {
     })
 }
 
+/// Saves `common` as the common words of generation folder `dir`.
+fn save_common_words(dir: &Path, common: &pairs::CommonWords) -> Result<()> {
+    common.save(dir).map_err(|source| IndexError::Io {
+        path: dir.join(pairs::COMMON_WORDS_FILE),
+        source,
+    })
+}
+
 /// The common words of the documents in `store` (a sample of them), analyzed as the body is.
 pub(crate) fn pick_common_words(def: &SchemaDef, store: &Store) -> Result<pairs::CommonWords> {
     let mut analyzer = def.analyzer("en")?;
-    let sample = store.sample_texts(pairs::SAMPLE_DOCS, pairs::SAMPLE_BYTES)?;
+    let mut bound = pairs::SampleBound::default();
+    let sample = store.sample_texts(|title, body| bound.takes(title, body))?;
     Ok(pairs::CommonWords::pick(
         &mut analyzer,
         sample.iter().map(|(t, b)| (t.as_str(), b.as_str())),
@@ -445,12 +451,7 @@ pub(crate) fn pick_common_words(def: &SchemaDef, store: &Store) -> Result<pairs:
 fn create_empty(dir: &Path, def: &SchemaDef) -> Result<Index> {
     let (schema, _) = def.build()?;
     if !def.common_words().is_empty() {
-        def.common_words()
-            .save(dir)
-            .map_err(|source| IndexError::Io {
-                path: dir.join(pairs::COMMON_WORDS_FILE),
-                source,
-            })?;
+        save_common_words(dir, def.common_words())?;
     }
     let index = Index::create_in_dir(dir, schema)?;
     def.register(&index)?;

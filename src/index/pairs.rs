@@ -48,6 +48,23 @@ pub const COMMON_WORDS_FILE: &str = "common_words.txt";
 pub const SAMPLE_DOCS: usize = 5_000;
 pub const SAMPLE_BYTES: usize = 4 << 20;
 
+/// The sample's bound: whether one more document (its title and body) belongs in a sample
+/// of the first documents, up to [`SAMPLE_DOCS`] and [`SAMPLE_BYTES`] of text.
+#[derive(Debug, Default)]
+pub struct SampleBound {
+    docs: usize,
+    bytes: usize,
+}
+
+impl SampleBound {
+    pub fn takes(&mut self, title: &str, body: &str) -> bool {
+        let takes = self.docs < SAMPLE_DOCS && self.bytes < SAMPLE_BYTES;
+        self.docs += 1;
+        self.bytes += title.len() + body.len();
+        takes
+    }
+}
+
 /// Documents an import writes before the index, which follows it, picks the common words of
 /// an empty generation from them (or from all there are, when the import ends sooner): the
 /// index waits meanwhile.

@@ -110,13 +110,15 @@ fn build_generation(
     def: &SchemaDef,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(u64, u64, u64)> {
+    let store = Store::open(data_dir)?;
     let def = &def
         .clone()
-        .with_common_words(super::pick_common_words(def, &Store::open(data_dir)?)?);
+        .with_common_words(super::pick_common_words(def, &store)?);
     let index = create_empty(dir, def)?;
     let (_, fields) = def.build()?;
     let mut writer = new_writer(&index)?;
-    let total = Store::open(data_dir)?.count(None)?;
+    let total = store.count(None)?;
+    drop(store);
     let (tx, rx) = mpsc::sync_channel::<Vec<(TantivyDocument, u64)>>(64);
     let reader_dir = data_dir.to_owned();
     let reader = std::thread::spawn(move || -> Result<u64> {

@@ -7,9 +7,9 @@
 //! its positions, but as [`Proximity`] bonuses that [`rescore`](super::rescore) adds to the best
 //! candidates only. Filters (`source`, `kind`, tags, dates) are score-neutral (typed ones rank
 //! only a query that has nothing else). A [`RankingConfig`] switches or tunes each of these; its defaults are the ones measured best
-//! on the judged set in `eval/`. A phrase over title or body requires, score-neutrally, the
-//! pair terms of its adjacent words in the field's pair field ([`crate::index::pairs`]), so
-//! it reads positions only where they are.
+//! on the judged set in `eval/`. A phrase over title or body goes through the pair terms of its
+//! adjacent common words ([`crate::index::pairs`], [`PairPhrase`]), with the phrase query's
+//! hits and scores.
 
 use std::ops::Bound;
 

@@ -439,7 +439,9 @@ fn postings(
     let mut total = 0;
     query.query_terms(&mut |term, _| {
         if term.field() == field {
-            total += searcher.doc_freq(term).unwrap_or(u64::MAX / 2);
+            total = searcher
+                .doc_freq(term)
+                .map_or(u64::MAX, |n| total.saturating_add(n));
         }
     });
     total

@@ -394,18 +394,20 @@ impl Store {
         Ok(Some((text, whole)))
     }
 
-    /// The titles and bodies of the first documents in storage order (a sample): up to
-    /// `max_docs` of them, and no more once `max_bytes` of text are read.
-    pub fn sample_texts(&self, max_docs: usize, max_bytes: usize) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT title, body FROM documents LIMIT ?1")?;
-        let mut rows = stmt.query([max_docs as i64])?;
-        let (mut out, mut bytes) = (Vec::new(), 0);
-        while bytes < max_bytes {
-            let Some(row) = rows.next()? else { break };
+    /// The titles and bodies of the first documents in storage order (a sample), as long as
+    /// `takes` accepts them: reading stops at the first it refuses.
+    pub fn sample_texts(
+        &self,
+        mut takes: impl FnMut(&str, &str) -> bool,
+    ) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare("SELECT title, body FROM documents")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
             let (title, body): (String, String) = (row.get(0)?, row.get(1)?);
-            bytes += title.len() + body.len();
+            if !takes(&title, &body) {
+                break;
+            }
             out.push((title, body));
         }
         Ok(out)
