@@ -266,7 +266,7 @@ pub fn start_server(dir: &Path) -> anyhow::Result<SocketAddr> {
         api_key: None,
         sync_every: None,
         model_dir: None,
-        query_timeout: None,
+        query_timeout: crate::http::routes::WORK_TIMEOUT,
         cluster: None,
     };
     std::thread::spawn(move || {

@@ -290,7 +290,7 @@ fn start_server(data: &Path, cluster: ClusterConfig) -> anyhow::Result<SocketAdd
         api_key: None,
         sync_every: None,
         model_dir: None,
-        query_timeout: None,
+        query_timeout: trove::http::routes::WORK_TIMEOUT,
         cluster: Some(ClusterServe {
             config: cluster,
             search: true,

@@ -141,7 +141,7 @@ async fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
                 cluster: None,
                 // Keyword-searchable at once; vectors fill in behind it (background embedding).
                 model_dir: ctx.model_dir()?,
-                query_timeout: None,
+                query_timeout: trove::http::routes::WORK_TIMEOUT,
             })
             .await?;
         }

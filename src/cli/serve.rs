@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
         sync_every: args.sync_every,
         cluster: cluster(ctx, args.engine)?,
         model_dir: ctx.model_dir()?,
-        query_timeout: Some(args.query_timeout),
+        query_timeout: args.query_timeout,
     };
     opts.check()?;
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;

@@ -65,8 +65,9 @@ pub struct ServeOptions {
     pub cluster: Option<cluster::ClusterServe>,
     /// Sentence-embedding model folder; `None`: keyword search only.
     pub model_dir: Option<PathBuf>,
-    /// How long a request's search may run (`None`: [`routes::WORK_TIMEOUT`]).
-    pub query_timeout: Option<Duration>,
+    /// How long a request's search or store lookup may run ([`routes::WORK_TIMEOUT`] unless
+    /// `serve --query-timeout` says otherwise).
+    pub query_timeout: Duration,
 }
 
 impl ServeOptions {
@@ -112,7 +113,7 @@ pub async fn serve_on(
         opts.api_key.clone(),
         opts.model_dir.clone(),
         cluster,
-        opts.query_timeout.unwrap_or(routes::WORK_TIMEOUT),
+        opts.query_timeout,
     )
     .await?;
     state::embed_in_background(Arc::clone(&state));
@@ -250,7 +251,7 @@ mod tests {
             sync_every: None,
             cluster: None,
             model_dir: None,
-            query_timeout: None,
+            query_timeout: routes::WORK_TIMEOUT,
         }
     }
 

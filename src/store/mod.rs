@@ -85,7 +85,10 @@ CREATE TABLE IF NOT EXISTS documents (
     hash INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_seq ON documents(seq);
-CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+-- (source, source_kind) covers the per-source counts and kinds of `source_statuses`; it
+-- replaces the index on `source` alone of older stores.
+CREATE INDEX IF NOT EXISTS documents_source_kind ON documents(source, source_kind);
+DROP INDEX IF EXISTS documents_source;
 CREATE INDEX IF NOT EXISTS documents_parent ON documents(parent_id);
 CREATE TABLE IF NOT EXISTS tombstones (id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS tombstones_seq ON tombstones(seq);
