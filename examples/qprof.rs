@@ -1,7 +1,8 @@
 //! Profiling driver for `trove bench --query`'s mix: builds (once) a data folder of generated
 //! documents, then answers one query of the mix many times, in process or with bare tantivy,
 //! so `perf record` sees only the query. Usage:
-//! `qprof DIR DOCS MIN-MAX QUERY-NAME ITERATIONS [trove|bare]`.
+//! `qprof DIR DOCS MIN-MAX QUERY-NAME ITERATIONS [trove|bare]`. With `QPROF_BUSY` set, a thread
+//! keeps rayon's global pool busy meanwhile, as `serve`'s background embedding does.
 
 use std::time::Instant;
 
@@ -35,6 +36,20 @@ fn main() -> anyhow::Result<()> {
     let iters: usize = a[5].parse()?;
     anyhow::ensure!(iters > 0, "ITERATIONS must be at least 1; {USAGE}");
     let bare = a.get(6).is_some_and(|m| m == "bare");
+    if std::env::var_os("QPROF_BUSY").is_some() {
+        // Other work on rayon's global pool meanwhile, as `serve`'s background embedding
+        // does: batches of tasks of about a millisecond each.
+        std::thread::spawn(|| loop {
+            use rayon::prelude::*;
+            (0..64u64).into_par_iter().for_each(|i| {
+                let t = Instant::now();
+                let mut x = i;
+                while t.elapsed() < std::time::Duration::from_millis(1) {
+                    x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+                }
+            });
+        });
+    }
     let store = Store::open(&dir)?;
     let searcher = Searcher::new(TroveIndex::open(&dir)?)?;
     let reader = searcher.index().reader()?;

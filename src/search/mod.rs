@@ -405,10 +405,12 @@ fn ranked(
         if compiled.prunable && postings(searcher, query, body) >= PARALLEL_FROM_POSTINGS {
             // Two independent passes over the same hits: on two cores at once, and the top-k's
             // segments in parallel too, so the core the count leaves takes some of them.
-            let (top, counted) = rayon::join(
-                || search_segments_in_parallel(searcher, query, &top_k),
-                || count::count(searcher, query, up_to(req), req.facets),
-            );
+            let (top, counted) = in_search_pool(|| {
+                rayon::join(
+                    || search_segments_in_parallel(searcher, query, &top_k),
+                    || count::count(searcher, query, up_to(req), req.facets),
+                )
+            });
             (top?, counted?)
         } else if compiled.prunable {
             let top = searcher.search(query, &top_k)?;
@@ -428,6 +430,29 @@ fn ranked(
         &compiled.budget,
     )?;
     Ok((page, counted))
+}
+
+/// Runs `f` on the searches' own threads, one per core, so that a search's parallel parts
+/// never queue behind other work on rayon's global pool (`serve` embeds new documents there in
+/// the background, `rebuild --reflatten` flattens there). Without those threads (the system
+/// refused to start them), `f` runs on the global pool as before.
+fn in_search_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("trove-search-{i}"))
+            .build()
+            .inspect_err(
+                |e| tracing::warn!(error = %e, "no search threads; searching on the shared pool"),
+            )
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
 }
 
 /// The postings of `query`'s terms in `field`, over all segments (deleted documents included).

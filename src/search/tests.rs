@@ -389,3 +389,31 @@ fn segments_searched_in_parallel_give_the_sequential_page() {
         assert_eq!(parallel.len(), 25, "{text}");
     }
 }
+
+#[test]
+fn a_search_does_not_wait_for_work_on_the_global_pool() {
+    use std::sync::{mpsc, Arc, Mutex};
+    use std::time::Duration;
+    // Every thread of rayon's global pool held by a task, as a batch being embedded holds them.
+    let (release, held) = mpsc::channel::<()>();
+    let held = Arc::new(Mutex::new(held));
+    let (started, all_started) = mpsc::channel();
+    let threads = rayon::current_num_threads();
+    for _ in 0..threads {
+        let (held, started) = (Arc::clone(&held), started.clone());
+        rayon::spawn(move || {
+            let _ = started.send(());
+            let _ = held.lock().map(|h| h.recv());
+        });
+    }
+    for _ in 0..threads {
+        all_started.recv().unwrap();
+    }
+    let (done, answer) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(in_search_pool(|| rayon::join(|| 1, || 2)));
+    });
+    let got = answer.recv_timeout(Duration::from_secs(30));
+    drop(release);
+    assert_eq!(got, Ok((1, 2)), "the search waited for the global pool");
+}
