@@ -432,11 +432,12 @@ fn ranked(
     Ok((page, counted))
 }
 
-/// Runs `f` on the searches' own threads, one per core, so that a search's parallel parts
-/// never queue behind other work on rayon's global pool (`serve` embeds new documents there in
-/// the background, `rebuild --reflatten` flattens there). Without those threads (the system
-/// refused to start them), `f` runs on the global pool as before.
-fn in_search_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+/// Runs `f` on the searches' own threads, one per core, so that a search's parallel parts (the
+/// top-k beside the count; embedding the query and scoring the vectors) never queue behind
+/// other work on rayon's global pool (`serve` embeds new documents there in the background,
+/// `rebuild --reflatten` flattens there). Without those threads (the system refused to start
+/// them), `f` runs on the global pool as before.
+pub(crate) fn in_search_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
     let pool = POOL.get_or_init(|| {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());

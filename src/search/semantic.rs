@@ -201,14 +201,16 @@ impl Searcher {
         let filter = self.semantic_filter(req)?;
         let allowed: Option<HashSet<&str>> =
             exact.then(|| keyword.ids.iter().map(String::as_str).collect());
-        let query = sem.embedder.embed(&semantic_text(parsed))?;
-        let vectors = sem.vectors.read().unwrap_or_else(|e| e.into_inner());
-        let sem_hits = vectors.search(&query, depth, |ids| match &allowed {
-            Some(set) => ids.iter().map(|id| set.contains(id)).collect(),
-            None => self.check_filter(&searcher, filter.as_deref(), ids),
-        });
-        let applied = vectors.seq();
-        drop(vectors);
+        // Embedding the query and scoring the vectors are parallel: on searches' own threads.
+        let (sem_hits, applied) = super::in_search_pool(|| -> Result<_, SearchError> {
+            let query = sem.embedder.embed(&semantic_text(parsed))?;
+            let vectors = sem.vectors.read().unwrap_or_else(|e| e.into_inner());
+            let hits = vectors.search(&query, depth, |ids| match &allowed {
+                Some(set) => ids.iter().map(|id| set.contains(id)).collect(),
+                None => self.check_filter(&searcher, filter.as_deref(), ids),
+            });
+            Ok((hits, vectors.seq()))
+        })?;
         let pending = store.changed_after(applied)?;
         let kw_ids: Vec<&str> = keyword.ids.iter().take(depth).map(String::as_str).collect();
         let sem_ids: Vec<&str> = sem_hits.iter().map(|h| h.id.as_str()).collect();
