@@ -185,7 +185,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn oversized_request_line_gets_a_414_with_an_empty_body() {
+    async fn oversized_request_line_gets_a_414_with_a_json_body() {
         let (addr, _stop) = start(short()).await;
         let long = format!(
             "GET /?q={} HTTP/1.1\r\nHost: x\r\n\r\n",

@@ -172,7 +172,7 @@ fn errors_are_json_with_stable_codes() {
 }
 
 #[test]
-fn a_100k_character_query_got_a_414_with_an_empty_body() {
+fn a_100k_character_query_gets_a_414_with_a_json_body() {
     let data = Data::with_docs(5);
     let srv = Server::start(&data, &[], &[]);
     let huge = format!("/search?q={}", "heat+".repeat(20_000));
