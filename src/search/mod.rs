@@ -348,8 +348,7 @@ impl Searcher {
             });
         }
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        let body = self.index.fields().body;
-        let (top, counted) = ranked(&searcher, &compiled, req, limit, body)?;
+        let (top, counted) = ranked(&searcher, &compiled, req, limit, fields.body)?;
         budget.check()?;
         let snippets = snippet::Snippets::new(
             &searcher,
