@@ -49,13 +49,13 @@ pub struct Metrics {
     reloads: AtomicU64,
     swaps: AtomicU64,
     syncs: Mutex<BTreeMap<String, SyncRecord>>,
-    /// Searches on the blocking pool: running now, started, and stopped by their budget.
+    /// Searches on their threads: running now, started, and stopped by their budget.
     searches_running: AtomicU64,
     searches_started: AtomicU64,
     searches_stopped: AtomicU64,
 }
 
-/// A search running on the blocking pool; counted in `trove_search_tasks_running` until
+/// A search running on its thread; counted in `trove_search_tasks_running` until
 /// dropped.
 pub struct RunningSearch<'a>(&'a Metrics);
 
@@ -96,7 +96,7 @@ impl Metrics {
             .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
     }
 
-    /// A search starts running on the blocking pool.
+    /// A search starts running.
     pub fn search_started(&self) -> RunningSearch<'_> {
         self.searches_started.fetch_add(1, Ordering::Relaxed);
         self.searches_running.fetch_add(1, Ordering::Relaxed);
@@ -210,13 +210,13 @@ fn search_tasks(out: &mut String, m: &Metrics) {
         out,
         name,
         "gauge",
-        "Searches (and MCP tool calls) running on the blocking pool now.",
+        "Searches (and MCP tool calls) running now.",
     );
     let _ = writeln!(out, "{name} {}", m.searches_running.load(Ordering::Relaxed));
     for (name, help, c) in [
         (
             "trove_search_tasks_total",
-            "Searches (and MCP tool calls) started on the blocking pool.",
+            "Searches (and MCP tool calls) started.",
             &m.searches_started,
         ),
         (

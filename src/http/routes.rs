@@ -1,6 +1,7 @@
 //! The endpoints: `/search`, `/documents/{id}`, `/health`, `/status`, `/metrics` and the page
-//! at `/`. Handlers parse and validate on the async side, then run the search or store work in
-//! `spawn_blocking` (tantivy and SQLite block), bounded by [`AppState::slots`] and a timeout.
+//! at `/`. Handlers parse and validate on the async side, then run the work off the async
+//! threads (tantivy and SQLite block): a search on the searches' own pool, a store lookup in
+//! `spawn_blocking`; both bounded by [`AppState::slots`] and a timeout.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -287,27 +288,45 @@ pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let st = Arc::clone(state);
-    bounded(&state.slots, state.work_timeout, move || f(&st)).await
+    bounded(
+        &state.slots,
+        state.work_timeout,
+        Threads::Blocking,
+        move || f(&st),
+    )
+    .await
 }
 
 /// Like [`blocking`], for a search: `f` gets a [`Budget`] spent at the timeout, or as soon as
 /// the request is dropped (the client went away), so the search stops instead of running on
-/// for nobody; `/metrics` counts the searches running and those stopped.
+/// for nobody; `/metrics` counts the searches running and those stopped. It runs on the
+/// searches' own threads ([`Threads::Search`]).
 pub async fn search_blocking<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&AppState, &Budget) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let budget = Budget::until(Instant::now() + state.work_timeout);
     let _stop_when_dropped = StopOnDrop(budget.clone());
-    blocking(state, move |st| {
+    let st = Arc::clone(state);
+    let work = move || {
         let _running = st.metrics.search_started();
-        let out = f(st, &budget);
+        let out = f(&st, &budget);
         if matches!(out, Err(ApiError::Timeout)) {
             st.metrics.search_stopped();
         }
         out
-    })
-    .await
+    };
+    bounded(&state.slots, state.work_timeout, Threads::Search, work).await
+}
+
+/// The threads blocking work runs on.
+#[derive(Debug, Clone, Copy)]
+enum Threads {
+    /// tokio's blocking pool: store lookups.
+    Blocking,
+    /// The searches' own pool ([`crate::search::spawn_in_search_pool`]): a search's parallel
+    /// parts start from the thread it runs on, with no hand-off there and back.
+    Search,
 }
 
 /// Spends a budget when dropped: the request that waited for the work is gone.
@@ -319,12 +338,13 @@ impl Drop for StopOnDrop {
     }
 }
 
-/// Runs `f` on the blocking pool once a slot is free, answering [`ApiError::Timeout`] after
+/// Runs `f` on `threads` once a slot is free, answering [`ApiError::Timeout`] after
 /// `timeout`. The slot moves into the blocking task and is released when `f` returns, not
 /// when the caller gives up: a timeout cannot be used to start more work than there are slots.
 async fn bounded<T: Send + 'static>(
     slots: &Arc<tokio::sync::Semaphore>,
     timeout: std::time::Duration,
+    threads: Threads,
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let work = async {
@@ -332,12 +352,27 @@ async fn bounded<T: Send + 'static>(
             .acquire_owned()
             .await
             .map_err(|_| ApiError::Busy)?;
-        tokio::task::spawn_blocking(move || {
+        let job = move || {
             let _slot = slot;
             f()
-        })
-        .await
-        .map_err(ApiError::internal)?
+        };
+        match threads {
+            Threads::Blocking => tokio::task::spawn_blocking(job)
+                .await
+                .map_err(ApiError::internal)?,
+            Threads::Search => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                crate::search::spawn_in_search_pool(move || {
+                    // Caught here, as `spawn_blocking` does: the pool would end the process.
+                    let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)));
+                });
+                match rx.await {
+                    Ok(Ok(out)) => out,
+                    Ok(Err(_)) => Err(ApiError::Internal("the search panicked".into())),
+                    Err(e) => Err(ApiError::internal(e)),
+                }
+            }
+        }
     };
     tokio::time::timeout(timeout, work)
         .await
@@ -350,26 +385,44 @@ mod tests {
 
     #[tokio::test]
     async fn timed_out_query_releases_its_slot_while_the_work_runs_on() {
+        for threads in [Threads::Blocking, Threads::Search] {
+            let slots = Arc::new(tokio::sync::Semaphore::new(1));
+            let (release, wait) = std::sync::mpsc::channel::<()>();
+            let r = bounded(&slots, Duration::from_millis(20), threads, move || {
+                wait.recv().map_err(ApiError::internal)
+            })
+            .await;
+            assert!(matches!(r, Err(ApiError::Timeout)), "{threads:?}");
+            assert_eq!(
+                slots.available_permits(),
+                0,
+                "{threads:?}: the work still runs and holds its slot"
+            );
+            let second = bounded(&slots, Duration::from_millis(20), threads, || Ok(())).await;
+            assert!(
+                matches!(second, Err(ApiError::Timeout)),
+                "{threads:?}: no second task started"
+            );
+            release.send(()).unwrap();
+            let third = bounded(&slots, Duration::from_secs(30), threads, || Ok(7)).await;
+            assert_eq!(third.unwrap(), 7, "{threads:?}: the slot came back");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_search_is_an_internal_error_and_frees_its_slot() {
         let slots = Arc::new(tokio::sync::Semaphore::new(1));
-        let (release, wait) = std::sync::mpsc::channel::<()>();
-        let r = bounded(&slots, std::time::Duration::from_millis(20), move || {
-            wait.recv().map_err(ApiError::internal)
+        let r: Result<(), _> = bounded(&slots, Duration::from_secs(30), Threads::Search, || {
+            panic!("a bug in a search")
         })
         .await;
-        assert!(matches!(r, Err(ApiError::Timeout)));
+        assert!(matches!(r, Err(ApiError::Internal(_))), "{r:?}");
+        let next = bounded(&slots, Duration::from_secs(30), Threads::Search, || Ok(1)).await;
         assert_eq!(
-            slots.available_permits(),
-            0,
-            "the work still runs and holds its slot"
+            next.unwrap(),
+            1,
+            "the slot came back and the pool still runs"
         );
-        let second = bounded(&slots, std::time::Duration::from_millis(20), || Ok(())).await;
-        assert!(
-            matches!(second, Err(ApiError::Timeout)),
-            "no second task started"
-        );
-        release.send(()).unwrap();
-        let third = bounded(&slots, std::time::Duration::from_secs(30), || Ok(7)).await;
-        assert_eq!(third.unwrap(), 7, "the slot came back when the work ended");
     }
 
     fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

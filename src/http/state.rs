@@ -57,9 +57,7 @@ impl AppState {
         semantic: Option<Semantic>,
     ) -> anyhow::Result<Self> {
         let searcher = with_semantic(Searcher::new(index)?, semantic.as_ref());
-        let slots = std::thread::available_parallelism()
-            .map_or(4, |n| n.get() * 2)
-            .max(4);
+        let slots = crate::search::concurrent_searches();
         Ok(AppState {
             data_dir: data_dir.to_owned(),
             searcher: RwLock::new(Arc::new(searcher)),

@@ -20,13 +20,13 @@ pub mod ranking;
 pub mod rescore;
 pub mod semantic;
 pub mod snippet;
+pub mod top_k;
 
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Collector, TopDocs};
-use tantivy::query::EnableScoring;
+use tantivy::collector::TopDocs;
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, IndexReader, Searcher as TSearcher, TantivyDocument};
@@ -398,24 +398,24 @@ fn ranked(
     body: tantivy::schema::Field,
 ) -> Result<(Vec<(f32, DocAddress)>, count::Counted), SearchError> {
     let query = &*compiled.query;
-    let top_k = TopDocs::with_limit(rescore::fetch(&compiled.proximity, req.offset, limit))
-        .order_by_score();
+    let k = rescore::fetch(&compiled.proximity, req.offset, limit);
     let (top, counted) =
         if compiled.prunable && postings(searcher, query, body) >= PARALLEL_FROM_POSTINGS {
             // Two independent passes over the same hits: on two cores at once, and the top-k's
             // segments in parallel too, so the core the count leaves takes some of them.
             let (top, counted) = in_search_pool(|| {
                 rayon::join(
-                    || search_segments_in_parallel(searcher, query, &top_k),
+                    || top_k::by_score(searcher, query, k, true),
                     || count::count(searcher, query, up_to(req), req.facets),
                 )
             });
             (top?, counted?)
         } else if compiled.prunable {
-            let top = searcher.search(query, &top_k)?;
+            let top = top_k::by_score(searcher, query, k, false)?;
             (top, count::count(searcher, query, up_to(req), req.facets)?)
         } else {
             let tally = count::Tally::new(up_to(req), req.facets);
+            let top_k = TopDocs::with_limit(k).order_by_score();
             let (top, tallied) = searcher.search(query, &(top_k, tally))?;
             (top, tallied.counted()?)
         };
@@ -431,28 +431,53 @@ fn ranked(
     Ok((page, counted))
 }
 
-/// Runs `f` on the searches' own threads, one per core, so that a search's parallel parts (the
-/// top-k beside the count; embedding the query and scoring the vectors) never queue behind
-/// other work on rayon's global pool (`serve` embeds new documents there in the background,
-/// `rebuild --reflatten` flattens there). Without those threads (the system refused to start
-/// them), `f` runs on the global pool as before.
+/// Searches that may run at once, each on its own thread of the searches' pool: two per core
+/// (at least 4), so a cheap search is not queued behind two costly ones on two cores but
+/// shares them. `serve` gives out as many slots for its blocking work.
+pub fn concurrent_searches() -> usize {
+    std::thread::available_parallelism()
+        .map_or(4, |n| n.get() * 2)
+        .max(4)
+}
+
+/// Runs `f` on the searches' own threads, so that a search's parallel parts (the top-k beside
+/// the count; embedding the query and scoring the vectors) never queue behind other work on
+/// rayon's global pool (`serve` embeds new documents there in the background, `rebuild
+/// --reflatten` flattens there). Without those threads (the system refused to start them),
+/// `f` runs on the global pool as before.
 pub(crate) fn in_search_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    match search_pool() {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
+}
+
+/// Starts `f` on the searches' own threads and returns at once. A whole search started here
+/// runs its parallel parts from the thread it is on: no hand-off to the pool and back, as
+/// when a search on another thread reaches [`in_search_pool`] (two thread wake-ups, tens of
+/// microseconds each). `f` must not panic: a panic in it ends the process.
+pub fn spawn_in_search_pool(f: impl FnOnce() + Send + 'static) {
+    match search_pool() {
+        Some(pool) => pool.spawn(f),
+        None => rayon::spawn(f),
+    }
+}
+
+/// The searches' pool ([`concurrent_searches`] threads, "trove-search-N"), started on first
+/// use; `None` if the system refused the threads.
+fn search_pool() -> Option<&'static rayon::ThreadPool> {
     static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
-    let pool = POOL.get_or_init(|| {
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
+            .num_threads(concurrent_searches())
             .thread_name(|i| format!("trove-search-{i}"))
             .build()
             .inspect_err(
                 |e| tracing::warn!(error = %e, "no search threads; searching on the shared pool"),
             )
             .ok()
-    });
-    match pool {
-        Some(pool) => pool.install(f),
-        None => f(),
-    }
+    })
+    .as_ref()
 }
 
 /// The postings of `query`'s terms in `field`, over all segments (deleted documents included).
@@ -470,30 +495,6 @@ fn postings(
         }
     });
     total
-}
-
-/// `collector`'s search of `query`, each segment a task of rayon's pool, as tantivy's
-/// `search_with_executor` does on a pool of its own. Each segment's top-k is collected apart
-/// in either case, so the merged page is the one `Searcher::search` gives.
-fn search_segments_in_parallel<C: Collector>(
-    searcher: &TSearcher,
-    query: &dyn tantivy::query::Query,
-    collector: &C,
-) -> tantivy::Result<C::Fruit> {
-    use rayon::prelude::*;
-    let scoring = if collector.requires_scoring() {
-        EnableScoring::enabled_from_searcher(searcher)
-    } else {
-        EnableScoring::disabled_from_searcher(searcher)
-    };
-    let weight = query.weight(scoring)?;
-    let fruits = searcher
-        .segment_readers()
-        .par_iter()
-        .enumerate()
-        .map(|(ord, seg)| collector.collect_segment(weight.as_ref(), ord as u32, seg))
-        .collect::<tantivy::Result<Vec<_>>>()?;
-    collector.merge_fruits(fruits)
 }
 
 /// How many hits to count: all when asked for, else up to the threshold.

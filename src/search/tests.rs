@@ -354,7 +354,7 @@ fn quoted_phrases_require_their_pair_terms() {
 }
 
 #[test]
-fn segments_searched_in_parallel_give_the_sequential_page() {
+fn the_shared_bar_gives_tantivys_own_page_on_one_thread_or_many() {
     use tantivy::collector::TopDocs;
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
@@ -371,6 +371,13 @@ fn segments_searched_in_parallel_give_the_sequential_page() {
         store.upsert_all(&docs).unwrap();
         index.catch_up(&mut store).unwrap();
     }
+    // A sixth commit replaces some documents: the first segments hold deleted ones.
+    let again: Vec<Document> = (0..100)
+        .step_by(3)
+        .map(|n| Document::new(format!("t:{n}"), "Note again", "alpha beta beta gamma"))
+        .collect();
+    store.upsert_all(&again).unwrap();
+    index.catch_up(&mut store).unwrap();
     let s = Searcher::new(TroveIndex::open(dir.path()).unwrap()).unwrap();
     let searcher = s.reader.searcher();
     assert!(searcher.segment_readers().len() > 1);
@@ -379,14 +386,15 @@ fn segments_searched_in_parallel_give_the_sequential_page() {
             .unwrap()
             .compile(&query::parse(text).unwrap(), &SearchRequest::default())
             .unwrap();
-        let top = TopDocs::with_limit(25).order_by_score();
-        let parallel = search_segments_in_parallel(&searcher, &*compiled.query, &top).unwrap();
-        assert_eq!(
-            parallel,
-            searcher.search(&*compiled.query, &top).unwrap(),
-            "{text}"
-        );
-        assert_eq!(parallel.len(), 25, "{text}");
+        for k in [1, 10, 25, 150] {
+            let tantivy = searcher
+                .search(&*compiled.query, &TopDocs::with_limit(k).order_by_score())
+                .unwrap();
+            for parallel in [false, true] {
+                let shared = top_k::by_score(&searcher, &*compiled.query, k, parallel).unwrap();
+                assert_eq!(shared, tantivy, "{text}, k {k}, parallel {parallel}");
+            }
+        }
     }
 }
 

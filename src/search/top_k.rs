@@ -1,0 +1,217 @@
+//! The best `k` hits of a prunable query (block-max WAND over a union of term queries), with
+//! every segment raising one shared bar, as Lucene's `MaxScoreAccumulator` does.
+//!
+//! tantivy's `TopDocs` collects each segment on its own: each starts with no bar and skips
+//! blocks only once its own heap holds `k` hits. But once any segment holds `k` hits scoring
+//! at least `s`, no hit scoring below `s` anywhere can make the page. Here each segment
+//! publishes its k-th score as it rises ([`Bars`]), and every segment skips what falls below
+//! the best bar of the others: a segment searched later starts from the bar of those before,
+//! and two segments searched at once raise it for each other.
+//!
+//! The page is exactly `TopDocs`' (scores, and ties ordered by address): a tie with another
+//! segment's k-th hit is kept when this segment's addresses come first, and skipped when they
+//! come after (they would lose the tie).
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU32, Ordering as MemOrder};
+
+use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
+
+/// The `k` best hits of `query` (best first, ties by address), its segments searched on
+/// rayon's threads when `parallel`, else one after the other on this one.
+pub fn by_score(
+    searcher: &Searcher,
+    query: &dyn Query,
+    k: usize,
+    parallel: bool,
+) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+    use rayon::prelude::*;
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let segments = searcher.segment_readers();
+    let bars = Bars::new(segments.len());
+    let one = |(ord, seg): (usize, &SegmentReader)| segment(&*weight, ord, seg, k, &bars);
+    let fruits = if parallel {
+        segments
+            .par_iter()
+            .enumerate()
+            .map(one)
+            .collect::<tantivy::Result<Vec<_>>>()?
+    } else {
+        segments
+            .iter()
+            .enumerate()
+            .map(one)
+            .collect::<tantivy::Result<Vec<_>>>()?
+    };
+    let mut page: Vec<(Score, DocAddress)> = fruits.into_iter().flatten().collect();
+    page.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    page.truncate(k);
+    Ok(page)
+}
+
+/// One segment's best `k` hits above the bar, in no order.
+fn segment(
+    weight: &dyn Weight,
+    ord: usize,
+    reader: &SegmentReader,
+    k: usize,
+    bars: &Bars,
+) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    let mut heap: BinaryHeap<Reverse<Entry>> = BinaryHeap::with_capacity(k);
+    let alive = reader.alive_bitset();
+    let mut own = Score::NEG_INFINITY;
+    weight.for_each_pruning(bars.others(ord), reader, &mut |doc, score| {
+        if alive.is_some_and(|a| a.is_deleted(doc)) {
+            return own.max(bars.others(ord));
+        }
+        if heap.len() < k {
+            heap.push(Reverse(Entry { score, doc }));
+        } else if score > own {
+            if let Some(mut least) = heap.peek_mut() {
+                *least = Reverse(Entry { score, doc });
+            }
+        }
+        if heap.len() == k {
+            if let Some(Reverse(least)) = heap.peek() {
+                own = least.score;
+                bars.raise(ord, own);
+            }
+        }
+        own.max(bars.others(ord))
+    })?;
+    let seg = ord as u32;
+    Ok(heap
+        .into_iter()
+        .map(|Reverse(e)| (e.score, DocAddress::new(seg, e.doc)))
+        .collect())
+}
+
+/// Each segment's k-th score so far (`f32` bits; unset: negative infinity).
+struct Bars(Vec<AtomicU32>);
+
+impl Bars {
+    fn new(segments: usize) -> Bars {
+        Bars(
+            (0..segments)
+                .map(|_| AtomicU32::new(Score::NEG_INFINITY.to_bits()))
+                .collect(),
+        )
+    }
+
+    /// Segment `ord`'s k-th score rose to `score`.
+    fn raise(&self, ord: usize, score: Score) {
+        self.0[ord].store(score.to_bits(), MemOrder::Relaxed);
+    }
+
+    /// The bar segment `ord` must pass (pruning keeps only scores strictly above it): another
+    /// segment's k-th score, just below it when that segment's addresses come after `ord`'s
+    /// (a tie with it is won here).
+    fn others(&self, ord: usize) -> Score {
+        let mut bar = Score::NEG_INFINITY;
+        for (j, b) in self.0.iter().enumerate() {
+            let s = Score::from_bits(b.load(MemOrder::Relaxed));
+            let s = match j.cmp(&ord) {
+                Ordering::Less => s,
+                Ordering::Equal => continue,
+                Ordering::Greater => s.next_down(),
+            };
+            bar = bar.max(s);
+        }
+        bar
+    }
+}
+
+/// A heap entry: the lower score is less; on equal scores the later document is less (it
+/// loses the tie), as in tantivy's own heap.
+#[derive(Clone, Copy)]
+struct Entry {
+    score: Score,
+    doc: DocId,
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| other.doc.cmp(&self.doc))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Entry {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::query::{BooleanQuery, Occur, TermQuery};
+    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+    use tantivy::{doc, Index, Term};
+
+    /// Two segments of the same three documents: every hit scores the same.
+    fn tied() -> (Index, Box<dyn Query>) {
+        let mut schema = Schema::builder();
+        let f = schema.add_text_field("t", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for _ in 0..2 {
+            for _ in 0..3 {
+                w.add_document(doc!(f => "alpha beta")).unwrap();
+            }
+            w.commit().unwrap();
+        }
+        let term = |t| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f, t),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let q = BooleanQuery::new(vec![
+            (Occur::Should, term("alpha")),
+            (Occur::Should, term("beta")),
+        ]);
+        (index, Box::new(q))
+    }
+
+    #[test]
+    fn a_tie_with_a_later_segments_bar_is_kept_and_with_an_earlier_ones_skipped() {
+        let (index, q) = tied();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let weight = q
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        let page = by_score(&searcher, &*q, 3, false).unwrap();
+        let score = page[0].0;
+        assert!(
+            page.iter().all(|(s, a)| *s == score && a.segment_ord == 0),
+            "{page:?}"
+        );
+        // Segment 1 already holds three hits at that score: segment 0 keeps its own (its
+        // addresses come first, so they win the tie) ...
+        let bars = Bars::new(2);
+        bars.raise(1, score);
+        let first = segment(&*weight, 0, searcher.segment_reader(0), 3, &bars).unwrap();
+        assert_eq!(first.len(), 3);
+        // ... and with segment 0's three, segment 1 has nothing that could make the page.
+        let bars = Bars::new(2);
+        bars.raise(0, score);
+        let second = segment(&*weight, 1, searcher.segment_reader(1), 3, &bars).unwrap();
+        assert!(second.is_empty(), "{second:?}");
+    }
+}
