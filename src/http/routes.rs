@@ -300,7 +300,7 @@ pub async fn blocking<T: Send + 'static>(
 /// Like [`blocking`], for a search: `f` gets a [`Budget`] spent at the timeout, or as soon as
 /// the request is dropped (the client went away), so the search stops instead of running on
 /// for nobody; `/metrics` counts the searches running and those stopped. It runs on the
-/// searches' own threads ([`Threads::Search`]).
+/// searches' own threads (`Threads::Search`).
 pub async fn search_blocking<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&AppState, &Budget) -> Result<T, ApiError> + Send + 'static,

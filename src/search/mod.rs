@@ -454,7 +454,7 @@ pub(crate) fn in_search_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 
 /// Starts `f` on the searches' own threads and returns at once. A whole search started here
 /// runs its parallel parts from the thread it is on: no hand-off to the pool and back, as
-/// when a search on another thread reaches [`in_search_pool`] (two thread wake-ups, tens of
+/// when a search on another thread reaches `in_search_pool` (two thread wake-ups, tens of
 /// microseconds each). `f` must not panic: a panic in it ends the process.
 pub fn spawn_in_search_pool(f: impl FnOnce() + Send + 'static) {
     match search_pool() {

@@ -4,7 +4,7 @@
 //! tantivy's `TopDocs` collects each segment on its own: each starts with no bar and skips
 //! blocks only once its own heap holds `k` hits. But once any segment holds `k` hits scoring
 //! at least `s`, no hit scoring below `s` anywhere can make the page. Here each segment
-//! publishes its k-th score as it rises ([`Bars`]), and every segment skips what falls below
+//! publishes its k-th score as it rises (`Bars`), and every segment skips what falls below
 //! the best bar of the others: a segment searched later starts from the bar of those before,
 //! and two segments searched at once raise it for each other.
 //!
