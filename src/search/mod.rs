@@ -434,7 +434,7 @@ fn ranked(
 /// Searches that may run at once, each on its own thread of the searches' pool: two per core
 /// (at least 4), so a cheap search is not queued behind two costly ones on two cores but
 /// shares them. `serve` gives out as many slots for its blocking work.
-pub fn concurrent_searches() -> usize {
+pub(crate) fn concurrent_searches() -> usize {
     std::thread::available_parallelism()
         .map_or(4, |n| n.get() * 2)
         .max(4)
@@ -456,7 +456,7 @@ pub(crate) fn in_search_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 /// runs its parallel parts from the thread it is on: no hand-off to the pool and back, as
 /// when a search on another thread reaches `in_search_pool` (two thread wake-ups, tens of
 /// microseconds each). `f` must not panic: a panic in it ends the process.
-pub fn spawn_in_search_pool(f: impl FnOnce() + Send + 'static) {
+pub(crate) fn spawn_in_search_pool(f: impl FnOnce() + Send + 'static) {
     match search_pool() {
         Some(pool) => pool.spawn(f),
         None => rayon::spawn(f),
