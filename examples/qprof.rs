@@ -1,7 +1,7 @@
 //! Profiling driver for `trove bench --query`'s mix: builds (once) a data folder of generated
 //! documents, then answers one query of the mix many times, in process or with bare tantivy,
 //! so `perf record` sees only the query. Usage:
-//! `qprof DIR DOCS MIN-MAX QUERY-NAME ITERATIONS [trove|bare]`. With `QPROF_BUSY` set, a thread
+//! `qprof DIR DOCS MIN-MAX QUERY-NAME ITERATIONS [trove|bare|phases]`. With `QPROF_BUSY` set, a thread
 //! keeps rayon's global pool busy meanwhile, as `serve`'s background embedding does.
 
 use std::time::Instant;
@@ -15,7 +15,11 @@ use trove::index::TroveIndex;
 use trove::search::Searcher;
 use trove::store::Store;
 
-const USAGE: &str = "usage: qprof DIR DOCS MIN-MAX QUERY-NAME|all ITERATIONS [trove|bare]";
+/// The allocator `trove` itself uses (src/main.rs), so the profile is of the same code.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const USAGE: &str = "usage: qprof DIR DOCS MIN-MAX QUERY-NAME|all ITERATIONS [trove|bare|phases]";
 
 fn main() -> anyhow::Result<()> {
     let a: Vec<String> = std::env::args().collect();
@@ -54,7 +58,12 @@ fn main() -> anyhow::Result<()> {
     let searcher = Searcher::new(TroveIndex::open(&dir)?)?;
     let reader = searcher.index().reader()?;
     let tsearcher = reader.searcher();
+    let phases = a.get(6).is_some_and(|m| m == "phases");
     for q in mix.iter().filter(|q| a[4] == "all" || q.name == a[4]) {
+        if phases {
+            print_phases(&searcher, &tsearcher, &query::request(q), q.name, iters)?;
+            continue;
+        }
         let mut lat = Vec::with_capacity(iters);
         for _ in 0..iters {
             let t = Instant::now();
@@ -83,6 +92,52 @@ fn main() -> anyhow::Result<()> {
                 .collect::<Vec<_>>()
         );
     }
+    Ok(())
+}
+
+/// p50 of each phase of a search on its own: compiling, the top-k on one thread and on the
+/// searches' threads, and the bounded count.
+fn print_phases(
+    searcher: &Searcher,
+    tsearcher: &tantivy::Searcher,
+    req: &trove::search::SearchRequest,
+    name: &str,
+    iters: usize,
+) -> anyhow::Result<()> {
+    use trove::search::{compile, count, query as parse, rescore, top_k};
+    let p50 = |f: &mut dyn FnMut() -> anyhow::Result<()>| -> anyhow::Result<f64> {
+        let mut lat = Vec::with_capacity(iters);
+        for _ in 0..iters {
+            let t = Instant::now();
+            f()?;
+            lat.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        lat.sort_by(f64::total_cmp);
+        Ok(lat[lat.len() / 2])
+    };
+    let compile = || -> anyhow::Result<compile::Compiled> {
+        let parsed = parse::parse(&req.query)?;
+        Ok(
+            compile::Compiler::with_ranking(searcher.index(), *searcher.ranking())?
+                .compile(&parsed, req)?,
+        )
+    };
+    let c = compile()?;
+    let k = rescore::fetch(&c.proximity, req.offset, req.limit);
+    let up_to = Some(trove::search::EXACT_TOTAL_UP_TO);
+    let compiling = p50(&mut || compile().map(drop))?;
+    let top = |parallel| top_k::by_score(tsearcher, &*c.query, k, parallel).map(drop);
+    let serial = p50(&mut || Ok(top(false)?))?;
+    let parallel = p50(&mut || Ok(top(true)?))?;
+    let counting = p50(&mut || {
+        count::count(tsearcher, &*c.query, up_to, req.facets)?;
+        Ok(())
+    })?;
+    println!(
+        "{name:20} k {k:3} prunable {:5} compile {compiling:.3} top-k {serial:.3} (parallel \
+         {parallel:.3}) count {counting:.3} ms",
+        c.prunable
+    );
     Ok(())
 }
 

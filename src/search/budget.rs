@@ -134,6 +134,29 @@ impl Budget {
             query
         }
     }
+
+    /// Runs a pruning walk (`walk(threshold, callback)`, as `Weight::for_each_pruning`) that
+    /// stops once this budget is spent: not at all when it already is, else with a threshold
+    /// out of reach from the first look at the clock (every `every` hits) that finds it spent.
+    pub(crate) fn pruning(
+        &self,
+        every: u32,
+        threshold: Score,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+        walk: impl FnOnce(Score, &mut dyn FnMut(DocId, Score) -> Score) -> tantivy::Result<()>,
+    ) -> tantivy::Result<()> {
+        if self.spent() {
+            return Ok(());
+        }
+        let mut calls = 0u32;
+        walk(threshold, &mut |doc, score| {
+            calls = calls.wrapping_add(1);
+            if calls.is_multiple_of(every) && self.spent() {
+                return Score::INFINITY;
+            }
+            callback(doc, score)
+        })
+    }
 }
 
 /// A query whose scorers stop once the [`Budget`] is spent (see the module doc).
@@ -143,6 +166,24 @@ pub struct Bounded {
     budget: Budget,
     /// Documents between two looks at the clock.
     every: u32,
+}
+
+impl Bounded {
+    /// The query bounded.
+    pub fn inner(&self) -> &dyn Query {
+        &*self.inner
+    }
+
+    /// Runs `walk` (a pruning walk over this query's hits, as `Weight::for_each_pruning`)
+    /// within this query's budget, as its own pruning runs.
+    pub(crate) fn pruning(
+        &self,
+        threshold: Score,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+        walk: impl FnOnce(Score, &mut dyn FnMut(DocId, Score) -> Score) -> tantivy::Result<()>,
+    ) -> tantivy::Result<()> {
+        self.budget.pruning(self.every, threshold, callback, walk)
+    }
 }
 
 impl Clone for Bounded {
@@ -206,17 +247,9 @@ impl Weight for BoundedWeight {
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
-        if self.budget.spent() {
-            return Ok(());
-        }
-        let mut calls = 0u32;
-        self.inner
-            .for_each_pruning(threshold, reader, &mut |doc, score| {
-                calls = calls.wrapping_add(1);
-                if calls.is_multiple_of(self.every) && self.budget.spent() {
-                    return Score::INFINITY;
-                }
-                callback(doc, score)
+        self.budget
+            .pruning(self.every, threshold, callback, |threshold, callback| {
+                self.inner.for_each_pruning(threshold, reader, callback)
             })
     }
 }

@@ -23,6 +23,7 @@ use tantivy::{DateTime as TDateTime, Term};
 
 use super::budget::Budget;
 use super::filtered::Filtered;
+use super::max_score::Word;
 use super::pair_phrase::PairPhrase;
 use super::query::{Node, Occur, ParsedQuery, QueryError};
 use super::ranking::{RankingConfig, MAX_PROXIMITY_PAIRS};
@@ -353,7 +354,7 @@ impl Compiler {
             (f.authors, b.authors),
         ]
         .into_iter()
-        .map(|(field, boost)| (TOccur::Should, boosted(term_query(field, token), boost)))
+        .map(|(field, boost)| (TOccur::Should, word(field, token, boost)))
         .collect();
         if let Some(tag) = analyze(
             &self.keyword,
@@ -361,7 +362,7 @@ impl Compiler {
         )
         .pop()
         {
-            parts.push((TOccur::Should, boosted(term_query(f.tags, &tag), b.tags)));
+            parts.push((TOccur::Should, word(f.tags, &tag, b.tags)));
         }
         match self.ranking.field_tie_breaker {
             None => Box::new(BooleanQuery::new(parts)),
@@ -601,6 +602,12 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
+/// A word of free text in one field, weighted: scored as a boosted term query, and ranked by
+/// MaxScore when the query is a union of them ([`super::max_score`]).
+fn word(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+    Box::new(Word::new(Term::from_field_text(field, text), boost))
+}
+
 fn phrase(field: Field, tokens: &[String], slop: u32) -> Box<dyn Query> {
     Box::new(phrase_query(field, tokens, slop))
 }
@@ -629,11 +636,16 @@ fn is_term(q: &dyn Query) -> bool {
         terms += 1;
         positional |= needs_positions;
     });
-    terms == 1 && !positional && (q.is::<TermQuery>() || q.is::<BoostQuery>())
+    terms == 1 && !positional && (q.is::<Word>() || q.is::<TermQuery>() || q.is::<BoostQuery>())
 }
 
-fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
-    if (boost - 1.0).abs() < f32::EPSILON {
+/// Whether `boost` counts as none: within `f32::EPSILON` of 1, no `BoostQuery` is built.
+pub(super) fn no_boost(boost: f32) -> bool {
+    (boost - 1.0).abs() < f32::EPSILON
+}
+
+pub(super) fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if no_boost(boost) {
         q
     } else {
         Box::new(BoostQuery::new(q, boost))

@@ -12,6 +12,7 @@ pub mod compile;
 pub mod count;
 pub mod eval;
 pub mod filtered;
+pub mod max_score;
 pub mod pair_phrase;
 #[cfg(test)]
 mod proptests;

@@ -19,6 +19,9 @@ use std::sync::atomic::{AtomicU32, Ordering as MemOrder};
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
+use super::budget::Bounded;
+use super::max_score::Words;
+
 /// The `k` best hits of `query` (best first, ties by address), its segments searched on
 /// rayon's threads when `parallel`, else one after the other on this one.
 pub fn by_score(
@@ -28,10 +31,10 @@ pub fn by_score(
     parallel: bool,
 ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
     use rayon::prelude::*;
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let ranker = Ranker::of(searcher, query)?;
     let segments = searcher.segment_readers();
     let bars = Bars::new(segments.len());
-    let one = |(ord, seg): (usize, &SegmentReader)| segment(&*weight, ord, seg, k, &bars);
+    let one = |(ord, seg): (usize, &SegmentReader)| segment(&ranker, ord, seg, k, &bars);
     let fruits = if parallel {
         segments
             .par_iter()
@@ -51,9 +54,49 @@ pub fn by_score(
     Ok(page)
 }
 
+/// What skips the hits that cannot make the page: MaxScore over a union of [`Word`]s
+/// ([`super::max_score`]), else tantivy's own pruning (block-max WAND over other unions of
+/// terms, in filters too).
+///
+/// [`Word`]: super::max_score::Word
+enum Ranker<'q> {
+    /// The words, and the budget they run within (the query's [`Bounded`], if any).
+    Words(Words, Option<&'q Bounded>),
+    Tantivy(Box<dyn Weight>),
+}
+
+impl<'q> Ranker<'q> {
+    /// MaxScore when `query` is a union of words (perhaps within a budget), else tantivy.
+    fn of(searcher: &Searcher, query: &'q dyn Query) -> tantivy::Result<Ranker<'q>> {
+        let bounded = query.downcast_ref::<Bounded>();
+        let words = bounded.map_or(query, Bounded::inner);
+        Ok(match Words::of(searcher, words)? {
+            Some(words) => Ranker::Words(words, bounded),
+            None => Ranker::Tantivy(query.weight(EnableScoring::enabled_from_searcher(searcher))?),
+        })
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        match self {
+            Ranker::Words(words, None) => words.for_each_pruning(threshold, reader, callback),
+            Ranker::Words(words, Some(bounded)) => {
+                bounded.pruning(threshold, callback, |threshold, callback| {
+                    words.for_each_pruning(threshold, reader, callback)
+                })
+            }
+            Ranker::Tantivy(weight) => weight.for_each_pruning(threshold, reader, callback),
+        }
+    }
+}
+
 /// One segment's best `k` hits above the bar, in no order.
 fn segment(
-    weight: &dyn Weight,
+    ranker: &Ranker,
     ord: usize,
     reader: &SegmentReader,
     k: usize,
@@ -65,7 +108,7 @@ fn segment(
     let mut heap: BinaryHeap<Reverse<Entry>> = BinaryHeap::with_capacity(k);
     let alive = reader.alive_bitset();
     let mut own = Score::NEG_INFINITY;
-    weight.for_each_pruning(bars.others(ord), reader, &mut |doc, score| {
+    ranker.for_each_pruning(bars.others(ord), reader, &mut |doc, score| {
         if alive.is_some_and(|a| a.is_deleted(doc)) {
             return own.max(bars.others(ord));
         }
@@ -89,6 +132,12 @@ fn segment(
         .into_iter()
         .map(|Reverse(e)| (e.score, DocAddress::new(seg, e.doc)))
         .collect())
+}
+
+/// Whether [`by_score`] ranks `query` by MaxScore.
+#[cfg(test)]
+pub(crate) fn by_max_score(searcher: &Searcher, query: &dyn Query) -> bool {
+    matches!(Ranker::of(searcher, query), Ok(Ranker::Words(..)))
 }
 
 /// Each segment's k-th score so far (`f32` bits; unset: negative infinity).
@@ -206,12 +255,13 @@ mod tests {
         // addresses come first, so they win the tie) ...
         let bars = Bars::new(2);
         bars.raise(1, score);
-        let first = segment(&*weight, 0, searcher.segment_reader(0), 3, &bars).unwrap();
+        let weight = Ranker::Tantivy(weight);
+        let first = segment(&weight, 0, searcher.segment_reader(0), 3, &bars).unwrap();
         assert_eq!(first.len(), 3);
         // ... and with segment 0's three, segment 1 has nothing that could make the page.
         let bars = Bars::new(2);
         bars.raise(0, score);
-        let second = segment(&*weight, 1, searcher.segment_reader(1), 3, &bars).unwrap();
+        let second = segment(&weight, 1, searcher.segment_reader(1), 3, &bars).unwrap();
         assert!(second.is_empty(), "{second:?}");
     }
 }

@@ -1,0 +1,450 @@
+//! The top-k of a union of words by MaxScore (Turtle and Flood, 1995; Lucene's default for
+//! disjunctions since 9.x), in place of tantivy's block-max WAND.
+//!
+//! `perf` put block-max WAND first in every multi-word and common-word query (46–49% at a
+//! million documents). When a word is in most documents its scores are flat: nearly every
+//! block of 128 postings holds a document scoring near the best, so no block can be skipped
+//! and WAND pays its pivot bookkeeping (sorting its scorers, aligning each one on the pivot)
+//! for every posting. MaxScore splits the words instead: those whose best scores together
+//! cannot beat the page's current k-th score are *non-essential*. Candidates come from the
+//! essential words' postings alone, and a non-essential word is looked up in a candidate only
+//! while it could still lift it over the bar. A word in every title and body adds almost
+//! nothing to a score, so once the page fills it is only read where it could matter.
+//!
+//! Only a union with one term per field (one word of free text) is ranked here. With several
+//! words per field, this simple MaxScore (global bounds are loose: BM25's bound assumes an
+//! unbounded term frequency) scored more candidates than WAND's document-ordered pivots, and
+//! was slower at a million documents (three words: 2.0 against 1.76 ms); those stay with
+//! tantivy.
+//!
+//! [`Word`] is the query clause that makes this possible: a term query with its boost that
+//! tantivy scores exactly as a `BoostQuery` around a `TermQuery`, and whose term and boost
+//! this module can read back (tantivy's own types do not give the boost back).
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::BlockSegmentPostings;
+use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, TermQuery, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, Score, Searcher, SegmentReader, Term, TERMINATED};
+
+use super::compile::{boosted, no_boost};
+
+/// One word in one field, with its boost: scored by tantivy as `BoostQuery(TermQuery)` (term
+/// frequencies on), and readable by [`Words::of`].
+#[derive(Clone, Debug)]
+pub struct Word {
+    term: Term,
+    boost: Score,
+}
+
+impl Word {
+    /// A boost that counts as none (`compile::no_boost`) is 1, as no `BoostQuery` is built for it.
+    pub fn new(term: Term, boost: Score) -> Word {
+        let boost = if no_boost(boost) { 1.0 } else { boost };
+        Word { term, boost }
+    }
+
+    fn query(&self) -> Box<dyn Query> {
+        let term = TermQuery::new(self.term.clone(), IndexRecordOption::WithFreqs);
+        boosted(Box::new(term), self.boost)
+    }
+}
+
+impl Query for Word {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        self.query().weight(scoring)
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        visitor(&self.term, false);
+    }
+}
+
+/// A union of [`Word`]s, ready to rank: each word's BM25 weight (its boost included), as
+/// tantivy's term weight computes it from the searcher's statistics.
+pub struct Words {
+    words: Vec<(Term, Bm25Weight)>,
+}
+
+/// Each word's best score is inflated by this fraction, so that adding the same scores in
+/// another order (the bound's order, not the clauses') can never make a bound fall short.
+const BOUND_SLACK: Score = 1e-3;
+
+/// Postings per block in tantivy's format (`BitPacker4x::BLOCK_LEN`; the last block of a
+/// list is padded with `TERMINATED` up to it, which the cursor below relies on as tantivy's
+/// own `SegmentPostings` does).
+const BLOCK: usize = 128;
+
+impl Words {
+    /// The words of `query` when it is a union of [`Word`]s alone (`None` otherwise: tantivy
+    /// ranks it).
+    pub fn of(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<Option<Words>> {
+        let Some(union) = query.downcast_ref::<BooleanQuery>() else {
+            return Ok(None);
+        };
+        if union.get_minimum_number_should_match() > 1 {
+            return Ok(None);
+        }
+        let mut words = Vec::with_capacity(union.clauses().len());
+        for (occur, clause) in union.clauses() {
+            let Some(word) = clause.downcast_ref::<Word>() else {
+                return Ok(None);
+            };
+            if *occur != Occur::Should {
+                return Ok(None);
+            }
+            if words
+                .iter()
+                .any(|(t, _): &(Term, Bm25Weight)| t.field() == word.term.field())
+            {
+                // Several words in one field: block-max WAND ranks those faster (measured).
+                return Ok(None);
+            }
+            let weight = Bm25Weight::for_terms(searcher, std::slice::from_ref(&word.term))?;
+            words.push((word.term.clone(), weight.boost_by(word.boost)));
+        }
+        Ok((!words.is_empty()).then_some(Words { words }))
+    }
+
+    /// Calls `callback` with every document of `reader` that scores above `threshold`, in
+    /// document order, and takes the new threshold it returns, as tantivy's
+    /// `Weight::for_each_pruning` does. A document's score is the sum of its words' BM25
+    /// scores, added in the order of the query's clauses.
+    pub fn for_each_pruning(
+        &self,
+        mut threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let mut lists = Vec::with_capacity(self.words.len());
+        for (clause, (term, weight)) in self.words.iter().enumerate() {
+            let inverted = reader.inverted_index(term.field())?;
+            let Some(info) = inverted.get_term_info(term)? else {
+                continue;
+            };
+            let postings =
+                inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+            let fieldnorms = reader.get_fieldnorms_reader(term.field())?;
+            lists.push(Cursor::new(clause, postings, fieldnorms, weight));
+        }
+        // Least first: the non-essential words are a prefix.
+        lists.sort_by(|a, b| a.max.total_cmp(&b.max));
+        // bound[i]: the most lists[..=i] can add to a score together.
+        let bound: Vec<Score> = lists
+            .iter()
+            .scan(0.0, |sum, l| {
+                *sum += l.max;
+                Some(*sum)
+            })
+            .collect();
+        let mut parts: Vec<Score> = vec![0.0; self.words.len()];
+        let mut essential = bound.partition_point(|&b| b <= threshold);
+        while essential < lists.len() {
+            // The window up to the end of the first essential block: a document in it scores
+            // at most the essential words' block maxima plus the others' best scores.
+            let mut doc = TERMINATED;
+            let mut end = TERMINATED;
+            let mut window = if essential > 0 {
+                bound[essential - 1]
+            } else {
+                0.0
+            };
+            for l in &lists[essential..] {
+                if l.doc != TERMINATED {
+                    doc = doc.min(l.doc);
+                    end = end.min(l.block_end());
+                }
+            }
+            if doc == TERMINATED {
+                break;
+            }
+            for l in &mut lists[essential..] {
+                // A word whose next document lies past the window adds nothing in it.
+                if l.doc <= end {
+                    window += l.block_max();
+                }
+            }
+            if window <= threshold {
+                for l in &mut lists[essential..] {
+                    l.seek(end.saturating_add(1));
+                }
+                continue;
+            }
+            let mut upper: Score = 0.0;
+            for l in &mut lists[essential..] {
+                if l.doc == doc {
+                    let s = l.score();
+                    parts[l.clause] = s;
+                    upper += s;
+                    l.advance();
+                }
+            }
+            let mut beaten = false;
+            for i in (0..essential).rev() {
+                if upper + bound[i] <= threshold {
+                    beaten = true;
+                    break;
+                }
+                let l = &mut lists[i];
+                if l.seek(doc) == doc {
+                    let s = l.score();
+                    parts[l.clause] = s;
+                    upper += s;
+                }
+            }
+            if !beaten {
+                let score: Score = parts.iter().sum();
+                if score > threshold {
+                    threshold = callback(doc, score);
+                    essential = essential.max(bound.partition_point(|&b| b <= threshold));
+                }
+            }
+            parts.fill(0.0);
+        }
+        Ok(())
+    }
+}
+
+/// A word's postings in one segment, a block at a time, and how it scores them.
+struct Cursor<'w> {
+    /// The word's place among the query's clauses.
+    clause: usize,
+    postings: BlockSegmentPostings,
+    /// Index of the current posting in the loaded block.
+    at: usize,
+    doc: DocId,
+    fieldnorms: FieldNormReader,
+    weight: &'w Bm25Weight,
+    /// At least the most the word adds to any document's score.
+    max: Score,
+}
+
+impl<'w> Cursor<'w> {
+    fn new(
+        clause: usize,
+        postings: BlockSegmentPostings,
+        fieldnorms: FieldNormReader,
+        weight: &'w Bm25Weight,
+    ) -> Cursor<'w> {
+        Cursor {
+            clause,
+            doc: postings.doc(0),
+            postings,
+            at: 0,
+            fieldnorms,
+            max: weight.max_score() * (1.0 + BOUND_SLACK),
+            weight,
+        }
+    }
+
+    /// The current document's score for this word, as tantivy's `TermScorer` gives it.
+    fn score(&self) -> Score {
+        let norm = self.fieldnorms.fieldnorm_id(self.doc);
+        self.weight.score(norm, self.postings.freq(self.at))
+    }
+
+    fn advance(&mut self) {
+        if self.at == BLOCK - 1 {
+            self.at = 0;
+            self.postings.advance();
+        } else {
+            self.at += 1;
+        }
+        self.doc = self.postings.doc(self.at);
+    }
+
+    /// The last document of the loaded block (`TERMINATED` past the end).
+    fn block_end(&self) -> DocId {
+        self.postings.docs().last().copied().unwrap_or(TERMINATED)
+    }
+
+    /// At least the most the word adds to a document of the loaded block (from the block's
+    /// best term frequency and length, which the index keeps beside the block).
+    fn block_max(&mut self) -> Score {
+        self.postings.block_max_score(&self.fieldnorms, self.weight) * (1.0 + BOUND_SLACK)
+    }
+
+    /// Moves to the first document at or after `target` (never back) and returns it.
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc < target {
+            self.at = self.postings.seek(target);
+            self.doc = self.postings.doc(self.at);
+        }
+        self.doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::TopDocs;
+    use tantivy::query::BoostQuery;
+    use tantivy::schema::{Field, Schema, TEXT};
+    use tantivy::{doc, DocAddress, Index, IndexWriter};
+
+    /// Three text fields; three commits of documents of 1–40 words from a small vocabulary
+    /// (some words in nearly every document, some rare), and deletions in the first commit.
+    fn index() -> (Index, [Field; 3]) {
+        let mut schema = Schema::builder();
+        let fields = [
+            schema.add_text_field("a", TEXT),
+            schema.add_text_field("b", TEXT),
+            schema.add_text_field("c", TEXT),
+        ];
+        let index = Index::create_in_ram(schema.build());
+        let mut w: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut seed = 7u64;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let vocab = ["the", "of", "alpha", "beta", "gamma", "delta", "rare", "x"];
+        let mut text = |max: u64| -> String {
+            (0..1 + next(max))
+                .map(|_| {
+                    // Word i about half as often as word i - 1.
+                    let r = next(255) + 1;
+                    vocab[(8 - (64 - r.leading_zeros()) as usize).min(7)]
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for commit in 0..3 {
+            for n in 0..700 {
+                w.add_document(doc!(
+                    fields[0] => text(6),
+                    fields[1] => text(40),
+                    fields[2] => text(12),
+                    fields[2] => format!("n{commit}x{n}"),
+                ))
+                .unwrap();
+            }
+            w.commit().unwrap();
+            if commit == 0 {
+                for n in (0..700).step_by(5) {
+                    w.delete_term(Term::from_field_text(fields[2], &format!("n0x{n}")));
+                }
+            }
+        }
+        w.commit().unwrap();
+        (index, fields)
+    }
+
+    fn words(fields: &[Field], text: &str, boosts: &[Score]) -> BooleanQuery {
+        BooleanQuery::new(
+            fields
+                .iter()
+                .zip(boosts)
+                .map(|(f, b)| {
+                    let q: Box<dyn Query> =
+                        Box::new(Word::new(Term::from_field_text(*f, text), *b));
+                    (Occur::Should, q)
+                })
+                .collect(),
+        )
+    }
+
+    /// `ours` is `theirs` up to the last bits of the scores (the words are added in another
+    /// order): the same scores, and the same documents but where two scores all but tie.
+    fn same_page(ours: &[(Score, DocAddress)], theirs: &[(Score, DocAddress)], what: &str) {
+        assert_eq!(ours.len(), theirs.len(), "{what}");
+        let close = |a: Score, b: Score| (a - b).abs() <= 1e-5 * a.abs().max(1.0);
+        for (i, (o, t)) in ours.iter().zip(theirs).enumerate() {
+            assert!(close(o.0, t.0), "{what}: hit {i}: {o:?} against {t:?}");
+            if o.1 != t.1 {
+                let tied = theirs.iter().any(|u| u.1 == o.1 && close(u.0, o.0));
+                assert!(tied, "{what}: hit {i}: {o:?} against {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_union_of_words_ranks_as_tantivy_ranks_it() {
+        let (index, fields) = index();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let mut compared = 0;
+        for text in ["the", "of", "alpha", "gamma", "rare", "x", "absent"] {
+            for boosts in [[1.0, 1.0, 1.0], [3.0, 1.0, 0.5], [0.2, 2.5, 1.0]] {
+                let q = words(&fields, text, &boosts);
+                assert!(Words::of(&searcher, &q).unwrap().is_some());
+                for k in [1, 3, 10, 60, 500] {
+                    let theirs = searcher
+                        .search(&q, &TopDocs::with_limit(k).order_by_score())
+                        .unwrap();
+                    let ours = super::super::top_k::by_score(&searcher, &q, k, false).unwrap();
+                    same_page(&ours, &theirs, &format!("{text} {boosts:?} k {k}"));
+                    compared += ours.len();
+                }
+            }
+        }
+        assert!(compared > 5_000, "only {compared} hits compared");
+    }
+
+    #[test]
+    fn a_union_of_words_within_a_budget_ranks_the_same_until_it_is_spent() {
+        use super::super::{top_k, Budget};
+        let (index, fields) = index();
+        let searcher = index.reader().unwrap().searcher();
+        let q: Box<dyn Query> = Box::new(words(&fields, "gamma", &[2.0, 1.0, 0.5]));
+        let budget = Budget::until(std::time::Instant::now() + std::time::Duration::from_secs(600));
+        let bounded = budget.bound(q.box_clone());
+        assert!(top_k::by_max_score(&searcher, &*q));
+        assert!(
+            top_k::by_max_score(&searcher, &*bounded),
+            "the budget hid the words"
+        );
+        let page = top_k::by_score(&searcher, &*q, 10, false).unwrap();
+        assert_eq!(page.len(), 10);
+        assert_eq!(
+            top_k::by_score(&searcher, &*bounded, 10, false).unwrap(),
+            page
+        );
+        budget.stop();
+        assert_eq!(
+            top_k::by_score(&searcher, &*bounded, 10, false).unwrap(),
+            []
+        );
+    }
+
+    #[test]
+    fn a_word_scores_as_a_boosted_term_query() {
+        let (index, fields) = index();
+        let searcher = index.reader().unwrap().searcher();
+        for boost in [1.0, 2.5] {
+            let term = Term::from_field_text(fields[1], "gamma");
+            let plain = BoostQuery::new(
+                Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                boost,
+            );
+            let top = TopDocs::with_limit(50).order_by_score();
+            assert_eq!(
+                searcher.search(&Word::new(term, boost), &top).unwrap(),
+                searcher.search(&plain, &top).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn several_words_in_one_field_are_left_to_tantivy() {
+        let (index, fields) = index();
+        let searcher = index.reader().unwrap().searcher();
+        let q = BooleanQuery::new(
+            [
+                (fields[0], "alpha"),
+                (fields[1], "alpha"),
+                (fields[0], "beta"),
+            ]
+            .map(|(f, t)| -> (Occur, Box<dyn Query>) {
+                (
+                    Occur::Should,
+                    Box::new(Word::new(Term::from_field_text(f, t), 1.0)),
+                )
+            })
+            .into(),
+        );
+        assert!(Words::of(&searcher, &q).unwrap().is_none());
+    }
+}
