@@ -9,12 +9,14 @@
 //! the body's first lines.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
 
-use tantivy::postings::Postings;
+use tantivy::postings::{Postings, TermInfo};
 use tantivy::query::Query;
 use tantivy::schema::{Field, FieldType, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
-use tantivy::{DocAddress, DocSet, Score, Searcher as TSearcher, Term};
+use tantivy::{DocAddress, DocSet, InvertedIndexReader, Score, Searcher as TSearcher, Term};
 
 use super::{html_escape, SearchError, SNIPPET_SOURCE_CHARS};
 use crate::index::SchemaDef;
@@ -49,8 +51,15 @@ pub struct Snippets<'a> {
     /// The body's query terms found in the index, and their weights: `1 / (1 + document
     /// frequency)`, as tantivy's snippet generator weighs them.
     terms: Vec<(Term, Score)>,
+    /// Per segment (by ordinal), its body index and where each of `terms` is in it (`None`:
+    /// not there), looked up in the term dictionary at the first hit in the segment, not at
+    /// every hit.
+    segments: RefCell<HashMap<u32, SegmentTerms>>,
     tokens: RefCell<TextAnalyzer>,
 }
+
+/// A segment's body index and the entries of the query's terms in it.
+type SegmentTerms = (Arc<InvertedIndexReader>, Vec<Option<TermInfo>>);
 
 /// A query term's occurrence in a hit's body: its position and its weight.
 type Mark = (u32, Score);
@@ -96,6 +105,7 @@ impl<'a> Snippets<'a> {
             searcher,
             field,
             terms,
+            segments: RefCell::new(HashMap::new()),
             tokens: RefCell::new(tokens),
         })
     }
@@ -124,17 +134,30 @@ impl<'a> Snippets<'a> {
     /// Where the query's terms are in the body of the document at `addr`, by position, from
     /// the index.
     fn marks(&self, addr: DocAddress) -> Result<Vec<Mark>, SearchError> {
-        let seg = self.searcher.segment_reader(addr.segment_ord);
-        let inverted = seg.inverted_index(self.field)?;
+        let mut segments = self.segments.borrow_mut();
+        let (inverted, infos) = match segments.entry(addr.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let seg = self.searcher.segment_reader(addr.segment_ord);
+                let inverted = seg.inverted_index(self.field)?;
+                let infos = self
+                    .terms
+                    .iter()
+                    .map(|(term, _)| inverted.get_term_info(term))
+                    .collect::<std::io::Result<Vec<_>>>()
+                    .map_err(|e| SearchError::Tantivy(e.into()))?;
+                e.insert((inverted, infos))
+            }
+        };
         let mut marks = Vec::new();
         let mut positions = Vec::new();
-        for (term, weight) in &self.terms {
-            let Some(mut postings) = inverted
-                .read_postings(term, IndexRecordOption::WithFreqsAndPositions)
-                .map_err(|e| SearchError::Tantivy(e.into()))?
-            else {
+        for ((_, weight), info) in self.terms.iter().zip(infos.iter()) {
+            let Some(info) = info else {
                 continue;
             };
+            let mut postings = inverted
+                .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)
+                .map_err(|e| SearchError::Tantivy(e.into()))?;
             // `seek` may only move forward: a term first seen after this document misses it.
             if postings.doc() > addr.doc_id || postings.seek(addr.doc_id) != addr.doc_id {
                 continue;

@@ -215,3 +215,19 @@ fn data_folder_is_0755_and_store_0644_upgraded_when_reopened() {
     assert_eq!(mode(&data.join(STORE_FILE)), 0o600);
     drop(s);
 }
+
+#[test]
+fn body_head_gives_a_short_body_whole_and_a_long_one_cut_at_a_character() {
+    let (_d, mut s) = open();
+    let long = "é".repeat(3000); // 6,000 bytes
+    s.upsert_all(&[doc("a:short", "a short body"), doc("a:long", &long)])
+        .unwrap();
+    let head = |id: &str, n: usize| s.body_head(id, n).unwrap();
+    assert_eq!(head("a:short", 2048), Some(("a short body".into(), true)));
+    assert_eq!(head("a:short", 12), Some(("a short body".into(), true)));
+    assert_eq!(head("a:short", 11), Some(("a short bod".into(), false)));
+    assert_eq!(head("a:long", 6000), Some((long.clone(), true)));
+    // 2,047 bytes end inside a two-byte character: cut back to 1,023 whole ones.
+    assert_eq!(head("a:long", 2047), Some(("é".repeat(1023), false)));
+    assert_eq!(head("a:missing", 2048), None);
+}
