@@ -349,26 +349,30 @@ impl Searcher {
             });
         }
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        let (top, counted) = ranked(&searcher, &compiled, req, limit, fields.body)?;
+        // The page's stored fields and snippets, on this thread (the store is not `Sync`).
+        let hits_of = |top: Vec<(f32, DocAddress)>| -> Result<Vec<Hit>, SearchError> {
+            budget.check()?;
+            let snippets = snippet::Snippets::new(
+                &searcher,
+                self.index.schema_def(),
+                &*compiled.highlight,
+                fields.body,
+            )?;
+            let docs = fetch(&searcher, &top)?;
+            store.reading(|store| {
+                docs.iter()
+                    .zip(&top)
+                    .map(|((score, d), (_, addr))| {
+                        budget.check()?;
+                        Ok(hit_with(d, *score, snippets.cut(store, &d.id, *addr)?))
+                    })
+                    .collect::<Result<Vec<_>, SearchError>>()
+            })
+        };
+        let (hits, counted) = ranked(&searcher, &compiled, req, limit, fields.body, hits_of)?;
         budget.check()?;
-        let snippets = snippet::Snippets::new(
-            &searcher,
-            self.index.schema_def(),
-            &*compiled.highlight,
-            fields.body,
-        )?;
-        let docs = fetch(&searcher, &top)?;
-        let hits = store.reading(|store| {
-            docs.iter()
-                .zip(&top)
-                .map(|((score, d), (_, addr))| {
-                    budget.check()?;
-                    Ok(hit_with(d, *score, snippets.cut(store, &d.id, *addr)?))
-                })
-                .collect::<Result<Vec<_>, SearchError>>()
-        })?;
         // A lower bound never falls below the hits already paged past and shown.
-        let total = counted.total.max((req.offset + docs.len()) as u64);
+        let total = counted.total.max((req.offset + hits.len()) as u64);
         Ok(SearchResponse {
             mode,
             total,
@@ -386,50 +390,64 @@ impl Searcher {
 /// microseconds).
 const PARALLEL_FROM_POSTINGS: u64 = 10_000;
 
-/// The page of hits and the (bounded) count. When tantivy's top-k collector can skip blocks
-/// of hits (block-max WAND over a union of term queries), it runs alone and the total is
-/// counted apart, without scores; on two cores at once, the top-k's segments in parallel too,
-/// unless the query's words have few postings in `body`. Otherwise the top-k visits every hit
-/// anyway and the count rides along in the same pass.
-fn ranked(
+/// The page of hits, made by `hits_of` from the page's addresses on this thread, and the
+/// (bounded) count. When the top-k can skip blocks of hits (MaxScore or block-max WAND over a
+/// union of terms), it runs alone and the total is counted apart, without scores: on another
+/// core, unless the query's words have few postings in `body`, while this one finds the top-k
+/// (its segments in parallel too, so the core the count leaves takes some of them), ranks the
+/// page and makes its hits. Otherwise the top-k visits every hit anyway and the count rides
+/// along in the same pass.
+fn ranked<T>(
     searcher: &TSearcher,
     compiled: &compile::Compiled,
     req: &SearchRequest,
     limit: usize,
     body: tantivy::schema::Field,
-) -> Result<(Vec<(f32, DocAddress)>, count::Counted), SearchError> {
+    hits_of: impl FnOnce(Vec<(f32, DocAddress)>) -> Result<T, SearchError>,
+) -> Result<(T, count::Counted), SearchError> {
     let query = &*compiled.query;
     let k = rescore::fetch(&compiled.proximity, req.offset, limit);
-    let (top, counted) =
-        if compiled.prunable && postings(searcher, query, body) >= PARALLEL_FROM_POSTINGS {
-            // Two independent passes over the same hits: on two cores at once, and the top-k's
-            // segments in parallel too, so the core the count leaves takes some of them.
-            let (top, counted) = in_search_pool(|| {
-                rayon::join(
-                    || top_k::by_score(searcher, query, k, true),
-                    || count::count(searcher, query, up_to(req), req.facets),
-                )
-            });
-            (top?, counted?)
-        } else if compiled.prunable {
-            let top = top_k::by_score(searcher, query, k, false)?;
-            (top, count::count(searcher, query, up_to(req), req.facets)?)
-        } else {
-            let tally = count::Tally::new(up_to(req), req.facets);
-            let top_k = TopDocs::with_limit(k).order_by_score();
-            let (top, tallied) = searcher.search(query, &(top_k, tally))?;
-            (top, tallied.counted()?)
+    let page_of = |top| -> Result<T, SearchError> {
+        compiled.budget.check()?;
+        let page = rescore::page(
+            searcher,
+            &compiled.proximity,
+            top,
+            req.offset,
+            limit,
+            &compiled.budget,
+        )?;
+        hits_of(page)
+    };
+    if compiled.prunable && postings(searcher, query, body) >= PARALLEL_FROM_POSTINGS {
+        // Two independent passes over the same hits, on two cores at once: the count, and the
+        // top-k with the page's hits (stored fields and snippets) after it.
+        let mut counted = None;
+        let hits = with_search_pool_task(
+            || counted = Some(count::count(searcher, query, up_to(req), req.facets)),
+            || {
+                page_of(in_search_pool(|| {
+                    top_k::by_score(searcher, query, k, true)
+                })?)
+            },
+        );
+        // The scope ran the count before it returned; counting here is only a fallback.
+        let counted = match counted {
+            Some(counted) => counted?,
+            None => count::count(searcher, query, up_to(req), req.facets)?,
         };
-    compiled.budget.check()?;
-    let page = rescore::page(
-        searcher,
-        &compiled.proximity,
-        top,
-        req.offset,
-        limit,
-        &compiled.budget,
-    )?;
-    Ok((page, counted))
+        Ok((hits?, counted))
+    } else if compiled.prunable {
+        let top = top_k::by_score(searcher, query, k, false)?;
+        let counted = count::count(searcher, query, up_to(req), req.facets)?;
+        Ok((page_of(top)?, counted))
+    } else {
+        let tally = count::Tally::new(up_to(req), req.facets);
+        let top_k = TopDocs::with_limit(k).order_by_score();
+        let (top, tallied) = searcher.search(query, &(top_k, tally))?;
+        let counted = tallied.counted()?;
+        Ok((page_of(top)?, counted))
+    }
 }
 
 /// Searches that may run at once, each on its own thread of the searches' pool: two per core
@@ -450,6 +468,23 @@ pub(crate) fn in_search_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     match search_pool() {
         Some(pool) => pool.install(f),
         None => f(),
+    }
+}
+
+/// Runs `task` on the searches' own threads while `here` runs on this one (which need not be
+/// `Send`: it may hold the store), and returns `here`'s result once both are done. On one of
+/// the searches' threads, `task` waits in its queue for the other core to take it, and runs
+/// here after `here` if none did.
+fn with_search_pool_task<R>(task: impl FnOnce() + Send, here: impl FnOnce() -> R) -> R {
+    match search_pool() {
+        Some(pool) => pool.in_place_scope(|s| {
+            s.spawn(|_| task());
+            here()
+        }),
+        None => rayon::in_place_scope(|s| {
+            s.spawn(|_| task());
+            here()
+        }),
     }
 }
 

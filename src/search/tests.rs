@@ -168,7 +168,7 @@ fn rescoring_gives_the_scores_the_proximity_clauses_gave() {
             )
             .unwrap();
         let (rescored, _) =
-            ranked(&searcher, &compiled, &req, 20, s.index().fields().body).unwrap();
+            ranked(&searcher, &compiled, &req, 20, s.index().fields().body, Ok).unwrap();
         assert_eq!(rescored.len(), as_clauses.len(), "{text}");
         for ((a, x), (b, y)) in rescored.iter().zip(&as_clauses) {
             assert!((a - b).abs() < 1e-4, "{text}: {a} at {x:?} vs {b} at {y:?}");
@@ -424,4 +424,64 @@ fn a_search_does_not_wait_for_work_on_the_global_pool() {
     let got = answer.recv_timeout(Duration::from_secs(30));
     drop(release);
     assert_eq!(got, Ok((1, 2)), "the search waited for the global pool");
+}
+
+#[test]
+fn a_common_word_counts_beside_its_page_and_gives_the_serial_page() {
+    // 12,000 postings: past PARALLEL_FROM_POSTINGS, so the count runs as a task beside the
+    // top-k and the page's snippets.
+    let docs: Vec<Document> = (0..12_000)
+        .map(|i| {
+            let mut d = tagged(i);
+            d.body = format!("common words here{}", " padding".repeat(i % 7));
+            d
+        })
+        .collect();
+    let (_dir, store, s) = folder(&docs);
+    let searcher = s.reader.searcher();
+    let req = |exact_total| SearchRequest {
+        query: "common".into(),
+        limit: 10,
+        facets: true,
+        exact_total,
+        ..SearchRequest::default()
+    };
+    let compiled = compile::Compiler::new(s.index())
+        .unwrap()
+        .compile(&query::parse("common").unwrap(), &req(true))
+        .unwrap();
+    assert!(compiled.prunable);
+    assert!(
+        postings(&searcher, &*compiled.query, s.index().fields().body) >= PARALLEL_FROM_POSTINGS
+    );
+    let serial = top_k::by_score(&searcher, &*compiled.query, 10, false).unwrap();
+    let serial_ids: Vec<String> = fetch(&searcher, &serial)
+        .unwrap()
+        .into_iter()
+        .map(|(_, d)| d.id)
+        .collect();
+
+    let exact = s.search(&req(true), &store).unwrap();
+    assert_eq!((exact.total, exact.total_is_exact), (12_000, true));
+    assert_eq!(
+        exact.facets.unwrap().tags,
+        [("blue".to_owned(), 8_000), ("red".to_owned(), 4_000)]
+    );
+    let ids: Vec<String> = exact.hits.iter().map(|h| h.id.clone()).collect();
+    assert_eq!(ids, serial_ids);
+    for (hit, (score, _)) in exact.hits.iter().zip(&serial) {
+        assert_eq!(hit.score, *score, "{}", hit.id);
+        assert!(hit.snippet.contains("<b>common</b>"), "{}", hit.snippet);
+    }
+
+    let bounded = s.search(&req(false), &store).unwrap();
+    assert_eq!((bounded.total, bounded.total_is_exact), (10_000, false));
+    assert_eq!(
+        bounded
+            .hits
+            .iter()
+            .map(|h| h.id.clone())
+            .collect::<Vec<_>>(),
+        serial_ids
+    );
 }
