@@ -1,7 +1,11 @@
 //! Profiling driver for `trove bench --query`'s mix: builds (once) a data folder of generated
 //! documents, then answers one query of the mix many times, in process or with bare tantivy,
 //! so `perf record` sees only the query. Usage:
-//! `qprof DIR DOCS MIN-MAX QUERY-NAME ITERATIONS [trove|bare|phases]`. With `QPROF_BUSY` set, a thread
+//! `qprof DIR DOCS MIN-MAX QUERY-NAME ITERATIONS [trove|bare|phases|http|mix]`; `mix` runs the
+//! chosen queries in turn, as `trove bench` does (each starts with the caches the others
+//! left); `http` asks `trove
+//! serve`, started in this process, over one keep-alive connection, next to `/health` (the
+//! floor of a request). With `QPROF_BUSY` set, a thread
 //! keeps rayon's global pool busy meanwhile, as `serve`'s background embedding does.
 
 use std::time::Instant;
@@ -19,7 +23,8 @@ use trove::store::Store;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: qprof DIR DOCS MIN-MAX QUERY-NAME|all ITERATIONS [trove|bare|phases]";
+const USAGE: &str =
+    "usage: qprof DIR DOCS MIN-MAX QUERY-NAME|all ITERATIONS [trove|bare|phases|http|mix]";
 
 fn main() -> anyhow::Result<()> {
     let a: Vec<String> = std::env::args().collect();
@@ -59,6 +64,12 @@ fn main() -> anyhow::Result<()> {
     let reader = searcher.index().reader()?;
     let tsearcher = reader.searcher();
     let phases = a.get(6).is_some_and(|m| m == "phases");
+    if a.get(6).is_some_and(|m| m == "http") {
+        return over_http(&dir, &mix, &a[4], iters);
+    }
+    if a.get(6).is_some_and(|m| m == "mix") {
+        return in_turn(&searcher, &store, &mix, &a[4], iters);
+    }
     for q in mix.iter().filter(|q| a[4] == "all" || q.name == a[4]) {
         if phases {
             print_phases(&searcher, &tsearcher, &query::request(q), q.name, iters)?;
@@ -138,6 +149,67 @@ fn print_phases(
          {parallel:.3}) count {counting:.3} ms",
         c.prunable
     );
+    Ok(())
+}
+
+/// p50 of each chosen query of the mix in process, the queries run in turn `iters` times.
+fn in_turn(
+    searcher: &Searcher,
+    store: &Store,
+    mix: &[query::MixQuery],
+    name: &str,
+    iters: usize,
+) -> anyhow::Result<()> {
+    let chosen: Vec<_> = mix
+        .iter()
+        .filter(|q| name == "all" || q.name == name)
+        .collect();
+    let mut lat = vec![Vec::with_capacity(iters); chosen.len()];
+    for _ in 0..iters {
+        for (q, lat) in chosen.iter().zip(lat.iter_mut()) {
+            let t = Instant::now();
+            std::hint::black_box(searcher.search(&query::request(q), store)?);
+            lat.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    for (q, mut lat) in chosen.iter().zip(lat) {
+        lat.sort_by(f64::total_cmp);
+        println!("{:20} in turn p50 {:.3} ms", q.name, lat[lat.len() / 2]);
+    }
+    Ok(())
+}
+
+/// p50 and p99 of each chosen query of the mix through `trove serve`'s `/search`, after those
+/// of `/health`.
+fn over_http(
+    dir: &std::path::Path,
+    mix: &[query::MixQuery],
+    name: &str,
+    iters: usize,
+) -> anyhow::Result<()> {
+    let addr = query::start_server(dir)?;
+    let mut conn = query::Connection::open(addr)?;
+    let mut time = |label: &str, path: &str| -> anyhow::Result<()> {
+        let mut lat = Vec::with_capacity(iters);
+        for _ in 0..iters {
+            let t = Instant::now();
+            let (status, _) = conn.get(path)?;
+            anyhow::ensure!(status == 200, "GET {path} answered {status}");
+            lat.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        lat.sort_by(f64::total_cmp);
+        println!(
+            "{label:20} HTTP p50 {:.3} ms p99 {:.3} ms",
+            lat[lat.len() / 2],
+            lat[(lat.len() * 99 / 100).min(lat.len() - 1)]
+        );
+        Ok(())
+    };
+    time("/health", "/health")?;
+    for q in mix.iter().filter(|q| name == "all" || q.name == name) {
+        let path = format!("/search?q={}&limit=10", query::url_encode(&q.text));
+        time(q.name, &path)?;
+    }
     Ok(())
 }
 

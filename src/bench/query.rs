@@ -270,7 +270,7 @@ pub fn start_server(dir: &Path) -> anyhow::Result<SocketAddr> {
         cluster: None,
     };
     std::thread::spawn(move || {
-        let rt = match tokio::runtime::Runtime::new() {
+        let rt = match crate::http::runtime() {
             Ok(rt) => rt,
             Err(e) => return eprintln!("server runtime: {e}"),
         };

@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
         query_timeout: args.query_timeout,
     };
     opts.check()?;
-    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let rt = trove::http::runtime().context("starting the async runtime")?;
     rt.block_on(trove::http::serve(opts))?;
     Ok(ExitCode::SUCCESS)
 }
