@@ -164,6 +164,10 @@ pub struct SegmentTally {
     up_to: Option<u64>,
     all_seen: Arc<AtomicU64>,
     columns: Option<Columns>,
+    /// Hits not yet tallied: they are counted against the bound and their facets read a
+    /// block at a time (a single-valued column reads a block in one call).
+    block: [DocId; COLLECT_BLOCK_BUFFER_LEN],
+    in_block: usize,
 }
 
 /// One segment's count, whether it stopped early, and its facet tallies.
@@ -192,6 +196,8 @@ impl Collector for Tally {
             up_to: self.up_to,
             all_seen: Arc::clone(&self.seen),
             columns,
+            block: [0; COLLECT_BLOCK_BUFFER_LEN],
+            in_block: 0,
         })
     }
 
@@ -226,19 +232,15 @@ impl SegmentCollector for SegmentTally {
         if self.more {
             return;
         }
-        if let Some(bound) = self.up_to {
-            if self.all_seen.fetch_add(1, Ordering::Relaxed) >= bound {
-                self.more = true;
-                return;
-            }
-        }
-        self.seen += 1;
-        if let Some(c) = self.columns.as_mut() {
-            c.add(doc);
+        self.block[self.in_block] = doc;
+        self.in_block += 1;
+        if self.in_block == COLLECT_BLOCK_BUFFER_LEN {
+            self.tally_block();
         }
     }
 
-    fn harvest(self) -> SegmentCount {
+    fn harvest(mut self) -> SegmentCount {
+        self.tally_block();
         let totals = self.columns.map(|c| {
             let mut t = Totals::default();
             c.merge_into(&mut t).map(|()| t)
@@ -247,6 +249,30 @@ impl SegmentCollector for SegmentTally {
             seen: self.seen,
             more: self.more,
             totals,
+        }
+    }
+}
+
+impl SegmentTally {
+    /// Counts the hits in `block` (as many as the bound leaves, in order) and tallies their
+    /// facets.
+    fn tally_block(&mut self) {
+        let n = std::mem::take(&mut self.in_block);
+        if n == 0 || self.more {
+            return;
+        }
+        let mut take = n;
+        if let Some(bound) = self.up_to {
+            let before = self.all_seen.fetch_add(n as u64, Ordering::Relaxed);
+            let left = bound.saturating_sub(before);
+            if left < n as u64 {
+                take = left as usize;
+                self.more = true;
+            }
+        }
+        self.seen += take as u64;
+        if let Some(c) = self.columns.as_mut() {
+            c.add_all(&self.block[..take]);
         }
     }
 }
@@ -283,20 +309,8 @@ impl Columns {
         Ok(Columns { counts, columns })
     }
 
-    fn add(&mut self, doc: DocId) {
-        for (col, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            if let Some(col) = col {
-                for ord in col.term_ords(doc) {
-                    if let Some(n) = counts.get_mut(ord as usize) {
-                        *n += 1;
-                    }
-                }
-            }
-        }
-    }
-
-    /// [`Columns::add`] for a block of documents (ascending): a column with at most one value
-    /// per document is read for the whole block at once.
+    /// Tallies a block of documents (ascending): a column with at most one value per document
+    /// is read for the whole block at once.
     fn add_all(&mut self, docs: &[DocId]) {
         let mut ords = [None; COLLECT_BLOCK_BUFFER_LEN];
         for (col, counts) in self.columns.iter().zip(self.counts.iter_mut()) {

@@ -178,7 +178,7 @@ pub fn one_line(s: &str) -> String {
 }
 
 /// Counts by facet value.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Facets {
     pub source: Vec<(String, u64)>,
     pub kind: Vec<(String, u64)>,

@@ -179,26 +179,62 @@ fn rescoring_gives_the_scores_the_proximity_clauses_gave() {
     }
 }
 
-#[test]
-fn one_pass_tally_counts_and_bounds_like_count() {
-    let docs: Vec<Document> = (0..30).map(tagged).collect();
-    let (_dir, store, s) = folder(&docs);
-    let searcher = s.reader.searcher();
-    let compiled = compile::Compiler::new(s.index())
+/// The phrase "common words", which every [`tagged`] document has.
+fn common_words_phrase(s: &Searcher) -> compile::Compiled {
+    compile::Compiler::new(s.index())
         .unwrap()
         .compile(
             &query::parse("\"common words\"").unwrap(),
             &SearchRequest::default(),
         )
-        .unwrap();
+        .unwrap()
+}
+
+/// The one-pass [`count::Tally`] of `compiled`'s hits, with facets.
+fn tally(searcher: &TSearcher, compiled: &compile::Compiled, up_to: Option<u64>) -> count::Counted {
+    searcher
+        .search(&*compiled.query, &count::Tally::new(up_to, true))
+        .unwrap()
+        .counted()
+        .unwrap()
+}
+
+#[test]
+fn one_pass_tally_bounds_blocks_of_hits_like_count() {
+    // More hits than one block of the tally (64), bounds inside, at and across blocks.
+    let docs: Vec<Document> = (0..150).map(tagged).collect();
+    let (_dir, _store, s) = folder(&docs);
+    let searcher = s.reader.searcher();
+    let compiled = common_words_phrase(&s);
+    for up_to in [
+        None,
+        Some(1),
+        Some(63),
+        Some(64),
+        Some(65),
+        Some(100),
+        Some(150),
+        Some(151),
+    ] {
+        let tallied = tally(&searcher, &compiled, up_to);
+        let walked = count::count(&searcher, &*compiled.query, up_to, true).unwrap();
+        assert_eq!(
+            (tallied.total, tallied.exact),
+            (walked.total, walked.exact),
+            "{up_to:?}"
+        );
+        assert_eq!(tallied.facets, walked.facets, "{up_to:?}");
+    }
+}
+
+#[test]
+fn one_pass_tally_counts_and_bounds_like_count() {
+    let docs: Vec<Document> = (0..30).map(tagged).collect();
+    let (_dir, store, s) = folder(&docs);
+    let searcher = s.reader.searcher();
+    let compiled = common_words_phrase(&s);
     assert!(!compiled.prunable, "a phrase visits every hit");
-    let tally = |up_to| {
-        searcher
-            .search(&*compiled.query, &count::Tally::new(up_to, true))
-            .unwrap()
-            .counted()
-            .unwrap()
-    };
+    let tally = |up_to| tally(&searcher, &compiled, up_to);
     let walked = count::count(&searcher, &*compiled.query, None, true).unwrap();
     let all = tally(None);
     assert_eq!((all.total, all.exact), (30, true));
