@@ -1,12 +1,15 @@
 //! Profiling driver for `trove bench --query`'s mix: builds (once) a data folder of generated
 //! documents, then answers one query of the mix many times, in process or with bare tantivy,
 //! so `perf record` sees only the query. Usage:
-//! `qprof DIR DOCS MIN-MAX QUERY-NAME ITERATIONS [trove|bare|phases|http|mix]`; `mix` runs the
-//! chosen queries in turn, as `trove bench` does (each starts with the caches the others
-//! left); `http` asks `trove
-//! serve`, started in this process, over one keep-alive connection, next to `/health` (the
-//! floor of a request). With `QPROF_BUSY` set, a thread
-//! keeps rayon's global pool busy meanwhile, as `serve`'s background embedding does.
+//! `qprof DIR DOCS MIN-MAX QUERY-NAME ITERATIONS [trove|bare|phases|http|mix]`.
+//! - `mix` runs the chosen queries (`all`, or names joined by commas) in turn, as `trove bench`
+//!   does: each starts with the caches the others left. With `QPROF_GAP_US` set, it sleeps that
+//!   many microseconds before each query.
+//! - `http` asks `trove serve`, started in this process, over one keep-alive connection, next
+//!   to `/health` (the floor of a request).
+//!
+//! With `QPROF_BUSY` set, a thread keeps rayon's global pool busy meanwhile, as `serve`'s
+//! background embedding does.
 
 use std::time::Instant;
 
@@ -162,11 +165,18 @@ fn in_turn(
 ) -> anyhow::Result<()> {
     let chosen: Vec<_> = mix
         .iter()
-        .filter(|q| name == "all" || q.name == name)
+        .filter(|q| name == "all" || name.split(',').any(|n| n == q.name))
         .collect();
     let mut lat = vec![Vec::with_capacity(iters); chosen.len()];
+    let gap = std::env::var("QPROF_GAP_US")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(std::time::Duration::from_micros);
     for _ in 0..iters {
         for (q, lat) in chosen.iter().zip(lat.iter_mut()) {
+            if let Some(gap) = gap {
+                std::thread::sleep(gap);
+            }
             let t = Instant::now();
             std::hint::black_box(searcher.search(&query::request(q), store)?);
             lat.push(t.elapsed().as_secs_f64() * 1e3);
