@@ -407,6 +407,7 @@ fn ranked<T>(
 ) -> Result<(T, count::Counted), SearchError> {
     let query = &*compiled.query;
     let k = rescore::fetch(&compiled.proximity, req.offset, limit);
+    let count_hits = || count::count(searcher, query, up_to(req), req.facets);
     let page_of = |top| -> Result<T, SearchError> {
         compiled.budget.check()?;
         let page = rescore::page(
@@ -424,7 +425,7 @@ fn ranked<T>(
         // top-k with the page's hits (stored fields and snippets) after it.
         let mut counted = None;
         let hits = with_search_pool_task(
-            || counted = Some(count::count(searcher, query, up_to(req), req.facets)),
+            || counted = Some(count_hits()),
             || {
                 page_of(in_search_pool(|| {
                     top_k::by_score(searcher, query, k, true)
@@ -432,14 +433,11 @@ fn ranked<T>(
             },
         );
         // The scope ran the count before it returned; counting here is only a fallback.
-        let counted = match counted {
-            Some(counted) => counted?,
-            None => count::count(searcher, query, up_to(req), req.facets)?,
-        };
+        let counted = counted.unwrap_or_else(count_hits)?;
         Ok((hits?, counted))
     } else if compiled.prunable {
         let top = top_k::by_score(searcher, query, k, false)?;
-        let counted = count::count(searcher, query, up_to(req), req.facets)?;
+        let counted = count_hits()?;
         Ok((page_of(top)?, counted))
     } else {
         let tally = count::Tally::new(up_to(req), req.facets);
