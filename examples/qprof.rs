@@ -1,10 +1,11 @@
 //! Profiling driver for `trove bench --query`'s mix: builds (once) a data folder of generated
 //! documents, then answers one query of the mix many times, in process or with bare tantivy,
 //! so `perf record` sees only the query. Usage:
-//! `qprof DIR DOCS MIN-MAX QUERY-NAME ITERATIONS [trove|bare|phases|http|mix]`.
-//! - `mix` runs the chosen queries (`all`, or names joined by commas) in turn, as `trove bench`
-//!   does: each starts with the caches the others left. With `QPROF_GAP_US` set, it sleeps that
-//!   many microseconds before each query.
+//! `qprof DIR DOCS MIN-MAX QUERY-NAMES ITERATIONS [trove|bare|phases|http|mix]`, where
+//! QUERY-NAMES is `all` or names of the mix joined by commas.
+//! - `mix` runs the chosen queries in turn, as `trove bench` does: each starts with the caches
+//!   the others left. With `QPROF_GAP_US` set, it sleeps that many microseconds before each
+//!   query.
 //! - `http` asks `trove serve`, started in this process, over one keep-alive connection, next
 //!   to `/health` (the floor of a request).
 //!
@@ -27,7 +28,7 @@ use trove::store::Store;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str =
-    "usage: qprof DIR DOCS MIN-MAX QUERY-NAME|all ITERATIONS [trove|bare|phases|http|mix]";
+    "usage: qprof DIR DOCS MIN-MAX QUERY-NAMES|all ITERATIONS [trove|bare|phases|http|mix]";
 
 fn main() -> anyhow::Result<()> {
     let a: Vec<String> = std::env::args().collect();
@@ -45,9 +46,19 @@ fn main() -> anyhow::Result<()> {
         eprintln!("built in {:.1}s", t.elapsed().as_secs_f64());
     }
     let mix = query::mix(&corpus);
+    let chosen = chosen(&mix, &a[4]);
     let iters: usize = a[5].parse()?;
     anyhow::ensure!(iters > 0, "ITERATIONS must be at least 1; {USAGE}");
-    let bare = a.get(6).is_some_and(|m| m == "bare");
+    let mode = a.get(6).map_or("trove", String::as_str);
+    anyhow::ensure!(
+        ["trove", "bare", "phases", "http", "mix"].contains(&mode),
+        "no mode `{mode}`; {USAGE}"
+    );
+    anyhow::ensure!(
+        !chosen.is_empty(),
+        "no query of the mix is named `{}`; {USAGE}",
+        a[4]
+    );
     if std::env::var_os("QPROF_BUSY").is_some() {
         // Other work on rayon's global pool meanwhile, as `serve`'s background embedding
         // does: batches of tasks of about a millisecond each.
@@ -62,26 +73,25 @@ fn main() -> anyhow::Result<()> {
             });
         });
     }
+    if mode == "http" {
+        return over_http(&dir, &chosen, iters);
+    }
     let store = Store::open(&dir)?;
     let searcher = Searcher::new(TroveIndex::open(&dir)?)?;
     let reader = searcher.index().reader()?;
     let tsearcher = reader.searcher();
-    let phases = a.get(6).is_some_and(|m| m == "phases");
-    if a.get(6).is_some_and(|m| m == "http") {
-        return over_http(&dir, &mix, &a[4], iters);
+    if mode == "mix" {
+        return in_turn(&searcher, &store, &chosen, iters);
     }
-    if a.get(6).is_some_and(|m| m == "mix") {
-        return in_turn(&searcher, &store, &mix, &a[4], iters);
-    }
-    for q in mix.iter().filter(|q| a[4] == "all" || q.name == a[4]) {
-        if phases {
+    for q in chosen {
+        if mode == "phases" {
             print_phases(&searcher, &tsearcher, &query::request(q), q.name, iters)?;
             continue;
         }
         let mut lat = Vec::with_capacity(iters);
         for _ in 0..iters {
             let t = Instant::now();
-            if bare {
+            if mode == "bare" {
                 bare_once(searcher.index(), &tsearcher, &q.text)?;
             } else {
                 let r = searcher.search(&query::request(q), &store)?;
@@ -89,14 +99,12 @@ fn main() -> anyhow::Result<()> {
             }
             lat.push(t.elapsed().as_secs_f64() * 1e3);
         }
-        lat.sort_by(f64::total_cmp);
+        let (p50, p99) = p50_p99(lat);
         let r = searcher.search(&query::request(q), &store)?;
         println!(
-            "{:20} {:?} p50 {:.3} ms p99 {:.3} ms  total {} exact {} top {:?}",
+            "{:20} {:?} p50 {p50:.3} ms p99 {p99:.3} ms  total {} exact {} top {:?}",
             q.name,
             q.text,
-            lat[lat.len() / 2],
-            lat[(lat.len() * 99 / 100).min(lat.len() - 1)],
             r.total,
             r.total_is_exact,
             r.hits
@@ -126,8 +134,7 @@ fn print_phases(
             f()?;
             lat.push(t.elapsed().as_secs_f64() * 1e3);
         }
-        lat.sort_by(f64::total_cmp);
-        Ok(lat[lat.len() / 2])
+        Ok(p50_p99(lat).0)
     };
     let compile = || -> anyhow::Result<compile::Compiled> {
         let parsed = parse::parse(&req.query)?;
@@ -155,18 +162,29 @@ fn print_phases(
     Ok(())
 }
 
-/// p50 of each chosen query of the mix in process, the queries run in turn `iters` times.
+/// The queries of `mix` that `names` chooses: `all`, or names joined by commas.
+fn chosen<'a>(mix: &'a [query::MixQuery], names: &str) -> Vec<&'a query::MixQuery> {
+    mix.iter()
+        .filter(|q| names == "all" || names.split(',').any(|n| n == q.name))
+        .collect()
+}
+
+/// The p50 and p99 of `lat` (not empty).
+fn p50_p99(mut lat: Vec<f64>) -> (f64, f64) {
+    lat.sort_by(f64::total_cmp);
+    (
+        lat[lat.len() / 2],
+        lat[(lat.len() * 99 / 100).min(lat.len() - 1)],
+    )
+}
+
+/// p50 of each chosen query in process, the queries run in turn `iters` times.
 fn in_turn(
     searcher: &Searcher,
     store: &Store,
-    mix: &[query::MixQuery],
-    name: &str,
+    chosen: &[&query::MixQuery],
     iters: usize,
 ) -> anyhow::Result<()> {
-    let chosen: Vec<_> = mix
-        .iter()
-        .filter(|q| name == "all" || name.split(',').any(|n| n == q.name))
-        .collect();
     let mut lat = vec![Vec::with_capacity(iters); chosen.len()];
     let gap = std::env::var("QPROF_GAP_US")
         .ok()
@@ -182,19 +200,17 @@ fn in_turn(
             lat.push(t.elapsed().as_secs_f64() * 1e3);
         }
     }
-    for (q, mut lat) in chosen.iter().zip(lat) {
-        lat.sort_by(f64::total_cmp);
-        println!("{:20} in turn p50 {:.3} ms", q.name, lat[lat.len() / 2]);
+    for (q, lat) in chosen.iter().zip(lat) {
+        println!("{:20} in turn p50 {:.3} ms", q.name, p50_p99(lat).0);
     }
     Ok(())
 }
 
-/// p50 and p99 of each chosen query of the mix through `trove serve`'s `/search`, after those
-/// of `/health`.
+/// p50 and p99 of each chosen query through `trove serve`'s `/search`, after those of
+/// `/health`.
 fn over_http(
     dir: &std::path::Path,
-    mix: &[query::MixQuery],
-    name: &str,
+    chosen: &[&query::MixQuery],
     iters: usize,
 ) -> anyhow::Result<()> {
     let addr = query::start_server(dir)?;
@@ -207,16 +223,12 @@ fn over_http(
             anyhow::ensure!(status == 200, "GET {path} answered {status}");
             lat.push(t.elapsed().as_secs_f64() * 1e3);
         }
-        lat.sort_by(f64::total_cmp);
-        println!(
-            "{label:20} HTTP p50 {:.3} ms p99 {:.3} ms",
-            lat[lat.len() / 2],
-            lat[(lat.len() * 99 / 100).min(lat.len() - 1)]
-        );
+        let (p50, p99) = p50_p99(lat);
+        println!("{label:20} HTTP p50 {p50:.3} ms p99 {p99:.3} ms");
         Ok(())
     };
     time("/health", "/health")?;
-    for q in mix.iter().filter(|q| name == "all" || q.name == name) {
+    for q in chosen {
         let path = format!("/search?q={}&limit=10", query::url_encode(&q.text));
         time(q.name, &path)?;
     }
