@@ -76,6 +76,7 @@ fn main() -> anyhow::Result<()> {
     if mode == "http" {
         return over_http(&dir, &chosen, iters);
     }
+
     let store = Store::open(&dir)?;
     let searcher = Searcher::new(TroveIndex::open(&dir)?)?;
     let reader = searcher.index().reader()?;
@@ -118,7 +119,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// p50 of each phase of a search on its own: compiling, the top-k on one thread and on the
-/// searches' threads, and the bounded count.
+/// searches' threads, the bounded count, and the proximity rescoring of the top-k.
 fn print_phases(
     searcher: &Searcher,
     tsearcher: &tantivy::Searcher,
@@ -154,9 +155,22 @@ fn print_phases(
         count::count(tsearcher, &*c.query, up_to, req.facets)?;
         Ok(())
     })?;
+    let found = top_k::by_score(tsearcher, &*c.query, k, false)?;
+    let budget = trove::search::Budget::unlimited();
+    let rescoring = p50(&mut || {
+        rescore::page(
+            tsearcher,
+            &c.proximity,
+            found.clone(),
+            req.offset,
+            req.limit,
+            &budget,
+        )?;
+        Ok(())
+    })?;
     println!(
         "{name:20} k {k:3} prunable {:5} compile {compiling:.3} top-k {serial:.3} (parallel \
-         {parallel:.3}) count {counting:.3} ms",
+         {parallel:.3}) count {counting:.3} rescore {rescoring:.3} ms",
         c.prunable
     );
     Ok(())

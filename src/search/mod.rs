@@ -390,13 +390,20 @@ impl Searcher {
 /// microseconds).
 const PARALLEL_FROM_POSTINGS: u64 = 10_000;
 
+/// Body postings times body terms from which the top-k itself is spread over both cores (its
+/// segments searched at once), once the count leaves the other one. Below it (at 100k
+/// documents: one common word, two or three words) the top-k's thread searches them in turn.
+const PARALLEL_TOP_K_FROM: u64 = 150_000;
+
 /// The page of hits, made by `hits_of` from the page's addresses on this thread, and the
 /// (bounded) count. When the top-k can skip blocks of hits (MaxScore or block-max WAND over a
 /// union of terms), it runs alone and the total is counted apart, without scores: on another
-/// core, unless the query's words have few postings in `body`, while this one finds the top-k
-/// (its segments in parallel too, so the core the count leaves takes some of them), ranks the
-/// page and makes its hits. Otherwise the top-k visits every hit anyway and the count rides
-/// along in the same pass.
+/// core, unless the query's words have few postings in `body`, while this one finds the top-k,
+/// ranks the page and makes its hits. Only a costly top-k ([`PARALLEL_TOP_K_FROM`]) also
+/// spreads its segments over the searches' threads, so the core the count leaves takes some
+/// of them; a cheaper one stays on this thread, as three threads on two cores cost more in
+/// hand-offs than the split saves. Otherwise the top-k visits every hit anyway and the count
+/// rides along in the same pass.
 fn ranked<T>(
     searcher: &TSearcher,
     compiled: &compile::Compiled,
@@ -420,16 +427,20 @@ fn ranked<T>(
         )?;
         hits_of(page)
     };
-    if compiled.prunable && postings(searcher, query, body) >= PARALLEL_FROM_POSTINGS {
+    let (postings, terms) = postings(searcher, query, body);
+    if compiled.prunable && postings >= PARALLEL_FROM_POSTINGS {
         // Two independent passes over the same hits, on two cores at once: the count, and the
         // top-k with the page's hits (stored fields and snippets) after it.
+        let parallel_top_k = postings.saturating_mul(terms) >= PARALLEL_TOP_K_FROM;
         let mut counted = None;
         let hits = with_search_pool_task(
             || counted = Some(count_hits()),
             || {
-                page_of(in_search_pool(|| {
-                    top_k::by_score(searcher, query, k, true)
-                })?)
+                page_of(if parallel_top_k {
+                    in_search_pool(|| top_k::by_score(searcher, query, k, true))
+                } else {
+                    top_k::by_score(searcher, query, k, false)
+                }?)
             },
         );
         // The scope ran the count before it returned; counting here is only a fallback.
@@ -514,21 +525,23 @@ fn search_pool() -> Option<&'static rayon::ThreadPool> {
     .as_ref()
 }
 
-/// The postings of `query`'s terms in `field`, over all segments (deleted documents included).
+/// The postings of `query`'s terms in `field`, over all segments (deleted documents
+/// included), and how many terms they are.
 fn postings(
     searcher: &TSearcher,
     query: &dyn tantivy::query::Query,
     field: tantivy::schema::Field,
-) -> u64 {
-    let mut total = 0;
+) -> (u64, u64) {
+    let (mut total, mut terms) = (0u64, 0u64);
     query.query_terms(&mut |term, _| {
         if term.field() == field {
+            terms += 1;
             total = searcher
                 .doc_freq(term)
                 .map_or(u64::MAX, |n| total.saturating_add(n));
         }
     });
-    total
+    (total, terms)
 }
 
 /// How many hits to count: all when asked for, else up to the threshold.

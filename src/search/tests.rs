@@ -488,7 +488,7 @@ fn a_common_word_counts_beside_its_page_and_gives_the_serial_page() {
         .unwrap();
     assert!(compiled.prunable);
     assert!(
-        postings(&searcher, &*compiled.query, s.index().fields().body) >= PARALLEL_FROM_POSTINGS
+        postings(&searcher, &*compiled.query, s.index().fields().body).0 >= PARALLEL_FROM_POSTINGS
     );
     let serial = top_k::by_score(&searcher, &*compiled.query, 10, false).unwrap();
     let serial_ids: Vec<String> = fetch(&searcher, &serial)
