@@ -12,6 +12,7 @@ pub mod compile;
 pub mod count;
 pub mod eval;
 pub mod filtered;
+mod handoff;
 pub mod max_score;
 pub mod pair_phrase;
 #[cfg(test)]
@@ -500,12 +501,14 @@ fn with_search_pool_task<R>(task: impl FnOnce() + Send, here: impl FnOnce() -> R
 /// Starts `f` on the searches' own threads and returns at once. A whole search started here
 /// runs its parallel parts from the thread it is on: no hand-off to the pool and back, as
 /// when a search on another thread reaches `in_search_pool` (two thread wake-ups, tens of
-/// microseconds each). `f` must not panic: a panic in it ends the process.
+/// microseconds each). The thread that ran the last search takes `f` if it still waits for
+/// the next one ([`handoff`]: only when no other search runs), else the pool wakes one. `f` must not panic: a panic in it
+/// ends the process.
 pub(crate) fn spawn_in_search_pool(f: impl FnOnce() + Send + 'static) {
-    match search_pool() {
-        Some(pool) => pool.spawn(f),
-        None => rayon::spawn(f),
-    }
+    handoff::start(Box::new(f), |run| match search_pool() {
+        Some(pool) => pool.spawn(run),
+        None => rayon::spawn(run),
+    });
 }
 
 /// The searches' pool ([`concurrent_searches`] threads, "trove-search-N"), started on first
