@@ -13,7 +13,7 @@
 //! them (measured with `trove bench --query --load`). With no thread waiting, a search goes to
 //! the pool as before.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -34,10 +34,9 @@ static SLOT: Mutex<Slot> = Mutex::new(Slot {
     job: None,
 });
 
-/// Set when `SLOT` holds a job: the waiting thread polls this, not the lock.
-static HANDED: AtomicBool = AtomicBool::new(false);
-
-/// Jobs started by [`start`] and not finished.
+/// Jobs started by [`start`] and not finished. It counts a job before the job is handed
+/// over, so the waiting thread polls this, not the lock: above zero, either a job was handed
+/// to it or another search runs, and it stops waiting either way.
 static RUNNING: AtomicUsize = AtomicUsize::new(0);
 
 /// Runs `job`: on the thread waiting for one, else on a thread `spawn` starts with what it is
@@ -71,7 +70,6 @@ fn to_waiting(job: Job) -> Option<Job> {
     };
     if slot.waiting && slot.job.is_none() {
         slot.job = Some(job);
-        HANDED.store(true, Ordering::Release);
         None
     } else {
         Some(job)
@@ -92,21 +90,18 @@ fn wait_for_next() {
             slot.waiting = true;
         }
         let start = Instant::now();
-        let job = loop {
-            let late = start.elapsed() > WAIT || RUNNING.load(Ordering::Relaxed) > 0;
-            if late || HANDED.load(Ordering::Acquire) {
-                let Ok(mut slot) = SLOT.lock() else { return };
-                HANDED.store(false, Ordering::Relaxed);
-                slot.waiting = false;
-                // `HANDED` is only set with a job in the slot.
-                match slot.job.take() {
-                    Some(job) => break job,
-                    None => return,
-                }
-            }
+        while start.elapsed() <= WAIT && RUNNING.load(Ordering::Relaxed) == 0 {
             std::thread::yield_now();
+        }
+        let job = {
+            let Ok(mut slot) = SLOT.lock() else { return };
+            slot.waiting = false;
+            slot.job.take()
         };
-        job();
+        match job {
+            Some(job) => job(),
+            None => return,
+        }
     }
 }
 

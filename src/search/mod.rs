@@ -428,8 +428,12 @@ fn ranked<T>(
         )?;
         hits_of(page)
     };
-    let (postings, terms) = postings(searcher, query, body);
-    if compiled.prunable && postings >= PARALLEL_FROM_POSTINGS {
+    // Only a prunable query's postings are looked up: the others count in the top-k's pass.
+    let spread = compiled
+        .prunable
+        .then(|| postings(searcher, query, body))
+        .filter(|&(postings, _)| postings >= PARALLEL_FROM_POSTINGS);
+    if let Some((postings, terms)) = spread {
         // Two independent passes over the same hits, on two cores at once: the count, and the
         // top-k with the page's hits (stored fields and snippets) after it.
         let parallel_top_k = postings.saturating_mul(terms) >= PARALLEL_TOP_K_FROM;
@@ -502,8 +506,8 @@ fn with_search_pool_task<R>(task: impl FnOnce() + Send, here: impl FnOnce() -> R
 /// runs its parallel parts from the thread it is on: no hand-off to the pool and back, as
 /// when a search on another thread reaches `in_search_pool` (two thread wake-ups, tens of
 /// microseconds each). The thread that ran the last search takes `f` if it still waits for
-/// the next one ([`handoff`]: only when no other search runs), else the pool wakes one. `f` must not panic: a panic in it
-/// ends the process.
+/// the next one ([`handoff`]: only when no other search runs), else the pool wakes one. `f`
+/// must not panic: a panic in it ends the process.
 pub(crate) fn spawn_in_search_pool(f: impl FnOnce() + Send + 'static) {
     handoff::start(Box::new(f), |run| match search_pool() {
         Some(pool) => pool.spawn(run),
