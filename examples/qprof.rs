@@ -98,7 +98,7 @@ fn main() -> anyhow::Result<()> {
                 let r = searcher.search(&query::request(q), &store)?;
                 std::hint::black_box(r);
             }
-            lat.push(t.elapsed().as_secs_f64() * 1e3);
+            lat.push(t.elapsed());
         }
         let (p50, p99) = p50_p99(lat);
         let r = searcher.search(&query::request(q), &store)?;
@@ -133,7 +133,7 @@ fn print_phases(
         for _ in 0..iters {
             let t = Instant::now();
             f()?;
-            lat.push(t.elapsed().as_secs_f64() * 1e3);
+            lat.push(t.elapsed());
         }
         Ok(p50_p99(lat).0)
     };
@@ -183,13 +183,10 @@ fn chosen<'a>(mix: &'a [query::MixQuery], names: &str) -> Vec<&'a query::MixQuer
         .collect()
 }
 
-/// The p50 and p99 of `lat` (not empty).
-fn p50_p99(mut lat: Vec<f64>) -> (f64, f64) {
-    lat.sort_by(f64::total_cmp);
-    (
-        lat[lat.len() / 2],
-        lat[(lat.len() * 99 / 100).min(lat.len() - 1)],
-    )
+/// The p50 and p99 of `lat` in milliseconds, picked as `trove bench` picks them.
+fn p50_p99(lat: Vec<std::time::Duration>) -> (f64, f64) {
+    let (p50, p99) = query::percentiles(lat);
+    (p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3)
 }
 
 /// p50 of each chosen query in process, the queries run in turn `iters` times.
@@ -211,7 +208,7 @@ fn in_turn(
             }
             let t = Instant::now();
             std::hint::black_box(searcher.search(&query::request(q), store)?);
-            lat.push(t.elapsed().as_secs_f64() * 1e3);
+            lat.push(t.elapsed());
         }
     }
     for (q, lat) in chosen.iter().zip(lat) {
@@ -235,7 +232,7 @@ fn over_http(
             let t = Instant::now();
             let (status, _) = conn.get(path)?;
             anyhow::ensure!(status == 200, "GET {path} answered {status}");
-            lat.push(t.elapsed().as_secs_f64() * 1e3);
+            lat.push(t.elapsed());
         }
         let (p50, p99) = p50_p99(lat);
         println!("{label:20} HTTP p50 {p50:.3} ms p99 {p99:.3} ms");

@@ -87,19 +87,26 @@ impl Way {
     }
 }
 
-fn summarize(mut lat: Vec<Duration>, wall: Duration) -> Summary {
+fn summarize(lat: Vec<Duration>, wall: Duration) -> Summary {
+    let queries = lat.len();
+    let (p50, p99) = percentiles(lat);
+    Summary {
+        queries,
+        qps: queries as f64 / wall.as_secs_f64().max(1e-9),
+        p50,
+        p99,
+    }
+}
+
+/// The p50 and p99 of `lat` (zero when empty).
+pub fn percentiles(mut lat: Vec<Duration>) -> (Duration, Duration) {
     lat.sort();
     let pick = |q: f64| {
         lat.get(((lat.len() as f64 * q) as usize).min(lat.len().saturating_sub(1)))
             .copied()
             .unwrap_or_default()
     };
-    Summary {
-        queries: lat.len(),
-        qps: lat.len() as f64 / wall.as_secs_f64().max(1e-9),
-        p50: pick(0.5),
-        p99: pick(0.99),
-    }
+    (pick(0.5), pick(0.99))
 }
 
 /// Runs `rounds` rounds of the mix through `answer` (queries interleaved, so a slow moment of
