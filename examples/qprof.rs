@@ -4,8 +4,11 @@
 //! `qprof DIR DOCS MIN-MAX QUERY-NAMES ITERATIONS [trove|bare|phases|http|mix]`, where
 //! QUERY-NAMES is `all` or names of the mix joined by commas.
 //! - `mix` runs the chosen queries in turn, as `trove bench` does: each starts with the caches
-//!   the others left. With `QPROF_GAP_US` set, it sleeps that many microseconds before each
-//!   query.
+//!   the others left, and reports each query's tail (p99, p99.9, max). With `QPROF_GAP_US`
+//!   set, it sleeps that many microseconds before each query. With `QPROF_SLOW_MS` set, every
+//!   answer slower than that many milliseconds is logged to stderr with the `CLOCK_MONOTONIC`
+//!   time it ended, the thread and the process's page faults and context switches meanwhile,
+//!   to find it in `perf sched record -k CLOCK_MONOTONIC` or `perf record -k CLOCK_MONOTONIC`.
 //! - `http` asks `trove serve`, started in this process, over one keep-alive connection, next
 //!   to `/health` (the floor of a request).
 //!
@@ -185,7 +188,7 @@ fn chosen<'a>(mix: &'a [query::MixQuery], names: &str) -> Vec<&'a query::MixQuer
 
 /// The p50 and p99 of `lat` in milliseconds, picked as `trove bench` picks them.
 fn p50_p99(lat: Vec<std::time::Duration>) -> (f64, f64) {
-    let (p50, p99) = query::percentiles(lat);
+    let (p50, p99) = trove::bench::percentiles(lat);
     (p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3)
 }
 
@@ -197,24 +200,87 @@ fn in_turn(
     iters: usize,
 ) -> anyhow::Result<()> {
     let mut lat = vec![Vec::with_capacity(iters); chosen.len()];
-    let gap = std::env::var("QPROF_GAP_US")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map(std::time::Duration::from_micros);
+    let env = |name| std::env::var(name).ok().and_then(|v| v.parse::<f64>().ok());
+    let gap = env("QPROF_GAP_US").map(|us| std::time::Duration::from_secs_f64(us / 1e6));
+    let slow = env("QPROF_SLOW_MS").map(|ms| std::time::Duration::from_secs_f64(ms / 1e3));
     for _ in 0..iters {
         for (q, lat) in chosen.iter().zip(lat.iter_mut()) {
             if let Some(gap) = gap {
                 std::thread::sleep(gap);
             }
+            let before = Usage::now();
             let t = Instant::now();
             std::hint::black_box(searcher.search(&query::request(q), store)?);
-            lat.push(t.elapsed());
+            let took = t.elapsed();
+            lat.push(took);
+            if slow.is_some_and(|s| took > s) {
+                Usage::now().log_slow(&before, q.name, took);
+            }
         }
     }
-    for (q, lat) in chosen.iter().zip(lat) {
-        println!("{:20} in turn p50 {:.3} ms", q.name, p50_p99(lat).0);
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    for (q, mut lat) in chosen.iter().zip(lat) {
+        lat.sort_unstable();
+        let (p50, p99) = trove::bench::percentiles(lat.clone());
+        let p999 = lat[(lat.len() * 999).div_ceil(1000).max(1) - 1];
+        let over = lat.iter().filter(|d| ms(**d) > 3.0).count();
+        println!(
+            "{:20} in turn p50 {:.3} p99 {:.3} p99.9 {:.3} max {:.3} ms; {over} over 3 ms",
+            q.name,
+            ms(p50),
+            ms(p99),
+            ms(p999),
+            ms(lat[lat.len() - 1])
+        );
     }
     Ok(())
+}
+
+/// The process's page faults and context switches so far (`getrusage`).
+struct Usage {
+    minor_faults: i64,
+    major_faults: i64,
+    voluntary_switches: i64,
+    involuntary_switches: i64,
+}
+
+impl Usage {
+    fn now() -> Usage {
+        // SAFETY: `getrusage` fills the zeroed struct it is given and keeps no pointer to it.
+        let u = unsafe {
+            let mut u: libc::rusage = std::mem::zeroed();
+            libc::getrusage(libc::RUSAGE_SELF, &mut u);
+            u
+        };
+        Usage {
+            minor_faults: u.ru_minflt,
+            major_faults: u.ru_majflt,
+            voluntary_switches: u.ru_nvcsw,
+            involuntary_switches: u.ru_nivcsw,
+        }
+    }
+
+    /// Logs a slow answer: when it ended (`CLOCK_MONOTONIC`, as `perf -k CLOCK_MONOTONIC`
+    /// stamps samples), on which thread, and what `before` → `self` says happened meanwhile.
+    fn log_slow(&self, before: &Usage, name: &str, took: std::time::Duration) {
+        // SAFETY: `clock_gettime` fills the zeroed struct; `gettid` has no preconditions.
+        let (end, tid) = unsafe {
+            let mut ts: libc::timespec = std::mem::zeroed();
+            libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts);
+            (ts, libc::gettid())
+        };
+        eprintln!(
+            "slow: {name} {:.3} ms, ended {}.{:06} on thread {tid}; faults {} minor {} major; \
+             context switches {} voluntary {} involuntary",
+            took.as_secs_f64() * 1e3,
+            end.tv_sec,
+            end.tv_nsec / 1000,
+            self.minor_faults - before.minor_faults,
+            self.major_faults - before.major_faults,
+            self.voluntary_switches - before.voluntary_switches,
+            self.involuntary_switches - before.involuntary_switches,
+        );
+    }
 }
 
 /// p50 and p99 of each chosen query through `trove serve`'s `/search`, after those of

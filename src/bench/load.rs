@@ -79,20 +79,17 @@ pub fn under_writes(
         examples.extend(r.examples);
     }
     examples.truncate(5);
-    lat.sort();
-    let pick = |q: f64| {
-        lat.get(((lat.len() as f64 * q) as usize).min(lat.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
+    let max = lat.iter().max().copied().unwrap_or_default();
+    let requests = lat.len() as u64 + failures;
+    let (p50, p99) = super::percentiles(lat);
     Ok(LoadReport {
         connections,
-        requests: lat.len() as u64 + failures,
+        requests,
         failures,
         failure_examples: examples,
-        p50: pick(0.5),
-        p99: pick(0.99),
-        max: lat.last().copied().unwrap_or_default(),
+        p50,
+        p99,
+        max,
         wall,
         writes: written?,
     })

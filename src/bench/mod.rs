@@ -16,6 +16,19 @@ use crate::index::pairs::{self, CommonWords};
 use crate::index::{rebuild, rebuild::new_writer, to_tantivy, SchemaDef, TroveIndex};
 use crate::store::Store;
 
+/// The p50 and p99 of `lat` (zero when empty), by nearest rank: the smallest latency that at
+/// least that share of `lat` does not exceed (of 200 latencies, the p99 is the 198th). Every
+/// percentile `trove bench` reports is picked here.
+pub fn percentiles(mut lat: Vec<Duration>) -> (Duration, Duration) {
+    lat.sort();
+    // Per mille, in integers: a float share of the count can land a hair above a whole rank.
+    let pick = |per_mille: usize| {
+        let rank = (lat.len() * per_mille).div_ceil(1000).max(1);
+        lat.get(rank - 1).copied().unwrap_or_default()
+    };
+    (pick(500), pick(990))
+}
+
 /// One measured phase.
 #[derive(Debug, Clone)]
 pub struct Measure {

@@ -67,6 +67,8 @@ pub struct Summary {
     pub qps: f64,
     pub p50: Duration,
     pub p99: Duration,
+    /// The slowest answer.
+    pub max: Duration,
 }
 
 impl Way {
@@ -89,24 +91,15 @@ impl Way {
 
 fn summarize(lat: Vec<Duration>, wall: Duration) -> Summary {
     let queries = lat.len();
-    let (p50, p99) = percentiles(lat);
+    let max = lat.iter().max().copied().unwrap_or_default();
+    let (p50, p99) = super::percentiles(lat);
     Summary {
         queries,
         qps: queries as f64 / wall.as_secs_f64().max(1e-9),
         p50,
         p99,
+        max,
     }
-}
-
-/// The p50 and p99 of `lat` (zero when empty).
-pub fn percentiles(mut lat: Vec<Duration>) -> (Duration, Duration) {
-    lat.sort();
-    let pick = |q: f64| {
-        lat.get(((lat.len() as f64 * q) as usize).min(lat.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    (pick(0.5), pick(0.99))
 }
 
 /// Runs `rounds` rounds of the mix through `answer` (queries interleaved, so a slow moment of
@@ -384,9 +377,23 @@ mod tests {
     fn percentiles_pick_from_sorted_latencies() {
         let lat: Vec<Duration> = (1..=100).rev().map(Duration::from_millis).collect();
         let s = summarize(lat, Duration::from_secs(1));
-        assert_eq!(s.p50, Duration::from_millis(51));
-        assert_eq!(s.p99, Duration::from_millis(100));
+        assert_eq!(s.p50, Duration::from_millis(50));
+        assert_eq!(s.p99, Duration::from_millis(99));
+        assert_eq!(s.max, Duration::from_millis(100));
         assert_eq!(s.qps, 100.0);
+        let two_hundred: Vec<Duration> = (1..=200).map(Duration::from_millis).collect();
+        assert_eq!(
+            crate::bench::percentiles(two_hundred),
+            (Duration::from_millis(100), Duration::from_millis(198))
+        );
+        assert_eq!(
+            crate::bench::percentiles(vec![Duration::from_millis(7)]),
+            (Duration::from_millis(7), Duration::from_millis(7))
+        );
+        assert_eq!(
+            crate::bench::percentiles(Vec::new()),
+            (Duration::ZERO, Duration::ZERO)
+        );
     }
 
     #[test]

@@ -386,13 +386,13 @@ fn timed(
     Ok(percentiles(name, lat))
 }
 
-fn percentiles(name: &'static str, mut lat: Vec<Duration>) -> Latency {
-    lat.sort();
-    let pick = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
+fn percentiles(name: &'static str, lat: Vec<Duration>) -> Latency {
+    let queries = lat.len();
+    let (p50, p99) = super::percentiles(lat);
     Latency {
         name,
-        queries: lat.len(),
-        p50: pick(0.5),
-        p99: pick(0.99),
+        queries,
+        p50,
+        p99,
     }
 }

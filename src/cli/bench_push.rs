@@ -229,7 +229,10 @@ fn search_latency(
         }
         anyhow::Ok(())
     })?;
-    Ok((percentiles(serve), percentiles(direct)))
+    Ok((
+        trove::bench::percentiles(serve),
+        trove::bench::percentiles(direct),
+    ))
 }
 
 /// The cluster's search URL with the parameters trove's translation produces for `q`.
@@ -270,12 +273,6 @@ async fn timed(
         bail!("search answered {status}");
     }
     Ok(start.elapsed())
-}
-
-fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
-    v.sort();
-    let at = |p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize];
-    (at(0.50), at(0.99))
 }
 
 /// `trove serve --engine typesense` in this process on a free loopback port.

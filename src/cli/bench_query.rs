@@ -180,17 +180,17 @@ fn print(ways: &[Way; 3], args: &BenchArgs) {
         ms(s(http).p50) / ms(s(inproc).p50).max(1e-9),
     );
     println!(
-        "\n{:<20} {:>17} {:>17} {:>17}",
-        "query (p50/p99 ms)", "HTTP", "in-process", "bare tantivy"
+        "\n{:<22} {:>20} {:>20} {:>20}",
+        "query (p50/p99/max ms)", "HTTP", "in-process", "bare tantivy"
     );
     for (name, _) in &bare.per_query {
         let cell = |w: &Way| {
             w.of(name)
-                .map(|m| format!("{:.3}/{:.3}", ms(m.p50), ms(m.p99)))
+                .map(|m| format!("{:.3}/{:.3}/{:.1}", ms(m.p50), ms(m.p99), ms(m.max)))
                 .unwrap_or_default()
         };
         println!(
-            "{name:<20} {:>17} {:>17} {:>17}",
+            "{name:<22} {:>20} {:>20} {:>20}",
             cell(http),
             cell(inproc),
             cell(bare)
@@ -202,6 +202,7 @@ fn json(ways: &[Way; 3], args: &BenchArgs) -> serde_json::Value {
     let sum = |m: Summary| {
         serde_json::json!({
             "queries": m.queries, "qps": m.qps, "p50_ms": ms(m.p50), "p99_ms": ms(m.p99),
+            "max_ms": ms(m.max),
         })
     };
     let way = |w: &Way| {
