@@ -186,53 +186,52 @@ impl<'a> Snippets<'a> {
 }
 
 /// [`Snippets::around`], with `tokens` the analyzer's tokens ([`SchemaDef::token_analyzer`]).
+/// One pass of the tokenizer, from the start of `text` to the end of the window: the tokens
+/// before the first match say where the window starts, and those in it are the fragment's.
 fn around(tokens: &mut TextAnalyzer, text: &str, first: u32, marks: &[Mark]) -> Option<Cut> {
-    // The start offset and position of each token up to the first match.
-    let mut seen: Vec<(usize, usize)> = Vec::new();
+    // Each token's byte range and position, up to the first match, then to the window's end.
+    let mut seen: Vec<(std::ops::Range<usize>, u32)> = Vec::new();
     let mut stream = tokens.token_stream(text);
     let at = loop {
         if !stream.advance() {
             return None;
         }
         let t = stream.token();
-        seen.push((t.offset_from, t.position));
+        seen.push((t.offset_from..t.offset_to, t.position as u32));
         if t.position as u32 >= first {
             break t.offset_from;
         }
     };
-    drop(stream);
     let win = window(text, at);
     let start = win.as_ptr() as usize - text.as_ptr() as usize;
     let end = start + win.len();
+    while stream.advance() {
+        let t = stream.token();
+        if t.offset_from >= end {
+            break;
+        }
+        seen.push((t.offset_from..t.offset_to, t.position as u32));
+    }
+    drop(stream);
     // The window's tokens as tantivy sees them when it tokenizes the window alone: cut at its
     // edges, where a cut token is not the word the index has at its position.
     let cut_at_end = text[end..]
         .chars()
         .next()
         .is_some_and(char::is_alphanumeric);
-    // Tokenizing again from the last token that starts at or before the window, not from the
-    // start of the text: the tokenizer begins a token there as it did the first time (a word,
-    // or a CJK bigram or lone character), and numbers positions from it.
-    let (from, base) = match seen.partition_point(|&(offset, _)| offset <= start) {
-        0 => (0, 0),
-        i => seen[i - 1],
-    };
-    let mut found = Vec::new();
-    let mut stream = tokens.token_stream(&text[from..end]);
-    while stream.advance() {
-        let t = stream.token();
-        let (offset_from, offset_to) = (t.offset_from + from, t.offset_to + from);
-        if offset_to <= start {
-            continue;
-        }
-        let position = (t.position + base) as u32;
-        let whole = offset_from >= start && (offset_to < end || !cut_at_end);
-        let weight = whole
-            .then(|| marks.binary_search_by_key(&position, |m| m.0))
-            .and_then(Result::ok)
-            .map(|i| marks[i].1);
-        found.push((offset_from.max(start) - start..offset_to - start, weight));
-    }
+    let found: Vec<_> = seen
+        .into_iter()
+        .filter(|(range, _)| range.end > start)
+        .map(|(range, position)| {
+            let to = range.end.min(end);
+            let whole = range.start >= start && (to < end || !cut_at_end);
+            let weight = whole
+                .then(|| marks.binary_search_by_key(&position, |m| m.0))
+                .and_then(Result::ok)
+                .map(|i| marks[i].1);
+            (range.start.max(start) - start..to - start, weight)
+        })
+        .collect();
     Some(match best_fragment(&found, FRAGMENT_CHARS) {
         Some(f) => fragment_cut(win, f),
         None => lead(text, false),
