@@ -11,21 +11,27 @@
 //! while it could still lift it over the bar. A word in every title and body adds almost
 //! nothing to a score, so once the page fills it is only read where it could matter.
 //!
-//! Only a union with one term per field (one word of free text) is ranked here. With several
-//! words per field, this simple MaxScore (global bounds are loose: BM25's bound assumes an
-//! unbounded term frequency) scored more candidates than WAND's document-ordered pivots, and
-//! was slower at a million documents (three words: 2.0 against 1.76 ms); those stay with
-//! tantivy.
+//! The split is only as good as each word's bound. BM25's own bound (`Bm25Weight::max_score`)
+//! assumes an unbounded term frequency in the shortest document, and is up to twice the best
+//! score a word really has in a segment: with it, MaxScore took several words in one field
+//! (a question of three words) for essential, scored more candidates than WAND, and was
+//! slower (three words at a million documents: 2.0 against 1.76 ms). So each word's bound is
+//! its best block's score in the segment ([`best_share`]), the bound tantivy's WAND trusts
+//! for one block, read once per segment and word from the postings and kept ([`BEST`]).
 //!
 //! [`Word`] is the query clause that makes this possible: a term query with its boost that
 //! tantivy scores exactly as a `BoostQuery` around a `TermQuery`, and whose term and boost
 //! this module can read back (tantivy's own types do not give the boost back).
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::BlockSegmentPostings;
+use tantivy::index::SegmentId;
+use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, TermQuery, Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, Score, Searcher, SegmentReader, Term, TERMINATED};
+use tantivy::{DocId, InvertedIndexReader, Score, Searcher, SegmentReader, Term, TERMINATED};
 
 use super::compile::{boosted, no_boost};
 
@@ -93,13 +99,6 @@ impl Words {
             if *occur != Occur::Should {
                 return Ok(None);
             }
-            if words
-                .iter()
-                .any(|(t, _): &(Term, Bm25Weight)| t.field() == word.term.field())
-            {
-                // Several words in one field: block-max WAND ranks those faster (measured).
-                return Ok(None);
-            }
             let weight = Bm25Weight::for_terms(searcher, std::slice::from_ref(&word.term))?;
             words.push((word.term.clone(), weight.boost_by(word.boost)));
         }
@@ -125,7 +124,15 @@ impl Words {
             let postings =
                 inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
             let fieldnorms = reader.get_fieldnorms_reader(term.field())?;
-            lists.push(Cursor::new(clause, postings, fieldnorms, weight));
+            let best = best_share(
+                reader.segment_id(),
+                term,
+                &inverted,
+                &info,
+                &fieldnorms,
+                weight,
+            )?;
+            lists.push(Cursor::new(clause, postings, fieldnorms, weight, best));
         }
         // Least first: the non-essential words are a prefix.
         lists.sort_by(|a, b| a.max.total_cmp(&b.max));
@@ -205,6 +212,68 @@ impl Words {
     }
 }
 
+/// Each word's best share ([`best_share`]) in each segment, with the fingerprint of the
+/// average field length it was read under. Segments never change, so an entry stays true
+/// while that average does; a new average (documents added or deleted) reads it again.
+#[allow(clippy::type_complexity)]
+static BEST: LazyLock<Mutex<HashMap<(SegmentId, Term), (u32, Score)>>> =
+    LazyLock::new(Mutex::default);
+
+/// Entries [`BEST`] holds before it starts over (each is a term and a few words: a few MB).
+const BEST_ENTRIES: usize = 1 << 16;
+
+/// The best score the word `term` has in a segment, as a share of `weight.max_score()` (BM25's
+/// bound for any frequency and length): the highest of its blocks' bounds, which the index
+/// keeps beside each full block of 128 postings (the best term frequency and length pair) and
+/// which is read from the postings of the last one. It is the bound block-max WAND trusts for
+/// a block, taken over the whole list.
+///
+/// A share does not depend on the word's idf or boost (both scale a score and its bound alike),
+/// only on the field's average length, whose fingerprint is kept with it. Reading it decodes
+/// the word's postings once per segment (about a millisecond for a word in most of a million
+/// documents); later searches find it in [`BEST`].
+fn best_share(
+    segment: SegmentId,
+    term: &Term,
+    inverted: &InvertedIndexReader,
+    info: &TermInfo,
+    fieldnorms: &FieldNormReader,
+    weight: &Bm25Weight,
+) -> tantivy::Result<Score> {
+    let bound = weight.max_score();
+    if bound <= 0.0 {
+        return Ok(1.0);
+    }
+    // The tf component of one occurrence at a fixed length: it moves with the average length.
+    let fingerprint = (weight.score(FINGERPRINT_NORM, 1) / bound).to_bits();
+    let key = (segment, term.clone());
+    let kept = BEST.lock().ok().and_then(|b| b.get(&key).copied());
+    if let Some((print, share)) = kept {
+        if print == fingerprint {
+            return Ok(share);
+        }
+    }
+    let mut postings =
+        inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+    let mut best: Score = 0.0;
+    while postings.docs().first().is_some_and(|&d| d != TERMINATED) {
+        best = best.max(postings.block_max_score(fieldnorms, weight));
+        postings.advance();
+    }
+    // Never above BM25's own bound, and a float's width above the blocks' best.
+    let share = (best / bound).next_up().min(1.0);
+    if let Ok(mut kept) = BEST.lock() {
+        if kept.len() >= BEST_ENTRIES {
+            kept.clear();
+        }
+        kept.insert(key, (fingerprint, share));
+    }
+    Ok(share)
+}
+
+/// The field length (as a fieldnorm id) at which [`best_share`]'s fingerprint is taken.
+const FINGERPRINT_NORM: u8 = 24;
+
 /// A word's postings in one segment, a block at a time, and how it scores them.
 struct Cursor<'w> {
     /// The word's place among the query's clauses.
@@ -220,11 +289,13 @@ struct Cursor<'w> {
 }
 
 impl<'w> Cursor<'w> {
+    /// `best`: the word's best score in the segment as a share of `weight.max_score()`.
     fn new(
         clause: usize,
         postings: BlockSegmentPostings,
         fieldnorms: FieldNormReader,
         weight: &'w Bm25Weight,
+        best: Score,
     ) -> Cursor<'w> {
         Cursor {
             clause,
@@ -232,7 +303,7 @@ impl<'w> Cursor<'w> {
             postings,
             at: 0,
             fieldnorms,
-            max: weight.max_score() * (1.0 + BOUND_SLACK),
+            max: best * weight.max_score() * (1.0 + BOUND_SLACK),
             weight,
         }
     }
@@ -275,7 +346,7 @@ impl<'w> Cursor<'w> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use tantivy::collector::TopDocs;
     use tantivy::query::BoostQuery;
@@ -348,7 +419,11 @@ mod tests {
 
     /// `ours` is `theirs` up to the last bits of the scores (the words are added in another
     /// order): the same scores, and the same documents but where two scores all but tie.
-    fn same_page(ours: &[(Score, DocAddress)], theirs: &[(Score, DocAddress)], what: &str) {
+    pub(crate) fn same_page(
+        ours: &[(Score, DocAddress)],
+        theirs: &[(Score, DocAddress)],
+        what: &str,
+    ) {
         assert_eq!(ours.len(), theirs.len(), "{what}");
         let close = |a: Score, b: Score| (a - b).abs() <= 1e-5 * a.abs().max(1.0);
         for (i, (o, t)) in ours.iter().zip(theirs).enumerate() {
@@ -428,23 +503,105 @@ mod tests {
     }
 
     #[test]
-    fn several_words_in_one_field_are_left_to_tantivy() {
+    fn a_union_of_several_words_ranks_as_tantivy_ranks_it() {
         let (index, fields) = index();
         let searcher = index.reader().unwrap().searcher();
-        let q = BooleanQuery::new(
-            [
-                (fields[0], "alpha"),
-                (fields[1], "alpha"),
-                (fields[0], "beta"),
-            ]
-            .map(|(f, t)| -> (Occur, Box<dyn Query>) {
-                (
-                    Occur::Should,
-                    Box::new(Word::new(Term::from_field_text(f, t), 1.0)),
-                )
-            })
-            .into(),
-        );
-        assert!(Words::of(&searcher, &q).unwrap().is_none());
+        let mut compared = 0;
+        for text in [
+            &["the", "alpha"][..],
+            &["of", "gamma", "rare"],
+            &["the", "of", "x", "beta"],
+            &["rare", "absent", "delta"],
+        ] {
+            for boosts in [[1.0, 1.0, 1.0], [3.0, 1.0, 0.5]] {
+                let q = BooleanQuery::new(
+                    text.iter()
+                        .flat_map(|w| {
+                            fields.iter().zip(boosts).map(|(f, b)| {
+                                let word = Word::new(Term::from_field_text(*f, w), b);
+                                (Occur::Should, Box::new(word) as Box<dyn Query>)
+                            })
+                        })
+                        .collect(),
+                );
+                assert!(Words::of(&searcher, &q).unwrap().is_some());
+                for k in [1, 10, 60, 500] {
+                    let theirs = searcher
+                        .search(&q, &TopDocs::with_limit(k).order_by_score())
+                        .unwrap();
+                    for parallel in [false, true] {
+                        let ours =
+                            super::super::top_k::by_score(&searcher, &q, k, parallel).unwrap();
+                        same_page(&ours, &theirs, &format!("{text:?} {boosts:?} k {k}"));
+                        compared += ours.len();
+                    }
+                }
+            }
+        }
+        assert!(compared > 3_000, "only {compared} hits compared");
+    }
+
+    #[test]
+    fn a_words_best_share_bounds_its_scores_and_is_below_bm25s_bound() {
+        use tantivy::postings::Postings;
+        use tantivy::DocSet;
+        let (index, fields) = index();
+        let searcher = index.reader().unwrap().searcher();
+        let mut tight = 0;
+        for seg in searcher.segment_readers() {
+            for field in fields {
+                let inverted = seg.inverted_index(field).unwrap();
+                let fieldnorms = seg.get_fieldnorms_reader(field).unwrap();
+                for text in ["the", "of", "gamma", "rare", "x"] {
+                    let term = Term::from_field_text(field, text);
+                    let Some(info) = inverted.get_term_info(&term).unwrap() else {
+                        continue;
+                    };
+                    let weight = Bm25Weight::for_terms(&searcher, std::slice::from_ref(&term))
+                        .unwrap()
+                        .boost_by(2.0);
+                    let share = best_share(
+                        seg.segment_id(),
+                        &term,
+                        &inverted,
+                        &info,
+                        &fieldnorms,
+                        &weight,
+                    )
+                    .unwrap();
+                    assert!(share > 0.0 && share <= 1.0, "{text}: {share}");
+                    // Read again from the kept entry: the same share.
+                    let again = best_share(
+                        seg.segment_id(),
+                        &term,
+                        &inverted,
+                        &info,
+                        &fieldnorms,
+                        &weight,
+                    )
+                    .unwrap();
+                    assert_eq!(share, again);
+                    let bound = share * weight.max_score();
+                    let mut postings = inverted
+                        .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
+                        .unwrap();
+                    let mut best: Score = 0.0;
+                    while postings.doc() != TERMINATED {
+                        let s = weight.score(
+                            fieldnorms.fieldnorm_id(postings.doc()),
+                            postings.term_freq(),
+                        );
+                        assert!(s <= bound, "{text}: a score {s} above the bound {bound}");
+                        best = best.max(s);
+                        postings.advance();
+                    }
+                    if bound < weight.max_score() * 0.9 {
+                        tight += 1;
+                    }
+                    assert!(best > 0.0, "{text}");
+                }
+            }
+        }
+        assert!(tight > 10, "only {tight} bounds tighter than BM25's");
     }
 }

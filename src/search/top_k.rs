@@ -1,5 +1,6 @@
-//! The best `k` hits of a prunable query (block-max WAND over a union of term queries), with
-//! every segment raising one shared bar, as Lucene's `MaxScoreAccumulator` does.
+//! The best `k` hits of a prunable query (MaxScore over a union of words, block-max WAND over
+//! other unions of term queries), with every segment raising one shared bar, as Lucene's
+//! `MaxScoreAccumulator` does.
 //!
 //! tantivy's `TopDocs` collects each segment on its own: each starts with no bar and skips
 //! blocks only once its own heap holds `k` hits. But once any segment holds `k` hits scoring
@@ -36,11 +37,25 @@ pub fn by_score(
     let bars = Bars::new(segments.len());
     let one = |(ord, seg): (usize, &SegmentReader)| segment(&ranker, ord, seg, k, &bars);
     let fruits = if parallel {
-        segments
-            .par_iter()
-            .enumerate()
-            .map(one)
-            .collect::<tantivy::Result<Vec<_>>>()?
+        // One lane per core, each searching its share of the segments in turn: a segment
+        // searched after another starts from the bar the others raised, and no more segments
+        // run at once (each from a low bar) than there are cores to run them.
+        let lanes = (*CORES).min(segments.len()).max(1);
+        (0..lanes)
+            .into_par_iter()
+            .map(|lane| {
+                segments
+                    .iter()
+                    .enumerate()
+                    .skip(lane)
+                    .step_by(lanes)
+                    .map(one)
+                    .collect::<tantivy::Result<Vec<_>>>()
+            })
+            .collect::<tantivy::Result<Vec<Vec<_>>>>()?
+            .into_iter()
+            .flatten()
+            .collect()
     } else {
         segments
             .iter()
@@ -53,6 +68,10 @@ pub fn by_score(
     page.truncate(k);
     Ok(page)
 }
+
+/// The cores this process may run on (looked up once: the lookup reads the cgroup's files).
+static CORES: std::sync::LazyLock<usize> =
+    std::sync::LazyLock::new(|| std::thread::available_parallelism().map_or(2, usize::from));
 
 /// What skips the hits that cannot make the page: MaxScore over a union of [`Word`]s
 /// ([`super::max_score`]), else tantivy's own pruning (block-max WAND over other unions of
