@@ -16,8 +16,8 @@
 //! score a word really has in a segment: with it, MaxScore took several words in one field
 //! (a question of three words) for essential, scored more candidates than WAND, and was
 //! slower (three words at a million documents: 2.0 against 1.76 ms). So each word's bound is
-//! its best block's score in the segment ([`best_share`]), the bound tantivy's WAND trusts
-//! for one block, read once per segment and word from the postings and kept ([`BEST`]).
+//! its best block's score in the segment (`best_share`), the bound tantivy's WAND trusts
+//! for one block, read once per segment and word from the postings and kept (`BEST`).
 //!
 //! [`Word`] is the query clause that makes this possible: a term query with its boost that
 //! tantivy scores exactly as a `BoostQuery` around a `TermQuery`, and whose term and boost
@@ -212,7 +212,7 @@ impl Words {
     }
 }
 
-/// Each word's best share ([`best_share`]) in each segment, with the fingerprint of the
+/// Each word's best share (`best_share`) in each segment, with the fingerprint of the
 /// average field length it was read under. Segments never change, so an entry stays true
 /// while that average does; a new average (documents added or deleted) reads it again.
 #[allow(clippy::type_complexity)]
@@ -435,6 +435,23 @@ pub(crate) mod tests {
         }
     }
 
+    /// Compares the page of `q` ranked here, on one thread and in lanes, with `TopDocs`' for
+    /// each of `ks`; returns how many hits were compared.
+    fn compare_pages(searcher: &Searcher, q: &dyn Query, ks: &[usize], what: &str) -> usize {
+        let mut compared = 0;
+        for &k in ks {
+            let theirs = searcher
+                .search(q, &TopDocs::with_limit(k).order_by_score())
+                .unwrap();
+            for parallel in [false, true] {
+                let ours = super::super::top_k::by_score(searcher, q, k, parallel).unwrap();
+                same_page(&ours, &theirs, &format!("{what} k {k} parallel {parallel}"));
+                compared += ours.len();
+            }
+        }
+        compared
+    }
+
     #[test]
     fn a_union_of_words_ranks_as_tantivy_ranks_it() {
         let (index, fields) = index();
@@ -445,14 +462,8 @@ pub(crate) mod tests {
             for boosts in [[1.0, 1.0, 1.0], [3.0, 1.0, 0.5], [0.2, 2.5, 1.0]] {
                 let q = words(&fields, text, &boosts);
                 assert!(Words::of(&searcher, &q).unwrap().is_some());
-                for k in [1, 3, 10, 60, 500] {
-                    let theirs = searcher
-                        .search(&q, &TopDocs::with_limit(k).order_by_score())
-                        .unwrap();
-                    let ours = super::super::top_k::by_score(&searcher, &q, k, false).unwrap();
-                    same_page(&ours, &theirs, &format!("{text} {boosts:?} k {k}"));
-                    compared += ours.len();
-                }
+                let what = format!("{text} {boosts:?}");
+                compared += compare_pages(&searcher, &q, &[1, 3, 10, 60, 500], &what);
             }
         }
         assert!(compared > 5_000, "only {compared} hits compared");
@@ -525,17 +536,8 @@ pub(crate) mod tests {
                         .collect(),
                 );
                 assert!(Words::of(&searcher, &q).unwrap().is_some());
-                for k in [1, 10, 60, 500] {
-                    let theirs = searcher
-                        .search(&q, &TopDocs::with_limit(k).order_by_score())
-                        .unwrap();
-                    for parallel in [false, true] {
-                        let ours =
-                            super::super::top_k::by_score(&searcher, &q, k, parallel).unwrap();
-                        same_page(&ours, &theirs, &format!("{text:?} {boosts:?} k {k}"));
-                        compared += ours.len();
-                    }
-                }
+                let what = format!("{text:?} {boosts:?}");
+                compared += compare_pages(&searcher, &q, &[1, 10, 60, 500], &what);
             }
         }
         assert!(compared > 3_000, "only {compared} hits compared");
@@ -560,26 +562,13 @@ pub(crate) mod tests {
                     let weight = Bm25Weight::for_terms(&searcher, std::slice::from_ref(&term))
                         .unwrap()
                         .boost_by(2.0);
-                    let share = best_share(
-                        seg.segment_id(),
-                        &term,
-                        &inverted,
-                        &info,
-                        &fieldnorms,
-                        &weight,
-                    )
-                    .unwrap();
+                    let share = || {
+                        let id = seg.segment_id();
+                        best_share(id, &term, &inverted, &info, &fieldnorms, &weight).unwrap()
+                    };
+                    let (share, again) = (share(), share());
                     assert!(share > 0.0 && share <= 1.0, "{text}: {share}");
                     // Read again from the kept entry: the same share.
-                    let again = best_share(
-                        seg.segment_id(),
-                        &term,
-                        &inverted,
-                        &info,
-                        &fieldnorms,
-                        &weight,
-                    )
-                    .unwrap();
                     assert_eq!(share, again);
                     let bound = share * weight.max_score();
                     let mut postings = inverted
