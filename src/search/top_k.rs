@@ -15,7 +15,7 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicU32, Ordering as MemOrder};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering as MemOrder};
 
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
@@ -37,21 +37,25 @@ pub fn by_score(
     let bars = Bars::new(segments.len());
     let one = |(ord, seg): (usize, &SegmentReader)| segment(&ranker, ord, seg, k, &bars);
     let fruits = if parallel {
-        // One lane per core, each searching its share of the segments in turn: a segment
-        // searched after another starts from the bar the others raised, and no more segments
-        // run at once (each from a low bar) than there are cores to run them.
+        // One lane per core, each taking the next segment not yet taken until none is left: a
+        // segment searched after another starts from the bar the others raised, no more
+        // segments run at once (each from a low bar) than there are cores to run them, and a
+        // lane that starts late (its thread had to be woken) takes fewer.
+        let next = AtomicUsize::new(0);
+        let lane = |_| -> tantivy::Result<Vec<_>> {
+            let mut fruits = Vec::new();
+            loop {
+                let ord = next.fetch_add(1, MemOrder::Relaxed);
+                let Some(seg) = segments.get(ord) else {
+                    return Ok(fruits);
+                };
+                fruits.push(one((ord, seg))?);
+            }
+        };
         let lanes = (*CORES).min(segments.len()).max(1);
         (0..lanes)
             .into_par_iter()
-            .map(|lane| {
-                segments
-                    .iter()
-                    .enumerate()
-                    .skip(lane)
-                    .step_by(lanes)
-                    .map(one)
-                    .collect::<tantivy::Result<Vec<_>>>()
-            })
+            .map(lane)
             .collect::<tantivy::Result<Vec<Vec<_>>>>()?
             .into_iter()
             .flatten()
