@@ -221,16 +221,15 @@ fn in_turn(
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     for (q, mut lat) in chosen.iter().zip(lat) {
         lat.sort_unstable();
-        let (p50, p99) = trove::bench::percentiles(lat.clone());
-        let p999 = lat[(lat.len() * 999).div_ceil(1000).max(1) - 1];
+        let at = |per_mille| ms(trove::bench::percentile(&lat, per_mille));
         let over = lat.iter().filter(|d| ms(**d) > 3.0).count();
         println!(
             "{:20} in turn p50 {:.3} p99 {:.3} p99.9 {:.3} max {:.3} ms; {over} over 3 ms",
             q.name,
-            ms(p50),
-            ms(p99),
-            ms(p999),
-            ms(lat[lat.len() - 1])
+            at(500),
+            at(990),
+            at(999),
+            at(1000)
         );
     }
     Ok(())

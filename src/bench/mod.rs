@@ -21,12 +21,15 @@ use crate::store::Store;
 /// percentile `trove bench` reports is picked here.
 pub fn percentiles(mut lat: Vec<Duration>) -> (Duration, Duration) {
     lat.sort();
-    // Per mille, in integers: a float share of the count can land a hair above a whole rank.
-    let pick = |per_mille: usize| {
-        let rank = (lat.len() * per_mille).div_ceil(1000).max(1);
-        lat.get(rank - 1).copied().unwrap_or_default()
-    };
-    (pick(500), pick(990))
+    (percentile(&lat, 500), percentile(&lat, 990))
+}
+
+/// The latency at `per_mille` of `sorted` (ascending) by nearest rank, as [`percentiles`]
+/// picks it; zero when empty. Per mille, in integers: a float share of the count can land a
+/// hair above a whole rank.
+pub fn percentile(sorted: &[Duration], per_mille: usize) -> Duration {
+    let rank = (sorted.len() * per_mille).div_ceil(1000).max(1);
+    sorted.get(rank - 1).copied().unwrap_or_default()
 }
 
 /// One measured phase.
