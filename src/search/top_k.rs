@@ -9,6 +9,11 @@
 //! the best bar of the others: a segment searched later starts from the bar of those before,
 //! and two segments searched at once raise it for each other.
 //!
+//! Before that, a union of words where one word is rare gets a floor for every segment at
+//! once: the k-th best score that documents of its rarest words are sure to reach
+//! (`max_score::seed_bar`). Each segment's bar is only its own k-th score, lower than the
+//! index's, and the first segments searched would have none until their own page filled.
+//!
 //! The page is exactly `TopDocs`' (scores, and ties ordered by address): a tie with another
 //! segment's k-th hit is kept when this segment's addresses come first, and skipped when they
 //! come after (they would lose the tie).
@@ -16,12 +21,13 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering as MemOrder};
+use std::sync::Mutex;
 
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
 use super::budget::Bounded;
-use super::max_score::Words;
+use super::max_score::{self, Lists, Words};
 
 /// The `k` best hits of `query` (best first, ties by address), its segments searched on
 /// rayon's threads when `parallel`, else one after the other on this one.
@@ -35,7 +41,20 @@ pub fn by_score(
     let ranker = Ranker::of(searcher, query)?;
     let segments = searcher.segment_readers();
     let bars = Bars::new(segments.len());
-    let one = |(ord, seg): (usize, &SegmentReader)| segment(&ranker, ord, seg, k, &bars);
+    let (opened, floor) = ranker.seed(segments, k)?;
+    // The postings the seed opened, taken by the segment's search (which opens them if not).
+    let take = |ord: usize| {
+        opened
+            .get(ord)
+            .and_then(|slot| slot.lock().ok().and_then(|mut p| p.take()))
+    };
+    let one = |(ord, seg): (usize, &SegmentReader)| {
+        let start = Start {
+            floor,
+            postings: take(ord),
+        };
+        segment(&ranker, ord, seg, k, &bars, start)
+    };
     let fruits = if parallel {
         // One lane per core, each taking the next segment not yet taken until none is left: a
         // segment searched after another starts from the bar the others raised, no more
@@ -99,20 +118,76 @@ impl<'q> Ranker<'q> {
         })
     }
 
+    /// Before any segment is searched, for words of which one is rare: every segment's
+    /// postings opened, and the floor their seeds give ([`max_score::seed_bar`]). Otherwise
+    /// nothing is opened (each segment's search opens its own, on its lane) and there is no
+    /// floor.
+    fn seed(&self, segments: &[SegmentReader], k: usize) -> tantivy::Result<(Opened<'_>, Score)> {
+        let none = (Vec::new(), Score::NEG_INFINITY);
+        let Ranker::Words(words, _) = self else {
+            return Ok(none);
+        };
+        if k == 0 || !words.may_seed() {
+            return Ok(none);
+        }
+        let mut opened = Vec::with_capacity(segments.len());
+        let mut seeds = Vec::with_capacity(segments.len());
+        for seg in segments {
+            let postings = words.open(seg)?;
+            seeds.push(postings.seeds(seg, k, segments.len()));
+            opened.push(Mutex::new(Some(postings)));
+        }
+        Ok((opened, max_score::seed_bar(seeds, k)))
+    }
+
+    /// Runs the segment's pruning walk from `start` (see [`segment`]).
     fn for_each_pruning(
         &self,
+        start: Start<'_>,
         threshold: Score,
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
         match self {
-            Ranker::Words(words, None) => words.for_each_pruning(threshold, reader, callback),
-            Ranker::Words(words, Some(bounded)) => {
-                bounded.pruning(threshold, callback, |threshold, callback| {
-                    words.for_each_pruning(threshold, reader, callback)
-                })
+            Ranker::Words(words, bounded) => {
+                let postings = match start.postings {
+                    Some(postings) => postings,
+                    None => words.open(reader)?,
+                };
+                let floor = start.floor;
+                match bounded {
+                    None => postings.for_each_pruning(floor, threshold, callback),
+                    Some(bounded) => {
+                        bounded.pruning(threshold, callback, |threshold, callback| {
+                            postings.for_each_pruning(floor, threshold, callback);
+                            Ok(())
+                        })?
+                    }
+                }
+                Ok(())
             }
             Ranker::Tantivy(weight) => weight.for_each_pruning(threshold, reader, callback),
+        }
+    }
+}
+
+/// Each segment's [`Lists`], opened before the search, until its search takes them.
+type Opened<'w> = Vec<Mutex<Option<Lists<'w>>>>;
+
+/// Where a segment's search starts: the floor below which no hit can make the page (negative
+/// infinity: none), and the words' postings when the seed opened them.
+struct Start<'w> {
+    floor: Score,
+    postings: Option<Lists<'w>>,
+}
+
+impl Start<'_> {
+    /// No floor, nothing opened.
+    #[cfg(test)]
+    fn none() -> Self {
+        Start {
+            floor: Score::NEG_INFINITY,
+            postings: None,
         }
     }
 }
@@ -124,6 +199,7 @@ fn segment(
     reader: &SegmentReader,
     k: usize,
     bars: &Bars,
+    start: Start<'_>,
 ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
     if k == 0 {
         return Ok(Vec::new());
@@ -131,25 +207,31 @@ fn segment(
     let mut heap: BinaryHeap<Reverse<Entry>> = BinaryHeap::with_capacity(k);
     let alive = reader.alive_bitset();
     let mut own = Score::NEG_INFINITY;
-    ranker.for_each_pruning(bars.others(ord), reader, &mut |doc, score| {
-        if alive.is_some_and(|a| a.is_deleted(doc)) {
-            return own.max(bars.others(ord));
-        }
-        if heap.len() < k {
-            heap.push(Reverse(Entry { score, doc }));
-        } else if score > own {
-            if let Some(mut least) = heap.peek_mut() {
-                *least = Reverse(Entry { score, doc });
+    let floor = start.floor;
+    ranker.for_each_pruning(
+        start,
+        bars.others(ord).max(floor),
+        reader,
+        &mut |doc, score| {
+            if alive.is_some_and(|a| a.is_deleted(doc)) {
+                return own.max(bars.others(ord));
             }
-        }
-        if heap.len() == k {
-            if let Some(Reverse(least)) = heap.peek() {
-                own = least.score;
-                bars.raise(ord, own);
+            if heap.len() < k {
+                heap.push(Reverse(Entry { score, doc }));
+            } else if score > own {
+                if let Some(mut least) = heap.peek_mut() {
+                    *least = Reverse(Entry { score, doc });
+                }
             }
-        }
-        own.max(bars.others(ord))
-    })?;
+            if heap.len() == k {
+                if let Some(Reverse(least)) = heap.peek() {
+                    own = least.score;
+                    bars.raise(ord, own);
+                }
+            }
+            own.max(bars.others(ord))
+        },
+    )?;
     let seg = ord as u32;
     Ok(heap
         .into_iter()
@@ -279,12 +361,28 @@ mod tests {
         let bars = Bars::new(2);
         bars.raise(1, score);
         let weight = Ranker::Tantivy(weight);
-        let first = segment(&weight, 0, searcher.segment_reader(0), 3, &bars).unwrap();
+        let first = segment(
+            &weight,
+            0,
+            searcher.segment_reader(0),
+            3,
+            &bars,
+            Start::none(),
+        )
+        .unwrap();
         assert_eq!(first.len(), 3);
         // ... and with segment 0's three, segment 1 has nothing that could make the page.
         let bars = Bars::new(2);
         bars.raise(0, score);
-        let second = segment(&weight, 1, searcher.segment_reader(1), 3, &bars).unwrap();
+        let second = segment(
+            &weight,
+            1,
+            searcher.segment_reader(1),
+            3,
+            &bars,
+            Start::none(),
+        )
+        .unwrap();
         assert!(second.is_empty(), "{second:?}");
     }
 }
