@@ -192,13 +192,12 @@ impl Lists<'_> {
         Some(scores)
     }
 
-    /// Calls `callback` with every document of the segment that scores above `threshold`
-    /// and at least `floor`, in document order, and takes the new threshold it returns, as
-    /// tantivy's `Weight::for_each_pruning` does. A document's score is the sum of its words'
-    /// BM25 scores, added in the order of the query's clauses.
+    /// Calls `callback` with every document of the segment that scores above `threshold`, in
+    /// document order, and takes the new threshold it returns, as tantivy's
+    /// `Weight::for_each_pruning` does. A document's score is the sum of its words' BM25
+    /// scores, added in the order of the query's clauses.
     pub(crate) fn for_each_pruning(
         self,
-        floor: Score,
         mut threshold: Score,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) {
@@ -212,7 +211,6 @@ impl Lists<'_> {
             })
             .collect();
         let mut parts: Vec<Score> = vec![0.0; clauses];
-        threshold = threshold.max(floor);
         let mut essential = bound.partition_point(|&b| b <= threshold);
         while essential < lists.len() {
             // The window up to the end of the first essential block: a document in it scores
@@ -270,7 +268,7 @@ impl Lists<'_> {
             if !beaten {
                 let score: Score = parts.iter().sum();
                 if score > threshold {
-                    threshold = callback(doc, score).max(floor);
+                    threshold = callback(doc, score);
                     essential = essential.max(bound.partition_point(|&b| b <= threshold));
                 }
             }

@@ -140,31 +140,28 @@ impl<'q> Ranker<'q> {
         Ok((opened, max_score::seed_bar(seeds, k)))
     }
 
-    /// Runs the segment's pruning walk from `start` (see [`segment`]).
+    /// Runs the segment's pruning walk, on the words' `postings` when the seed opened them.
     fn for_each_pruning(
         &self,
-        start: Start<'_>,
+        postings: Option<Lists<'_>>,
         threshold: Score,
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
         match self {
             Ranker::Words(words, bounded) => {
-                let postings = match start.postings {
+                let postings = match postings {
                     Some(postings) => postings,
                     None => words.open(reader)?,
                 };
-                let floor = start.floor;
+                let walk = |threshold, callback: &mut dyn FnMut(DocId, Score) -> Score| {
+                    postings.for_each_pruning(threshold, callback);
+                    Ok(())
+                };
                 match bounded {
-                    None => postings.for_each_pruning(floor, threshold, callback),
-                    Some(bounded) => {
-                        bounded.pruning(threshold, callback, |threshold, callback| {
-                            postings.for_each_pruning(floor, threshold, callback);
-                            Ok(())
-                        })?
-                    }
+                    None => walk(threshold, callback),
+                    Some(bounded) => bounded.pruning(threshold, callback, walk),
                 }
-                Ok(())
             }
             Ranker::Tantivy(weight) => weight.for_each_pruning(threshold, reader, callback),
         }
@@ -207,31 +204,28 @@ fn segment(
     let mut heap: BinaryHeap<Reverse<Entry>> = BinaryHeap::with_capacity(k);
     let alive = reader.alive_bitset();
     let mut own = Score::NEG_INFINITY;
-    let floor = start.floor;
-    ranker.for_each_pruning(
-        start,
-        bars.others(ord).max(floor),
-        reader,
-        &mut |doc, score| {
-            if alive.is_some_and(|a| a.is_deleted(doc)) {
-                return own.max(bars.others(ord));
+    // The bar a hit must pass: this segment's k-th score, the others' (see `Bars::others`),
+    // and the floor, whichever is highest.
+    let bar = |own: Score| own.max(bars.others(ord)).max(start.floor);
+    ranker.for_each_pruning(start.postings, bar(own), reader, &mut |doc, score| {
+        if alive.is_some_and(|a| a.is_deleted(doc)) {
+            return bar(own);
+        }
+        if heap.len() < k {
+            heap.push(Reverse(Entry { score, doc }));
+        } else if score > own {
+            if let Some(mut least) = heap.peek_mut() {
+                *least = Reverse(Entry { score, doc });
             }
-            if heap.len() < k {
-                heap.push(Reverse(Entry { score, doc }));
-            } else if score > own {
-                if let Some(mut least) = heap.peek_mut() {
-                    *least = Reverse(Entry { score, doc });
-                }
+        }
+        if heap.len() == k {
+            if let Some(Reverse(least)) = heap.peek() {
+                own = least.score;
+                bars.raise(ord, own);
             }
-            if heap.len() == k {
-                if let Some(Reverse(least)) = heap.peek() {
-                    own = least.score;
-                    bars.raise(ord, own);
-                }
-            }
-            own.max(bars.others(ord))
-        },
-    )?;
+        }
+        bar(own)
+    })?;
     let seg = ord as u32;
     Ok(heap
         .into_iter()
