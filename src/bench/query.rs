@@ -87,6 +87,16 @@ impl Way {
         let (_, l) = self.per_query.iter().find(|(n, _)| *n == name)?;
         Some(summarize(l.clone(), self.wall))
     }
+
+    /// Adds another run of the same mix: its answers join this one's, query by query, and its
+    /// wall time this one's.
+    pub fn pool(&mut self, other: &Way) {
+        for ((name, lat), (other_name, more)) in self.per_query.iter_mut().zip(&other.per_query) {
+            debug_assert_eq!(name, other_name, "pooled runs of different mixes");
+            lat.extend_from_slice(more);
+        }
+        self.wall += other.wall;
+    }
 }
 
 fn summarize(lat: Vec<Duration>, wall: Duration) -> Summary {
@@ -363,6 +373,28 @@ pub fn url_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pooled_runs_keep_every_answer_of_each_query() {
+        let ms = |v: &[u64]| {
+            v.iter()
+                .map(|&m| Duration::from_millis(m))
+                .collect::<Vec<_>>()
+        };
+        let run = |a: &[u64], b: &[u64], wall| Way {
+            name: "w",
+            per_query: vec![("a", ms(a)), ("b", ms(b))],
+            wall: Duration::from_millis(wall),
+        };
+        let mut pooled = run(&[1, 1, 1], &[2, 2, 2], 10);
+        pooled.pool(&run(&[1, 9, 9], &[2, 2, 3], 20));
+        assert_eq!(pooled.per_query[0].1, ms(&[1, 1, 1, 1, 9, 9]));
+        assert_eq!(pooled.per_query[1].1, ms(&[2, 2, 2, 2, 2, 3]));
+        assert_eq!(pooled.wall, Duration::from_millis(30));
+        let a = pooled.of("a").unwrap();
+        assert_eq!((a.queries, a.max), (6, Duration::from_millis(9)));
+        assert_eq!(pooled.summary().queries, 12);
+    }
 
     #[test]
     fn mix_has_every_kind_of_query() {
