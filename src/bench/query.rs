@@ -15,7 +15,7 @@ use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 use tantivy::TantivyDocument;
 
-use super::corpus::Corpus;
+use super::corpus::{Corpus, Rng};
 use crate::http::ServeOptions;
 use crate::index::TroveIndex;
 use crate::search::{SearchRequest, Searcher};
@@ -112,8 +112,10 @@ fn summarize(lat: Vec<Duration>, wall: Duration) -> Summary {
     }
 }
 
-/// Runs `rounds` rounds of the mix through `answer` (queries interleaved, so a slow moment of
-/// the machine falls on every query alike), after one unmeasured warm-up round.
+/// Runs `rounds` rounds of the mix through `answer`, after one unmeasured warm-up round. The
+/// queries are interleaved, each round in its own shuffled order (the same in every run), so a
+/// slow moment of the machine falls on every query alike: in a fixed order, something the
+/// machine does periodically can keep landing on the same query.
 fn measure(
     name: &'static str,
     mix: &[MixQuery],
@@ -127,12 +129,15 @@ fn measure(
         .iter()
         .map(|q| (q.name, Vec::with_capacity(rounds)))
         .collect();
+    let mut rng = Rng::new(ORDER_SEED);
+    let mut order: Vec<usize> = (0..mix.len()).collect();
     let start = Instant::now();
     for _ in 0..rounds {
-        for (q, (_, lat)) in mix.iter().zip(per_query.iter_mut()) {
+        shuffle(&mut order, &mut rng);
+        for &i in &order {
             let t0 = Instant::now();
-            answer(q)?;
-            lat.push(t0.elapsed());
+            answer(&mix[i])?;
+            per_query[i].1.push(t0.elapsed());
         }
     }
     Ok(Way {
@@ -140,6 +145,16 @@ fn measure(
         per_query,
         wall: start.elapsed(),
     })
+}
+
+/// The seed of the rounds' orders.
+const ORDER_SEED: u64 = 0x5eed_04de_5eed;
+
+/// Fisher–Yates.
+fn shuffle(items: &mut [usize], rng: &mut Rng) {
+    for i in (1..items.len()).rev() {
+        items.swap(i, rng.below(i + 1));
+    }
 }
 
 /// The request every way answers: the first page of 10, facets on (as the HTTP API does).
@@ -394,6 +409,38 @@ mod tests {
         let a = pooled.of("a").unwrap();
         assert_eq!((a.queries, a.max), (6, Duration::from_millis(9)));
         assert_eq!(pooled.summary().queries, 12);
+    }
+
+    #[test]
+    fn every_round_answers_each_query_once_in_an_order_of_its_own() {
+        let mix: Vec<MixQuery> = mix(&Corpus::new(30_000, 1.07, 42));
+        let mut asked: Vec<&'static str> = Vec::new();
+        let way = measure("w", &mix, 40, |q| {
+            asked.push(q.name);
+            Ok(())
+        })
+        .unwrap();
+        let rounds: Vec<&[&str]> = asked[mix.len()..].chunks(mix.len()).collect();
+        assert_eq!(rounds.len(), 40);
+        for round in &rounds {
+            let mut names = round.to_vec();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(
+                names.len(),
+                mix.len(),
+                "a round asks each query once: {round:?}"
+            );
+        }
+        // No query is stuck in one place of the rounds.
+        for q in &mix {
+            let places: std::collections::HashSet<usize> = rounds
+                .iter()
+                .map(|r| r.iter().position(|n| *n == q.name).unwrap())
+                .collect();
+            assert!(places.len() > 2, "{} is asked at {places:?} only", q.name);
+        }
+        assert!(way.per_query.iter().all(|(_, lat)| lat.len() == 40));
     }
 
     #[test]
