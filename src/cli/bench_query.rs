@@ -40,10 +40,10 @@ impl Runs {
         }
     }
 
-    /// One query's pooled latencies (its throughput is that of the fastest repetition).
+    /// One query's pooled latencies, with its throughput in the fastest repetition.
     fn of(&self, name: &str) -> Option<Summary> {
         Some(Summary {
-            qps: self.fastest.summary().qps,
+            qps: self.fastest.of(name)?.qps,
             ..self.pooled.of(name)?
         })
     }
@@ -263,4 +263,35 @@ fn json(ways: &[Runs; 3], args: &BenchArgs) -> serde_json::Value {
         "in_process_vs_bare_qps": inproc.summary().qps / bare.summary().qps,
         "http_vs_in_process_qps": http.summary().qps / inproc.summary().qps,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn way(a: &[u64], b: &[u64], wall_ms: u64) -> Way {
+        let ms = |v: &[u64]| v.iter().map(|&m| Duration::from_millis(m)).collect();
+        Way {
+            name: "w",
+            per_query: vec![("a", ms(a)), ("b", ms(b))],
+            wall: Duration::from_millis(wall_ms),
+        }
+    }
+
+    #[test]
+    fn runs_report_the_faster_repetitions_throughput_and_every_answers_latency() {
+        let (slow, fast) = (way(&[1, 1], &[2, 2], 40), way(&[1, 30], &[2, 2], 20));
+        let mut runs = None;
+        Runs::add(&mut runs, slow);
+        Runs::add(&mut runs, fast.clone());
+        let runs = runs.unwrap();
+        // Throughput: the faster repetition's, for the whole mix and for each query.
+        assert_eq!(runs.summary().qps, fast.summary().qps);
+        assert_eq!(runs.of("a").unwrap().qps, fast.of("a").unwrap().qps);
+        assert!(runs.of("a").unwrap().qps < runs.summary().qps);
+        // Latencies: both repetitions'.
+        let a = runs.of("a").unwrap();
+        assert_eq!((a.queries, a.max), (4, Duration::from_millis(30)));
+        assert_eq!(runs.summary().queries, 8);
+    }
 }
